@@ -1,0 +1,225 @@
+"""Build one ``Document`` from the lines of one document: run every field parser, record evidence,
+confidence and review flags. Works on lines alone; boxes and OCR confidences only sharpen it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import regex
+
+from . import checks
+from .fields.doc_type import match_heading
+from .fields.esign import parse_esign
+from .fields.issuer import parse_issuer
+from .fields.lists import KINH_GUI, NOI_NHAN, find_label, items_after_label
+from .fields.marks import find_mark
+from .fields.number import find_number, symbol_type_code
+from .fields.place_date import find_place_date
+from .fields.references import find_references
+from .fields.signer import parse_signature
+from .fields.stamp import find_stamp, stamp_line_indexes
+from .fields.subject import VV_RE, typed_subject, vv_subject
+from .lines import is_caps, is_quoc_hieu, is_rule, is_tieu_ngu, split_columns
+from .records import DigitalSignature, Document, FieldEvidence, IncomingStamp, Reference
+from .types import Hit, Line
+
+__all__ = ["build_document"]
+
+_HEADER_MAX = 45
+_BODY_START = regex.compile(r"^\s*(Căn cứ|Thực hiện|Theo đề nghị|Xét đề nghị|Trên cơ sở|Trong thời gian|Để\s)")
+_APPENDIX = regex.compile(r"^\s*(PHỤ LỤC|Phụ lục)\b")
+REVIEW_BELOW = 0.75
+
+
+@dataclass
+class _Acc:
+    """Accumulates field values with their evidence and confidence."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    conf: dict[str, float] = field(default_factory=dict)
+    evidence: dict[str, FieldEvidence] = field(default_factory=dict)
+    review: set[str] = field(default_factory=set)
+    warnings: list[str] = field(default_factory=list)
+
+    def put(self, name: str, value: Any, hit: Hit, conf: float | None = None) -> None:
+        self.values[name] = value
+        c = round(hit.conf if conf is None else conf, 3)
+        self.conf[name] = c
+        self.evidence[name] = FieldEvidence(raw=hit.raw[:500], rule=hit.rule, page=hit.page,
+                                            bbox=hit.bbox.as_list() if hit.bbox else None)
+        if c < REVIEW_BELOW:
+            self.review.add(name)
+
+
+def _header_end(lines: list[Line]) -> int:
+    """Index of the first line after the header (heading, Kính gửi, or a body sentence)."""
+    for i, line in enumerate(lines[:_HEADER_MAX]):
+        t = line.text
+        if i > 2 and (match_heading(t) or KINH_GUI.match(t) or _BODY_START.match(t)):
+            return i
+        if i > 4 and len(t) > 90 and not VV_RE.match(t) and not is_caps(t):
+            return i
+    return min(len(lines), _HEADER_MAX)
+
+
+def _issuer_lines(header: list[Line], stop: int, skip: set[int]) -> list[str]:
+    out = []
+    for i, line in enumerate(header[:stop]):
+        t = line.text.strip()
+        if i in skip or not t or is_quoc_hieu(t) or is_tieu_ngu(t) or is_rule(t):
+            continue
+        if not is_caps(t, 2) or regex.search(r"\d{3,}|ngày|tháng", t, regex.I):
+            continue
+        if find_mark([line], "urgency") or find_mark([line], "confidentiality"):
+            continue
+        if match_heading(t) or regex.match(r"^(DỰ THẢO|LƯU HÀNH|XEM XONG|SAO Y|BẢN SAO)", t):
+            continue
+        out.append(t)
+    return out
+
+
+def build_document(lines: list[Line], *, has_seal: bool | None = None) -> Document:
+    """Parse the lines of one document into a ``Document``."""
+    lines = split_columns(lines)
+    acc = _Acc()
+    end = _header_end(lines)
+    header = lines[:end]
+
+    # ĐẾN stamp first: its lines must not feed the issuer or the number
+    stamp_hit = None
+    skip: set[int] = set()
+    found_stamp = find_stamp(lines, None)
+    if found_stamp:
+        stamp_hit, used = found_stamp
+        skip.update(used)
+    skip.update(stamp_line_indexes(lines, 0, end))
+
+    num = find_number([ln if i not in skip else Line("") for i, ln in enumerate(header)])
+    number_idx = header.index(num[1]) if num else None
+    if num:
+        hit = num[0]
+        number, symbol = hit.value  # type: ignore[misc]
+        acc.put("number", number, hit, hit.conf if number else 0.5)
+        acc.put("symbol", symbol, hit)
+        acc.put("number_symbol", f"{number}/{symbol}" if number else None, hit, hit.conf if number else 0.5)
+        if not number:
+            acc.warnings.append("blank number (draft, or written by hand and not read)")
+
+    pd = find_place_date(header) or find_place_date(lines[end : end + 6])
+    issue_year = None
+    if pd:
+        hit = pd[0]
+        place, date, parts = hit.value  # type: ignore[misc]
+        acc.put("place", place, hit)
+        acc.put("issued_date", date, hit, hit.conf if date else 0.4)
+        issue_year = int(parts[2])
+        if date is None:
+            acc.warnings.append("blank or unreadable day/month in the date line (draft?)")
+
+    if stamp_hit is not None:
+        value = dict(stamp_hit.value)  # type: ignore[call-overload]
+        if value["date"] is None and value["date_text"]:
+            from .fields.dates import short_date
+
+            value["date"] = short_date(value["date_text"], issue_year)
+        acc.put("incoming_stamp", IncomingStamp(**value), stamp_hit)
+
+    stop = number_idx if number_idx is not None else end
+    issuer_lines = _issuer_lines(header, stop, skip)
+    if not issuer_lines and number_idx is not None:
+        issuer_lines = _issuer_lines(header, end, skip | set(range(number_idx + 1)))[:3]
+    iss = parse_issuer(issuer_lines)
+    if iss:
+        parent, issuer = iss.value  # type: ignore[misc]
+        acc.put("issuer_parent", parent, iss)
+        acc.put("issuer", issuer, iss)
+
+    heading_idx, heading = None, None
+    for i, line in enumerate(lines[: _HEADER_MAX + 10]):
+        h = match_heading(line.text)
+        if h and i not in skip and not is_quoc_hieu(line.text):
+            heading_idx, heading = i, h
+            break
+    vv_idx = next((i for i, ln in enumerate(lines[:_HEADER_MAX]) if VV_RE.match(ln.text)), None)
+    if heading and heading_idx is not None:
+        hline = lines[heading_idx]
+        acc.put("doc_type", heading[0], Hit(heading[0], hline.text, "type_heading", 0.95, hline.page, hline.bbox))
+        sub = typed_subject(lines, heading_idx, heading[1])
+        if sub:
+            acc.put("subject", sub.value, sub)
+    elif vv_idx is not None or (num and symbol_type_code(acc.values.get("symbol")) is None):
+        anchor = lines[vv_idx] if vv_idx is not None else num[1]  # type: ignore[index]
+        conf = 0.95 if vv_idx is not None else 0.7
+        acc.put("doc_type", "CÔNG VĂN", Hit("CÔNG VĂN", anchor.text, "cong_van", conf, anchor.page, anchor.bbox))
+    elif num:
+        name = symbol_type_code(acc.values.get("symbol"))
+        acc.put("doc_type", name, Hit(name, num[1].text, "type_from_symbol", 0.6, num[1].page, num[1].bbox))
+    if vv_idx is not None and "subject" not in acc.values:
+        sub = vv_subject(lines, vv_idx)
+        if sub:
+            acc.put("subject", sub.value, sub)
+
+    kg = find_label(lines[: max(end + 30, 60)], KINH_GUI)
+    if kg is not None:
+        hit = items_after_label(lines, kg, KINH_GUI)
+        acc.put("addressees", [_strip_paren_tail(x) for x in hit.value], hit)  # type: ignore[attr-defined]
+
+    nn = find_label(lines, NOI_NHAN, start=min(end, len(lines)))
+    if nn is not None:
+        hit = items_after_label(lines, nn, NOI_NHAN)
+        acc.put("recipients", hit.value, hit)
+
+    sig = _signature(lines, nn, end)
+    if sig:
+        authority, position, name = sig.value  # type: ignore[misc]
+        acc.put("signer_authority", authority, sig)
+        acc.put("signer_position", position, sig)
+        acc.put("signer_name", name, sig, sig.conf if name else 0.4)
+
+    for kind, key in (("urgency", "urgency"), ("confidentiality", "confidentiality")):
+        mark = find_mark([ln for i, ln in enumerate(header) if i not in skip], kind)
+        if mark:
+            acc.put(key, mark.value, mark)
+
+    own = {str(acc.values.get("number_symbol") or "").casefold()} - {""}
+    body = "\n".join(ln.text for ln in lines[end:])
+    refs = find_references(body, exclude=own)
+    references = [Reference(**r) for r in refs]
+
+    esign = parse_esign("\n".join(ln.text for ln in lines if regex.search(r"K[ýy] b[ởo]i|Th[ờo]i gian k[ýy]", ln.text)))
+    if has_seal is None and regex.search(r"đóng dấu", "\n".join(ln.text for ln in lines[-40:]), regex.I):
+        has_seal = True
+
+    doc = Document(
+        **{k: v for k, v in acc.values.items() if k in Document.model_fields},
+        references=references,
+        has_seal=has_seal,
+        page_start=min((ln.page for ln in lines), default=1),
+        page_end=max((ln.page for ln in lines), default=1),
+        full_text="\n".join(ln.text for ln in lines).strip(),
+        confidence=acc.conf,
+        evidence=acc.evidence,
+        warnings=acc.warnings,
+        digital_signature=DigitalSignature(**esign) if esign else None,
+    )
+    has_header = bool(num or pd or any(is_quoc_hieu(ln.text) for ln in header))
+    checks.run(doc, acc.review, has_header=has_header)
+    return doc
+
+
+def _strip_paren_tail(item: str) -> str:
+    """Drop an address line in brackets that follows an addressee ("(Địa chỉ: …)")."""
+    return regex.sub(r"\s*\((?:Địa chỉ|địa chỉ|ĐC)[^)]*\)?\s*$", "", item).strip()
+
+
+def _signature(lines: list[Line], nn: int | None, end: int) -> Hit | None:
+    """Find the signature block near the end of the body or the Nơi nhận label."""
+    anchors = [i for i, ln in enumerate(lines) if i >= end and ln.text.rstrip().endswith("./.")]
+    candidates = [a for a in ([anchors[0]] if anchors else []) + ([nn] if nn is not None else []) if a is not None]
+    start = min(candidates) if candidates else max(end, len(lines) - 30)
+    window = [ln for ln in lines[start : start + 45]
+              if not regex.match(r"^\s*[-–+•]", ln.text) and not NOI_NHAN.match(ln.text)
+              and not _APPENDIX.match(ln.text)]
+    return parse_signature(window)

@@ -1,0 +1,66 @@
+"""Tên cơ quan ban hành and cơ quan chủ quản (nd30.md §2.1).
+
+Caps lines of the header's left column before "Số" are grouped into units: a line that starts with an
+organisation word (SỞ, BỘ, UBND, PHÒNG…) starts a unit, any other caps line continues the one above
+("ỦY BAN NHÂN DÂN" / "TỈNH TÂY NINH"). The last unit is the issuer, the one before it the chủ quản.
+
+    >>> parse_issuer(["UBND TỈNH BÌNH DƯƠNG", "SỞ Y TẾ"]).value
+    ('UBND TỈNH BÌNH DƯƠNG', 'SỞ Y TẾ')
+    >>> parse_issuer(["ỦY BAN NHÂN DÂN", "TỈNH TÂY NINH"]).value
+    (None, 'ỦY BAN NHÂN DÂN TỈNH TÂY NINH')
+    >>> parse_issuer(["BỘ GIÁO DỤC VÀ ĐÀO TẠO"]).value
+    (None, 'BỘ GIÁO DỤC VÀ ĐÀO TẠO')
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import regex
+
+from ..normalize import fold
+from ..tables import load
+from ..types import Hit
+
+__all__ = ["clean_issuer_line", "parse_issuer"]
+
+
+@cache
+def _starts() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    org = load("organisations")
+    units = tuple(sorted({fold(w) for w in org["unit_starts"]}, key=len, reverse=True))
+    geo = tuple(sorted({fold(w) for w in org["geo_words"]}, key=len, reverse=True))
+    return units, geo
+
+
+def _starts_with(key: str, words: tuple[str, ...]) -> bool:
+    return any(key == w or key.startswith(w + " ") or key.startswith(w + ".") for w in words)
+
+
+def clean_issuer_line(text: str) -> str:
+    """Strip rules, stars and stray punctuation around a header caps line."""
+    s = regex.sub(r"[_*─━—–=~¯]+", " ", text)
+    s = regex.sub(r"\s+", " ", s).strip(" .,:;-|")
+    return s
+
+
+def parse_issuer(caps_lines: list[str]) -> Hit | None:
+    """Group the header's caps lines into units; value = (issuer_parent or None, issuer)."""
+    lines = [clean_issuer_line(t) for t in caps_lines]
+    lines = [t for t in lines if len(t) >= 2]
+    if not lines:
+        return None
+    units_words, geo = _starts()
+    units: list[str] = []
+    for t in lines:
+        key = fold(t)
+        new_unit = _starts_with(key, units_words) and not _starts_with(key, geo)
+        if units and not new_unit:
+            joiner = " " if not units[-1].endswith("&") else " "
+            units[-1] = units[-1] + joiner + t
+        else:
+            units.append(t)
+    issuer = units[-1]
+    parent = units[-2] if len(units) >= 2 else None
+    conf = 0.95 if len(units) <= 2 else 0.7
+    return Hit(value=(parent, issuer), raw=" / ".join(caps_lines), rule="issuer_units", conf=conf)

@@ -1,0 +1,99 @@
+"""Kính gửi (nd30.md §2.5) and Nơi nhận (§2.7): a label, then one inline item or "- X;" items.
+
+    >>> items_after_label([Line("Kính gửi: Các đơn vị trực thuộc Sở.")], 0, KINH_GUI).value
+    ['Các đơn vị trực thuộc Sở']
+    >>> ls = [Line("Nơi nhận:"), Line("- Như trên;"), Line("- Lưu: VT, VP."), Line("GIÁM ĐỐC")]
+    >>> items_after_label(ls, 0, NOI_NHAN).value
+    ['Như trên', 'Lưu: VT, VP']
+"""
+
+from __future__ import annotations
+
+import regex
+
+from ..lines import is_caps, is_name
+from ..types import Hit, Line
+
+__all__ = ["KINH_GUI", "NOI_NHAN", "clean_item", "find_label", "items_after_label"]
+
+KINH_GUI = regex.compile(r"^\s*K[íiì]nh\s*g[ửưu][ií]\s*[:;.]?\s*(?P<rest>.*)$", regex.IGNORECASE)
+NOI_NHAN = regex.compile(r"^\s*N[ơoó][ií]\s*nh[ậaâ]n\s*[:;.]?\s*(?P<rest>.*)$", regex.IGNORECASE)
+_BULLET = regex.compile(r"^\s*[-–+•*·]\s*")
+_SIG_PREFIX = regex.compile(r"^(TM|KT|TL|TUQ|Q)\s*\.\s*\p{Lu}", regex.V1)
+
+
+def clean_item(text: str) -> str:
+    """An item without its bullet and trailing ";" / "." / ",".
+
+    >>> clean_item("- Lưu: VT, VP, Vinh.")
+    'Lưu: VT, VP, Vinh'
+    """
+    s = _BULLET.sub("", text).strip()
+    s = regex.sub(r"[\s;.,:]+$", "", s)
+    s = regex.sub(r"\s+", " ", s)
+    return s
+
+
+def find_label(lines: list[Line], pattern: regex.Pattern[str], start: int = 0) -> int | None:
+    """Index of the first line from ``start`` that carries the label."""
+    for i in range(start, len(lines)):
+        if pattern.match(lines[i].text):
+            return i
+    return None
+
+
+def _is_terminated(text: str) -> bool:
+    return text.rstrip().endswith((";", ".", ".)", ";)"))
+
+
+def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], max_items: int = 40) -> Hit:
+    """Collect the items after a label line at ``idx``.
+
+    Items are "- X;" lines; a line without a bullet that starts in lower case continues the item above
+    when that item is not terminated. Signature-block lines (caps, prefixes, names) between items are
+    skipped (two-column OCR); anything else ends the list.
+    """
+    m = pattern.match(lines[idx].text)
+    assert m is not None
+    items: list[str] = []
+    raw: list[str] = [lines[idx].text]
+    inline = m.group("rest").strip()
+    pending_inline = None
+    if inline and _BULLET.match(inline):
+        items.append(_BULLET.sub("", inline))
+    elif inline and regex.search(r"\p{L}{2,}", inline, regex.V1):
+        if pattern is NOI_NHAN:
+            pending_inline = inline  # hand-writing next to the label, unless no list follows
+        else:
+            items.append(inline)
+    skipped = 0
+    for line in lines[idx + 1 :]:
+        t = line.text.strip()
+        if not t:
+            continue
+        if len(items) >= max_items:
+            break
+        if _BULLET.match(t) and len(t) > 2:
+            items.append(_BULLET.sub("", t))
+            raw.append(t)
+            skipped = 0
+            continue
+        prev = items[-1] if items else ""
+        if items and not _is_terminated(prev) and regex.match(r"^[\p{Ll}(]", t, regex.V1) and len(t) < 120:
+            items[-1] = prev + " " + t
+            raw.append(t)
+            continue
+        if items and (is_caps(t) or _SIG_PREFIX.match(t) or is_name(t) or regex.match(r"^\(?Đã ký", t)):
+            skipped += 1
+            if skipped > 6:
+                break
+            continue
+        if items and len(t) <= 3:  # stray marks, page numbers
+            continue
+        break
+    if not items and pending_inline:
+        items.append(pending_inline)
+    cleaned = [clean_item(i) for i in items]
+    cleaned = [i for i in cleaned if i]
+    return Hit(value=cleaned, raw="\n".join(raw), rule="label_items", conf=0.9 if cleaned else 0.5,
+               page=lines[idx].page, bbox=lines[idx].bbox)

@@ -1,0 +1,120 @@
+"""Số, ký hiệu (nd30.md §2.2, §3.4, §6.3–6.4).
+
+    >>> parse_number_text("Số: 1865 /SYT - VP").value
+    ('1865', 'SYT-VP')
+    >>> parse_number_text("Số: /KH-UBND").value
+    (None, 'KH-UBND')
+    >>> parse_number_text("Số: 30/2020/NĐ-CP").value
+    ('30', '2020/NĐ-CP')
+    >>> parse_number_text("Số 27-KH/ĐU").value
+    ('27', 'KH/ĐU')
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import regex
+
+from ..lines import SO_RE
+from ..normalize import fold
+from ..tables import load, type_by_code
+from ..types import Hit, Line
+
+__all__ = ["canonical_symbol", "find_number", "parse_number_text"]
+
+_STAMP_NUMBER = regex.compile(r"^\s*(?:Đ[ẾE]N\s*)?S[ốo6ô]\s*[:.]?\s*\d{1,6}\s*$", regex.IGNORECASE)
+_ESIGN = regex.compile(r"\d{1,2}/\d{1,2}/\d{4}\s*;?\s*\d{1,2}:\d{2}")
+
+
+@cache
+def _dj_codes() -> dict[str, str]:
+    codes = load("organisations")["codes_with_dj"]
+    return {c.replace("Đ", "D").upper(): c for c in codes}
+
+
+@cache
+def _type_codes() -> dict[str, str]:
+    """Upper-cased type code → canonical spelling (TTR → TTr, QYĐ → QyĐ)."""
+    out = {}
+    for t in load("doc_types")["types"]:
+        for key in ("code", "old_code"):
+            if t.get(key):
+                out.setdefault(t[key].upper(), t[key])
+    return out
+
+
+def canonical_symbol(symbol: str, *, restore_dj: bool = False) -> str:
+    """Clean a ký hiệu: no spaces, canonical type-code case; with ``restore_dj`` (OCR input) a lost
+    "Đ" stroke is restored from the table of known codes.
+
+    >>> canonical_symbol("TTR - UBND")
+    'TTr-UBND'
+    >>> canonical_symbol("QD-BGDDT", restore_dj=True)
+    'QĐ-BGDĐT'
+    >>> canonical_symbol("968/CD-TTg")
+    '968/CD-TTg'
+    """
+    s = regex.sub(r"\s*([-/.])\s*", r"\1", symbol.strip()).strip("-./ ")
+    s = s.replace("–", "-")
+    groups = regex.split(r"([-/])", s)
+    out = []
+    codes = _type_codes()
+    dj = _dj_codes()
+    for g in groups:
+        if g in ("-", "/"):
+            out.append(g)
+            continue
+        up = g.upper()
+        if up in codes and g not in codes.values():
+            g = codes[up]
+        elif restore_dj and "Đ" not in up and up in dj and up not in codes:
+            g = dj[up]
+        out.append(g)
+    return "".join(out)
+
+
+def parse_number_text(text: str, *, restore_dj: bool = False) -> Hit | None:
+    """Parse one "Số: …/…" text; ``Hit.value`` is ``(number or None, symbol)``."""
+    m = SO_RE.search(text)
+    if not m:
+        return None
+    so = m.group("so")
+    kh = m.group("kh")
+    if m.group("sep") == "-":  # party style "Số 27-KH/ĐU"
+        symbol = canonical_symbol(kh, restore_dj=restore_dj)
+    else:
+        symbol = canonical_symbol((m.group("nam") + "/" if m.group("nam") else "") + kh, restore_dj=restore_dj)
+    if not regex.search(r"[A-Za-zĐđ]", symbol):
+        return None
+    number = so.lstrip() if so else None
+    conf = 1.0 if m.group("sep") in ("/", "-") else 0.7
+    return Hit(value=(number, symbol), raw=m.group(0), rule="so_ky_hieu", conf=conf)
+
+
+def find_number(lines: list[Line]) -> tuple[Hit, Line] | None:
+    """The header's Số line: the first "Số…/…" that is not the ĐẾN stamp or an e-signature text."""
+    for line in lines:
+        t = line.text
+        if _STAMP_NUMBER.match(t) or _ESIGN.search(t) or regex.search(r"k[ýy]\s*hi[ệe]u\s*HS", t, regex.I):
+            continue
+        if regex.match(r"^\s*(?:Kèm theo|\(Kèm)", t, regex.I):
+            continue
+        hit = parse_number_text(t, restore_dj=line.conf is not None)
+        if hit is not None:
+            hit.page = line.page
+            hit.bbox = line.bbox
+            if line.conf is not None:
+                hit.conf *= max(0.3, line.conf)
+            return hit, line
+    return None
+
+
+def symbol_type_code(symbol: str | None) -> str | None:
+    """The type name a ký hiệu's first group stands for (``"QĐ-UBND"`` → ``"QUYẾT ĐỊNH"``), if any."""
+    if not symbol:
+        return None
+    groups = [g for g in regex.split(r"[-/]", symbol) if g and not g.isdigit()]
+    if not groups:
+        return None
+    return type_by_code().get(fold(groups[0]))

@@ -1,0 +1,61 @@
+"""Referenced documents: every "<loại> số <số/ký hiệu> ngày <d/m/yyyy>" in the body, deduplicated.
+
+    >>> [ (r["type"], r["number_symbol"], str(r["date"])) for r in find_references(
+    ...   "theo Công văn số Công văn số 3328/UBND-NC ngày 23/10/2023 và Chương trình hành động "
+    ...   "số 68-CTr/TU ngày 15/10/2021; Nghị định số 73/2023/NĐ-CP ngày 29 tháng 9 năm 2023")]
+    [('Công văn', '3328/UBND-NC', '2023-10-23'), ('Chương trình hành động', '68-CTr/TU', '2021-10-15'), ('Nghị định', '73/2023/NĐ-CP', '2023-09-29')]
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import regex
+
+from ..tables import load
+from .dates import make_date
+from .number import canonical_symbol
+
+__all__ = ["find_references"]
+
+
+@cache
+def _pattern() -> regex.Pattern[str]:
+    data = load("doc_types")
+    names = {t["name"].capitalize() for t in data["types"]} | set(data["reference_types"])
+    names_re = "|".join(regex.escape(n) for n in sorted(names, key=len, reverse=True))
+    quals = "|".join(regex.escape(q) for q in data["reference_qualifiers"])
+    ns = (r"(?P<ns>\d{1,6}(?:\s*-\s*[\p{L}]{1,6})?\s*/\s*(?:(?:19|20)\d{2}\s*/\s*)?"
+          r"[\p{L}0-9&]+(?:\s*[-.]\s*[\p{L}0-9&]+){0,4})")
+    date = (r"(?:(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>(?:19|20)\d{2})"
+            r"|(?P<d2>\d{1,2})\s*tháng\s*(?P<m2>\d{1,2})\s*năm\s*(?P<y2>(?:19|20)\d{2}))")
+    return regex.compile(
+        rf"(?P<type>(?i:{names_re}))(?:\s+(?P<q>{quals}))?\s+số\s*:?\s*{ns}\s*,?\s*"
+        rf"(?:của\s+[^,;]{{0,60}}?\s+)?ngày\s*{date}",
+        regex.V1,
+    )
+
+
+def find_references(text: str, exclude: set[str] | None = None) -> list[dict[str, Any]]:
+    """All citations in ``text`` as dicts (type, number_symbol, date), first occurrence order."""
+    out: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
+    flat = regex.sub(r"\s+", " ", text)
+    for m in _pattern().finditer(flat):
+        ns = canonical_symbol(m.group("ns"))
+        if "/" not in ns:
+            continue
+        d, mo, y = (m.group("d"), m.group("m"), m.group("y")) if m.group("d") else (
+            m.group("d2"), m.group("m2"), m.group("y2"))
+        date = make_date(d, mo, y)
+        key = (ns.casefold(), str(date))
+        if key in seen or (exclude and ns.casefold() in exclude):
+            continue
+        seen.add(key)
+        typ = m.group("type")
+        typ = typ[0].upper() + typ[1:].lower()
+        if m.group("q"):
+            typ += " " + m.group("q")
+        out.append({"type": typ, "number_symbol": ns, "date": date})
+    return out

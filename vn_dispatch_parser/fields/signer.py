@@ -1,0 +1,98 @@
+"""Chức vụ and họ tên người ký (nd30.md §2.6).
+
+The signature block is a run of caps lines — prefix lines ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH") and
+the title — followed by the signer's name. ``signer_authority`` is the first prefix; ``signer_position``
+is the prefix lines and the title joined with " / " (a title wrapped over two lines is joined by a space).
+
+    >>> parse_signature([Line("KT. GIÁM ĐỐC"), Line("PHÓ GIÁM ĐỐC"), Line(""), Line("Nguyễn Bá Cẩn")]).value
+    ('KT.', 'KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC', 'Nguyễn Bá Cẩn')
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import regex
+from rapidfuzz import fuzz
+
+from ..lines import is_caps, is_name, is_quoc_hieu
+from ..normalize import fold
+from ..tables import load
+from ..types import Hit, Line
+
+__all__ = ["is_title_line", "parse_signature"]
+
+_PREFIX = regex.compile(r"^(?P<p>TM|KT|TL|TUQ|Q)\s*[.,]\s*(?P<rest>\p{Lu}.*)$", regex.V1)
+_SKIP = regex.compile(r"^\(?\s*(Đã ký|đã ký|Ký|Signed|Chữ ký)", regex.V1)
+
+
+@cache
+def _vocab() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    pos = load("positions")
+    return tuple(fold(k) for k in pos["keywords"]), tuple(fold(t) for t in pos["titles"])
+
+
+def is_title_line(text: str) -> bool:
+    """A caps line that names a position ("PHÓ GIÁM ĐỐC") or starts with a signing prefix."""
+    s = text.strip(" .:;*")
+    if _PREFIX.match(s):
+        return True
+    if not is_caps(s, 4) or len(s) > 60 or is_quoc_hieu(s):
+        return False
+    key = fold(s)
+    keywords, titles = _vocab()
+    if any(regex.search(r"\b" + regex.escape(k) + r"\b", key) for k in keywords):
+        return True
+    return any(fuzz.ratio(key, t) >= 88 for t in titles)
+
+
+def _canonical_prefix(p: str) -> str:
+    return p.upper() + "."
+
+
+def parse_signature(lines: list[Line]) -> Hit | None:
+    """Parse a window of lines holding the signature block; value = (authority, position, name)."""
+    segments: list[str] = []
+    authority: str | None = None
+    name: str | None = None
+    name_line: Line | None = None
+    last_was_prefix = False
+    first: Line | None = None
+    title_seen = False
+    for line in lines:
+        t = line.text.strip(" *")
+        if not t or _SKIP.match(t):
+            continue
+        m = _PREFIX.match(t)
+        if m and not name:
+            seg = f"{_canonical_prefix(m.group('p'))} {m.group('rest').strip()}"
+            if authority is None:
+                authority = _canonical_prefix(m.group("p"))
+            segments.append(seg)
+            last_was_prefix = True
+            title_seen = True
+            first = first or line
+            continue
+        if is_title_line(t) and not name:
+            t = t.strip(" .:;")
+            if segments and not last_was_prefix:
+                segments[-1] = segments[-1] + " " + t  # a title wrapped over two lines
+            else:
+                segments.append(t)
+            last_was_prefix = False
+            title_seen = True
+            first = first or line
+            continue
+        if is_name(t):
+            name = t.strip(" .,;")
+            name_line = line
+            if title_seen:
+                break
+    if not segments and not name:
+        return None
+    position = " / ".join(segments) if segments else None
+    conf = 0.9 if (position and name) else 0.6
+    anchor = first or name_line
+    raw = " / ".join(segments + ([name] if name else []))
+    return Hit(value=(authority, position, name), raw=raw, rule="signature_block", conf=conf,
+               page=anchor.page if anchor else None, bbox=anchor.bbox if anchor else None)

@@ -1,0 +1,96 @@
+"""The "ĐẾN" stamp of the receiving office (nd30.md §4.1, §6.5).
+
+    TRUNG TÂM Y TẾ TP. THUẬN AN
+    ĐẾN  Số: 963
+         Ngày: 19/6
+    Chuyển: …
+    Số và ký hiệu HS: …
+
+The stamp's "Số:" is digits only (no "/"): that tells it from the header's Số.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from ..lines import is_caps, is_quoc_hieu, is_tieu_ngu
+from ..types import Hit, Line
+from .dates import SHORT_DATE_RE, short_date
+
+__all__ = ["find_stamp", "stamp_line_indexes"]
+
+_DEN = regex.compile(r"^(?:(?P<pre>.*?)\s+)?(?:CV\s*)?(?i:Đ[ẾEÊ]N)\b\s*[:.]?\s*(?P<rest>.*)$", regex.V1)
+_NUM = regex.compile(r"S[ốoô6]\s*[:.]?\s*(?P<n>\d{1,7})\b(?!\s*/)", regex.IGNORECASE)
+_DATE = regex.compile(r"Ng[àa]y\s*[:.]?\s*(?P<d>\d{1,2}\s*[/.-]\s*\d{1,2}(?:\s*[/.-]\s*\d{2,4})?)", regex.IGNORECASE)
+_OTHER = regex.compile(r"^(Chuy[ểe]n\s*[:.]|S[ốo]\s*v[àa]\s*k[ýy]\s*hi[ệe]u\s*HS|L[ưu]u\s*h[ồo]\s*s[ơo])", regex.I)
+
+
+def _is_den_line(text: str) -> regex.Match[str] | None:
+    m = _DEN.match(text)
+    if not m:
+        return None
+    rest = m.group("rest")
+    # "ĐẾN" in capitals, or "Đến" directly followed by "Số: <digits>" (not the everyday word "đến")
+    if not regex.search(r"Đ[ẾEÊ]N", text) and not regex.match(r"^S[ốoô6]\s*[:.]?\s*\d", rest, regex.I):
+        return None
+    if rest and not regex.match(r"^S[ốoô6]", rest, regex.I) and len(rest) > 3:
+        return None
+    pre = m.group("pre") or ""
+    if pre and not is_caps(pre, 3):
+        return None
+    return m
+
+
+def find_stamp(lines: list[Line], issue_year: int | None, limit: int = 60) -> tuple[Hit, list[int]] | None:
+    """Find the ĐẾN stamp in the first ``limit`` lines; value = dict(receiver, number, date_text, date).
+
+    Returns the hit and the indexes of the lines it used, so the header parsers can skip them.
+    """
+    for i, line in enumerate(lines[:limit]):
+        m = _is_den_line(line.text)
+        if not m:
+            continue
+        used = [i]
+        receiver = None
+        pre = (m.group("pre") or "").strip()
+        if pre:
+            receiver = pre
+        else:
+            for j in range(i - 1, max(-1, i - 3), -1):
+                t = lines[j].text
+                if not t:
+                    continue
+                if is_caps(t, 6) and not is_quoc_hieu(t) and not is_tieu_ngu(t) and not regex.search(r"\d{2,}", t):
+                    receiver = t
+                    used.append(j)
+                break
+        number = date_text = None
+        for j in range(i, min(len(lines), i + 6)):
+            t = lines[j].text if j > i else m.group("rest")
+            if number is None:
+                nm = _NUM.search(t)
+                if nm and (j == i or regex.match(r"^\s*S[ốoô6]", t, regex.I)):
+                    number = nm.group("n")
+                    used.append(j)
+            if date_text is None:
+                dm = _DATE.search(t)
+                if dm:
+                    date_text = regex.sub(r"\s+", "", dm.group("d"))
+                    used.append(j)
+                elif j > i and number is not None and regex.fullmatch(r"\s*" + SHORT_DATE_RE.pattern + r"\s*", t):
+                    date_text = t.strip()
+                    used.append(j)
+            if j > i and _OTHER.match(lines[j].text):
+                used.append(j)
+        date = short_date(date_text, issue_year) if date_text else None
+        value = {"receiver": receiver, "number": number, "date_text": date_text, "date": date}
+        conf = 0.9 if number and date else 0.6
+        hit = Hit(value=value, raw=" | ".join(lines[k].text for k in sorted(set(used))), rule="den_stamp",
+                  conf=conf, page=line.page, bbox=line.bbox)
+        return hit, sorted(set(used))
+    return None
+
+
+def stamp_line_indexes(lines: list[Line], start: int = 0, limit: int = 60) -> list[int]:
+    """Indexes of the stamp's secondary lines ("Chuyển:", "Số và ký hiệu HS:") anywhere in the header."""
+    return [i for i, ln in enumerate(lines[start:limit], start) if _OTHER.match(ln.text)]

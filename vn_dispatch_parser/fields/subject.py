@@ -1,0 +1,84 @@
+"""Trích yếu (nd30.md §2.4, §6.10): "V/v …" for a công văn; the lines under the heading otherwise.
+
+    >>> vv_subject([Line("V/v chấn chỉnh thực thi công vụ,"), Line("phòng, chống tham nhũng.")], 0).value
+    'chấn chỉnh thực thi công vụ, phòng, chống tham nhũng'
+"""
+
+from __future__ import annotations
+
+import regex
+
+from ..lines import DATE_ONLY_RE, SO_RE, is_caps, is_quoc_hieu, is_rule, is_tieu_ngu
+from ..types import Hit, Line
+from .lists import KINH_GUI
+
+__all__ = ["VV_RE", "typed_subject", "vv_subject"]
+
+VV_RE = regex.compile(r"^\s*[Vv]\s*[/l|1]\s*[vVy]\b\s*[.:]?\s*(?P<ty>.*)$")
+_STOP = regex.compile(
+    r"^\s*(Căn cứ|Thực hiện|Theo đề nghị|Xét đề nghị|Trên cơ sở|Kính gửi|Nơi nhận|Điều\s+\d|"
+    r"Phần\s+[IVX\d]|Chương\s+[IVX\d]|[IVX]+\s*[.-]\s|\d+\s*[.)]\s+\p{Lu}|QUYẾT ĐỊNH\s*:|QUYẾT NGHỊ\s*:)",
+    regex.V1,
+)
+
+
+def _clean(parts: list[str]) -> str:
+    s = " ".join(p.strip() for p in parts if p.strip())
+    s = regex.sub(r"\s+", " ", s).strip()
+    s = regex.sub(r"[\s.;,]+$", "", s)
+    s = regex.sub(r"^[\s\-–:]+", "", s)
+    return s
+
+
+def _is_stop(text: str) -> bool:
+    return bool(
+        _STOP.match(text) or is_quoc_hieu(text) or is_tieu_ngu(text) or is_rule(text)
+        or DATE_ONLY_RE.search(text) or KINH_GUI.match(text) or SO_RE.match(text)
+    )
+
+
+def vv_subject(lines: list[Line], idx: int) -> Hit | None:
+    """The công văn trích yếu from the "V/v" line at ``idx`` and its continuation lines."""
+    m = VV_RE.match(lines[idx].text)
+    if not m:
+        return None
+    parts = [m.group("ty")]
+    for line in lines[idx + 1 : idx + 8]:
+        t = line.text.strip()
+        if not t or _is_stop(t) or t.endswith(":") or (is_caps(t) and len(t.split()) >= 2):
+            break
+        if parts[-1].rstrip().endswith(".") and not regex.match(r"^\p{Ll}", t, regex.V1):
+            break
+        parts.append(t)
+    value = _clean(parts)
+    if not value:
+        return None
+    return Hit(value=value, raw="\n".join([lines[idx].text, *parts[1:]]), rule="vv_line",
+               conf=0.9, page=lines[idx].page, bbox=lines[idx].bbox)
+
+
+def typed_subject(lines: list[Line], idx: int, rest: str = "") -> Hit | None:
+    """The trích yếu under a type heading at ``idx`` (``rest``: title text merged into the heading)."""
+    parts = [rest] if rest else []
+    for k in range(idx + 1, min(len(lines), idx + 10)):
+        t = lines[k].text.strip()
+        if not t:
+            if parts:
+                # a blank line ends the title unless the next line clearly continues it
+                nxt = next((ln.text for ln in lines[k + 1 :] if ln.text.strip()), "")
+                if not regex.match(r"^\p{Ll}", nxt, regex.V1):
+                    break
+            continue
+        if _is_stop(t) or (parts and is_caps(t) and len(t.split()) >= 3):
+            break
+        if is_caps(t) and not parts and len(t.split()) >= 3 and not rest:
+            # a caps line right under the heading: the thẩm quyền line of a QĐ, no trích yếu
+            break
+        parts.append(t)
+        if len(" ".join(parts)) > 600:
+            break
+    value = _clean(parts)
+    if not value:
+        return None
+    return Hit(value=value, raw="\n".join(parts), rule="typed_title", conf=0.85,
+               page=lines[idx].page, bbox=lines[idx].bbox)

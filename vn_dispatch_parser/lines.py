@@ -1,0 +1,167 @@
+"""Line-level helpers shared by the field parsers: caps and name tests, fixed phrases, splitting
+lines where Tesseract printed the two header columns (or Nơi nhận and the signature) side by side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import cache
+
+import regex
+from rapidfuzz import fuzz
+
+from .normalize import fold
+from .tables import load
+from .types import Line
+
+__all__ = [
+    "PLACE_DATE_RE",
+    "SO_RE",
+    "is_caps",
+    "is_name",
+    "is_quoc_hieu",
+    "is_rule",
+    "is_tieu_ngu",
+    "letters",
+    "split_columns",
+]
+
+# "Số: 1865/SYT-VP", "Số 27-KH/ĐU", "S6: /KH-UBND", "Số:2750/QĐ-BGDĐT", "Số2624 /QĐ-BGDĐT"
+SO_RE = regex.compile(
+    r"(?<![\p{L}])(?:S[ốôoó0ổ6ỗồộơớờởỡợ]|Sô|So)\s*[:;.]?\s*"
+    r"(?P<so>\d{1,6}[a-z]?)?\s*(?P<sep>[/|lI1]|-(?=\s*[A-ZĐa-zđ]{1,5}\s*/))\s*"
+    r"(?:(?P<nam>(?:19|20)\d{2})\s*/\s*)?"
+    r"(?P<kh>[A-ZĐa-zđ0-9&]+(?:\s*[-–.]\s*[A-ZĐa-zđ0-9&]+){0,3}(?:\s*/\s*[A-ZĐa-zđ0-9&]+(?:-[A-ZĐa-zđ0-9&]+)*)?)",
+    regex.V1,
+)
+# "<place>, ngày 18 tháng 6 năm 2025"; day/month may be blank (drafts) or glued ("tháng10năm")
+PLACE_DATE_RE = regex.compile(
+    r"(?P<place>[\p{Lu}][^\n,;:]{0,45}?)\s*,\s*ng[àa]y\s*(?P<d>\d{1,2}|[ ._…]*)\s*"
+    r"th[áa]ng\s*(?P<m>\d{1,2}|[ ._…]*)\s*n[ăa]m\s*(?P<y>(?:19|20)\d{2})",
+    regex.V1 | regex.IGNORECASE,
+)
+DATE_ONLY_RE = regex.compile(
+    r"ng[àa]y\s*(?P<d>\d{1,2}|[ ._…]*)\s*th[áa]ng\s*(?P<m>\d{1,2}|[ ._…]*)\s*n[ăa]m\s*(?P<y>(?:19|20)\d{2})",
+    regex.V1 | regex.IGNORECASE,
+)
+_RULE_RE = regex.compile(r"^[\s_\-–—─━=~¯.*…]{3,}$")
+_WORD_RE = regex.compile(r"[\p{L}]+", regex.V1)
+_NAME_WORD = regex.compile(r"^[\p{Lu}][\p{Ll}]+$", regex.V1)
+
+
+def letters(text: str) -> str:
+    """Only the letters of a text."""
+    return "".join(_WORD_RE.findall(text))
+
+
+def is_caps(text: str, min_letters: int = 3) -> bool:
+    """True when the line's letters are (almost) all capitals: a header, title or heading line."""
+    ls = letters(text)
+    if len(ls) < min_letters:
+        return False
+    upper = sum(1 for c in ls if c.isupper())
+    return upper / len(ls) >= 0.85
+
+
+def is_rule(text: str) -> bool:
+    """A horizontal rule as OCR prints it: ``____``, ``───``, ``-----``."""
+    return bool(_RULE_RE.match(text))
+
+
+@cache
+def _name_prefixes() -> tuple[str, ...]:
+    return tuple(sorted(load("positions")["name_prefixes"], key=len, reverse=True))
+
+
+def is_name(text: str) -> bool:
+    """A Vietnamese personal name line: 2–6 capitalised words, optionally after a rank ("Trung tá")."""
+    s = text.strip().strip(".,;:")
+    for p in _name_prefixes():
+        if s.startswith(p + " "):
+            s = s[len(p) + 1 :]
+            break
+    words = s.split()
+    if not 2 <= len(words) <= 6:
+        return False
+    return all(_NAME_WORD.match(w) for w in words)
+
+
+def _fuzzy_is(text: str, phrase: str, threshold: float) -> bool:
+    a, b = fold(text), fold(phrase)
+    if not a:
+        return False
+    return fuzz.ratio(a, b) >= threshold or (len(a) >= len(b) - 2 and fuzz.partial_ratio(b, a) >= threshold + 3)
+
+
+def is_quoc_hieu(text: str) -> bool:
+    """The Quốc hiệu "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" (or the party header), fuzzily."""
+    ph = load("phrases")
+    return _fuzzy_is(text, ph["quoc_hieu"], 85) or _fuzzy_is(text, ph["party_header"], 88)
+
+
+def is_tieu_ngu(text: str) -> bool:
+    """The Tiêu ngữ "Độc lập - Tự do - Hạnh phúc", fuzzily."""
+    return _fuzzy_is(text, load("phrases")["tieu_ngu"], 80)
+
+
+_RIGHT_ANCHORS = regex.compile(
+    r"\s+(?=(?:C[ỘO]NG\s*H[ÒOÓ]A\s+X[ÃA]\s*H[ỘO]I)|(?:Đ[ỘO]C\s*L[ẬA]P\s*-)|(?:Độc\s*lập)|(?:ĐẢNG\s+CỘNG\s+SẢN))",
+    regex.V1 | regex.IGNORECASE,
+)
+_SIG_TAIL = regex.compile(r"(?<=[;.,]|\s)\s+(?=(?:TM|KT|TL|TUQ|Q)\s*\.\s*[\p{Lu}])", regex.V1)
+
+
+def split_columns(lines: list[Line]) -> list[Line]:
+    """Split lines in which OCR joined the left and right header columns, or Nơi nhận and signature.
+
+    ``"UBND TỈNH X CỘNG HÒA XÃ HỘI…"`` → two lines; ``"Số: 12/UBND-VX Bình Dương, ngày …"`` → two
+    lines; ``"- Như trên; PHÓ GIÁM ĐỐC"`` → two lines. Lines with boxes are left alone (the layout
+    step already separated the columns).
+    """
+    out: list[Line] = []
+    for line in lines:
+        if line.bbox is not None:
+            out.append(line)
+            continue
+        out.extend(_split_one(line))
+    return out
+
+
+def _split_one(line: Line) -> list[Line]:
+    text = line.text
+    parts = [p for p in _RIGHT_ANCHORS.split(text) if p.strip()]
+    if len(parts) == 1:
+        parts = _split_number_date(text)
+    if len(parts) == 1:
+        parts = _split_signature_tail(text)
+    if len(parts) == 1:
+        return [line]
+    return [replace(line, text=p.strip()) for p in parts]
+
+
+def _split_number_date(text: str) -> list[str]:
+    m = SO_RE.search(text)
+    d = PLACE_DATE_RE.search(text)
+    if m and d and m.end() <= d.start() + len(d.group("place")):
+        # the place starts after the ký hiệu: cut right after the symbol
+        cut = m.end()
+        return [text[:cut], text[cut:]]
+    if d and d.start() > 0:
+        head = text[: d.start()].strip()
+        if head and regex.match(r"^(V\s*[/l|]\s*v|Về việc)", head, regex.IGNORECASE):
+            return [head, text[d.start() :]]
+    return [text]
+
+
+def _split_signature_tail(text: str) -> list[str]:
+    s = text.strip()
+    if not s.startswith(("-", "+", "•", "Nơi nhận", "Noi nhan")):
+        return [text]
+    m = _SIG_TAIL.search(s)
+    if m:
+        return [s[: m.start()], s[m.end() :]]
+    # a trailing run of caps words (a title) after an item: "- Như trên; PHÓ GIÁM ĐỐC"
+    m2 = regex.search(r"(?<=[;.:])\s+((?:[\p{Lu}]{2,}\s*){2,})$", s, regex.V1)
+    if m2 and is_caps(m2.group(1), 5):
+        return [s[: m2.start()], m2.group(1)]
+    return [text]

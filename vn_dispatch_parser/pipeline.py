@@ -1,0 +1,82 @@
+"""The public entry points: ``parse_text`` (OCR text in) and ``parse_file`` (a file in).
+
+``parse_file`` reads ``.txt``/``.md`` files as OCR text; scans (PDF, TIFF, JPEG, PNG, BMP, WebP) go through
+``scan.read_scan`` (load → preprocess → OCR → layout) and then the same field parsers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from .errors import InputFileError, UnsupportedFormatError
+from .extract import build_document
+from .normalize import split_lines
+from .records import Document, FileResult
+from .segment import segment
+from .types import Line
+
+__all__ = ["TEXT_SUFFIXES", "documents_from_lines", "parse_file", "parse_text"]
+
+TEXT_SUFFIXES = {".txt", ".md"}
+
+
+def documents_from_lines(lines: list[Line], seal_pages: set[int] | None = None) -> list[Document]:
+    """Segment lines into documents and parse each one."""
+    docs = []
+    for part in segment(lines):
+        if not any(ln.text.strip() for ln in part):
+            continue
+        has_seal = None
+        if seal_pages is not None:
+            pages = {ln.page for ln in part}
+            has_seal = bool(pages & seal_pages)
+        docs.append(build_document(part, has_seal=has_seal))
+    return docs
+
+
+def parse_text(text: str, *, name: str | None = None) -> FileResult:
+    """Parse OCR text of one file (pages separated by form feeds) into a ``FileResult``.
+
+    Never raises on any text: fields that cannot be read are ``None`` with warnings.
+    """
+    lines = split_lines(text)
+    docs = documents_from_lines(lines)
+    return FileResult(
+        file=name or "<text>",
+        sha256=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
+        pages=text.count("\f") + 1,
+        documents=docs,
+    )
+
+
+def _read_text_file(path: Path) -> str:
+    data = path.read_bytes()
+    if not data:
+        raise InputFileError("empty file", path)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputFileError(f"not UTF-8 text ({e.reason} at byte {e.start})", path) from e
+
+
+def parse_file(path: str | Path, **options: object) -> FileResult:
+    """Parse one file: OCR text (``.txt``, ``.md``) or a scan (PDF, TIFF, JPEG, PNG, BMP, WebP).
+
+    Raises a ``DispatchParserError`` subclass naming the file and the reason when it cannot be read.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise InputFileError("no such file", p)
+    if not p.is_file():
+        raise InputFileError("not a regular file", p)
+    if p.suffix.lower() in TEXT_SUFFIXES:
+        text = _read_text_file(p)
+        result = parse_text(text, name=p.name)
+        result.sha256 = hashlib.sha256(p.read_bytes()).hexdigest()
+        return result
+    try:
+        from .scan import read_scan
+    except ImportError as e:  # pragma: no cover - scans arrive with the OCR stage
+        raise UnsupportedFormatError(f"scans are not supported in this build ({e})", p) from e
+    return read_scan(p, **options)
