@@ -100,7 +100,7 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None) -> Docume
     number_idx = header.index(num[1]) if num else None
     if num:
         hit = num[0]
-        number, symbol = hit.value  # type: ignore[misc]
+        number, symbol = hit.value
         acc.put("number", number, hit, hit.conf if number else 0.5)
         acc.put("symbol", symbol, hit)
         acc.put("number_symbol", f"{number}/{symbol}" if number else None, hit, hit.conf if number else 0.5)
@@ -111,7 +111,7 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None) -> Docume
     issue_year = None
     if pd:
         hit = pd[0]
-        place, date, parts = hit.value  # type: ignore[misc]
+        place, date, parts = hit.value
         acc.put("place", place, hit)
         acc.put("issued_date", date, hit, hit.conf if date else 0.4)
         issue_year = int(parts[2])
@@ -119,7 +119,7 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None) -> Docume
             acc.warnings.append("blank or unreadable day/month in the date line (draft?)")
 
     if stamp_hit is not None:
-        value = dict(stamp_hit.value)  # type: ignore[call-overload]
+        value = dict(stamp_hit.value)
         if value["date"] is None and value["date_text"]:
             from .fields.dates import short_date
 
@@ -132,7 +132,7 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None) -> Docume
         issuer_lines = _issuer_lines(header, end, skip | set(range(number_idx + 1)))[:3]
     iss = parse_issuer(issuer_lines)
     if iss:
-        parent, issuer = iss.value  # type: ignore[misc]
+        parent, issuer = iss.value
         acc.put("issuer_parent", parent, iss)
         acc.put("issuer", issuer, iss)
 
@@ -164,7 +164,7 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None) -> Docume
     kg = find_label(lines[: max(end + 30, 60)], KINH_GUI)
     if kg is not None:
         hit = items_after_label(lines, kg, KINH_GUI)
-        acc.put("addressees", [_strip_paren_tail(x) for x in hit.value], hit)  # type: ignore[attr-defined]
+        acc.put("addressees", [_strip_paren_tail(x) for x in hit.value], hit)
 
     nn = find_label(lines, NOI_NHAN, start=min(end, len(lines)))
     if nn is not None:
@@ -173,7 +173,7 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None) -> Docume
 
     sig = _signature(lines, nn, end)
     if sig:
-        authority, position, name = sig.value  # type: ignore[misc]
+        authority, position, name = sig.value
         acc.put("signer_authority", authority, sig)
         acc.put("signer_position", position, sig)
         acc.put("signer_name", name, sig, sig.conf if name else 0.4)

@@ -129,8 +129,13 @@ def split_columns(lines: list[Line]) -> list[Line]:
 
 def _split_one(line: Line) -> list[Line]:
     text = line.text
-    parts = [p for p in _RIGHT_ANCHORS.split(text) if p.strip()]
-    if len(parts) == 1:
+    if len(text) > 300:
+        return [line]
+    low = text.lower()
+    parts = [text]
+    if "cộng" in low or "độc" in low or "đảng" in low or "cong" in low or "doc" in low:
+        parts = [p for p in _RIGHT_ANCHORS.split(text) if p.strip()]
+    if len(parts) == 1 and "năm" in low and ("tháng" in low or "thang" in low):
         parts = _split_number_date(text)
     if len(parts) == 1:
         parts = _split_signature_tail(text)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 import numpy as np
 
@@ -131,7 +132,7 @@ class OcrPage:
 class Hit:
     """A field value with its provenance: the raw text, the rule that matched and where."""
 
-    value: object
+    value: Any
     raw: str
     rule: str
     conf: float = 1.0

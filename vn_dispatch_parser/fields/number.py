@@ -36,7 +36,7 @@ def _dj_codes() -> dict[str, str]:
 @cache
 def _type_codes() -> dict[str, str]:
     """Upper-cased type code → canonical spelling (TTR → TTr, QYĐ → QyĐ)."""
-    out = {}
+    out: dict[str, str] = {}
     for t in load("doc_types")["types"]:
         for key in ("code", "old_code"):
             if t.get(key):

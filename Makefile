@@ -1,0 +1,71 @@
+# vn-dispatch-parser — every target installs what it needs and is safe to run twice.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SHARED ?= ../shared
+OUT ?= out
+N ?= 200
+SEED ?= 7
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils fonts-liberation fonts-dejavu-core
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export OMP_THREAD_LIMIT := 1
+
+.PHONY: setup system-deps demo test bench lint typecheck samples score clean
+
+## system-deps: apt packages (Tesseract + Vietnamese data, poppler, fonts), only those missing
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+## setup: system packages + the package and its dev tools in .venv
+setup: system-deps $(VENV)/.installed
+
+## demo: parse the bundled samples into out/demo and score them against their truth
+demo: setup
+	$(BIN)/vn-dispatch batch samples --out $(OUT)/demo
+	@echo; echo "== score on samples/ (truth beside each file)"
+	$(BIN)/python $(SHARED)/tools/score.py samples $(OUT)/demo --by-level || true
+	@echo; echo "records: $(OUT)/demo/records.csv, $(OUT)/demo/records.jsonl; per file: $(OUT)/demo/<file>.json"
+
+## test: the test suite (unit tests, property tests, end-to-end tests with real Tesseract)
+test: setup
+	$(BIN)/python -m pytest -q
+
+## bench: accuracy (score.py) and speed against plain Tesseract on the same pages
+bench: setup
+	$(BIN)/python -m vn_dispatch_parser.bench --out bench/report.md samples $(wildcard $(SHARED)/real)
+
+lint: setup
+	$(BIN)/ruff check vn_dispatch_parser tests cli.py tools
+
+typecheck: setup
+	$(BIN)/mypy
+
+## samples: regenerate the committed sample set from its seed (byte-for-byte); N=… SEED=… OUT=… for more
+samples: setup
+	$(BIN)/python -m vn_dispatch_parser.synth --committed --out samples
+
+samples-large: setup
+	$(BIN)/python -m vn_dispatch_parser.synth --out samples/generated --n $(N) --seed $(SEED)
+
+## score: run the pipeline over ../shared/real and score it
+score: setup
+	$(BIN)/vn-dispatch batch $(SHARED)/real --out $(OUT)/real
+	$(BIN)/python $(SHARED)/tools/score.py $(SHARED)/real/truth $(OUT)/real
+
+clean:
+	rm -rf $(OUT) bench/report.md .pytest_cache .mypy_cache .ruff_cache

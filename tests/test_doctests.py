@@ -1,0 +1,25 @@
+"""Run the doctests of the field modules (formats and examples live in their docstrings)."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+from vn_dispatch_parser.types import Line
+
+MODULES = [
+    "vn_dispatch_parser.normalize", "vn_dispatch_parser.fields.number", "vn_dispatch_parser.fields.dates",
+    "vn_dispatch_parser.fields.place_date", "vn_dispatch_parser.fields.issuer", "vn_dispatch_parser.fields.doc_type",
+    "vn_dispatch_parser.fields.subject", "vn_dispatch_parser.fields.lists", "vn_dispatch_parser.fields.signer",
+    "vn_dispatch_parser.fields.references", "vn_dispatch_parser.fields.marks", "vn_dispatch_parser.fields.esign",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_doctests(name: str) -> None:
+    mod = importlib.import_module(name)
+    result = doctest.testmod(mod, extraglobs={"Line": Line}, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0
+    assert result.failed == 0
