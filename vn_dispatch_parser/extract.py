@@ -21,8 +21,11 @@ from .fields.references import find_references
 from .fields.signer import parse_signature
 from .fields.stamp import find_stamp, stamp_line_indexes
 from .fields.subject import VV_RE, typed_subject, vv_subject
+from .handfill import HandHints, HandReading
 from .lines import is_caps, is_quoc_hieu, is_rule, is_tieu_ngu, split_columns
 from .records import DigitalSignature, Document, FieldEvidence, IncomingStamp, Reference
+from .normalize import fold
+from .tables import doc_types
 from .types import Hit, Line
 
 __all__ = ["build_document"]
@@ -80,8 +83,16 @@ def _issuer_lines(header: list[Line], stop: int, skip: set[int]) -> list[str]:
     return out
 
 
-def build_document(lines: list[Line], *, has_seal: bool | None = None) -> Document:
-    """Parse the lines of one document into a ``Document``."""
+def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: HandHints | None = None,
+                   signature_text: str = "") -> Document:
+    """Parse the lines of one document into a ``Document``.
+
+    Args:
+        lines: The document's lines (plain text, or OCR lines with boxes and zones).
+        has_seal: Whether a seal was seen on its pages (None: unknown, e.g. plain text).
+        hints: Hand-written number and day read from the ink of its first page.
+        signature_text: Digital-signature stamp text of a signed PDF.
+    """
     lines = split_columns(lines)
     acc = _Acc()
     end = _header_end(lines)
@@ -100,11 +111,13 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None) -> Docume
     number_idx = header.index(num[1]) if num else None
     if num:
         hit = num[0]
-        number, symbol = hit.value
+        number, symbol, sep = hit.value
         acc.put("number", number, hit, hit.conf if number else 0.5)
         acc.put("symbol", symbol, hit)
-        acc.put("number_symbol", f"{number}/{symbol}" if number else None, hit, hit.conf if number else 0.5)
-        if not number:
+        acc.put("number_symbol", f"{number}{sep}{symbol}" if number else None, hit, hit.conf if number else 0.5)
+        if hints is not None and hints.number is not None:
+            _apply_number_hint(acc, hints.number, symbol, sep)
+        if not acc.values.get("number"):
             acc.warnings.append("blank number (draft, or written by hand and not read)")
 
     pd = find_place_date(header) or find_place_date(lines[end : end + 6])
@@ -115,7 +128,9 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None) -> Docume
         acc.put("place", place, hit)
         acc.put("issued_date", date, hit, hit.conf if date else 0.4)
         issue_year = int(parts[2])
-        if date is None:
+        if hints is not None and hints.day is not None:
+            _apply_day_hint(acc, hints.day, parts)
+        if acc.values.get("issued_date") is None:
             acc.warnings.append("blank or unreadable day/month in the date line (draft?)")
 
     if stamp_hit is not None:
@@ -146,6 +161,7 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None) -> Docume
     if heading and heading_idx is not None:
         hline = lines[heading_idx]
         acc.put("doc_type", heading[0], Hit(heading[0], hline.text, "type_heading", 0.95, hline.page, hline.bbox))
+        _confirm_type_code(acc, heading[0])
         sub = typed_subject(lines, heading_idx, heading[1])
         if sub:
             acc.put("subject", sub.value, sub)
@@ -188,7 +204,8 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None) -> Docume
     refs = find_references(body, exclude=own)
     references = [Reference(**r) for r in refs]
 
-    esign = parse_esign("\n".join(ln.text for ln in lines if regex.search(r"K[ýy] b[ởo]i|Th[ờo]i gian k[ýy]", ln.text)))
+    esign_text = "\n".join(ln.text for ln in lines if regex.search(r"K[ýy] b[ởo]i|Th[ờo]i gian k[ýy]", ln.text))
+    esign = parse_esign(signature_text or esign_text)
     if has_seal is None and regex.search(r"đóng dấu", "\n".join(ln.text for ln in lines[-40:]), regex.I):
         has_seal = True
 
@@ -196,8 +213,8 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None) -> Docume
         **{k: v for k, v in acc.values.items() if k in Document.model_fields},
         references=references,
         has_seal=has_seal,
-        page_start=min((ln.page for ln in lines), default=1),
-        page_end=max((ln.page for ln in lines), default=1),
+        page_start=min((ln.page for ln in lines if ln.text.strip()), default=1),
+        page_end=max((ln.page for ln in lines if ln.text.strip()), default=1),
         full_text="\n".join(ln.text for ln in lines).strip(),
         confidence=acc.conf,
         evidence=acc.evidence,
@@ -207,6 +224,58 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None) -> Docume
     has_header = bool(num or pd or any(is_quoc_hieu(ln.text) for ln in header))
     checks.run(doc, acc.review, has_header=has_header)
     return doc
+
+
+def _apply_number_hint(acc: _Acc, hint: HandReading, symbol: str, sep: str) -> None:
+    """Use a hand-written number when the printed OCR has none, or a doubtful one."""
+    printed = acc.values.get("number")
+    printed_conf = acc.conf.get("number", 0.0)
+    if printed and printed == hint.text:
+        conf = max(printed_conf, min(1.0, hint.conf + 0.1))
+    elif printed and printed.isdigit() and printed_conf >= 0.85 and hint.conf < 0.9:
+        acc.review.add("number")  # printed and hand readings disagree: a person must look
+        acc.warnings.append(f"number: printed OCR read {printed}, the hand-writing reader {hint.text}")
+        return
+    else:
+        conf = min(hint.conf, 0.74) if printed else hint.conf
+    h = Hit(hint.text, f"hand-written {hint.text} (printed OCR: {hint.printed or printed or '-'})",
+            "handwritten_digits", conf, hint.page, hint.bbox)
+    acc.put("number", hint.text, h)
+    acc.put("number_symbol", f"{hint.text}{sep}{symbol}", h)
+
+
+def _apply_day_hint(acc: _Acc, hint: HandReading, parts: tuple[str, str, str]) -> None:
+    """Use a hand-written day when the date line's day is blank or doubtful."""
+    from .fields.dates import make_date
+
+    current = acc.values.get("issued_date")
+    day_printed = parts[0]
+    if current is not None and day_printed.isdigit() and int(day_printed) == int(hint.text):
+        return
+    date = make_date(hint.text, parts[1], parts[2])
+    if date is None:
+        return
+    conf = hint.conf if current is None else min(hint.conf, 0.74)
+    if current is not None and acc.conf.get("issued_date", 0) >= 0.85 and hint.conf < 0.9:
+        acc.review.add("issued_date")
+        acc.warnings.append(f"issued_date: printed OCR read day {day_printed}, the hand-writing reader {hint.text}")
+        return
+    acc.put("issued_date", date, Hit(date, f"hand-written day {hint.text}", "handwritten_day", conf,
+                                      hint.page, hint.bbox))
+
+
+def _confirm_type_code(acc: _Acc, type_name: str) -> None:
+    """Restore the type code of the ký hiệu from the heading ("QD" under QUYẾT ĐỊNH → "QĐ")."""
+    symbol = acc.values.get("symbol")
+    code = next((t["code"] for t in doc_types() if t["name"] == type_name), None)
+    if not symbol or not code:
+        return
+    head, sep, tail = symbol.partition("-")
+    if head != code and fold(head) == fold(code) and "Đ" in code and "Đ" not in head.upper():
+        fixed = code + sep + tail
+        acc.values["symbol"] = fixed
+        if acc.values.get("number_symbol"):
+            acc.values["number_symbol"] = acc.values["number_symbol"].replace(symbol, fixed)
 
 
 def _strip_paren_tail(item: str) -> str:

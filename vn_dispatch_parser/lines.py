@@ -36,8 +36,8 @@ SO_RE = regex.compile(
 )
 # "<place>, ngày 18 tháng 6 năm 2025"; day/month may be blank (drafts) or glued ("tháng10năm")
 PLACE_DATE_RE = regex.compile(
-    r"(?P<place>[\p{Lu}][^\n,;:]{0,45}?)\s*,\s*ng[àa]y\s*(?P<d>\d{1,2}|[ ._…]*)\s*"
-    r"th[áa]ng\s*(?P<m>\d{1,2}|[ ._…]*)\s*n[ăa]m\s*(?P<y>(?:19|20)\d{2})",
+    r"(?P<place>[\p{Lu}][^\n,;:]{0,45}?)\s*,\s*ng[àa]y\s*(?P<d>\d{1,2}|[ ._…]*)[\s_.,]*"
+    r"th[áa]ng\s*(?P<m>\d{1,2}|[ ._…]*)[\s_.,]*n[ăa]m\s*(?P<y>(?:19|20)\d{2})",
     regex.V1 | regex.IGNORECASE,
 )
 DATE_ONLY_RE = regex.compile(
@@ -46,7 +46,7 @@ DATE_ONLY_RE = regex.compile(
 )
 _RULE_RE = regex.compile(r"^[\s_\-–—─━=~¯.*…]{3,}$")
 _WORD_RE = regex.compile(r"[\p{L}]+", regex.V1)
-_NAME_WORD = regex.compile(r"^[\p{Lu}][\p{Ll}]+$", regex.V1)
+_NAME_WORD = regex.compile(r"^[\p{Lu}](?:[\p{Ll}]+|'[\p{Lu}]?[\p{Ll}]+)?$", regex.V1)
 
 
 def letters(text: str) -> str:
@@ -81,7 +81,7 @@ def is_name(text: str) -> bool:
             s = s[len(p) + 1 :]
             break
     words = s.split()
-    if not 2 <= len(words) <= 6:
+    if not 2 <= len(words) <= 6 or sum(len(w) > 1 for w in words) < 2:
         return False
     return all(_NAME_WORD.match(w) for w in words)
 
@@ -108,7 +108,7 @@ _RIGHT_ANCHORS = regex.compile(
     r"\s+(?=(?:C[ỘO]NG\s*H[ÒOÓ]A\s+X[ÃA]\s*H[ỘO]I)|(?:Đ[ỘO]C\s*L[ẬA]P\s*-)|(?:Độc\s*lập)|(?:ĐẢNG\s+CỘNG\s+SẢN))",
     regex.V1 | regex.IGNORECASE,
 )
-_SIG_TAIL = regex.compile(r"(?<=[;.,]|\s)\s+(?=(?:TM|KT|TL|TUQ|Q)\s*\.\s*[\p{Lu}])", regex.V1)
+_SIG_TAIL = regex.compile(r"(?:(?<=[;.,:])\s*|\s+)(?=(?:TM|KT|TL|TUQ|Q)\s*\.\s*[\p{Lu}]{2})", regex.V1)
 
 
 def split_columns(lines: list[Line]) -> list[Line]:
@@ -166,7 +166,7 @@ def _split_signature_tail(text: str) -> list[str]:
     if m:
         return [s[: m.start()], s[m.end() :]]
     # a trailing run of caps words (a title) after an item: "- Như trên; PHÓ GIÁM ĐỐC"
-    m2 = regex.search(r"(?<=[;.:])\s+((?:[\p{Lu}]{2,}\s*){2,})$", s, regex.V1)
+    m2 = regex.search(r"(?<=[;.:])\s*((?:[\p{Lu}]{2,}\s*){2,})$", s, regex.V1)
     if m2 and is_caps(m2.group(1), 5):
         return [s[: m2.start()], m2.group(1)]
     return [text]

@@ -7,10 +7,12 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from pathlib import Path
 
 from .errors import InputFileError, UnsupportedFormatError
 from .extract import build_document
+from .handfill import HandHints
 from .normalize import split_lines
 from .records import Document, FileResult
 from .segment import segment
@@ -21,17 +23,24 @@ __all__ = ["TEXT_SUFFIXES", "documents_from_lines", "parse_file", "parse_text"]
 TEXT_SUFFIXES = {".txt", ".md"}
 
 
-def documents_from_lines(lines: list[Line], seal_pages: set[int] | None = None) -> list[Document]:
-    """Segment lines into documents and parse each one."""
+def documents_from_lines(lines: list[Line], seal_pages: set[int] | None = None, *,
+                         hints: Mapping[int, HandHints] | None = None, signature_text: str = "") -> list[Document]:
+    """Segment lines into documents and parse each one.
+
+    Args:
+        lines: All lines of a file, in order, with page numbers.
+        seal_pages: Pages where a seal was seen (scans); None for plain text (unknown).
+        hints: Hand-written readings per page (scans).
+        signature_text: Digital-signature stamp text of a signed PDF.
+    """
     docs = []
     for part in segment(lines):
         if not any(ln.text.strip() for ln in part):
             continue
-        has_seal = None
-        if seal_pages is not None:
-            pages = {ln.page for ln in part}
-            has_seal = bool(pages & seal_pages)
-        docs.append(build_document(part, has_seal=has_seal))
+        pages = sorted({ln.page for ln in part})
+        has_seal = bool(set(pages) & seal_pages) if seal_pages is not None else None
+        hint = hints.get(pages[0]) if hints and pages else None
+        docs.append(build_document(part, has_seal=has_seal, hints=hint, signature_text=signature_text))
     return docs
 
 

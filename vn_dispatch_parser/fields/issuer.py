@@ -33,14 +33,17 @@ def _starts() -> tuple[tuple[str, ...], tuple[str, ...]]:
     return units, geo
 
 
-def _starts_with(key: str, words: tuple[str, ...]) -> bool:
-    return any(key == w or key.startswith(w + " ") or key.startswith(w + ".") for w in words)
+def _prefix_len(key: str, words: tuple[str, ...]) -> int:
+    """Length of the longest word of ``words`` that ``key`` starts with (0 if none)."""
+    return max((len(w) for w in words if key == w or key.startswith(w + " ") or key.startswith(w + ".")), default=0)
 
 
 def clean_issuer_line(text: str) -> str:
     """Strip rules, stars and stray punctuation around a header caps line."""
     s = regex.sub(r"[_*─━—–=~¯]+", " ", text)
     s = regex.sub(r"\s+", " ", s).strip(" .,:;-|")
+    if not regex.search(r"\p{L}{2,}", s, regex.V1):
+        return ""
     return s
 
 
@@ -54,7 +57,8 @@ def parse_issuer(caps_lines: list[str]) -> Hit | None:
     units: list[str] = []
     for t in lines:
         key = fold(t)
-        new_unit = _starts_with(key, units_words) and not _starts_with(key, geo)
+        unit_len, geo_len = _prefix_len(key, units_words), _prefix_len(key, geo)
+        new_unit = unit_len > 0 and unit_len >= geo_len  # "HUYỆN ỦY …" is a unit, "HUYỆN X" continues
         if units and not new_unit:
             joiner = " " if not units[-1].endswith("&") else " "
             units[-1] = units[-1] + joiner + t

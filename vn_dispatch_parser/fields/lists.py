@@ -12,23 +12,43 @@ from __future__ import annotations
 import regex
 
 from ..lines import is_caps, is_name
+from ..normalize import fold
 from ..types import Hit, Line
 
 __all__ = ["KINH_GUI", "NOI_NHAN", "clean_item", "find_label", "items_after_label"]
 
 KINH_GUI = regex.compile(r"^\s*K[íiì]nh\s*g[ửưu][ií]\s*[:;.]?\s*(?P<rest>.*)$", regex.IGNORECASE)
-NOI_NHAN = regex.compile(r"^\s*N[ơoó][ií]\s*nh[ậaâ]n\s*[:;.]?\s*(?P<rest>.*)$", regex.IGNORECASE)
-_BULLET = regex.compile(r"^\s*[-–+•*·]\s*")
+NOI_NHAN = regex.compile(
+    r"^\s*N[ơoóờởớ][ií]\s*(?:nh[ậaâ]n\s*[:;.]?|nh\S{0,3}\s+nh[ậaâ]n\s*[:;.]?|nh\S{1,3}\s*:)\s*(?P<rest>.*)$",
+    regex.IGNORECASE)
+_BULLET = regex.compile(r"^\s*[-–+•*·ˆ~¬=]\s*")
 _SIG_PREFIX = regex.compile(r"^(TM|KT|TL|TUQ|Q)\s*\.\s*\p{Lu}", regex.V1)
 
 
+_TOKEN_OK = regex.compile(r"^[(\p{L}\d][\p{L}\d.,()/&:+-]*[;,.)]?$", regex.V1)
+
+
+def _garbage(text: str) -> bool:
+    """True for OCR noise (seal rims, signatures): few word-like tokens."""
+    tokens = text.split()
+    if not tokens:
+        return True
+    good = sum(1 for t in tokens if _TOKEN_OK.match(t) and regex.search(r"[aeiouyăâêôơưAEIOUYĂÂÊÔƠƯ\d]", fold(t)))
+    return good / len(tokens) < 0.75
+
+
 def clean_item(text: str) -> str:
-    """An item without its bullet and trailing ";" / "." / ",".
+    """An item without its bullet and trailing ";" / "." / ",", and without OCR noise after its ";".
 
     >>> clean_item("- Lưu: VT, VP, Vinh.")
     'Lưu: VT, VP, Vinh'
+    >>> clean_item("- Thứ trưởng Lê Quân; ^..ị lãi ccẽcẽ ế TC")
+    'Thứ trưởng Lê Quân'
     """
     s = _BULLET.sub("", text).strip()
+    head, sep, tail = s.partition(";")
+    if sep and tail.strip() and _garbage(tail):
+        s = head
     s = regex.sub(r"[\s;.,:]+$", "", s)
     s = regex.sub(r"\s+", " ", s)
     return s
@@ -83,7 +103,7 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
             items[-1] = prev + " " + t
             raw.append(t)
             continue
-        if items and (is_caps(t) or _SIG_PREFIX.match(t) or is_name(t) or regex.match(r"^\(?Đã ký", t)):
+        if is_caps(t) or _SIG_PREFIX.match(t) or is_name(t) or regex.match(r"^\(?Đã ký", t):
             skipped += 1
             if skipped > 6:
                 break

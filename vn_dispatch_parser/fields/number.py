@@ -1,13 +1,13 @@
 """Số, ký hiệu (nd30.md §2.2, §3.4, §6.3–6.4).
 
     >>> parse_number_text("Số: 1865 /SYT - VP").value
-    ('1865', 'SYT-VP')
+    ('1865', 'SYT-VP', '/')
     >>> parse_number_text("Số: /KH-UBND").value
-    (None, 'KH-UBND')
+    (None, 'KH-UBND', '/')
     >>> parse_number_text("Số: 30/2020/NĐ-CP").value
-    ('30', '2020/NĐ-CP')
+    ('30', '2020/NĐ-CP', '/')
     >>> parse_number_text("Số 27-KH/ĐU").value
-    ('27', 'KH/ĐU')
+    ('27', 'KH/ĐU', '-')
 """
 
 from __future__ import annotations
@@ -89,7 +89,8 @@ def parse_number_text(text: str, *, restore_dj: bool = False) -> Hit | None:
         return None
     number = so.lstrip() if so else None
     conf = 1.0 if m.group("sep") in ("/", "-") else 0.7
-    return Hit(value=(number, symbol), raw=m.group(0), rule="so_ky_hieu", conf=conf)
+    sep = "-" if m.group("sep") == "-" else "/"
+    return Hit(value=(number, symbol, sep), raw=m.group(0), rule="so_ky_hieu", conf=conf)
 
 
 def find_number(lines: list[Line]) -> tuple[Hit, Line] | None:

@@ -83,6 +83,15 @@ def parse_signature(lines: list[Line]) -> Hit | None:
             title_seen = True
             first = first or line
             continue
+        if (segments and not name and not last_was_prefix and regex.fullmatch(r"[\p{Lu} .]{4,30}", t, flags=regex.V1)
+                and len(t.split()) <= 4 and not is_quoc_hieu(t)):
+            segments[-1] = segments[-1] + " " + t.strip(" .:;")  # "GIÁM ĐỐC SỞ" / "NỘI VỤ"
+            continue
+        if (segments and not name and last_was_prefix and regex.fullmatch(r"[\p{Lu} .]{4,40}", t, flags=regex.V1)
+                and len(t.split()) <= 5 and not is_quoc_hieu(t)):
+            segments.append(t.strip(" .:;"))  # a title the vocabulary does not know, under its prefix
+            last_was_prefix = False
+            continue
         if is_name(t):
             name = t.strip(" .,;")
             name_line = line

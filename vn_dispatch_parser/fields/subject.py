@@ -69,6 +69,10 @@ def typed_subject(lines: list[Line], idx: int, rest: str = "") -> Hit | None:
                 if not regex.match(r"^\p{Ll}", nxt, regex.V1):
                     break
             continue
+        first = not parts and not rest
+        if first and len(t) < 160 and regex.match(r"^(Thực hiện|Theo|Triển khai|Để)\b", t):
+            parts.append(t)  # a trích yếu may itself start like a body sentence
+            continue
         if _is_stop(t) or (parts and is_caps(t) and len(t.split()) >= 3):
             break
         if is_caps(t) and not parts and len(t.split()) >= 3 and not rest:

@@ -1,0 +1,144 @@
+"""Read a scan (PDF, TIFF, JPEG, PNG, BMP, WebP) into a ``FileResult``.
+
+Per page: load (one page at a time) → the PDF's own text layer when it holds the text, else ink separation
+(coloured marks whitened for the printed-text OCR, seals and stamps located) and Tesseract with boxes →
+layout zones → hand-written number and day read from the ink → the field parsers of the text path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import ink
+from .errors import EmptyDocumentError
+from .handfill import HandHints, read_hints
+from .io import DEFAULT_MAX_PIXELS, iter_pages, sniff_format
+from .layout import arrange_page
+from .ocr import OcrEngine, TesseractEngine
+from .pdftext import TextLayerPage, pdf_text_layer
+from .page_prep import prepare_page
+from .records import FileResult
+from .types import BBox, InkMark, Line, OcrPage, PageImage, Zone
+
+__all__ = ["ScanOptions", "read_scan"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ScanOptions:
+    """How to read scans."""
+
+    dpi: int = 300
+    max_pixels: int = DEFAULT_MAX_PIXELS
+    page_timeout: float = 180.0
+    handwriting: bool = True
+    engine: OcrEngine | None = None
+
+
+@dataclass
+class _PageResult:
+    lines: list[Line]
+    marks: list[InkMark] = field(default_factory=list)
+    hints: HandHints = field(default_factory=HandHints)
+    blank: bool = False
+    signature_text: str = ""
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _read_page(page: PageImage, layer: TextLayerPage | None, engine: OcrEngine, opts: ScanOptions) -> _PageResult:
+    prep = prepare_page(page)
+    if prep.blank:
+        return _PageResult(lines=[], marks=prep.marks, blank=True,
+                           signature_text=layer.signature_text if layer else "")
+    if layer is not None and layer.is_text:
+        ocr_page = layer.to_ocr_page()
+    else:
+        ocr_page = engine.recognize(prep.ocr_image, psm=3, page_no=page.page_no)
+        ocr_page.width, ocr_page.height = prep.ocr_image.shape[1], prep.ocr_image.shape[0]
+    extra = _stamp_lines(prep.image, prep.marks, engine, page.page_no)
+    lines = arrange_page(ocr_page, extra_top=extra)
+    hints = read_hints(lines, prep.image, page.dpi) if opts.handwriting and not ocr_page.text_layer else HandHints()
+    return _PageResult(lines=lines, marks=prep.marks, hints=hints,
+                       signature_text=layer.signature_text if layer else "")
+
+
+def _stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_no: int) -> list[Line]:
+    """OCR the coloured stamps (ĐẾN, HỎA TỐC/KHẨN) from their own ink; their lines go first."""
+    out: list[Line] = []
+    seals = [m.bbox for m in marks if m.kind == "seal"]
+    height = img.shape[0]
+    for mark in marks:
+        if mark.kind not in ("stamp", "urgency_stamp") or mark.color == "black":
+            continue
+        b = mark.bbox
+        if b.width < 40 or b.height < 20 or b.cy > 0.5 * height:
+            continue
+        if any(_overlap(b, s) > 0.3 for s in seals):
+            continue  # the seal itself, not a stamp with text
+        crop = ink.ink_layer(img, mark.color, b)
+        sub: OcrPage = engine.recognize(crop, psm=6, page_no=page_no)
+        for ln in sub.lines:
+            if ln.bbox is None or not ln.text.strip() or (ln.conf or 0) < 0.5:
+                continue
+            box = BBox(ln.bbox.x0 + b.x0, ln.bbox.y0 + b.y0, ln.bbox.x1 + b.x0, ln.bbox.y1 + b.y0)
+            out.append(Line(text=ln.text, page=page_no, bbox=box, conf=ln.conf, zone=Zone.INCOMING_STAMP))
+    return out
+
+
+def _overlap(a: BBox, b: BBox) -> float:
+    """Intersection over the smaller box's area."""
+    w = min(a.x1, b.x1) - max(a.x0, b.x0)
+    h = min(a.y1, b.y1) - max(a.y0, b.y0)
+    if w <= 0 or h <= 0:
+        return 0.0
+    return w * h / max(1, min(a.width * a.height, b.width * b.height))
+
+
+def read_scan(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = None,
+              max_pixels: int = DEFAULT_MAX_PIXELS, handwriting: bool = True) -> FileResult:
+    """Read one scan file into a ``FileResult`` (see the module docstring)."""
+    from .pipeline import documents_from_lines
+
+    p = Path(path)
+    fmt = sniff_format(p)
+    opts = ScanOptions(dpi=dpi, max_pixels=max_pixels, handwriting=handwriting)
+    engine = engine or TesseractEngine()
+    layers = pdf_text_layer(p, dpi=dpi) if fmt == "pdf" else None
+    lines: list[Line] = []
+    seal_pages: set[int] = set()
+    hints_by_page: dict[int, HandHints] = {}
+    signatures: list[str] = []
+    pages = blank = 0
+    for page in iter_pages(p, dpi=dpi, max_pixels=max_pixels):
+        pages += 1
+        layer = layers[page.page_no - 1] if layers and page.page_no <= len(layers) else None
+        res = _read_page(page, layer, engine, opts)
+        blank += res.blank
+        if any(m.kind == "seal" for m in res.marks):
+            seal_pages.add(page.page_no)
+        hints_by_page[page.page_no] = res.hints
+        if res.signature_text:
+            signatures.append(res.signature_text)
+        if lines and res.lines:
+            lines.append(Line("", page=page.page_no))
+        lines.extend(res.lines)
+    if pages and blank == pages:
+        raise EmptyDocumentError(f"all {pages} page(s) are blank", p)
+    docs = documents_from_lines(lines, seal_pages=seal_pages, hints=hints_by_page,
+                                signature_text="\n".join(signatures))
+    warnings = [f"{blank} blank page(s)"] if blank else []
+    return FileResult(file=p.name, sha256=_sha256(p), pages=pages, documents=docs, warnings=warnings)
+
