@@ -11,7 +11,6 @@ import regex
 
 from . import checks
 from .fields.doc_type import match_heading
-from .fields.esign import parse_esign
 from .fields.issuer import parse_issuer
 from .fields.lists import KINH_GUI, NOI_NHAN, find_label, items_after_label
 from .fields.marks import find_mark
@@ -21,6 +20,7 @@ from .fields.references import find_references
 from .fields.signer import parse_signature
 from .fields.stamp import find_stamp, stamp_line_indexes
 from .fields.subject import VV_RE, typed_subject, vv_subject
+from .esign import parse_stamp
 from .handfill import HandHints, HandReading
 from .lines import is_caps, is_quoc_hieu, is_rule, is_tieu_ngu, split_columns
 from .records import DigitalSignature, Document, FieldEvidence, IncomingStamp, Reference
@@ -204,8 +204,8 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: Ha
     refs = find_references(body, exclude=own)
     references = [Reference(**r) for r in refs]
 
-    esign_text = "\n".join(ln.text for ln in lines if regex.search(r"K[ýy] b[ởo]i|Th[ờo]i gian k[ýy]", ln.text))
-    esign = parse_esign(signature_text or esign_text)
+    esign = _digital_signature(signature_text or "\n".join(
+        ln.text for ln in lines if regex.search(r"K[ýy] b[ởo]i|Th[ờo]i gian k[ýy]", ln.text)))
     if has_seal is None and regex.search(r"đóng dấu", "\n".join(ln.text for ln in lines[-40:]), regex.I):
         has_seal = True
 
@@ -219,7 +219,7 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: Ha
         confidence=acc.conf,
         evidence=acc.evidence,
         warnings=acc.warnings,
-        digital_signature=DigitalSignature(**esign) if esign else None,
+        digital_signature=esign,
     )
     has_header = bool(num or pd or any(is_quoc_hieu(ln.text) for ln in header))
     checks.run(doc, acc.review, has_header=has_header)
@@ -262,6 +262,17 @@ def _apply_day_hint(acc: _Acc, hint: HandReading, parts: tuple[str, str, str]) -
         return
     acc.put("issued_date", date, Hit(date, f"hand-written day {hint.text}", "handwritten_day", conf,
                                       hint.page, hint.bbox))
+
+
+def _digital_signature(text: str) -> DigitalSignature | None:
+    """The first signature stamp of a signed PDF ("Ký bởi" stamps come first), if any."""
+    if not text.strip():
+        return None
+    stamp = parse_stamp(text.splitlines())
+    if not (stamp.signer or stamp.agency or stamp.signed_at):
+        return None
+    return DigitalSignature(signer=stamp.signer, organisation=stamp.agency, signed_at=stamp.signed_at,
+                            raw=stamp.text[:500])
 
 
 def _confirm_type_code(acc: _Acc, type_name: str) -> None:

@@ -16,6 +16,7 @@ import numpy as np
 
 from . import ink
 from .errors import EmptyDocumentError
+from .esign import SignatureStamp
 from .handfill import HandHints, read_hints
 from .io import DEFAULT_MAX_PIXELS, iter_pages, sniff_format
 from .layout import arrange_page
@@ -47,7 +48,7 @@ class _PageResult:
     marks: list[InkMark] = field(default_factory=list)
     hints: HandHints = field(default_factory=HandHints)
     blank: bool = False
-    signature_text: str = ""
+    stamps: list[SignatureStamp] = field(default_factory=list)
 
 
 def _sha256(path: Path) -> str:
@@ -61,8 +62,7 @@ def _sha256(path: Path) -> str:
 def _read_page(page: PageImage, layer: TextLayerPage | None, engine: OcrEngine, opts: ScanOptions) -> _PageResult:
     prep = prepare_page(page)
     if prep.blank:
-        return _PageResult(lines=[], marks=prep.marks, blank=True,
-                           signature_text=layer.signature_text if layer else "")
+        return _PageResult(lines=[], marks=prep.marks, blank=True, stamps=layer.signatures if layer else [])
     if layer is not None and layer.is_text:
         ocr_page = layer.to_ocr_page()
     else:
@@ -71,8 +71,7 @@ def _read_page(page: PageImage, layer: TextLayerPage | None, engine: OcrEngine, 
     extra = _stamp_lines(prep.image, prep.marks, engine, page.page_no)
     lines = arrange_page(ocr_page, extra_top=extra)
     hints = read_hints(lines, prep.image, page.dpi) if opts.handwriting and not ocr_page.text_layer else HandHints()
-    return _PageResult(lines=lines, marks=prep.marks, hints=hints,
-                       signature_text=layer.signature_text if layer else "")
+    return _PageResult(lines=lines, marks=prep.marks, hints=hints, stamps=layer.signatures if layer else [])
 
 
 def _stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_no: int) -> list[Line]:
@@ -120,7 +119,7 @@ def read_scan(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = No
     lines: list[Line] = []
     seal_pages: set[int] = set()
     hints_by_page: dict[int, HandHints] = {}
-    signatures: list[str] = []
+    stamps: list[SignatureStamp] = []
     pages = blank = 0
     for page in iter_pages(p, dpi=dpi, max_pixels=max_pixels):
         pages += 1
@@ -130,15 +129,15 @@ def read_scan(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = No
         if any(m.kind == "seal" for m in res.marks):
             seal_pages.add(page.page_no)
         hints_by_page[page.page_no] = res.hints
-        if res.signature_text:
-            signatures.append(res.signature_text)
+        stamps.extend(res.stamps)
         if lines and res.lines:
             lines.append(Line("", page=page.page_no))
         lines.extend(res.lines)
     if pages and blank == pages:
         raise EmptyDocumentError(f"all {pages} page(s) are blank", p)
+    signed = [s for s in stamps if s.kind == "signature"] or stamps
     docs = documents_from_lines(lines, seal_pages=seal_pages, hints=hints_by_page,
-                                signature_text="\n".join(signatures))
+                                signature_text=signed[0].text if signed else "")
     warnings = [f"{blank} blank page(s)"] if blank else []
     return FileResult(file=p.name, sha256=_sha256(p), pages=pages, documents=docs, warnings=warnings)
 
