@@ -26,7 +26,7 @@ from .lines import is_caps, is_quoc_hieu, is_rule, is_tieu_ngu, split_columns
 from .records import DigitalSignature, Document, FieldEvidence, IncomingStamp, Reference
 from .normalize import fold
 from .tables import doc_types
-from .types import Hit, Line
+from .types import Hit, Line, Zone
 
 __all__ = ["build_document"]
 
@@ -68,10 +68,13 @@ def _header_end(lines: list[Line]) -> int:
 
 
 def _issuer_lines(header: list[Line], stop: int, skip: set[int]) -> list[str]:
+    zoned = any(ln.zone is Zone.HEADER_LEFT for ln in header)
     out = []
     for i, line in enumerate(header[:stop]):
         t = line.text.strip()
         if i in skip or not t or is_quoc_hieu(t) or is_tieu_ngu(t) or is_rule(t):
+            continue
+        if zoned and line.zone is not Zone.HEADER_LEFT:
             continue
         if not is_caps(t, 2) or regex.search(r"\d{3,}|ngày|tháng", t, regex.I):
             continue

@@ -29,15 +29,15 @@ __all__ = [
 # "Số: 1865/SYT-VP", "Số 27-KH/ĐU", "S6: /KH-UBND", "Số:2750/QĐ-BGDĐT", "Số2624 /QĐ-BGDĐT"
 SO_RE = regex.compile(
     r"(?<![\p{L}])(?:S[ốôoó0ổ6ỗồộơớờởỡợ]|Sô|So)\s*[:;.]?\s*"
-    r"(?P<so>\d{1,6}[a-z]?)?\s*(?P<sep>[/|lI1]|-(?=\s*[A-ZĐa-zđ]{1,5}\s*/))\s*"
+    r"(?:(?P<so>\d{1,6}[a-z]?)|(?P<junk>[^\s/\p{Lu}]{1,4}))?\s*(?P<sep>[/|lI1]|-(?=\s*[A-ZĐa-zđ]{1,5}\s*/))\s*"
     r"(?:(?P<nam>(?:19|20)\d{2})\s*/\s*)?"
     r"(?P<kh>[A-ZĐa-zđ0-9&]+(?:\s*[-–.]\s*[A-ZĐa-zđ0-9&]+){0,3}(?:\s*/\s*[A-ZĐa-zđ0-9&]+(?:-[A-ZĐa-zđ0-9&]+)*)?)",
     regex.V1,
 )
 # "<place>, ngày 18 tháng 6 năm 2025"; day/month may be blank (drafts) or glued ("tháng10năm")
 PLACE_DATE_RE = regex.compile(
-    r"(?P<place>[\p{Lu}][^\n,;:]{0,45}?)\s*,\s*ng[àa]y\s*(?P<d>\d{1,2}|[ ._…]*)[\s_.,]*"
-    r"th[áa]ng\s*(?P<m>\d{1,2}|[ ._…]*)[\s_.,]*n[ăa]m\s*(?P<y>(?:19|20)\d{2})",
+    r"(?P<place>[\p{Lu}][^\n,;:]{0,45}?)\s*[,.]\s*ng[àaá]y\s*(?P<d>\d{1,2}(?![\d])|[^\n]{0,8}?)[\s_.,]*"
+    r"th[áaà]ng\s*(?P<m>\d{1,2}(?![\d])|[^\n]{0,6}?)[\s_.,]*n[ăaâ]m\s*(?P<y>(?:19|20)\d{2})",
     regex.V1 | regex.IGNORECASE,
 )
 DATE_ONLY_RE = regex.compile(

@@ -13,7 +13,7 @@ import regex
 
 from ..lines import is_caps, is_name
 from ..normalize import fold
-from ..types import Hit, Line
+from ..types import Hit, Line, Zone
 
 __all__ = ["KINH_GUI", "NOI_NHAN", "clean_item", "find_label", "items_after_label"]
 
@@ -25,6 +25,8 @@ _BULLET = regex.compile(r"^\s*[-–+•*·ˆ~¬=]\s*")
 _SIG_PREFIX = regex.compile(r"^(TM|KT|TL|TUQ|Q)\s*\.\s*\p{Lu}", regex.V1)
 
 
+_SYLLABLE = regex.compile(
+    r"^(?:\d+|(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?)$")
 _TOKEN_OK = regex.compile(r"^[(\p{L}\d][\p{L}\d.,()/&:+-]*[;,.)]?$", regex.V1)
 
 
@@ -33,7 +35,8 @@ def _garbage(text: str) -> bool:
     tokens = text.split()
     if not tokens:
         return True
-    good = sum(1 for t in tokens if _TOKEN_OK.match(t) and regex.search(r"[aeiouyăâêôơưAEIOUYĂÂÊÔƠƯ\d]", fold(t)))
+    good = sum(1 for t in tokens if _TOKEN_OK.match(t) and (
+        _SYLLABLE.match(fold(t).strip("(),.;:")) or regex.fullmatch(r"[\p{Lu}Đ&\d]{2,8}[;,.)]?", t, regex.V1)))
     return good / len(tokens) < 0.75
 
 
@@ -99,7 +102,10 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
             skipped = 0
             continue
         prev = items[-1] if items else ""
-        if items and not _is_terminated(prev) and regex.match(r"^[\p{Ll}(]", t, regex.V1) and len(t) < 120:
+        continues = regex.match(r"^[\p{Ll}(]", t, regex.V1) or (
+            line.zone in (Zone.RECIPIENTS, Zone.HEADER_RIGHT, Zone.BODY) and line.bbox is not None
+            and not is_caps(t) and not is_name(t))
+        if items and not _is_terminated(prev) and continues and len(t) < 120:
             items[-1] = prev + " " + t
             raw.append(t)
             continue

@@ -7,6 +7,8 @@
     True
     >>> parse_place_date("Hà Nội, ngày 03 tháng10năm 2025").value[1]
     datetime.date(2025, 10, 3)
+    >>> parse_place_date("Quảng Ngãi, ngày 2Ô“ tháng 01 năm 2025").value
+    ('Quảng Ngãi', None, ('', '01', '2025'))
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ def parse_place_date(text: str) -> Hit | None:
         return None
     place, pconf = _clean_place(m.group("place"))
     d, mo, y = (m.group(k).strip(" ._…") for k in ("d", "m", "y"))
+    d = d if d.isdigit() else ""  # a blank, or hand-writing the printed OCR could not read
+    mo = mo if mo.isdigit() else ""
     date = make_date(d, mo, y) if d and mo else None
     conf = pconf if date else pconf * 0.5
     return Hit(value=(place, date, (d, mo, y)), raw=m.group(0), rule="place_date", conf=conf)

@@ -26,7 +26,8 @@ def _clean(parts: list[str]) -> str:
     s = " ".join(p.strip() for p in parts if p.strip())
     s = regex.sub(r"\s+", " ", s).strip()
     s = regex.sub(r"[\s.;,]+$", "", s)
-    s = regex.sub(r"^[\s\-–:]+", "", s)
+    s = regex.sub(r"^[\s\-–:_.,*'\"`~|]+", "", s)
+    s = regex.sub(r"^[VvỰựỀề]\S{0,2}\s+việc\b", "Về việc", s)  # "và việc", "Vẻ việc": OCR of "Về việc"
     return s
 
 
