@@ -24,6 +24,7 @@ from .esign import parse_stamp
 from .handfill import HandHints, HandReading
 from .lines import is_caps, is_quoc_hieu, is_rule, is_tieu_ngu, split_columns
 from .records import DigitalSignature, Document, FieldEvidence, IncomingStamp, Reference
+from .lexicon import correct_name
 from .normalize import fold
 from .tables import doc_types
 from .types import Hit, Line, Zone
@@ -195,6 +196,11 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: Ha
         authority, position, name = sig.value
         acc.put("signer_authority", authority, sig)
         acc.put("signer_position", position, sig)
+        if name and any(ln.bbox is not None for ln in lines):
+            fixed, changed = correct_name(name)
+            if changed:
+                name = fixed
+                sig.raw += f" (surname marks restored: {fixed})"
         acc.put("signer_name", name, sig, sig.conf if name else 0.4)
 
     for kind, key in (("urgency", "urgency"), ("confidentiality", "confidentiality")):
@@ -285,7 +291,11 @@ def _confirm_type_code(acc: _Acc, type_name: str) -> None:
     if not symbol or not code:
         return
     head, sep, tail = symbol.partition("-")
-    if head != code and fold(head) == fold(code) and "Đ" in code and "Đ" not in head.upper():
+    same = fold(head) == fold(code) and "Đ" in code and "Đ" not in head.upper()  # "QD" under QUYẾT ĐỊNH
+    ocr_slip = (len(head) == len(code) >= 2 and head.upper() != code.upper() and head[0].upper() == code[0].upper()
+                and sum(a != b for a, b in zip(head.upper().replace("I", "T").replace("L", "T"),
+                                               code.upper().replace("I", "T").replace("L", "T"), strict=True)) == 0)
+    if head != code and (same or ocr_slip):  # "TIr" under TỜ TRÌNH
         fixed = code + sep + tail
         acc.values["symbol"] = fixed
         if acc.values.get("number_symbol"):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +20,7 @@ from .esign import SignatureStamp
 from .handfill import HandHints, read_hints
 from .io import DEFAULT_MAX_PIXELS, iter_pages, sniff_format
 from .layout import arrange_page
+from .lexicon import correct_text
 from .ocr import OcrEngine, TesseractEngine
 from .pdftext import TextLayerPage, pdf_text_layer
 from .page_prep import prepare_page
@@ -70,8 +71,18 @@ def _read_page(page: PageImage, layer: TextLayerPage | None, engine: OcrEngine, 
         ocr_page.width, ocr_page.height = prep.ocr_image.shape[1], prep.ocr_image.shape[0]
     extra = _stamp_lines(prep.image, prep.marks, engine, page.page_no)
     lines = arrange_page(ocr_page, extra_top=extra)
+    if not ocr_page.text_layer:
+        lines = [_corrected(ln) for ln in lines]
     hints = read_hints(lines, prep.image, page.dpi) if opts.handwriting and not ocr_page.text_layer else HandHints()
     return _PageResult(lines=lines, marks=prep.marks, hints=hints, stamps=layer.signatures if layer else [])
+
+
+def _corrected(line: Line) -> Line:
+    """Restore OCR-dropped diacritics from the lexicon; each change lowers the line's confidence a little."""
+    text, n = correct_text(line.text)
+    if not n:
+        return line
+    return replace(line, text=text, conf=(line.conf if line.conf is not None else 1.0) * 0.97**n)
 
 
 def _stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_no: int) -> list[Line]:
