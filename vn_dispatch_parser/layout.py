@@ -19,7 +19,7 @@ import regex
 from .fields.doc_type import match_heading
 from .fields.lists import KINH_GUI, NOI_NHAN
 from .fields.signer import is_title_line
-from .lines import is_quoc_hieu, is_tieu_ngu
+from .lines import _split_one, is_quoc_hieu, is_tieu_ngu
 from .types import BBox, Line, OcrPage, OcrWord, Zone
 
 __all__ = ["arrange_page", "split_line_at"]
@@ -45,6 +45,30 @@ def split_line_at(line: Line, x: float) -> tuple[Line | None, Line | None]:
         _line_from_words(left, line.page, line.zone) if left else None,
         _line_from_words(right, line.page, line.zone) if right else None,
     )
+
+
+def _split_header_line(line: Line, split: float, width: int) -> tuple[Line | None, Line | None]:
+    """Cut a header line where the right column's text starts ("CỘNG HÒA", "Độc lập", the place after the
+    ký hiệu), else at its widest word gap near the column boundary, else at ``split``."""
+    words = sorted(line.words, key=lambda w: w.bbox.x0)
+    parts = _split_one(Line(" ".join(w.text for w in words)))
+    if len(parts) == 2:
+        n = len(parts[0].text.split())
+        if 0 < n < len(words) and 0.2 * width < words[n].bbox.x0 < 0.75 * width:
+            return (_line_from_words(words[:n], line.page, line.zone), _line_from_words(words[n:], line.page, line.zone))
+    best, best_gap = None, 0.0
+    h = line.bbox.height if line.bbox else 20
+    for a, b in zip(words, words[1:], strict=False):
+        gap = b.bbox.x0 - a.bbox.x1
+        mid = (a.bbox.x1 + b.bbox.x0) / 2
+        if 0.25 * width < mid < 0.7 * width and gap > 0.8 * h and gap > best_gap:
+            best, best_gap = mid, gap
+    if best is not None:
+        return split_line_at(line, best)
+    # one unbroken run of words belongs to one column: the one its centre is in
+    if line.bbox is not None:
+        return (line, None) if line.bbox.cx < split else (None, line)
+    return split_line_at(line, split)
 
 
 def _with_gaps(lines: list[Line], typical: float) -> list[Line]:
@@ -136,7 +160,7 @@ def arrange_page(page: OcrPage, *, extra_top: list[Line] | None = None) -> list[
     for ln in lines:
         b = ln.bbox
         assert b is not None
-        if b.y0 <= header_end or b.y0 < 0.3 * h:
+        if b.y0 <= header_end or (qh_y is not None and b.y0 < 0.3 * h):
             continue
         if NOI_NHAN.match(ln.text) and b.x0 < 0.3 * w:
             bottom = b.y0 - typical * 3  # the title line may sit a little above the label
@@ -152,7 +176,7 @@ def arrange_page(page: OcrPage, *, extra_top: list[Line] | None = None) -> list[
         b = ln.bbox
         assert b is not None
         if b.y1 <= header_end + typical * 0.5:
-            lp, rp = split_line_at(ln, split)
+            lp, rp = _split_header_line(ln, split, w)
             if lp:
                 header_left.append(replace(lp, zone=Zone.HEADER_LEFT))
             if rp:

@@ -105,7 +105,7 @@ def is_tieu_ngu(text: str) -> bool:
 
 
 _RIGHT_ANCHORS = regex.compile(
-    r"\s+(?=(?:C[ỘO]NG\s*H[ÒOÓ]A\s+X[ÃA]\s*H[ỘO]I)|(?:Đ[ỘO]C\s*L[ẬA]P\s*-)|(?:Độc\s*lập)|(?:ĐẢNG\s+CỘNG\s+SẢN))",
+    r"\s+(?=(?:C[ỘOÔ]NG\s*H(?:[ÒOÓ]A|OÀ)\s+X[ÃA]\s*H[ỘOÔ]I)|(?:Đ[ỘO]C\s*L[ẬA]P\s*-)|(?:Độc\s*lập)|(?:ĐẢNG\s+CỘNG\s+SẢN))",
     regex.V1 | regex.IGNORECASE,
 )
 _SIG_TAIL = regex.compile(r"(?:(?<=[;.,:])\s*|\s+)(?=(?:TM|KT|TL|TUQ|Q)\s*\.\s*[\p{Lu}]{2})", regex.V1)

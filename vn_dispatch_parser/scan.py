@@ -20,7 +20,10 @@ from .esign import SignatureStamp
 from .handfill import HandHints, read_hints
 from .io import DEFAULT_MAX_PIXELS, iter_pages, sniff_format
 from .layout import arrange_page
+from .fields.signer import is_title_line
 from .lexicon import correct_text
+from .lines import is_name
+from .normalize import normalize_line
 from .ocr import OcrEngine, TesseractEngine
 from .pdftext import TextLayerPage, pdf_text_layer
 from .page_prep import prepare_page
@@ -69,12 +72,57 @@ def _read_page(page: PageImage, layer: TextLayerPage | None, engine: OcrEngine, 
     else:
         ocr_page = engine.recognize(prep.ocr_image, psm=3, page_no=page.page_no)
         ocr_page.width, ocr_page.height = prep.ocr_image.shape[1], prep.ocr_image.shape[0]
+    ocr_page = _normalized(ocr_page)
     extra = _stamp_lines(prep.image, prep.marks, engine, page.page_no)
     lines = arrange_page(ocr_page, extra_top=extra)
+    if not ocr_page.text_layer:
+        lines = _rescue_signature(lines, prep.ocr_image, engine, page.page_no)
     if not ocr_page.text_layer:
         lines = [_corrected(ln) for ln in lines]
     hints = read_hints(lines, prep.image, page.dpi) if opts.handwriting and not ocr_page.text_layer else HandHints()
     return _PageResult(lines=lines, marks=prep.marks, hints=hints, stamps=layer.signatures if layer else [])
+
+
+def _normalized(page: OcrPage) -> OcrPage:
+    """Normalise every word once, at the boundary (NFC, Ð → Đ, tone placement, dashes)."""
+    words = [replace(w, text=t) for w in page.words if (t := normalize_line(w.text))]
+    lines = []
+    for ln in page.lines:
+        ws = tuple(replace(w, text=t) for w in ln.words if (t := normalize_line(w.text)))
+        text = " ".join(w.text for w in ws) if ln.words else normalize_line(ln.text)
+        if text:
+            lines.append(replace(ln, text=text, words=ws))
+    return replace(page, words=words, lines=lines)
+
+
+def _rescue_signature(lines: list[Line], image: np.ndarray, engine: OcrEngine, page_no: int) -> list[Line]:
+    """Re-read the signature block's title from a crop when the page OCR lost it under the seal.
+
+    Full-page segmentation often drops the title lines that a seal (black on bitonal scans) covers; on a
+    crop of the block, with a single-block mode, Tesseract reads them.
+    """
+    sig = [ln for ln in lines if ln.zone is Zone.SIGNATURE and ln.bbox is not None]
+    names = [ln for ln in sig if is_name(ln.text)]
+    if not names or any(is_title_line(ln.text) for ln in sig):
+        return lines
+    name = names[-1]
+    assert name.bbox is not None
+    h = max(20, name.bbox.height)
+    x0 = max(0, int(min(name.bbox.x0, name.bbox.cx - 7 * h)))
+    x1 = min(image.shape[1], int(max(name.bbox.x1, name.bbox.cx + 7 * h)))
+    y0 = max(0, name.bbox.y0 - 9 * h)
+    crop = image[y0 : name.bbox.y0, x0:x1]
+    if crop.size == 0:
+        return lines
+    sub = engine.recognize(crop, psm=6, page_no=page_no)
+    found = [Line(text=normalize_line(ln.text), page=page_no,
+                  bbox=BBox(ln.bbox.x0 + x0, ln.bbox.y0 + y0, ln.bbox.x1 + x0, ln.bbox.y1 + y0),
+                  conf=(ln.conf or 0.0) * 0.9, zone=Zone.SIGNATURE, words=())
+             for ln in sub.lines if ln.bbox is not None and is_title_line(normalize_line(ln.text))]
+    if not found:
+        return lines
+    k = lines.index(name)
+    return lines[:k] + found + lines[k:]
 
 
 def _corrected(line: Line) -> Line:
