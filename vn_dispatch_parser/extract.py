@@ -81,7 +81,7 @@ def _issuer_lines(header: list[Line], stop: int, skip: set[int]) -> list[str]:
             continue
         if find_mark([line], "urgency") or find_mark([line], "confidentiality"):
             continue
-        if match_heading(t) or regex.match(r"^(DỰ THẢO|LƯU HÀNH|XEM XONG|SAO Y|BẢN SAO)", t):
+        if match_heading(t) or regex.match(r"^(DỰ THẢO|LƯU HÀNH|XEM XONG|SAO\s*Y|SAO\s*LỤC|BẢN SAO|S[ốoô]\s*[:.])", t):
             continue
         out.append(t)
     return out

@@ -73,6 +73,12 @@ def _read_page(page: PageImage, layer: TextLayerPage | None, engine: OcrEngine, 
         ocr_page = engine.recognize(prep.ocr_image, psm=3, page_no=page.page_no)
         ocr_page.width, ocr_page.height = prep.ocr_image.shape[1], prep.ocr_image.shape[0]
     ocr_page = _normalized(ocr_page)
+    if layer is not None and not layer.is_text:
+        # the e-signature / relay stamps are images on the page: their OCR text is not the document's
+        boxes = [s.bbox for s in layer.signatures if s.bbox is not None]
+        if boxes:
+            keep = [ln for ln in ocr_page.lines if ln.bbox is None or not any(_overlap(ln.bbox, b) > 0.5 for b in boxes)]
+            ocr_page = replace(ocr_page, lines=keep)
     extra = _stamp_lines(prep.image, prep.marks, engine, page.page_no)
     lines = arrange_page(ocr_page, extra_top=extra)
     if not ocr_page.text_layer:

@@ -46,6 +46,25 @@ def is_title_line(text: str) -> bool:
     return any(fuzz.ratio(key, t) >= 88 for t in titles)
 
 
+@cache
+def _titles() -> dict[str, str]:
+    return {fold(t): t for t in load("positions")["titles"]}
+
+
+def _snap_title(segment: str) -> str:
+    """Replace a title OCR garbled slightly ("PHÓ CHỦ TỊC") by the known one; prefixes are kept."""
+    m = _PREFIX.match(segment)
+    prefix, title = (f"{m.group('p')}. ", m.group("rest")) if m else ("", segment)
+    key = fold(title)
+    titles = _titles()
+    if key in titles:
+        return prefix + titles[key]
+    best = max(titles, key=lambda t: fuzz.ratio(key, t))
+    if len(key) >= 6 and fuzz.ratio(key, best) >= 90:
+        return prefix + titles[best]
+    return segment
+
+
 def _canonical_prefix(p: str) -> str:
     return p.upper() + "."
 
@@ -99,7 +118,8 @@ def parse_signature(lines: list[Line]) -> Hit | None:
                 break
     if not segments and not name:
         return None
-    position = " / ".join(segments) if segments else None
+    segments = [_snap_title(regex.sub(r"^[\s_\-–.,:;'\"`~*]+|[\s_\-–,:;'\"`~*]+$", "", s)) for s in segments]
+    position = " / ".join(s for s in segments if s) or None
     conf = 0.9 if (position and name) else 0.6
     anchor = first or name_line
     raw = " / ".join(segments + ([name] if name else []))
