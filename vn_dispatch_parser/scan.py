@@ -30,7 +30,7 @@ from .page_prep import prepare_page
 from .records import FileResult
 from .types import BBox, InkMark, Line, OcrPage, PageImage, Zone
 
-__all__ = ["ScanOptions", "read_scan"]
+__all__ = ["ScanOptions", "lines_from_ocr", "read_scan"]
 
 log = logging.getLogger(__name__)
 
@@ -72,21 +72,29 @@ def _read_page(page: PageImage, layer: TextLayerPage | None, engine: OcrEngine, 
     else:
         ocr_page = engine.recognize(prep.ocr_image, psm=3, page_no=page.page_no)
         ocr_page.width, ocr_page.height = prep.ocr_image.shape[1], prep.ocr_image.shape[0]
-    ocr_page = _normalized(ocr_page)
-    if layer is not None and not layer.is_text:
-        # the e-signature / relay stamps are images on the page: their OCR text is not the document's
-        boxes = [s.bbox for s in layer.signatures if s.bbox is not None]
-        if boxes:
-            keep = [ln for ln in ocr_page.lines if ln.bbox is None or not any(_overlap(ln.bbox, b) > 0.5 for b in boxes)]
-            ocr_page = replace(ocr_page, lines=keep)
+    # the e-signature / relay stamps are images on a scanned page: their OCR text is not the document's
+    boxes = [s.bbox for s in layer.signatures if s.bbox is not None] if layer is not None and not layer.is_text else []
     extra = _stamp_lines(prep.image, prep.marks, engine, page.page_no)
-    lines = arrange_page(ocr_page, extra_top=extra)
+    lines = lines_from_ocr(ocr_page, extra_top=extra, stamp_boxes=boxes)
     if not ocr_page.text_layer:
         lines = _rescue_signature(lines, prep.ocr_image, engine, page.page_no)
-    if not ocr_page.text_layer:
-        lines = [_corrected(ln) for ln in lines]
     hints = read_hints(lines, prep.image, page.dpi) if opts.handwriting and not ocr_page.text_layer else HandHints()
     return _PageResult(lines=lines, marks=prep.marks, hints=hints, stamps=layer.signatures if layer else [])
+
+
+def lines_from_ocr(ocr_page: OcrPage, *, extra_top: list[Line] | None = None,
+                   stamp_boxes: list[BBox] | None = None) -> list[Line]:
+    """From one page's OCR words to ordered, zoned, normalised lines (no image needed: testable on
+    recorded OCR output)."""
+    ocr_page = _normalized(ocr_page)
+    if stamp_boxes:
+        keep = [ln for ln in ocr_page.lines
+                if ln.bbox is None or not any(_overlap(ln.bbox, b) > 0.5 for b in stamp_boxes)]
+        ocr_page = replace(ocr_page, lines=keep)
+    lines = arrange_page(ocr_page, extra_top=extra_top)
+    if not ocr_page.text_layer:
+        lines = [_corrected(ln) for ln in lines]
+    return lines
 
 
 def _normalized(page: OcrPage) -> OcrPage:
