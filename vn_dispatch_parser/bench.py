@@ -5,7 +5,7 @@
 Sets hold inputs with truth: ``<file>.json`` beside each input (samples/) or ``truth/<file>.json`` (real/).
 Per set, in one run: ``vn-dispatch batch`` at ``--jobs 1`` and ``--jobs N`` (wall clock; peak RSS of the
 largest process, from ``wait4``); plain ``tesseract PAGE - -l vie`` one page at a time (PDFs rasterised by
-``pdftoppm -r 300`` first, timed apart); score.py on the jobs-1 output (per ``degradation`` level too);
+``pdftoppm -r 300`` first, timed apart); score.py on the jobs-1 output (and per ``degradation`` level);
 full-text CER of both; ``parse_text`` throughput. Subprocesses get ``OMP_THREAD_LIMIT=1``.
 """
 
@@ -36,7 +36,7 @@ from rapidfuzz.distance import Levenshtein
 from .fsutil import atomic_write
 from .records import PIPELINE_VERSION
 
-__all__ = ["Item", "bench_set", "cer", "discover", "main", "render", "text_norm"]
+__all__ = ["Item", "bench_set", "cer", "corpus_cer", "discover", "main", "render", "run_pipeline", "text_norm"]
 
 log = logging.getLogger("vn_dispatch_parser.bench")
 ROOT = Path(__file__).resolve().parent.parent

@@ -81,7 +81,8 @@ def parse(
 @app.command()
 @_handle_errors
 def batch(
-    inputs: list[Path] = typer.Argument(..., help="An input folder (searched recursively) or a list of files."),
+    inputs: list[Path] = typer.Argument(..., metavar="IN_DIR",
+                                        help="An input folder (searched recursively) or a list of files."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
     jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0 = number of cores)."),
     include: list[str] = typer.Option([], help="Only inputs matching this glob (repeatable)."),
@@ -92,14 +93,34 @@ def batch(
     timeout: float = typer.Option(0, help="Seconds allowed per file (0 = no limit)."),
     dpi: int = typer.Option(300, help="Rendering resolution for PDFs."),
 ) -> None:
-    """Parse every supported file under IN_DIR into OUT_DIR (resumable; failures go to errors.jsonl)."""
-    from .batch import BatchOptions, run_batch
+    """Parse every supported file under IN_DIR into OUT_DIR (resumable; failures go to errors.jsonl).
 
+    Writes OUT_DIR/<relative path>.json per input as soon as it is read, then records.jsonl, records.csv
+    (one row per document) and errors.jsonl (one line per failed input). Rerun the same command to
+    resume: inputs with a current result are skipped, failed ones are retried. --searchable-pdf costs a
+    second OCR pass per page. Exit codes: 0 all ok, 1 some inputs failed, 2 usage error, 130 interrupted.
+    """
+    from .batch import FORMATS, BatchOptions, run_batch
+    from .progress import make_display
+
+    missing = [str(p) for p in inputs if not p.exists()]
+    if missing:
+        raise typer.BadParameter(f"not found: {', '.join(missing)}", param_hint="IN_DIR")
+    if out.exists() and not out.is_dir():
+        raise typer.BadParameter(f"{out} is a file, not a folder", param_hint="--out")
+    wanted = {f.strip().lower() for f in formats.split(",") if f.strip()}
+    if not wanted or wanted - FORMATS:
+        raise typer.BadParameter(f"choose from {', '.join(sorted(FORMATS))} (got {formats!r})", param_hint="--formats")
+    if jobs < 0:
+        raise typer.BadParameter("0 (one worker per core) or more", param_hint="--jobs")
+    if timeout < 0:
+        raise typer.BadParameter("seconds, or 0 for no limit", param_hint="--timeout")
     opts = BatchOptions(inputs=inputs, out_dir=out, jobs=jobs, include=include, exclude=exclude, force=force,
-                        formats={f.strip() for f in formats.split(",") if f.strip()},
-                        searchable_pdf=searchable_pdf, timeout=timeout or None, dpi=dpi)
-    report = run_batch(opts)
-    raise typer.Exit(int(ExitCode.some_failed) if report.failed else 0)
+                        formats=wanted, searchable_pdf=searchable_pdf, timeout=timeout or None, dpi=dpi)
+    report = run_batch(opts, display=make_display(sys.stderr))
+    if report.interrupted:
+        raise typer.Exit(int(ExitCode.interrupted))
+    raise typer.Exit(int(ExitCode.some_failed) if report.failed else int(ExitCode.ok))
 
 
 @app.command()
