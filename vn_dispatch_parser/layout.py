@@ -20,6 +20,7 @@ from .fields.doc_type import match_heading
 from .fields.lists import KINH_GUI, NOI_NHAN
 from .fields.signer import is_title_line
 from .lines import _split_one, is_quoc_hieu, is_tieu_ngu
+from .normalize import fold
 from .types import BBox, Line, OcrPage, OcrWord, Zone
 
 __all__ = ["arrange_page", "split_line_at"]
@@ -47,21 +48,34 @@ def split_line_at(line: Line, x: float) -> tuple[Line | None, Line | None]:
     )
 
 
+def _anchor_index(words: list[OcrWord]) -> int | None:
+    """Index of the word where the right header column starts: "CỘNG HÒA", "Độc lập", "ĐẢNG CỘNG SẢN"."""
+    keys = [fold(w.text).strip(".,:;") for w in words]
+    for k in range(1, len(keys) - 1):
+        a, b = keys[k], keys[k + 1]
+        if (a == "cong" and b.startswith("ho")) or (a == "doc" and b.startswith("la")) or (
+                a == "dang" and b == "cong"):
+            return k
+    return None
+
+
 def _split_header_line(line: Line, split: float, width: int) -> tuple[Line | None, Line | None]:
     """Cut a header line where the right column's text starts ("CỘNG HÒA", "Độc lập", the place after the
     ký hiệu), else at its widest word gap near the column boundary, else at ``split``."""
     words = sorted(line.words, key=lambda w: w.bbox.x0)
-    parts = _split_one(Line(" ".join(w.text for w in words)))
-    if len(parts) == 2:
-        n = len(parts[0].text.split())
-        if 0 < n < len(words) and 0.2 * width < words[n].bbox.x0 < 0.75 * width:
-            return (_line_from_words(words[:n], line.page, line.zone), _line_from_words(words[n:], line.page, line.zone))
+    cut = _anchor_index(words)
+    if cut is None:
+        parts = _split_one(Line(" ".join(w.text for w in words)))
+        cut = len(parts[0].text.split()) if len(parts) == 2 else None
+    if cut is not None and 0 < cut < len(words) and 0.2 * width < words[cut].bbox.x0 < 0.75 * width:
+        return (_line_from_words(words[:cut], line.page, line.zone),
+                _line_from_words(words[cut:], line.page, line.zone))
     best, best_gap = None, 0.0
     h = line.bbox.height if line.bbox else 20
     for a, b in zip(words, words[1:], strict=False):
         gap = b.bbox.x0 - a.bbox.x1
         mid = (a.bbox.x1 + b.bbox.x0) / 2
-        if 0.25 * width < mid < 0.7 * width and gap > 0.8 * h and gap > best_gap:
+        if 0.25 * width < mid < 0.7 * width and gap > 3 * h and gap > best_gap:
             best, best_gap = mid, gap
     if best is not None:
         return split_line_at(line, best)
