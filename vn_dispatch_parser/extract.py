@@ -145,6 +145,12 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: Ha
             value["date"] = short_date(value["date_text"], issue_year)
         acc.put("incoming_stamp", IncomingStamp(**value), stamp_hit)
 
+    if stamp_hit is None and hints is not None and hints.stamp_box is not None:
+        # a ĐẾN stamp is on the page but its (hand-written) text could not be read: say so, for review
+        box = hints.stamp_box
+        acc.put("incoming_stamp", IncomingStamp(), Hit(None, "framed stamp found, text unreadable", "stamp_box",
+                                                       0.3, hints.page, box))
+
     stop = number_idx if number_idx is not None else end
     issuer_lines = _issuer_lines(header, stop, skip)
     if not issuer_lines and number_idx is not None:

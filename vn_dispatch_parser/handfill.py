@@ -42,6 +42,8 @@ class HandHints:
 
     number: HandReading | None = None
     day: HandReading | None = None
+    stamp_box: BBox | None = None  # a framed ĐẾN-like stamp seen on the page whose text could not be read
+    page: int = 1
 
 
 def _char_x(word: OcrWord, index: int) -> int:

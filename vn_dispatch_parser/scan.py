@@ -79,6 +79,8 @@ def _read_page(page: PageImage, layer: TextLayerPage | None, engine: OcrEngine, 
     if not ocr_page.text_layer:
         lines = _rescue_signature(lines, prep.ocr_image, engine, page.page_no)
     hints = read_hints(lines, prep.image, page.dpi) if opts.handwriting and not ocr_page.text_layer else HandHints()
+    hints.page = page.page_no
+    hints.stamp_box = _incoming_stamp_box(prep.marks, boxes, prep.image.shape[0], page.dpi)
     return _PageResult(lines=lines, marks=prep.marks, hints=hints, stamps=layer.signatures if layer else [])
 
 
@@ -153,14 +155,15 @@ def _stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_
     seals = [m.bbox for m in marks if m.kind == "seal"]
     height = img.shape[0]
     for mark in marks:
-        if mark.kind not in ("stamp", "urgency_stamp") or mark.color == "black":
+        if mark.kind not in ("stamp", "urgency_stamp"):
             continue
         b = mark.bbox
         if b.width < 40 or b.height < 20 or b.cy > 0.5 * height:
             continue
         if any(_overlap(b, s) > 0.3 for s in seals):
             continue  # the seal itself, not a stamp with text
-        crop = ink.ink_layer(img, mark.color, b)
+        # coloured stamps are read from their own ink; a black one (bitonal scans) from the page itself
+        crop = ink.ink_layer(img, mark.color, b) if mark.color != "black" else img[b.y0 : b.y1, b.x0 : b.x1]
         sub: OcrPage = engine.recognize(crop, psm=6, page_no=page_no)
         for ln in sub.lines:
             if ln.bbox is None or not ln.text.strip() or (ln.conf or 0) < 0.5:
@@ -168,6 +171,22 @@ def _stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_
             box = BBox(ln.bbox.x0 + b.x0, ln.bbox.y0 + b.y0, ln.bbox.x1 + b.x0, ln.bbox.y1 + b.y0)
             out.append(Line(text=ln.text, page=page_no, bbox=box, conf=ln.conf, zone=Zone.INCOMING_STAMP))
     return out
+
+
+def _incoming_stamp_box(marks: list[InkMark], esign_boxes: list[BBox], height: int, dpi: int) -> BBox | None:
+    """A framed stamp of about the ĐẾN stamp's size (35 × 50 mm) in the upper half, not a seal or e-sign stamp."""
+    seals = [m.bbox for m in marks if m.kind == "seal"]
+    mm = dpi / 25.4
+    for m in marks:
+        b = m.bbox
+        if m.kind != "stamp" or b.cy > 0.5 * height:
+            continue
+        if any(_overlap(b, s) > 0.3 for s in seals + esign_boxes):
+            continue
+        long_mm, short_mm = max(b.width, b.height) / mm, min(b.width, b.height) / mm
+        if 35 <= long_mm <= 80 and 15 <= short_mm <= 55:
+            return b
+    return None
 
 
 def _overlap(a: BBox, b: BBox) -> float:

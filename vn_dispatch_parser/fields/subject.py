@@ -58,16 +58,25 @@ def vv_subject(lines: list[Line], idx: int) -> Hit | None:
                conf=0.9, page=lines[idx].page, bbox=lines[idx].bbox)
 
 
+def _centred_like(line: Line | None, ref: Line | None) -> bool:
+    """True when a line sits under ``ref`` like a centred title continues (always true without boxes)."""
+    if line is None or ref is None or line.bbox is None or ref.bbox is None:
+        return True
+    return abs(line.bbox.cx - ref.bbox.cx) < 0.15 * ref.bbox.width and line.bbox.width < 1.25 * ref.bbox.width
+
+
 def typed_subject(lines: list[Line], idx: int, rest: str = "") -> Hit | None:
     """The trích yếu under a type heading at ``idx`` (``rest``: title text merged into the heading)."""
     parts = [rest] if rest else []
+    last: Line | None = lines[idx]
     for k in range(idx + 1, min(len(lines), idx + 10)):
         t = lines[k].text.strip()
         if not t:
             if parts:
                 # a blank line ends the title unless the next line clearly continues it
-                nxt = next((ln.text for ln in lines[k + 1 :] if ln.text.strip()), "")
-                if not regex.match(r"^\p{Ll}", nxt, regex.V1):
+                nxt_line = next((ln for ln in lines[k + 1 :] if ln.text.strip()), None)
+                nxt = nxt_line.text if nxt_line else ""
+                if not regex.match(r"^\p{Ll}", nxt, regex.V1) or not _centred_like(nxt_line, last):
                     break
             continue
         first = not parts and not rest
@@ -80,6 +89,7 @@ def typed_subject(lines: list[Line], idx: int, rest: str = "") -> Hit | None:
             # a caps line right under the heading: the thẩm quyền line of a QĐ, no trích yếu
             break
         parts.append(t)
+        last = lines[k]
         if len(" ".join(parts)) > 600:
             break
     value = _clean(parts)
