@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from . import ink
@@ -164,6 +165,11 @@ def _stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_
             continue  # the seal itself, not a stamp with text
         # coloured stamps are read from their own ink; a black one (bitonal scans) from the page itself
         crop = ink.ink_layer(img, mark.color, b) if mark.color != "black" else img[b.y0 : b.y1, b.x0 : b.x1]
+        if mark.kind == "urgency_stamp":
+            text = _read_slanted_stamp(crop, engine, page_no)
+            if text:
+                out.append(Line(text=text, page=page_no, bbox=b, conf=0.9, zone=Zone.INCOMING_STAMP))
+            continue
         sub: OcrPage = engine.recognize(crop, psm=6, page_no=page_no)
         for ln in sub.lines:
             if ln.bbox is None or not ln.text.strip() or (ln.conf or 0) < 0.5:
@@ -171,6 +177,44 @@ def _stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_
             box = BBox(ln.bbox.x0 + b.x0, ln.bbox.y0 + b.y0, ln.bbox.x1 + b.x0, ln.bbox.y1 + b.y0)
             out.append(Line(text=ln.text, page=page_no, bbox=box, conf=ln.conf, zone=Zone.INCOMING_STAMP))
     return out
+
+
+def _read_slanted_stamp(crop: np.ndarray, engine: OcrEngine, page_no: int) -> str | None:
+    """Read a framed, often slanted stamp ("HỎA TỐC" in an arrow): drop the frame, turn the letters level."""
+    grey = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+    ink_mask = (grey < 160).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink_mask, 8)
+    h, w = grey.shape
+    keep = np.zeros_like(ink_mask)
+    for i in range(1, n):
+        if stats[i, 2] <= 0.5 * w and stats[i, 3] <= 0.5 * h and stats[i, 4] >= 4:
+            keep[labels == i] = 1
+    if keep.sum() < 50:
+        return None
+    letters = np.where(keep > 0, 0, 255).astype(np.uint8)
+    pts = np.column_stack(np.nonzero(keep)[::-1]).astype(np.float32)
+    angle = float(cv2.minAreaRect(pts)[2])
+    angle = (angle + 45) % 90 - 45  # the smallest turn that levels the text's box
+    best: tuple[float, str] | None = None
+    for a in (angle, angle + 90, angle - 90):
+        sub = engine.recognize(_rotate(letters, a), psm=7, page_no=page_no)
+        for ln in sub.lines:
+            if (ln.conf or 0) >= 0.6 and (best is None or (ln.conf or 0) > best[0]):
+                best = (ln.conf or 0, ln.text)
+        if best and best[0] >= 0.85:
+            break
+    return normalize_line(best[1]) if best else None
+
+
+def _rotate(img: np.ndarray, degrees: float) -> np.ndarray:
+    """Rotate a grey image about its centre, growing the canvas, white background."""
+    h, w = img.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    c, s = abs(m[0, 0]), abs(m[0, 1])
+    nw, nh = int(h * s + w * c), int(h * c + w * s)
+    m[0, 2] += nw / 2 - w / 2
+    m[1, 2] += nh / 2 - h / 2
+    return cv2.warpAffine(img, m, (nw, nh), borderValue=255)
 
 
 def _incoming_stamp_box(marks: list[InkMark], esign_boxes: list[BBox], height: int, dpi: int) -> BBox | None:
