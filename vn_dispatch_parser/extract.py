@@ -77,7 +77,7 @@ def _issuer_lines(header: list[Line], stop: int, skip: set[int]) -> list[str]:
             continue
         if zoned and line.zone is not Zone.HEADER_LEFT:
             continue
-        if not is_caps(t, 2) or regex.search(r"\d{3,}|ngày|tháng", t, regex.I):
+        if not is_caps(t, 2) or regex.search(r"\d{3,}|ngày|tháng|/", t, regex.I):
             continue
         if find_mark([line], "urgency") or find_mark([line], "confidentiality"):
             continue
@@ -193,6 +193,12 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: Ha
         acc.put("addressees", [_strip_paren_tail(x) for x in hit.value], hit)
 
     nn = find_label(lines, NOI_NHAN, start=min(end, len(lines)))
+    if nn is None:
+        first = next((i for i, ln in enumerate(lines) if i >= end and ln.zone is Zone.RECIPIENTS and ln.text.strip()),
+                     None)
+        if first is not None:  # the label itself was lost under a stamp or a seal
+            lines.insert(first, Line("Nơi nhận:", page=lines[first].page, zone=Zone.RECIPIENTS))
+            nn = first
     if nn is not None:
         hit = items_after_label(lines, nn, NOI_NHAN)
         acc.put("recipients", hit.value, hit)

@@ -53,8 +53,8 @@ MODEL_FILE = "hw_digits.npz"
 GLYPH = 28  # classifier input is GLYPH×GLYPH
 REJECT = 10  # class index of "not a digit"
 _FIT = 20  # the glyph's longer side is scaled to this many pixels inside the GLYPH box (as in MNIST)
-_NORM_SIDE = 40  # intermediate scale at which stroke width is normalised
-_TARGET_STROKE = 4.4  # stroke width (px) at _NORM_SIDE, i.e. ~2.2 px in the 20-px box
+_NORM_SIDE = 80  # intermediate scale at which stroke width is normalised
+_TARGET_STROKE = 9.0  # stroke width (px) at _NORM_SIDE, i.e. ~2.25 px in the 20-px box
 _WORK_HEIGHT = 96  # regions are rescaled so that their height is about this many pixels
 
 Region = tuple[int, int, int, int]
@@ -194,7 +194,7 @@ def _crop_to_ink(mask: np.ndarray) -> np.ndarray:
 def glyph_to_input(mask: np.ndarray) -> np.ndarray:
     """Normalise one glyph mask (non-zero = ink) to the classifier's input, a float32 vector of 784 in [0, 1].
 
-    MNIST-style: crop to the ink, scale the longer side to 40 px, bring the stroke width to a fixed value,
+    MNIST-style: crop to the ink, scale the longer side to 80 px, bring the stroke width to a fixed value,
     deskew by moments, scale the longer side to 20 px and centre the mass in a 28×28 box. Training and
     reading both go through this function.
     """
@@ -206,7 +206,7 @@ def glyph_to_input(mask: np.ndarray) -> np.ndarray:
     s = _NORM_SIDE / max(h, w)
     nh, nw = max(1, round(h * s)), max(1, round(w * s))
     g = cv2.resize((g > 0).astype(np.float32), (nw, nh), interpolation=cv2.INTER_AREA)
-    pad = 8
+    pad = 12
     g = cv2.copyMakeBorder(((g >= 0.5) * 255).astype(np.uint8), pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0)
     if not g.any():
         return out.ravel()

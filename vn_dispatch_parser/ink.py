@@ -82,9 +82,9 @@ def _chroma_value(bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _hue_in(hue: np.ndarray, ranges: tuple[tuple[int, int], ...]) -> np.ndarray:
-    out = np.zeros(hue.shape, np.uint8)
+    out: np.ndarray = np.zeros(hue.shape, np.uint8)
     for lo, hi in ranges:
-        out = cv2.bitwise_or(out, cv2.inRange(hue, lo, hi - 1))
+        out = np.asarray(cv2.bitwise_or(out, cv2.inRange(hue, lo, hi - 1)))
     return out
 
 
@@ -133,7 +133,7 @@ def remove_color_ink(img: np.ndarray, min_chroma: int = CHROMA_MIN, dark_keep: i
         dark_keep: Coloured pixels whose max channel is below this are kept (print under ink).
 
     Returns:
-        A new uint8 grey image of the same height and width.
+        A new uint8 grey image of the same size.
     """
     bgr = _as_bgr(img)
     if bgr is None:
@@ -151,8 +151,7 @@ def remove_color_ink(img: np.ndarray, min_chroma: int = CHROMA_MIN, dark_keep: i
 
 
 def has_color(img: np.ndarray, min_chroma: int = CHROMA_MIN, min_share: float = 1e-4) -> bool:
-    """True when at least ``min_share`` of the pixels are clearly coloured (False for bitonal scans
-    rendered as RGB, whose colour work can then be skipped)."""
+    """True when ≥ ``min_share`` of the pixels are clearly coloured (False for bitonal scans in RGB)."""
     bgr = _as_bgr(img)
     if bgr is None:
         return False

@@ -179,6 +179,14 @@ def arrange_page(page: OcrPage, *, extra_top: list[Line] | None = None) -> list[
         if NOI_NHAN.match(ln.text) and b.x0 < 0.3 * w:
             bottom = b.y0 - typical * 3  # the title line may sit a little above the label
             break
+    if bottom is None:  # the label was lost (seal, stamp): the signature block's first title line
+        for ln in lines:
+            b = ln.bbox
+            assert b is not None
+            if b.y0 > max(header_end, 0.3 * h) and b.x0 > 0.4 * w and (_PREFIX.match(ln.text) or (
+                    is_title_line(ln.text) and b.width < 0.45 * w)):
+                bottom = b.y0 - typical * 1.5
+                break
     mid = 0.5 * w
 
     header_left: list[Line] = []

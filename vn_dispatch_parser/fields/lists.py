@@ -30,14 +30,25 @@ _SYLLABLE = regex.compile(
 _TOKEN_OK = regex.compile(r"^[(\p{L}\d][\p{L}\d.,()/&:+-]*[;,.)]?$", regex.V1)
 
 
-def _garbage(text: str) -> bool:
+def _token_good(t: str) -> bool:
+    core = t.strip("(),.;:")
+    if not core or not _TOKEN_OK.match(t):
+        return False
+    if _SYLLABLE.match(fold(core)):
+        return True
+    if len(core) <= 10 and sum(c.isupper() for c in core) >= 2 and regex.fullmatch(r"[\p{L}\d&.-]+", core, regex.V1):
+        return True  # an abbreviation: UBND, GDTrH, KTTHh5, P.NC
+    if regex.fullmatch(r"\p{Lu}{1,4}\d{1,3}", core, regex.V1):
+        return True  # V1, GT1
+    return bool(regex.fullmatch(r"[\p{L}\d]{1,4}(?:/[\p{L}\d]{1,6})+", core, regex.V1))  # b/c, b/cáo
+
+
+def _garbage(text: str, threshold: float = 0.75) -> bool:
     """True for OCR noise (seal rims, signatures): few word-like tokens."""
     tokens = text.split()
     if not tokens:
         return True
-    good = sum(1 for t in tokens if _TOKEN_OK.match(t) and (
-        _SYLLABLE.match(fold(t).strip("(),.;:")) or regex.fullmatch(r"[\p{Lu}Đ&\d]{2,8}[;,.)]?", t, regex.V1)))
-    return good / len(tokens) < 0.75
+    return sum(1 for t in tokens if _token_good(t)) / len(tokens) < threshold
 
 
 def clean_item(text: str) -> str:
@@ -49,6 +60,7 @@ def clean_item(text: str) -> str:
     'Thứ trưởng Lê Quân'
     """
     s = _BULLET.sub("", text).strip()
+    s = regex.sub(r"^\W{0,3}N?\W*Như\W+(?:\S{1,3}\W+)?(trên|Điều\s*\d+)\b", r"Như \1", s)
     head, sep, tail = s.partition(";")
     if sep and tail.strip() and _garbage(tail):
         s = head
@@ -102,9 +114,9 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
             skipped = 0
             continue
         prev = items[-1] if items else ""
-        continues = regex.match(r"^[\p{Ll}(]", t, regex.V1) or (
-            line.zone in (Zone.RECIPIENTS, Zone.HEADER_RIGHT, Zone.BODY) and line.bbox is not None
-            and not is_caps(t) and not is_name(t))
+        continues = regex.match(r"^\p{Ll}", t, regex.V1) or (
+            pattern is NOI_NHAN and line.zone is Zone.RECIPIENTS and line.bbox is not None
+            and not is_caps(t) and not is_name(t) and not t.startswith("("))
         if items and not _is_terminated(prev) and continues and len(t) < 120:
             items[-1] = prev + " " + t
             raw.append(t)
@@ -120,6 +132,6 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
     if not items and pending_inline:
         items.append(pending_inline)
     cleaned = [clean_item(i) for i in items]
-    cleaned = [i for i in cleaned if i]
+    cleaned = [i for i in cleaned if i and not (len(i) < 25 and _garbage(i, 0.5))]
     return Hit(value=cleaned, raw="\n".join(raw), rule="label_items", conf=0.9 if cleaned else 0.5,
                page=lines[idx].page, bbox=lines[idx].bbox)

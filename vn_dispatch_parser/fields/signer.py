@@ -118,7 +118,7 @@ def parse_signature(lines: list[Line]) -> Hit | None:
                 break
     if not segments and not name:
         return None
-    segments = [_snap_title(regex.sub(r"^[\s_\-–.,:;'\"`~*]+|[\s_\-–,:;'\"`~*]+$", "", s)) for s in segments]
+    segments = [_snap_title(regex.sub(r"^[^\p{L}]+|[^\p{L}.]+$", "", s, flags=regex.V1)) for s in segments]
     position = " / ".join(s for s in segments if s) or None
     conf = 0.9 if (position and name) else 0.6
     anchor = first or name_line
