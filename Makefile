@@ -5,9 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 SHARED ?= ../shared
 OUT ?= out
-N ?= 200
+N ?=
 SEED ?= 7
-APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils fonts-liberation fonts-dejavu-core
+LEVELS ?= clean,mild,heavy
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils
+# fonts for the sample generator (make samples): a Times-like face with full Vietnamese, and hand-writing faces
+FONT_PACKAGES := fonts-liberation2 fonts-dkg-handwriting fonts-breip fonts-kristi fonts-dancingscript fonts-sjfonts
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export OMP_THREAD_LIMIT := 1
 
@@ -15,7 +18,7 @@ export OMP_THREAD_LIMIT := 1
 
 ## system-deps: apt packages (Tesseract + Vietnamese data, poppler, fonts), only those missing
 system-deps:
-	@missing=""; for p in $(APT_PACKAGES); do \
+	@missing=""; for p in $(APT_PACKAGES) $(FONT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -55,12 +58,13 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-## samples: regenerate the committed sample set from its seed (byte-for-byte); N=… SEED=… OUT=… for more
+## samples: regenerate samples/ byte-for-byte from its seed; with N=200 SEED=7 [OUT=…] a bigger set (not committed)
 samples: setup
+ifeq ($(N),)
 	$(BIN)/python -m vn_dispatch_parser.synth --committed --out samples
-
-samples-large: setup
-	$(BIN)/python -m vn_dispatch_parser.synth --out samples/generated --n $(N) --seed $(SEED)
+else
+	$(BIN)/python -m vn_dispatch_parser.synth --out $(if $(filter out,$(OUT)),samples/generated,$(OUT)) --n $(N) --seed $(SEED) --levels $(LEVELS)
+endif
 
 ## score: run the pipeline over ../shared/real and score it
 score: setup

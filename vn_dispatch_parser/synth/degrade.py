@@ -1,0 +1,150 @@
+"""Scanner and paper degradations: clean, mild and heavy.
+
+- clean: straight, white paper, only resampled to the output dpi (300 by default).
+- mild: skew ≤ 1.5°, grey or warm paper, light blur and noise, JPEG artefacts, 200–300 dpi,
+  sometimes grayscale.
+- heavy: skew ≤ 3°, bleed-through from the back, uneven light, scanner edges, stronger blur and
+  noise, 100–150 dpi, sometimes bitonal, pages sometimes turned 90° or 180°.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from .typeset import DPI
+
+__all__ = ["LEVELS", "choose_dpi", "choose_mode", "degrade"]
+
+LEVELS = ("clean", "mild", "heavy")
+
+
+def choose_dpi(level: str, rng: random.Random) -> int:
+    """Output resolution for a degradation level."""
+    if level == "clean":
+        return 300
+    if level == "mild":
+        return rng.choice([200, 240, 300])
+    return rng.choice([100, 120, 150])
+
+
+def choose_mode(level: str, rng: random.Random) -> str:
+    """Colour mode of the scan: ``RGB``, ``L`` (grayscale) or ``1`` (bitonal); ``P`` only on request."""
+    roll = rng.random()
+    if level == "mild":
+        return "L" if roll < 0.2 else "RGB"
+    if level == "heavy":
+        return "1" if roll < 0.2 else "L" if roll < 0.35 else "RGB"
+    return "RGB"
+
+
+def _illumination(h: int, w: int, nrng: np.random.Generator, depth: float) -> np.ndarray:
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    gx, gy = nrng.uniform(-1, 1, 2)
+    linear = (gx * (xx / w - 0.5) + gy * (yy / h - 0.5)) * depth
+    cx, cy = nrng.uniform(0.2, 0.8) * w, nrng.uniform(0.2, 0.8) * h
+    radial = ((xx - cx) ** 2 + (yy - cy) ** 2) / (w * w + h * h) * depth * 1.5
+    return np.clip(1 - np.abs(linear) - radial, 0.55, 1).astype(np.float32)
+
+
+def _edges(arr: np.ndarray, rng: random.Random) -> np.ndarray:
+    """Dark scanner-lid borders along one or two sides (float RGB array, in place)."""
+    h, w = arr.shape[:2]
+    for side in rng.sample(["left", "right", "top", "bottom"], rng.randint(1, 2)):
+        band = max(2, round((w if side in {"left", "right"} else h) * rng.uniform(0.008, 0.035)))
+        ramp = np.linspace(0.08, 1.0, band, dtype=np.float32) ** 2
+        if side == "left":
+            arr[:, :band] *= ramp[None, :, None]
+        elif side == "right":
+            arr[:, w - band :] *= ramp[::-1][None, :, None]
+        elif side == "top":
+            arr[:band] *= ramp[:, None, None]
+        else:
+            arr[h - band :] *= ramp[::-1][:, None, None]
+    return arr
+
+
+def _to_mode(img: Image.Image, mode: str) -> Image.Image:
+    """Convert to the scan's colour mode; ``P`` is a 64-colour palette (small lossless PNGs)."""
+    if mode == "P":
+        return img.quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    return img if mode == img.mode else img.convert(mode)
+
+
+def _jpeg_roundtrip(img: Image.Image, quality: int) -> Image.Image:
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=quality)
+    buf.seek(0)
+    with Image.open(buf) as out:
+        return out.convert(img.mode)
+
+
+def degrade(
+    img: Image.Image, level: str, dpi: int, mode: str, rng: random.Random, back: Image.Image | None = None
+) -> Image.Image:
+    """Degrade one rendered page (RGB at ``layout.DPI``).
+
+    Args:
+        img: The clean page.
+        level: ``clean``, ``mild`` or ``heavy``.
+        dpi: Output resolution.
+        mode: Output colour mode (``RGB``, ``L``, ``P`` or ``1``).
+        rng: Random generator (a numpy generator is derived from it).
+        back: The page printed on the back of the sheet (for bleed-through), if any.
+
+    Returns:
+        The degraded page at ``dpi`` in ``mode``.
+    """
+    if level not in LEVELS:
+        raise ValueError(f"unknown degradation level {level!r}")
+    nrng = np.random.default_rng(rng.getrandbits(63))
+    size = (round(img.width * dpi / DPI), round(img.height * dpi / DPI))
+    small = img if dpi == DPI else img.resize(size, Image.Resampling.LANCZOS)
+    if level == "clean":
+        return _to_mode(small, mode)
+    heavy = level == "heavy"
+    w, h = size
+    base = rng.randint(222, 238) if heavy else rng.randint(236, 250)
+    paper = (
+        np.array([base + rng.randint(0, 6), base + rng.randint(-2, 3), base - rng.randint(0, 10)], np.float32)
+        / 255
+    )
+    light = _illumination(max(2, h // 8), max(2, w // 8), nrng, 0.35 if heavy else 0.06)
+    light = cv2.resize(light, (w, h), interpolation=cv2.INTER_LINEAR)
+    arr: np.ndarray = np.asarray(small, np.float32) * (light[..., None] * paper[None, None, :])
+    if heavy:
+        src = back if back is not None else img
+        flipped = src.resize(size, Image.Resampling.BILINEAR).transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+        ghost = cv2.GaussianBlur(np.asarray(flipped, np.float32), (0, 0), 4 * dpi / DPI + 0.5)
+        arr *= 1 - rng.uniform(0.06, 0.14) * (1 - ghost / 255)
+    fill = tuple(float(c * 255 * 0.97) for c in paper)
+    angle = rng.uniform(-3, 3) if heavy else rng.uniform(-1.5, 1.5)
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    arr = cv2.warpAffine(
+        arr, matrix, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=fill
+    )
+    if heavy:
+        arr = _edges(arr, rng)
+    sigma = rng.uniform(7, 12) if heavy else rng.uniform(1, 2.5)
+    arr += (nrng.standard_normal((h, w), dtype=np.float32) * sigma)[..., None]
+    if heavy:
+        specks = nrng.random((h, w), dtype=np.float32) < 0.0008
+        arr[specks] = nrng.uniform(20, 90)
+    arr = cv2.GaussianBlur(arr, (0, 0), rng.uniform(0.6, 1.0) if heavy else rng.uniform(0.4, 0.6))
+    out = Image.fromarray(np.clip(arr, 0, 255, out=arr).astype(np.uint8))
+    out = _jpeg_roundtrip(out, rng.randint(35, 60) if heavy else rng.randint(60, 85))
+    if mode == "1":
+        rgb: np.ndarray = np.asarray(out.convert("RGB"), np.float32)
+        gray: np.ndarray = 0.7 * rgb.min(axis=2) + 0.3 * rgb.mean(axis=2)  # coloured inks print dark
+        background = cv2.GaussianBlur(gray, (0, 0), 12 * dpi / 100) + 1
+        ratio = gray / np.maximum(background, gray.max() * 0.25)  # adaptive, like a scanner's
+        out = Image.fromarray(((ratio > rng.uniform(0.74, 0.8)) * 255).astype(np.uint8)).convert("1")
+    else:
+        out = _to_mode(out, mode)
+    if heavy and rng.random() < 0.2:
+        out = out.rotate(rng.choice([90, 180, 270]), expand=True)
+    return out
