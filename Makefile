@@ -39,7 +39,7 @@ setup: system-deps $(VENV)/.installed
 
 ## demo: parse the bundled samples into out/demo and score them against their truth
 demo: setup
-	$(BIN)/vn-dispatch batch samples --out $(OUT)/demo
+	$(BIN)/vn-dispatch batch samples --out $(OUT)/demo --exclude README.md
 	@echo; echo "== score on samples/ (truth beside each file)"
 	$(BIN)/python $(SHARED)/tools/score.py samples $(OUT)/demo --by-level || true
 	@echo; echo "records: $(OUT)/demo/records.csv, $(OUT)/demo/records.jsonl; per file: $(OUT)/demo/<file>.json"

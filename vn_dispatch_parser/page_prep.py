@@ -1,13 +1,14 @@
-"""Per-page preprocessing for OCR: blank check, coloured-ink separation, seals and stamps."""
+"""Per-page preparation for OCR: orientation, deskew, borders, upscaling (``preprocess``), coloured-ink
+separation, seals and stamps (``ink``), in one frame: every box found refers to the OCR image."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import cv2
 import numpy as np
 
 from . import ink
+from .preprocess import prepare_for_ocr
 from .types import InkMark, PageImage
 
 __all__ = ["PreparedPage", "prepare_page"]
@@ -15,24 +16,29 @@ __all__ = ["PreparedPage", "prepare_page"]
 
 @dataclass
 class PreparedPage:
-    """A page ready for OCR: the colour image, the grey image for printed text, and its marks."""
+    """A page ready for OCR.
+
+    ``image`` is the page (colour when it has colour) turned, straightened and scaled like ``ocr_image``, the
+    grey image with coloured ink whitened that the printed-text OCR reads; ``dpi`` is their resolution.
+    """
 
     image: np.ndarray
     ocr_image: np.ndarray
+    dpi: int
     marks: list[InkMark] = field(default_factory=list)
     blank: bool = False
-
-
-def _is_blank(grey: np.ndarray) -> bool:
-    small = cv2.resize(grey, (max(1, grey.shape[1] // 4), max(1, grey.shape[0] // 4)), interpolation=cv2.INTER_AREA)
-    dark = small < 128
-    return float(dark.mean()) < 0.002
+    steps: list[str] = field(default_factory=list)
 
 
 def prepare_page(page: PageImage) -> PreparedPage:
-    """Separate coloured ink from print, find seals and stamps, and say whether the page is blank."""
-    img = page.array
-    grey = ink.remove_color_ink(img)
-    marks = ink.find_ink_marks(img, page.dpi, page.page_no) + ink.find_seals(img, page.dpi, page.page_no)
-    marks += ink.find_stamp_boxes(img, page.dpi, page.page_no)
-    return PreparedPage(image=img, ocr_image=grey, marks=marks, blank=_is_blank(grey))
+    """Prepare one page; marks (seals, stamps, hand-writing) are located on the prepared frame."""
+    grey, info = prepare_for_ocr(page.array, page.dpi)
+    image = info.color if info.color is not None else grey
+    marks: list[InkMark] = []
+    if not info.blank:
+        if info.color is not None:
+            marks += ink.find_ink_marks(info.color, info.dpi_out, page.page_no)
+        marks += ink.find_seals(image, info.dpi_out, page.page_no)
+        marks += ink.find_stamp_boxes(image, info.dpi_out, page.page_no)
+    return PreparedPage(image=image, ocr_image=grey, dpi=info.dpi_out, marks=marks, blank=info.blank,
+                        steps=info.steps)

@@ -79,9 +79,9 @@ def _read_page(page: PageImage, layer: TextLayerPage | None, engine: OcrEngine, 
     lines = lines_from_ocr(ocr_page, extra_top=extra, stamp_boxes=boxes)
     if not ocr_page.text_layer:
         lines = _rescue_signature(lines, prep.ocr_image, engine, page.page_no)
-    hints = read_hints(lines, prep.image, page.dpi) if opts.handwriting and not ocr_page.text_layer else HandHints()
+    hints = read_hints(lines, prep.image, prep.dpi) if opts.handwriting and not ocr_page.text_layer else HandHints()
     hints.page = page.page_no
-    hints.stamp_box = _incoming_stamp_box(prep.marks, boxes, prep.image.shape[0], page.dpi)
+    hints.stamp_box = _incoming_stamp_box(prep.marks, boxes, prep.image.shape[0], prep.dpi)
     return _PageResult(lines=lines, marks=prep.marks, hints=hints, stamps=layer.signatures if layer else [])
 
 
