@@ -129,7 +129,7 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: Ha
     if pd:
         hit = pd[0]
         place, date, parts = hit.value
-        acc.put("place", place, hit)
+        acc.put("place", place, hit, min(1.0, hit.conf * (2 if date is None else 1)))
         acc.put("issued_date", date, hit, hit.conf if date else 0.4)
         issue_year = int(parts[2])
         if hints is not None and hints.day is not None:

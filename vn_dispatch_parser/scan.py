@@ -75,7 +75,7 @@ def _read_page(page: PageImage, layer: TextLayerPage | None, engine: OcrEngine, 
         ocr_page.width, ocr_page.height = prep.ocr_image.shape[1], prep.ocr_image.shape[0]
     # the e-signature / relay stamps are images on a scanned page: their OCR text is not the document's
     boxes = [s.bbox for s in layer.signatures if s.bbox is not None] if layer is not None and not layer.is_text else []
-    extra = _stamp_lines(prep.image, prep.marks, engine, page.page_no)
+    extra = _stamp_lines(prep.image, prep.marks, engine, page.page_no, prep.dpi)
     lines = lines_from_ocr(ocr_page, extra_top=extra, stamp_boxes=boxes)
     if not ocr_page.text_layer:
         lines = _rescue_signature(lines, prep.ocr_image, engine, page.page_no)
@@ -150,12 +150,41 @@ def _corrected(line: Line) -> Line:
     return replace(line, text=text, conf=(line.conf if line.conf is not None else 1.0) * 0.97**n)
 
 
-def _stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_no: int) -> list[Line]:
+def _grouped_ink(marks: list[InkMark], height: int, dpi: int) -> list[InkMark]:
+    """Coloured strokes near each other in the upper half, grouped: a stamp printed in thin ink (violet ĐẾN
+    stamps) is found as many small marks; together they make one stamp-sized region to read."""
+    mm = dpi / 25.4
+    pieces = [m for m in marks if m.kind in ("handwriting", "signature") and m.color in ("red", "blue")
+              and m.bbox.cy < 0.45 * height]
+    groups: list[tuple[str, BBox]] = [(m.color, m.bbox) for m in pieces]
+    gap = 12 * mm
+    merged = True
+    while merged:  # merge until no two groups of one colour are within ``gap`` of each other
+        merged = False
+        for i in range(len(groups)):
+            for j in range(i + 1, len(groups)):
+                (ci, a), (cj, b) = groups[i], groups[j]
+                if ci == cj and a.x0 < b.x1 + gap and b.x0 < a.x1 + gap and a.y0 < b.y1 + gap and b.y0 < a.y1 + gap:
+                    groups[i] = (ci, a.union(b))
+                    del groups[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    out = []
+    for color, box in groups:
+        w_mm, h_mm = box.width / mm, box.height / mm
+        if 25 <= max(w_mm, h_mm) <= 110 and 12 <= min(w_mm, h_mm) <= 80:
+            out.append(InkMark("stamp", color, box, marks[0].page if marks else 1, 0.4))
+    return out
+
+
+def _stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_no: int, dpi: int) -> list[Line]:
     """OCR the coloured stamps (ĐẾN, HỎA TỐC/KHẨN) from their own ink; their lines go first."""
     out: list[Line] = []
     seals = [m.bbox for m in marks if m.kind == "seal"]
     height = img.shape[0]
-    for mark in marks:
+    for mark in marks + _grouped_ink(marks, img.shape[0], dpi):
         if mark.kind not in ("stamp", "urgency_stamp"):
             continue
         b = mark.bbox
@@ -163,14 +192,19 @@ def _stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_
             continue
         if any(_overlap(b, s) > 0.3 for s in seals):
             continue  # the seal itself, not a stamp with text
-        # coloured stamps are read from their own ink; a black one (bitonal scans) from the page itself
-        crop = ink.ink_layer(img, mark.color, b) if mark.color != "black" else img[b.y0 : b.y1, b.x0 : b.x1]
         if mark.kind == "urgency_stamp":
+            crop = ink.ink_layer(img, mark.color, b)
             text = _read_slanted_stamp(crop, engine, page_no)
             if text:
                 out.append(Line(text=text, page=page_no, bbox=b, conf=0.9, zone=Zone.INCOMING_STAMP))
             continue
+        # a stamp's print in any ink is dark in the darkest channel (violet, red, blue and black alike)
+        region = img[b.y0 : b.y1, b.x0 : b.x1]
+        crop = region.min(axis=2) if region.ndim == 3 else region
+        crop = cv2.normalize(crop, None, 0, 255, cv2.NORM_MINMAX)
         sub: OcrPage = engine.recognize(crop, psm=6, page_no=page_no)
+        if out:
+            out.append(Line("", page=page_no, zone=Zone.INCOMING_STAMP))
         for ln in sub.lines:
             if ln.bbox is None or not ln.text.strip() or (ln.conf or 0) < 0.5:
                 continue

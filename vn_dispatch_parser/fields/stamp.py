@@ -14,7 +14,7 @@ from __future__ import annotations
 import regex
 
 from ..lines import is_caps, is_quoc_hieu, is_tieu_ngu
-from ..types import Hit, Line
+from ..types import Hit, Line, Zone
 from .dates import SHORT_DATE_RE, short_date
 
 __all__ = ["find_stamp", "stamp_line_indexes"]
@@ -88,6 +88,31 @@ def find_stamp(lines: list[Line], issue_year: int | None, limit: int = 60) -> tu
         hit = Hit(value=value, raw=" | ".join(lines[k].text for k in sorted(set(used))), rule="den_stamp",
                   conf=conf, page=line.page, bbox=line.bbox)
         return hit, sorted(set(used))
+    return _stamp_block(lines[:limit], issue_year)
+
+
+def _stamp_block(lines: list[Line], issue_year: int | None) -> tuple[Hit, list[int]] | None:
+    """A stamp read from its own crop (zone INCOMING_STAMP) whose "ĐẾN" was not read, known by its labels."""
+    runs: list[list[int]] = []
+    for i, ln in enumerate(lines):
+        if ln.zone is Zone.INCOMING_STAMP and ln.text.strip():
+            if runs and runs[-1][-1] == i - 1:
+                runs[-1].append(i)
+            else:
+                runs.append([i])
+    for run in runs:
+        texts = [lines[i].text for i in run]
+        if not any(_OTHER.match(t) for t in texts) or not any(regex.match(r"^\s*(Số|Ngày)\b", t) for t in texts):
+            continue
+        receiver = next((t for t in texts if is_caps(t, 6) and not _OTHER.match(t)), None)
+        number = next((m.group("n") for t in texts if (m := _NUM.search(t)) and regex.match(r"^\s*S[ốoô6]", t)), None)
+        date_text = next((regex.sub(r"\s+", "", m.group("d")) for t in texts if (m := _DATE.search(t))), None)
+        date = short_date(date_text, issue_year) if date_text else None
+        value = {"receiver": receiver, "number": number, "date_text": date_text, "date": date}
+        first = lines[run[0]]
+        hit = Hit(value=value, raw=" | ".join(texts), rule="stamp_block", conf=0.6 if number and date else 0.4,
+                  page=first.page, bbox=first.bbox)
+        return hit, run
     return None
 
 
