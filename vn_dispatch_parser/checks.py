@@ -29,6 +29,9 @@ def run(doc: Document, review: set[str], *, has_header: bool) -> None:
     if doc.symbol and not doc.number:
         review.update({"number", "number_symbol"})
     if has_header:
+        for name in ("recipients", "signer_position"):
+            if not getattr(doc, name):
+                review.add(name)
         for name in _CORE:
             if getattr(doc, name) in (None, "", []):
                 review.add(name)

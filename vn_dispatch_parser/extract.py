@@ -205,7 +205,7 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: Ha
 
     sig = _signature(lines, nn, end)
     if sig:
-        authority, position, name = sig.value
+        authority, position, name, name_conf = sig.value
         acc.put("signer_authority", authority, sig)
         acc.put("signer_position", position, sig)
         if name and any(ln.bbox is not None for ln in lines):
@@ -213,7 +213,7 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: Ha
             if changed:
                 name = fixed
                 sig.raw += f" (surname marks restored: {fixed})"
-        acc.put("signer_name", name, sig, sig.conf if name else 0.4)
+        acc.put("signer_name", name, sig, name_conf if name else 0.4)
 
     for kind, key in (("urgency", "urgency"), ("confidentiality", "confidentiality")):
         mark = find_mark([ln for i, ln in enumerate(header) if i not in skip], kind)

@@ -15,6 +15,7 @@ from .tables import load
 from .types import Line
 
 __all__ = [
+    "line_conf",
     "PLACE_DATE_RE",
     "SO_RE",
     "is_caps",
@@ -47,6 +48,23 @@ DATE_ONLY_RE = regex.compile(
 _RULE_RE = regex.compile(r"^[\s_\-–—─━=~¯.*…]{3,}$")
 _WORD_RE = regex.compile(r"[\p{L}]+", regex.V1)
 _NAME_WORD = regex.compile(r"^[\p{Lu}](?:[\p{Ll}]+|'[\p{Lu}]?[\p{Ll}]+)?$", regex.V1)
+
+
+def line_conf(lines: list[Line]) -> float:
+    """OCR confidence of some lines: the lowest per line of (mean word confidence, weakest word + 0.2).
+
+    One misread word drags a field's value wrong, so the weakest word counts; lines without OCR
+    confidences (plain text) count as 1.0.
+    """
+    out = 1.0
+    for ln in lines:
+        if ln.conf is None:
+            continue
+        c = ln.conf
+        if ln.words:
+            c = min(c, min(w.conf for w in ln.words) + 0.2)
+        out = min(out, c)
+    return out
 
 
 def letters(text: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import regex
 
-from ..lines import is_caps, is_name
+from ..lines import is_caps, is_name, line_conf
 from ..normalize import fold
 from ..types import Hit, Line, Zone
 
@@ -92,6 +92,7 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
     assert m is not None
     items: list[str] = []
     raw: list[str] = [lines[idx].text]
+    used: list[Line] = []
     inline = m.group("rest").strip()
     pending_inline = None
     if inline and _BULLET.match(inline):
@@ -111,6 +112,7 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
         if _BULLET.match(t) and len(t) > 2:
             items.append(_BULLET.sub("", t))
             raw.append(t)
+            used.append(line)
             skipped = 0
             continue
         prev = items[-1] if items else ""
@@ -120,6 +122,7 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
         if items and not _is_terminated(prev) and continues and len(t) < 120:
             items[-1] = prev + " " + t
             raw.append(t)
+            used.append(line)
             continue
         if is_caps(t) or _SIG_PREFIX.match(t) or is_name(t) or regex.match(r"^\(?Đã ký", t):
             skipped += 1
@@ -133,5 +136,6 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
         items.append(pending_inline)
     cleaned = [clean_item(i) for i in items]
     cleaned = [i for i in cleaned if i and not (len(i) < 25 and _garbage(i, 0.5))]
-    return Hit(value=cleaned, raw="\n".join(raw), rule="label_items", conf=0.9 if cleaned else 0.5,
+    conf = (0.9 if cleaned else 0.5) * line_conf(used or [lines[idx]])
+    return Hit(value=cleaned, raw="\n".join(raw), rule="label_items", conf=conf,
                page=lines[idx].page, bbox=lines[idx].bbox)

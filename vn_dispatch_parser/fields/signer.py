@@ -5,7 +5,7 @@ the title — followed by the signer's name. ``signer_authority`` is the first p
 is the prefix lines and the title joined with " / " (a title wrapped over two lines is joined by a space).
 
     >>> parse_signature([Line("KT. GIÁM ĐỐC"), Line("PHÓ GIÁM ĐỐC"), Line(""), Line("Nguyễn Bá Cẩn")]).value
-    ('KT.', 'KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC', 'Nguyễn Bá Cẩn')
+    ('KT.', 'KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC', 'Nguyễn Bá Cẩn', 0.9)
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from functools import cache
 import regex
 from rapidfuzz import fuzz
 
-from ..lines import is_caps, is_name, is_quoc_hieu
+from ..lines import is_caps, is_name, is_quoc_hieu, line_conf
 from ..normalize import fold
 from ..tables import load
 from ..types import Hit, Line
@@ -76,6 +76,7 @@ def parse_signature(lines: list[Line]) -> Hit | None:
     name: str | None = None
     name_line: Line | None = None
     last_was_prefix = False
+    title_lines: list[Line] = []
     first: Line | None = None
     title_seen = False
     for line in lines:
@@ -91,6 +92,7 @@ def parse_signature(lines: list[Line]) -> Hit | None:
             last_was_prefix = True
             title_seen = True
             first = first or line
+            title_lines.append(line)
             continue
         if is_title_line(t) and not name:
             t = t.strip(" .:;")
@@ -101,6 +103,7 @@ def parse_signature(lines: list[Line]) -> Hit | None:
             last_was_prefix = False
             title_seen = True
             first = first or line
+            title_lines.append(line)
             continue
         if (segments and not name and not last_was_prefix and regex.fullmatch(r"[\p{Lu} .]{4,30}", t, flags=regex.V1)
                 and len(t.split()) <= 4 and not is_quoc_hieu(t)):
@@ -120,8 +123,9 @@ def parse_signature(lines: list[Line]) -> Hit | None:
         return None
     segments = [_snap_title(regex.sub(r"^[^\p{L}]+|[^\p{L}.]+$", "", s, flags=regex.V1)) for s in segments]
     position = " / ".join(s for s in segments if s) or None
-    conf = 0.9 if (position and name) else 0.6
+    conf = (0.9 if (position and name) else 0.6) * line_conf(title_lines)
+    name_conf = (0.9 if position else 0.7) * line_conf([name_line]) if name_line else 0.0
     anchor = first or name_line
     raw = " / ".join(segments + ([name] if name else []))
-    return Hit(value=(authority, position, name), raw=raw, rule="signature_block", conf=conf,
+    return Hit(value=(authority, position, name, name_conf), raw=raw, rule="signature_block", conf=conf,
                page=anchor.page if anchor else None, bbox=anchor.bbox if anchor else None)

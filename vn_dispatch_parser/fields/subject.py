@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import regex
 
-from ..lines import DATE_ONLY_RE, SO_RE, is_caps, is_quoc_hieu, is_rule, is_tieu_ngu
+from ..lines import DATE_ONLY_RE, SO_RE, is_caps, is_quoc_hieu, is_rule, is_tieu_ngu, line_conf
 from ..types import Hit, Line
 from .lists import KINH_GUI
 
@@ -44,6 +44,7 @@ def vv_subject(lines: list[Line], idx: int) -> Hit | None:
     if not m:
         return None
     parts = [m.group("ty")]
+    used = [lines[idx]]
     for line in lines[idx + 1 : idx + 8]:
         t = line.text.strip()
         if not t or _is_stop(t) or t.endswith(":") or (is_caps(t) and len(t.split()) >= 2):
@@ -51,11 +52,12 @@ def vv_subject(lines: list[Line], idx: int) -> Hit | None:
         if parts[-1].rstrip().endswith(".") and not regex.match(r"^\p{Ll}", t, regex.V1):
             break
         parts.append(t)
+        used.append(line)
     value = _clean(parts)
     if not value:
         return None
     return Hit(value=value, raw="\n".join([lines[idx].text, *parts[1:]]), rule="vv_line",
-               conf=0.9, page=lines[idx].page, bbox=lines[idx].bbox)
+               conf=0.9 * line_conf(used), page=lines[idx].page, bbox=lines[idx].bbox)
 
 
 def _centred_like(line: Line | None, ref: Line | None) -> bool:
@@ -69,6 +71,7 @@ def typed_subject(lines: list[Line], idx: int, rest: str = "") -> Hit | None:
     """The trích yếu under a type heading at ``idx`` (``rest``: title text merged into the heading)."""
     parts = [rest] if rest else []
     last: Line | None = lines[idx]
+    used: list[Line] = [lines[idx]]
     for k in range(idx + 1, min(len(lines), idx + 10)):
         t = lines[k].text.strip()
         if not t:
@@ -90,10 +93,11 @@ def typed_subject(lines: list[Line], idx: int, rest: str = "") -> Hit | None:
             break
         parts.append(t)
         last = lines[k]
+        used.append(lines[k])
         if len(" ".join(parts)) > 600:
             break
     value = _clean(parts)
     if not value:
         return None
-    return Hit(value=value, raw="\n".join(parts), rule="typed_title", conf=0.85,
+    return Hit(value=value, raw="\n".join(parts), rule="typed_title", conf=0.9 * line_conf(used),
                page=lines[idx].page, bbox=lines[idx].bbox)
