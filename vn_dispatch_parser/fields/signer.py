@@ -65,6 +65,34 @@ def _snap_title(segment: str) -> str:
     return segment
 
 
+_NAME_TOKEN = regex.compile(r"^[\p{Lu}][\p{Ll}]+$", regex.V1)
+
+
+def _rescue_name(lines: list[Line], after: Line | None) -> tuple[str, Line] | None:
+    """A signer's name that a seal or signature half hid: the last line under the title whose ending is two
+    or more name-like words; a garbled first word is matched to a common surname. Always a guess."""
+    start = lines.index(after) + 1 if after is not None and after in lines else 0
+    for line in reversed(lines[start:]):
+        tokens = line.text.strip(" .,;").split()
+        tail: list[str] = []
+        for tok in reversed(tokens):
+            if _NAME_TOKEN.match(tok):
+                tail.insert(0, tok)
+            else:
+                break
+        if len(tail) < 2 or len(tokens) > len(tail) + 3:
+            continue
+        head = "".join(tokens[: len(tokens) - len(tail)])
+        if head:
+            surnames = load("names")["surnames"]
+            best = max(surnames, key=lambda s: fuzz.ratio(fold(head), fold(s)))
+            if fuzz.ratio(fold(head), fold(best)) >= 50:
+                tail.insert(0, best)
+        if 2 <= len(tail) <= 5:
+            return " ".join(tail), line
+    return None
+
+
 def _canonical_prefix(p: str) -> str:
     return p.upper() + "."
 
@@ -119,12 +147,20 @@ def parse_signature(lines: list[Line]) -> Hit | None:
             name_line = line
             if title_seen:
                 break
+    guessed = False
+    if name is None and title_seen:
+        rescued = _rescue_name(lines, after=title_lines[-1] if title_lines else None)
+        if rescued is not None:
+            name, name_line = rescued
+            guessed = True
     if not segments and not name:
         return None
     segments = [_snap_title(regex.sub(r"^[^\p{L}]+|[^\p{L}.]+$", "", s, flags=regex.V1)) for s in segments]
     position = " / ".join(s for s in segments if s) or None
     conf = (0.9 if (position and name) else 0.6) * line_conf(title_lines)
     name_conf = (0.9 if position else 0.7) * line_conf([name_line]) if name_line else 0.0
+    if guessed:
+        name_conf = min(name_conf, 0.5)
     anchor = first or name_line
     raw = " / ".join(segments + ([name] if name else []))
     return Hit(value=(authority, position, name, name_conf), raw=raw, rule="signature_block", conf=conf,
