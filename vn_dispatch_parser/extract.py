@@ -10,6 +10,7 @@ from typing import Any
 import regex
 
 from . import checks
+from .esign import parse_stamp
 from .fields.doc_type import match_heading
 from .fields.issuer import parse_issuer
 from .fields.lists import KINH_GUI, NOI_NHAN, find_label, items_after_label
@@ -20,12 +21,11 @@ from .fields.references import find_references
 from .fields.signer import parse_signature
 from .fields.stamp import find_stamp, stamp_line_indexes
 from .fields.subject import VV_RE, typed_subject, vv_subject
-from .esign import parse_stamp
 from .handfill import HandHints, HandReading
-from .lines import is_caps, is_quoc_hieu, is_rule, is_tieu_ngu, split_columns
-from .records import DigitalSignature, Document, FieldEvidence, IncomingStamp, Reference
 from .lexicon import correct_name
+from .lines import is_caps, is_quoc_hieu, is_rule, is_tieu_ngu, split_columns
 from .normalize import fold
+from .records import DigitalSignature, Document, FieldEvidence, IncomingStamp, Reference
 from .tables import doc_types
 from .types import Hit, Line, Zone
 

@@ -14,6 +14,7 @@ from .errors import InputFileError, UnsupportedFormatError
 from .extract import build_document
 from .handfill import HandHints
 from .normalize import split_lines
+from .ocr import OcrEngine
 from .records import Document, FileResult
 from .segment import segment
 from .types import Line
@@ -69,10 +70,19 @@ def _read_text_file(path: Path) -> str:
         raise InputFileError(f"not UTF-8 text ({e.reason} at byte {e.start})", path) from e
 
 
-def parse_file(path: str | Path, **options: object) -> FileResult:
+def parse_file(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = None, handwriting: bool = True,
+               max_pixels: int | None = None) -> FileResult:
     """Parse one file: OCR text (``.txt``, ``.md``) or a scan (PDF, TIFF, JPEG, PNG, BMP, WebP).
 
-    Raises a ``DispatchParserError`` subclass naming the file and the reason when it cannot be read.
+    Args:
+        path: The file.
+        dpi: Rendering resolution for PDFs.
+        engine: The OCR engine (default: Tesseract ``vie``, one thread).
+        handwriting: Read hand-written numbers and days from the ink.
+        max_pixels: Refuse pages larger than this (decompression bombs); default 120 megapixels.
+
+    Raises:
+        DispatchParserError: A subclass naming the file and the reason when it cannot be read.
     """
     p = Path(path)
     if not p.exists():
@@ -88,4 +98,6 @@ def parse_file(path: str | Path, **options: object) -> FileResult:
         from .scan import read_scan
     except ImportError as e:  # pragma: no cover - scans arrive with the OCR stage
         raise UnsupportedFormatError(f"scans are not supported in this build ({e})", p) from e
-    return read_scan(p, **options)
+    if max_pixels is None:
+        return read_scan(p, dpi=dpi, engine=engine, handwriting=handwriting)
+    return read_scan(p, dpi=dpi, engine=engine, handwriting=handwriting, max_pixels=max_pixels)

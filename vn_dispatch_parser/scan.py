@@ -18,16 +18,16 @@ import numpy as np
 from . import ink
 from .errors import EmptyDocumentError
 from .esign import SignatureStamp
+from .fields.signer import is_title_line
 from .handfill import HandHints, read_hints
 from .io import DEFAULT_MAX_PIXELS, iter_pages, sniff_format
 from .layout import arrange_page
-from .fields.signer import is_title_line
 from .lexicon import correct_text
 from .lines import is_name
 from .normalize import normalize_line
 from .ocr import OcrEngine, TesseractEngine
-from .pdftext import TextLayerPage, pdf_text_layer
 from .page_prep import prepare_page
+from .pdftext import TextLayerPage, pdf_text_layer
 from .records import FileResult
 from .types import BBox, InkMark, Line, OcrPage, PageImage, Zone
 
@@ -201,7 +201,7 @@ def _stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_
         # a stamp's print in any ink is dark in the darkest channel (violet, red, blue and black alike)
         region = img[b.y0 : b.y1, b.x0 : b.x1]
         crop = region.min(axis=2) if region.ndim == 3 else region
-        crop = cv2.normalize(crop, None, 0, 255, cv2.NORM_MINMAX)
+        crop = cv2.normalize(crop, None, 0, 255, cv2.NORM_MINMAX)  # type: ignore[call-overload]
         sub: OcrPage = engine.recognize(crop, psm=6, page_no=page_no)
         if out:
             out.append(Line("", page=page_no, zone=Zone.INCOMING_STAMP))
@@ -217,7 +217,7 @@ def _read_slanted_stamp(crop: np.ndarray, engine: OcrEngine, page_no: int) -> st
     """Read a framed, often slanted stamp ("HỎA TỐC" in an arrow): drop the frame, turn the letters level."""
     grey = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
     ink_mask = (grey < 160).astype(np.uint8)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink_mask, 8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink_mask, 8)  # type: ignore[call-overload]
     h, w = grey.shape
     keep = np.zeros_like(ink_mask)
     for i in range(1, n):
