@@ -85,6 +85,24 @@ def _split_header_line(line: Line, split: float, width: int) -> tuple[Line | Non
     return split_line_at(line, split)
 
 
+def _split_bottom_line(line: Line, mid: float, width: int) -> tuple[Line | None, Line | None]:
+    """Cut a Nơi nhận / signature row at a wide gap near the middle; a long recipient item that runs past
+    the middle without such a gap stays whole, on the side where it starts."""
+    words = sorted(line.words, key=lambda w: w.bbox.x0)
+    h = line.bbox.height if line.bbox else 20
+    best, best_gap = None, 0.0
+    for a, b in zip(words, words[1:], strict=False):
+        gap = b.bbox.x0 - a.bbox.x1
+        centre = (a.bbox.x1 + b.bbox.x0) / 2
+        if 0.3 * width < centre < 0.75 * width and gap > 1.5 * h and gap > best_gap:
+            best, best_gap = centre, gap
+    if best is not None:
+        return split_line_at(line, best)
+    if line.bbox is not None:
+        return (line, None) if line.bbox.x0 < 0.4 * width else (None, line)
+    return split_line_at(line, mid)
+
+
 def _with_gaps(lines: list[Line], typical: float) -> list[Line]:
     """Insert a blank line where the gap to the previous line exceeds ~0.9 line height."""
     out: list[Line] = []
@@ -205,7 +223,7 @@ def arrange_page(page: OcrPage, *, extra_top: list[Line] | None = None) -> list[
                 header_right.append(replace(rp, zone=Zone.HEADER_RIGHT))
         elif bottom is not None and b.y0 >= bottom and (b.x0 >= mid or b.y0 >= bottom + typical * 2.5
                                                          or _PREFIX.match(ln.text) or is_title_line(ln.text)):
-            lp, rp = split_line_at(ln, mid)
+            lp, rp = _split_bottom_line(ln, mid, w)
             if lp:
                 left_bottom.append(replace(lp, zone=Zone.RECIPIENTS))
             if rp:

@@ -34,8 +34,8 @@ def _token_good(t: str) -> bool:
     core = t.strip("(),.;:")
     if not core or not _TOKEN_OK.match(t):
         return False
-    if _SYLLABLE.match(fold(core)):
-        return True
+    if _SYLLABLE.match(fold(core)) or regex.fullmatch(r"\p{Ll}{1,2}", core, regex.V1):
+        return True  # a syllable, or a short abbreviation (tx, tp)
     if len(core) <= 10 and sum(c.isupper() for c in core) >= 2 and regex.fullmatch(r"[\p{L}\d&.-]+", core, regex.V1):
         return True  # an abbreviation: UBND, GDTrH, KTTHh5, P.NC
     if regex.fullmatch(r"\p{Lu}{1,4}\d{1,3}", core, regex.V1):
@@ -129,13 +129,17 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
             if skipped > 6:
                 break
             continue
-        if items and len(t) <= 3:  # stray marks, page numbers
+        if (items and len(t) <= 3) or _garbage(t, 0.5):  # stray marks, page numbers, seal or stamp noise
+            skipped += 1
+            if skipped > 6:
+                break
             continue
         break
     if not items and pending_inline:
         items.append(pending_inline)
     cleaned = [clean_item(i) for i in items]
-    cleaned = [i for i in cleaned if i and not (len(i) < 25 and _garbage(i, 0.5))]
+    cleaned = [i for i in cleaned if len(i) >= 4 and not (len(i) < 25 and _garbage(i, 0.67))
+               or i.startswith(("Như", "Lưu"))]
     conf = (0.9 if cleaned else 0.5) * line_conf(used or [lines[idx]])
     return Hit(value=cleaned, raw="\n".join(raw), rule="label_items", conf=conf,
                page=lines[idx].page, bbox=lines[idx].bbox)
