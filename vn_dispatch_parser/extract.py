@@ -22,7 +22,7 @@ from .fields.signer import parse_signature
 from .fields.stamp import find_stamp, stamp_line_indexes
 from .fields.subject import VV_RE, typed_subject, vv_subject
 from .handfill import HandHints, HandReading
-from .lexicon import correct_name
+from .lexicon import correct_name, correct_text
 from .lines import is_caps, is_quoc_hieu, is_rule, is_tieu_ngu, split_columns
 from .normalize import fold
 from .records import DigitalSignature, Document, FieldEvidence, IncomingStamp, Reference
@@ -242,6 +242,8 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: Ha
         warnings=acc.warnings,
         digital_signature=esign,
     )
+    if any(ln.bbox is not None and ln.conf is not None for ln in lines):
+        _correct_joined(doc)
     has_header = bool(num or pd or any(is_quoc_hieu(ln.text) for ln in header))
     checks.run(doc, acc.review, has_header=has_header)
     return doc
@@ -283,6 +285,17 @@ def _apply_day_hint(acc: _Acc, hint: HandReading, parts: tuple[str, str, str]) -
         return
     acc.put("issued_date", date, Hit(date, f"hand-written day {hint.text}", "handwritten_day", conf,
                                       hint.page, hint.bbox))
+
+
+def _correct_joined(doc: Document) -> None:
+    """Lexicon correction of values joined from several OCR lines (a word pair across a line break)."""
+    if doc.subject:
+        fixed, n = correct_text(doc.subject)
+        if n:
+            doc.subject = fixed
+    for name in ("addressees", "recipients"):
+        items = getattr(doc, name)
+        setattr(doc, name, [correct_text(i)[0] for i in items])
 
 
 def _digital_signature(text: str) -> DigitalSignature | None:

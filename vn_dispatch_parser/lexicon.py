@@ -21,7 +21,7 @@ from .normalize import fold
 __all__ = ["correct_name", "correct_text"]
 
 _WORD = regex.compile(r"\p{L}+", regex.V1)
-_MIN_COUNT = 2
+_MIN_COUNT = 1
 
 
 @cache
@@ -29,6 +29,7 @@ def _table() -> tuple[dict[tuple[str, str], tuple[str, str]], frozenset[tuple[st
     """(folded pair → best spelled pair, set of all known spelled pairs)."""
     text = resources.files("vn_dispatch_parser").joinpath("data", "lexicon.tsv").read_text(encoding="utf-8")
     best: dict[tuple[str, str], tuple[tuple[str, str], int]] = {}
+    rivals: dict[tuple[str, str], int] = {}  # the count of the second-best spelling of a folded pair
     known: set[tuple[str, str]] = set()
     for row in text.splitlines():
         if not row or row.startswith("#"):
@@ -41,9 +42,16 @@ def _table() -> tuple[dict[tuple[str, str], tuple[str, str]], frozenset[tuple[st
         count = int(n)
         known.add(pair)
         key = (fold(pair[0]), fold(pair[1]))
-        if key not in best or count > best[key][1]:
+        if key not in best:
             best[key] = (pair, count)
-    return {k: p for k, (p, c) in best.items() if c >= _MIN_COUNT}, frozenset(known)
+        elif count > best[key][1]:
+            rivals[key] = best[key][1]
+            best[key] = (pair, count)
+        else:
+            rivals[key] = max(rivals.get(key, 0), count)
+    # a spelling is taken only when it clearly dominates the other spellings of the same letters
+    return ({k: p for k, (p, c) in best.items() if c >= _MIN_COUNT and rivals.get(k, 0) * 3 <= c},
+            frozenset(known))
 
 
 def _match_case(template: str, word: str) -> str:
