@@ -23,7 +23,7 @@ from .fields.stamp import find_stamp, stamp_line_indexes
 from .fields.subject import VV_RE, typed_subject, vv_subject
 from .handfill import HandHints, HandReading
 from .lexicon import correct_name, correct_text
-from .lines import is_caps, is_quoc_hieu, is_rule, is_tieu_ngu, split_columns
+from .lines import is_caps, is_quoc_hieu, is_rule, is_tieu_ngu, line_conf, split_columns
 from .normalize import fold
 from .records import DigitalSignature, Document, FieldEvidence, IncomingStamp, Reference
 from .tables import doc_types
@@ -157,6 +157,10 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: Ha
         issuer_lines = _issuer_lines(header, end, skip | set(range(number_idx + 1)))[:3]
     iss = parse_issuer(issuer_lines)
     if iss:
+        first_line = next((ln for ln in header if ln.text.strip() == issuer_lines[0]), None)
+        if first_line is not None:
+            iss.page, iss.bbox = first_line.page, first_line.bbox
+            iss.conf *= line_conf([ln for ln in header if ln.text.strip() in issuer_lines])
         parent, issuer = iss.value
         acc.put("issuer_parent", parent, iss)
         acc.put("issuer", issuer, iss)
