@@ -34,6 +34,17 @@ def _has_date_near(lines: list[Line], i: int) -> bool:
     return any(parse_place_date(ln.text) for ln in lines[max(0, i - 4) : i + _WINDOW])
 
 
+def _page_opens_document(lines: list[Line], i: int) -> bool:
+    """True when the page starting at ``i`` opens with a header: a "Số …/…" line among its first lines."""
+    page = lines[i].page
+    top = [ln for ln in lines[i : i + 14] if ln.page == page and ln.text.strip()][:8]
+    for ln in top:
+        hit = parse_number_text(ln.text)
+        if hit is not None and hit.value[1] and not regex.match(r"^\s*\(?\s*Kèm theo", ln.text, regex.I):
+            return True
+    return False
+
+
 def _start_above(lines: list[Line], i: int, floor: int) -> int:
     """Walk up from the Quốc hiệu over the new document's issuer lines (caps, not a title)."""
     start = i
@@ -61,6 +72,10 @@ def segment(lines: list[Line]) -> list[list[Line]]:
         t = line.text
         if NOI_NHAN.match(t) or t.rstrip().endswith("./."):
             body_seen = True
+        if i and body_seen and line.page != lines[i - 1].page and _page_opens_document(lines, i):
+            starts.append(i)  # a page whose top carries its own Số line (the Quốc hiệu may be unread)
+            body_seen = False
+            continue
         if i == 0 or not body_seen or not is_quoc_hieu(t):
             continue
         if not (_has_number_near(lines, i) or _has_date_near(lines, i)):
