@@ -64,13 +64,12 @@ def _as_bgr(img: np.ndarray) -> np.ndarray | None:
     """Return a 3-channel BGR image, or None for a grey one (which has no colour)."""
     if img.ndim == 2:
         return None
-    if img.shape[2] in (3, 4):
+    if img.shape[2] in (3, 4):  # BGR or BGRA
         return img if img.shape[2] == 3 else cv2.cvtColor(img, cv2.COLOR_BGRA2BGR)
     raise ValueError(f"unsupported image shape {img.shape}")
 
 
-def _at_least(a: np.ndarray, t: int) -> np.ndarray:
-    """0/255 uint8 mask of ``a >= t`` (uint8 ``a``)."""
+def _at_least(a: np.ndarray, t: int) -> np.ndarray:  # 0/255 uint8 mask of a >= t
     return np.asarray(cv2.threshold(a, t - 1, 255, cv2.THRESH_BINARY)[1])
 
 
@@ -81,7 +80,7 @@ def _chroma_value(bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return cv2.subtract(mx, cv2.min(cv2.min(b, g), r)), mx
 
 
-def _hue_in(hue: np.ndarray, ranges: tuple[tuple[int, int], ...]) -> np.ndarray:
+def _hue_in(hue: np.ndarray, ranges: tuple[tuple[int, int], ...]) -> np.ndarray:  # 0/255 mask
     out: np.ndarray = np.zeros(hue.shape, np.uint8)
     for lo, hi in ranges:
         out = np.asarray(cv2.bitwise_or(out, cv2.inRange(hue, lo, hi - 1)))
@@ -225,6 +224,8 @@ def _classify(color: str, comp: np.ndarray, box: BBox, page: tuple[int, int], dp
     frame = _frame_score(comp)
     round_ = long_mm < 1.3 * short_mm and ring_score(comp, comp.shape[1] / 2, comp.shape[0] / 2, min(comp.shape) / 2)[0] > 0.4
     header_left = box.cx < 0.6 * page[1] and 0.06 * page[0] < box.y0 and box.cy < 0.45 * page[0]
+    if round_ and SEAL_DIAMETER_MM[0] <= long_mm <= SEAL_DIAMETER_MM[1]:
+        return None  # a seal: reported by find_seals
     if frame >= 0.5 and long_mm >= 12 and short_mm >= 5:
         if color == "red" and header_left and not round_ and long_mm <= 75 and short_mm <= 35:
             return "urgency_stamp", frame
@@ -242,7 +243,8 @@ def find_ink_marks(img: np.ndarray, dpi: float, page: int = 1, exclude: list[BBo
     Strokes closer than ~3 mm are merged. A framed red mark in the left part of the header is an
     ``"urgency_stamp"`` (HỎA TỐC/KHẨN, nd30.md §2.8); any other framed mark ≥ 20×8 mm is a ``"stamp"``
     (e.g. a red or violet ĐẾN stamp); wide blue ink in the lower half is a ``"signature"``; the rest is
-    ``"handwriting"``. Seals come from :func:`find_seals`: pass their boxes in ``exclude``.
+    ``"handwriting"``. Seals come from :func:`find_seals`: a lone seal ring is skipped here, but pass the
+    seals' boxes in ``exclude`` so that ink touching them (a red signature, a stamp) is not merged in.
 
     Args:
         img: BGR page image (a grey image has no marks).
@@ -259,8 +261,7 @@ def find_ink_marks(img: np.ndarray, dpi: float, page: int = 1, exclude: list[BBo
     masks = color_masks(small)
     marks: list[InkMark] = []
     for color in ("red", "blue"):
-        mask = _shrink_mask(masks[color].view(np.uint8), 2)
-        factor = f0 * 2
+        mask, factor = _shrink_mask(masks[color].view(np.uint8), 2), f0 * 2
         if not mask.any():
             continue
         for ex in exclude or ():
@@ -339,14 +340,13 @@ def find_seals(img: np.ndarray, dpi: float, page: int = 1) -> list[InkMark]:
     """
     small, f0 = _downscale(img, dpi, DETECT_DPI)
     seals: list[InkMark] = []
+    grey: np.ndarray | None = small
     if _as_bgr(small) is not None:
         red = _shrink_mask(color_masks(small, SEAL_CHROMA)["red"].view(np.uint8), 2)
         if int(red.sum()) > mm_to_px(20, dpi / f0 / 2) ** 2 * 0.05:
             for score, box in _rings(red, f0 * 2, dpi, votes=15, min_score=SEAL_SCORE_RED):
                 seals.append(InkMark("seal", "red", box, page, round(score, 3)))
-        grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY) if not seals else None
-    else:
-        grey = small
+        grey = None if seals else np.asarray(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY))
     if grey is not None:
         dark = _shrink_mask(cv2.threshold(grey, 140, 1, cv2.THRESH_BINARY_INV)[1], 2)
         for score, box in _rings(dark, f0 * 2, dpi, votes=25, min_score=SEAL_SCORE_BLACK):

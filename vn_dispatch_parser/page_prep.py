@@ -36,9 +36,10 @@ def prepare_page(page: PageImage) -> PreparedPage:
     image = info.color if info.color is not None else grey
     marks: list[InkMark] = []
     if not info.blank:
-        if info.color is not None:
-            marks += ink.find_ink_marks(info.color, info.dpi_out, page.page_no)
-        marks += ink.find_seals(image, info.dpi_out, page.page_no)
+        seals = ink.find_seals(image, info.dpi_out, page.page_no)
+        marks += seals
+        if info.color is not None:  # seal fragments are not hand-writing: keep them out
+            marks += ink.find_ink_marks(info.color, info.dpi_out, page.page_no, exclude=[s.bbox for s in seals])
         marks += ink.find_stamp_boxes(image, info.dpi_out, page.page_no)
     return PreparedPage(image=image, ocr_image=grey, dpi=info.dpi_out, marks=marks, blank=info.blank,
                         steps=info.steps)

@@ -41,8 +41,9 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: Skew below this (degrees) is left alone: rotating costs time and blurs glyphs for no OCR gain.
-MIN_SKEW = 0.3
+#: Skew below this (degrees) is left alone: Tesseract reads 2° as well as 0° (field recall 0.971 vs
+#: 0.969 deskewed), while 4° (0.961 → 0.966) and 7° (0.607 → 0.966) need it. Real scans: 0–1.7°.
+MIN_SKEW = 2.0
 #: The up/down test is trusted when ink above the text core and below it differ by this factor
 #: (real text pages: 1.4–3.8).
 UPDOWN_SURE = 1.3
@@ -50,7 +51,7 @@ UPDOWN_SURE = 1.3
 #: (real text pages: 1.5–13).
 DIRECTION_SURE = 1.4
 #: Pages below this resolution are upscaled (bicubic) to :data:`OCR_DPI` before OCR.
-UPSCALE_BELOW = 250
+UPSCALE_BELOW = 100
 OCR_DPI = 300
 
 
@@ -162,7 +163,7 @@ def rotate(img: np.ndarray, angle: float) -> np.ndarray:
 
 
 def deskew(img: np.ndarray, dpi: float, min_angle: float = MIN_SKEW) -> tuple[np.ndarray, float]:
-    """Straighten a slightly rotated page (±10°); pages within ``min_angle`` degrees are left unchanged.
+    """Straighten a rotated page (up to ±10°); pages within ``min_angle`` degrees are left unchanged.
 
     Returns:
         ``(image, angle)``: the straightened image and the skew corrected (0.0 when nothing was done).
@@ -233,7 +234,7 @@ def _orientation(grey100: np.ndarray, img: np.ndarray, use_osd: bool) -> tuple[O
     base = _binary(grey100)
     binary = cv2.rotate(base, cv2.ROTATE_90_CLOCKWISE) if vertical else base
     skew = _skew(binary, 10.0)  # a 180° turn keeps the skew; straighten before comparing line halves
-    if abs(skew) >= MIN_SKEW:
+    if abs(skew) >= 0.3:  # the up/down test already suffers from 1–2°
         binary = (rotate(255 - binary * 255, -skew) < 128).astype(np.uint8)
     ratio, lines = _updown_ratio(binary)
     sure_ud = lines >= 5 and max(ratio, 1 / ratio) >= UPDOWN_SURE

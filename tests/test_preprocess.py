@@ -1,0 +1,197 @@
+"""Tests for page preprocessing (preprocess.py) and coloured ink / seals (ink.py) on small synthetic pages.
+
+Pages are drawn at 100–150 dpi with OpenCV so the whole module runs in a few seconds; the real-scan
+measurements are in the preprocessing report, not here.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from vn_dispatch_parser import ink, preprocess
+from vn_dispatch_parser.types import BBox
+
+DPI = 150
+WORDS = ["Quyet", "dinh", "ban", "hanh", "Ky", "thuat", "Thong", "bao", "Giao", "duc", "Hoc", "sinh", "Bo"]
+RED = (40, 40, 220)  # BGR
+BLUE = (200, 60, 20)
+BLACK = (0, 0, 0)
+
+
+def px(mm: float, dpi: int = DPI) -> int:
+    return int(round(mm * dpi / 25.4))
+
+
+def blank_page(dpi: int = DPI, colour: bool = True) -> np.ndarray:
+    h, w = px(297, dpi), px(210, dpi)
+    return np.full((h, w, 3) if colour else (h, w), 250, np.uint8)
+
+
+def text_page(dpi: int = DPI, lines: int = 30, seed: int = 1) -> np.ndarray:
+    """A colour A4 page with body text: mixed case words, 7 mm line pitch, 30 mm left margin."""
+    rng = np.random.default_rng(seed)
+    img = blank_page(dpi)
+    scale = dpi / 300
+    for i in range(lines):
+        words = rng.choice(WORDS, size=8)
+        y = px(40 + i * 7, dpi)
+        cv2.putText(img, " ".join(words), (px(30, dpi), y), cv2.FONT_HERSHEY_COMPLEX, 1.3 * scale, BLACK, 2, cv2.LINE_AA)
+    return img
+
+
+def draw_seal(img: np.ndarray, centre: tuple[int, int], dpi: int = DPI, colour: tuple[int, int, int] = RED) -> None:
+    """A 38 mm seal: double rim, rim text, a star; drawn in ``colour``."""
+    r = px(19, dpi)
+    cv2.circle(img, centre, r, colour, max(2, px(0.6, dpi)), cv2.LINE_AA)
+    cv2.circle(img, centre, int(r * 0.93), colour, max(1, px(0.3, dpi)), cv2.LINE_AA)
+    for k in range(14):  # rim letters
+        a = 2 * np.pi * k / 14
+        p = (int(centre[0] + 0.8 * r * np.cos(a)) - 6, int(centre[1] + 0.8 * r * np.sin(a)) + 6)
+        cv2.putText(img, "UBND"[k % 4], p, cv2.FONT_HERSHEY_SIMPLEX, 0.5, colour, 2)
+    cv2.drawMarker(img, centre, colour, cv2.MARKER_STAR, px(10, dpi), 3)
+
+
+# --- coloured ink ---------------------------------------------------------------------------------
+
+
+def test_red_seal_found_and_black_text_under_it_survives() -> None:
+    img = blank_page()
+    centre = (px(120), px(230))
+    draw_seal(img, centre)
+    # the signer's name printed across the seal (black over red) and beside it
+    cv2.putText(img, "Nguyen Van A", (px(100), px(232)), cv2.FONT_HERSHEY_COMPLEX, 0.9, BLACK, 2)
+    seals = ink.find_seals(img, DPI, page=2)
+    assert len(seals) == 1
+    seal = seals[0]
+    assert (seal.kind, seal.color, seal.page) == ("seal", "red", 2)
+    assert abs(seal.bbox.cx - centre[0]) < px(3) and abs(seal.bbox.cy - centre[1]) < px(3)
+    assert px(34) < seal.bbox.width < px(42)
+
+    grey = ink.remove_color_ink(img)
+    red = ink.color_masks(img)["red"]
+    assert red.sum() > 1000
+    assert grey[red].mean() > 235  # the seal's ink is gone
+    text = (img.max(axis=2) < 60)  # black print, including where it crosses the rim
+    assert text.sum() > 300
+    assert grey[text].mean() < 70  # …and still dark
+
+
+def test_blue_scribble_removed_and_reported_as_signature() -> None:
+    img = blank_page()
+    pts = np.array([[px(130 + 3 * i), px(240 + (6 if i % 2 else 0))] for i in range(12)], np.int32)
+    cv2.polylines(img, [pts], False, BLUE, 3, cv2.LINE_AA)
+    grey = ink.remove_color_ink(img)
+    assert grey.min() > 200  # no trace left for the printed-text OCR
+    marks = ink.find_ink_marks(img, DPI)
+    assert [(m.kind, m.color) for m in marks] == [("signature", "blue")]
+    layer = ink.ink_layer(img, "blue", marks[0].bbox)
+    assert layer.min() < 120 and layer.shape == (marks[0].bbox.height, marks[0].bbox.width)
+    assert ink.ink_layer(img, "red").min() == 255
+
+
+def test_red_framed_box_in_header_left_is_urgency_stamp() -> None:
+    img = text_page(lines=3)
+    x0, y0 = px(40), px(70)
+    cv2.rectangle(img, (x0, y0), (x0 + px(30), y0 + px(8)), RED, 3)
+    cv2.putText(img, "HOA TOC", (x0 + px(3), y0 + px(6)), cv2.FONT_HERSHEY_SIMPLEX, 0.8, RED, 2)
+    kinds = [(m.kind, m.color) for m in ink.find_ink_marks(img, DPI)]
+    assert kinds == [("urgency_stamp", "red")]
+
+
+def test_black_ring_on_white_is_a_seal_by_shape() -> None:
+    img = text_page(lines=5)[..., 0].copy()  # grey, like a bitonal scan
+    draw_seal(img, (px(140), px(200)), colour=(0, 0, 0))
+    seals = ink.find_seals(img, DPI)
+    assert [(s.kind, s.color) for s in seals] == [("seal", "black")]
+    assert ink.find_seals(text_page(lines=30)[..., 0], DPI) == []  # dense print is no ring
+
+
+def test_framed_black_stamp_box_found() -> None:
+    img = text_page(lines=3)[..., 0].copy()
+    x0, y0 = px(30), px(80)
+    cv2.rectangle(img, (x0, y0), (x0 + px(50), y0 + px(22)), 0, 2)
+    cv2.line(img, (x0 + px(12), y0), (x0 + px(12), y0 + px(22)), 0, 2)
+    cv2.putText(img, "DEN", (x0 + px(2), y0 + px(14)), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 0, 2)
+    boxes = ink.find_stamp_boxes(img, DPI)
+    assert len(boxes) == 1 and boxes[0].kind == "stamp"
+    assert abs(boxes[0].bbox.x0 - x0) < px(3) and abs(boxes[0].bbox.width - px(50)) < px(4)
+    assert ink.find_stamp_boxes(text_page(lines=3)[..., 0], DPI) == []
+
+
+def test_grey_input_has_no_colour() -> None:
+    grey = text_page(lines=2)[..., 0].copy()
+    assert not ink.has_color(grey) and ink.find_ink_marks(grey, DPI) == []
+    assert np.array_equal(ink.remove_color_ink(grey), grey)
+
+
+# --- geometry -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("angle", [3.0, -2.2, 7.5])
+def test_skew_estimated_within_half_a_degree(angle: float) -> None:
+    page = preprocess.rotate(text_page(dpi=100), angle)
+    assert abs(preprocess.estimate_skew(page, 100) - angle) < 0.5
+    straight, found = preprocess.deskew(page, 100, min_angle=0.3)
+    assert abs(found - angle) < 0.5
+    assert abs(preprocess.estimate_skew(straight, 100)) < 0.3
+
+
+def test_small_skew_is_left_alone() -> None:
+    page = preprocess.rotate(text_page(dpi=100), 0.2)
+    same, angle = preprocess.deskew(page, 100, min_angle=0.3)
+    assert angle == 0.0 and same is page
+
+
+@pytest.mark.parametrize(
+    ("turn", "fix"),
+    [(None, 0), (cv2.ROTATE_90_CLOCKWISE, 270), (cv2.ROTATE_180, 180), (cv2.ROTATE_90_COUNTERCLOCKWISE, 90)],
+)
+def test_orientation_detected_without_osd(turn: int | None, fix: int) -> None:
+    page = text_page(dpi=100)
+    turned = page if turn is None else cv2.rotate(page, turn)
+    found = preprocess.detect_orientation(turned, 100, use_osd=False)
+    assert (found.degrees, found.method) == (fix, "profile")
+    upright, applied = preprocess.rotate_upright(turned, 100, use_osd=False)
+    assert applied == fix and upright.shape == page.shape
+
+
+def test_blank_pages() -> None:
+    assert preprocess.is_blank(blank_page(), DPI)
+    ghost = blank_page()
+    draw_seal(ghost, (px(100), px(240)), colour=(200, 190, 245))  # faint show-through of a seal
+    cv2.putText(ghost, "2", (px(105), px(15)), cv2.FONT_HERSHEY_SIMPLEX, 0.8, BLACK, 2)  # page number
+    assert preprocess.is_blank(ghost, DPI)
+    assert not preprocess.is_blank(text_page(lines=3), DPI)
+
+
+def test_dark_scanner_border_whitened_but_margin_notes_kept() -> None:
+    img = text_page(lines=5)[..., 0].copy()
+    img[:, : px(6)] = 20  # scanner edge
+    cv2.putText(img, "note", (px(8), px(150)), cv2.FONT_HERSHEY_SIMPLEX, 0.7, 0, 2)
+    out = preprocess.remove_border(img, DPI)
+    assert out[:, : px(5)].min() == 255
+    assert out[px(140) : px(152), px(8) : px(25)].min() < 80
+    assert preprocess.remove_border(text_page(lines=5), DPI) is not None
+
+
+def test_prepare_for_ocr_turns_straightens_and_upscales() -> None:
+    page = cv2.rotate(preprocess.rotate(text_page(dpi=80), 4.0), cv2.ROTATE_180)
+    draw_seal(page, (px(60, 80), px(60, 80)), dpi=80)
+    grey, info = preprocess.prepare_for_ocr(page, 80, use_osd=False)
+    assert info.rotation == 180 and abs(info.skew - 4.0) < 0.5
+    assert info.scale == 3.75 and info.dpi_out == 300 and grey.ndim == 2
+    assert info.color is not None and info.color.shape[:2] == grey.shape
+    assert [s.kind for s in ink.find_seals(info.color, info.dpi_out)] == ["seal"]
+
+    grey, info = preprocess.prepare_for_ocr(blank_page(), DPI)
+    assert info.blank and info.steps == []
+    grey, info = preprocess.prepare_for_ocr(preprocess.rotate(text_page(), 1.0), DPI, use_osd=False)
+    assert info.steps == [] and info.scale == 1.0  # 1° is left to Tesseract; 150 dpi is not upscaled
+
+
+def test_guess_dpi_for_images_without_metadata() -> None:
+    assert preprocess.guess_dpi((960, 576, 3)) == 70
+    assert preprocess.guess_dpi((3508, 2480)) == 300
+    assert BBox(0, 0, 1, 1).width == 1
