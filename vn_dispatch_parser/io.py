@@ -13,7 +13,7 @@ import logging
 import math
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -142,7 +142,8 @@ def count_pages(path: str | Path) -> int:
 
 
 def iter_pages(
-    path: str | Path, dpi: int = 300, *, max_pixels: int = DEFAULT_MAX_PIXELS, timeout: float = 300
+    path: str | Path, dpi: int = 300, *, max_pixels: int = DEFAULT_MAX_PIXELS, timeout: float = 300,
+    page_dpi: Mapping[int, int] | None = None,
 ) -> Iterator[PageImage]:
     """Yield the pages of a PDF or image file one at a time, as BGR uint8 arrays.
 
@@ -152,6 +153,7 @@ def iter_pages(
             the metadata or estimated from the pixel size assuming A4 (see :func:`estimate_dpi`).
         max_pixels: Refuse any page larger than this, checked before decoding.
         timeout: Seconds allowed to render one PDF page.
+        page_dpi: Per-page rendering resolution for PDFs (page number → dpi), overriding ``dpi``.
 
     Raises:
         InputFileError: Missing, empty, truncated or corrupt file.
@@ -165,14 +167,16 @@ def iter_pages(
     if fmt == "text":
         raise UnsupportedFormatError("a text file has no page images; read it as text", path)
     if fmt == "pdf":
-        yield from _iter_pdf(path, dpi, max_pixels, timeout)
+        yield from _iter_pdf(path, dpi, max_pixels, timeout, page_dpi or {})
     else:
         yield from _iter_image(path, max_pixels)
 
 
-def _iter_pdf(path: Path, dpi: int, max_pixels: int, timeout: float) -> Iterator[PageImage]:
+def _iter_pdf(path: Path, default_dpi: int, max_pixels: int, timeout: float,
+              page_dpi: Mapping[int, int]) -> Iterator[PageImage]:
     infos: list[PdfPageInfo] = pdf_page_info(path)
     for info in infos:
+        dpi = page_dpi.get(info.page_no, default_dpi)
         w, h = info.pixels(dpi)
         if w * h > max_pixels:
             raise DecompressionBombError(

@@ -104,15 +104,14 @@ def pdf_page_info(path: str | Path, *, timeout: float = 60) -> list[PdfPageInfo]
     return pages
 
 
-def image_cover(path: str | Path, infos: list[PdfPageInfo], *, timeout: float) -> dict[int, float]:
-    """Share of each page covered by its largest image, from ``pdfimages -list`` (nothing is decoded)."""
+def _image_rows(path: str | Path, timeout: float) -> list[tuple[int, int, int, float, float]]:
+    """(page, width px, height px, x ppi, y ppi) of every image, from ``pdfimages -list``."""
     try:
         out = run_poppler(["pdfimages", "-list"], path, timeout=timeout).decode("utf-8", "replace")
     except InputFileError as e:
         logger.warning("pdfimages failed on %s: %s", path, e.reason)
-        return {}
-    areas = {i.page_no: i.width_pt * i.height_pt for i in infos}
-    cover: dict[int, float] = {}
+        return []
+    rows = []
     for row in out.splitlines()[2:]:
         cols = row.split()
         if len(cols) < 14 or cols[2] not in {"image", "stencil"}:
@@ -127,7 +126,27 @@ def image_cover(path: str | Path, infos: list[PdfPageInfo], *, timeout: float) -
             )
         except ValueError:
             continue
+        rows.append((page, w, h, xppi, yppi))
+    return rows
+
+
+def _page_images(path: str | Path, infos: list[PdfPageInfo], timeout: float) -> dict[int, tuple[float, float]]:
+    """Per page: (share of the page its largest image covers, that image's resolution in ppi)."""
+    areas = {i.page_no: i.width_pt * i.height_pt for i in infos}
+    best: dict[int, tuple[float, float]] = {}
+    for page, w, h, xppi, yppi in _image_rows(path, timeout):
         if xppi > 0 and yppi > 0 and areas.get(page):
-            share = (w / xppi * 72) * (h / yppi * 72) / areas[page]
-            cover[page] = min(1.0, max(cover.get(page, 0.0), share))
-    return cover
+            share = min(1.0, (w / xppi * 72) * (h / yppi * 72) / areas[page])
+            if share > best.get(page, (0.0, 0.0))[0]:
+                best[page] = (share, min(xppi, yppi))
+    return best
+
+
+def image_cover(path: str | Path, infos: list[PdfPageInfo], *, timeout: float) -> dict[int, float]:
+    """Share of each page covered by its largest image, from ``pdfimages -list`` (nothing is decoded)."""
+    return {page: share for page, (share, _) in _page_images(path, infos, timeout).items()}
+
+
+def scan_resolution(path: str | Path, infos: list[PdfPageInfo], *, timeout: float = 60) -> dict[int, int]:
+    """The resolution of the scan on each page that is one page-sized image (≥ 80 % of the page)."""
+    return {page: round(ppi) for page, (share, ppi) in _page_images(path, infos, timeout).items() if share >= 0.8}

@@ -28,6 +28,7 @@ from .normalize import normalize_line
 from .ocr import OcrEngine, TesseractEngine
 from .page_prep import prepare_page
 from .pdftext import TextLayerPage, pdf_text_layer
+from .poppler import pdf_page_info, scan_resolution
 from .records import FileResult
 from .types import BBox, InkMark, Line, OcrPage, PageImage, Zone
 
@@ -251,6 +252,32 @@ def _rotate(img: np.ndarray, degrees: float) -> np.ndarray:
     return cv2.warpAffine(img, m, (nw, nh), borderValue=255)
 
 
+def _render_dpi(path: Path, dpi: int, layers: list[TextLayerPage] | None) -> dict[int, int]:
+    """Render a scanned page at its scan's own resolution when that is lower than ``dpi``.
+
+    Measured on the real scans: OCR of a 150-dpi scan rendered at 150 reads as well as (slightly better
+    than) the same scan rendered at 300, for about a third less OCR time; scans under 100 dpi are upscaled
+    by the preprocessing anyway. Born-digital pages keep ``dpi``.
+    """
+    infos = pdf_page_info(path)
+    native = scan_resolution(path, infos)
+    out = {}
+    for page, ppi in native.items():
+        if layers and page <= len(layers) and layers[page - 1].is_text:
+            continue
+        if 72 <= ppi < dpi:
+            out[page] = max(150, int(ppi))  # never below 150: Tesseract needs the x-height
+    return out
+
+
+def _rescaled(layer: TextLayerPage, factor: float) -> TextLayerPage:
+    """The text layer's stamp boxes in the frame of a page rendered at another resolution."""
+    def scale(b: BBox | None) -> BBox | None:
+        return None if b is None else BBox(*(int(v * factor) for v in b.as_list()))
+
+    return replace(layer, signatures=[replace(s, bbox=scale(s.bbox)) for s in layer.signatures])
+
+
 def _incoming_stamp_box(marks: list[InkMark], esign_boxes: list[BBox], height: int, dpi: int) -> BBox | None:
     """A framed stamp of about the ĐẾN stamp's size (35 × 50 mm) in the upper half, not a seal or e-sign stamp."""
     seals = [m.bbox for m in marks if m.kind == "seal"]
@@ -286,14 +313,17 @@ def read_scan(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = No
     opts = ScanOptions(dpi=dpi, max_pixels=max_pixels, handwriting=handwriting)
     engine = engine or TesseractEngine()
     layers = pdf_text_layer(p, dpi=dpi) if fmt == "pdf" else None
+    render = _render_dpi(p, dpi, layers) if fmt == "pdf" else {}
     lines: list[Line] = []
     seal_pages: set[int] = set()
     hints_by_page: dict[int, HandHints] = {}
     stamps: list[SignatureStamp] = []
     pages = blank = 0
-    for page in iter_pages(p, dpi=dpi, max_pixels=max_pixels):
+    for page in iter_pages(p, dpi=dpi, max_pixels=max_pixels, page_dpi=render):
         pages += 1
         layer = layers[page.page_no - 1] if layers and page.page_no <= len(layers) else None
+        if layer is not None and page.dpi != dpi:
+            layer = _rescaled(layer, page.dpi / dpi)
         res = _read_page(page, layer, engine, opts)
         blank += res.blank
         if any(m.kind == "seal" for m in res.marks):
