@@ -62,8 +62,43 @@ def _match_case(template: str, word: str) -> str:
     return word
 
 
+_STRAY = regex.compile(r"(?<=\p{Ll}) (?:[Il|!¦]|[-–]) (?=\p{Ll})", regex.V1)
+
+
 def correct_text(text: str) -> tuple[str, int]:
-    """Correct a line; returns the new text and the number of words changed."""
+    """Correct a line; returns the new text and the number of words changed.
+
+    Stray marks between two lower-case words ("Thông I bão", "Về - việc") go first when the two words
+    make a known pair.
+    """
+    text, strays = _drop_strays(text)
+    fixed, n = _correct_pairs(text)
+    return fixed, n + strays
+
+
+def _drop_strays(text: str) -> tuple[str, int]:
+    _, known = _table()
+    count = 0
+
+    def repl(m: regex.Match[str]) -> str:
+        nonlocal count
+        before = _WORD.findall(text[: m.start()])
+        after = _WORD.findall(text[m.end() :])
+        if before and after and (before[-1].lower(), after[0].lower()) in known | _near_known(before[-1], after[0]):
+            count += 1
+            return " "
+        return m.group(0)
+
+    return _STRAY.sub(repl, text), count
+
+
+def _near_known(a: str, b: str) -> set[tuple[str, str]]:
+    """The pair itself if a known pair differs from it only in marks (so it will be corrected next)."""
+    best, _ = _table()
+    return {(a.lower(), b.lower())} if (fold(a), fold(b)) in best else set()
+
+
+def _correct_pairs(text: str) -> tuple[str, int]:
     matches = list(_WORD.finditer(text))
     if len(matches) < 2:
         return text, 0
