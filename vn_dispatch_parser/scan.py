@@ -12,10 +12,8 @@ import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import cv2
 import numpy as np
 
-from . import ink
 from .errors import EmptyDocumentError
 from .esign import SignatureStamp
 from .fields.signer import is_title_line
@@ -30,6 +28,7 @@ from .page_prep import prepare_page
 from .pdftext import TextLayerPage, pdf_text_layer
 from .poppler import pdf_page_info, scan_resolution
 from .records import FileResult
+from .stamps import incoming_stamp_box, overlap, stamp_lines
 from .types import BBox, InkMark, Line, OcrPage, PageImage, Zone
 
 __all__ = ["ScanOptions", "lines_from_ocr", "read_scan"]
@@ -76,13 +75,13 @@ def _read_page(page: PageImage, layer: TextLayerPage | None, engine: OcrEngine, 
         ocr_page.width, ocr_page.height = prep.ocr_image.shape[1], prep.ocr_image.shape[0]
     # the e-signature / relay stamps are images on a scanned page: their OCR text is not the document's
     boxes = [s.bbox for s in layer.signatures if s.bbox is not None] if layer is not None and not layer.is_text else []
-    extra = _stamp_lines(prep.image, prep.marks, engine, page.page_no, prep.dpi)
+    extra = stamp_lines(prep.image, prep.marks, engine, page.page_no, prep.dpi)
     lines = lines_from_ocr(ocr_page, extra_top=extra, stamp_boxes=boxes)
     if not ocr_page.text_layer:
         lines = _rescue_signature(lines, prep.ocr_image, engine, page.page_no)
     hints = read_hints(lines, prep.image, prep.dpi) if opts.handwriting and not ocr_page.text_layer else HandHints()
     hints.page = page.page_no
-    hints.stamp_box = _incoming_stamp_box(prep.marks, boxes, prep.image.shape[0], prep.dpi)
+    hints.stamp_box = incoming_stamp_box(prep.marks, boxes, prep.image.shape[0], prep.dpi)
     return _PageResult(lines=lines, marks=prep.marks, hints=hints, stamps=layer.signatures if layer else [])
 
 
@@ -93,7 +92,7 @@ def lines_from_ocr(ocr_page: OcrPage, *, extra_top: list[Line] | None = None,
     ocr_page = _normalized(ocr_page)
     if stamp_boxes:
         keep = [ln for ln in ocr_page.lines
-                if ln.bbox is None or not any(_overlap(ln.bbox, b) > 0.5 for b in stamp_boxes)]
+                if ln.bbox is None or not any(overlap(ln.bbox, b) > 0.5 for b in stamp_boxes)]
         ocr_page = replace(ocr_page, lines=keep)
     lines = arrange_page(ocr_page, extra_top=extra_top)
     if not ocr_page.text_layer:
@@ -151,107 +150,6 @@ def _corrected(line: Line) -> Line:
     return replace(line, text=text, conf=(line.conf if line.conf is not None else 1.0) * 0.97**n)
 
 
-def _grouped_ink(marks: list[InkMark], height: int, dpi: int) -> list[InkMark]:
-    """Coloured strokes near each other in the upper half, grouped: a stamp printed in thin ink (violet ĐẾN
-    stamps) is found as many small marks; together they make one stamp-sized region to read."""
-    mm = dpi / 25.4
-    pieces = [m for m in marks if m.kind in ("handwriting", "signature") and m.color in ("red", "blue")
-              and m.bbox.cy < 0.45 * height]
-    groups: list[tuple[str, BBox]] = [(m.color, m.bbox) for m in pieces]
-    gap = 12 * mm
-    merged = True
-    while merged:  # merge until no two groups of one colour are within ``gap`` of each other
-        merged = False
-        for i in range(len(groups)):
-            for j in range(i + 1, len(groups)):
-                (ci, a), (cj, b) = groups[i], groups[j]
-                if ci == cj and a.x0 < b.x1 + gap and b.x0 < a.x1 + gap and a.y0 < b.y1 + gap and b.y0 < a.y1 + gap:
-                    groups[i] = (ci, a.union(b))
-                    del groups[j]
-                    merged = True
-                    break
-            if merged:
-                break
-    out = []
-    for color, box in groups:
-        w_mm, h_mm = box.width / mm, box.height / mm
-        if 25 <= max(w_mm, h_mm) <= 110 and 12 <= min(w_mm, h_mm) <= 80:
-            out.append(InkMark("stamp", color, box, marks[0].page if marks else 1, 0.4))
-    return out
-
-
-def _stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_no: int, dpi: int) -> list[Line]:
-    """OCR the coloured stamps (ĐẾN, HỎA TỐC/KHẨN) from their own ink; their lines go first."""
-    out: list[Line] = []
-    seals = [m.bbox for m in marks if m.kind == "seal"]
-    height = img.shape[0]
-    for mark in marks + _grouped_ink(marks, img.shape[0], dpi):
-        if mark.kind not in ("stamp", "urgency_stamp"):
-            continue
-        b = mark.bbox
-        if b.width < 40 or b.height < 20 or b.cy > 0.5 * height:
-            continue
-        if any(_overlap(b, s) > 0.3 for s in seals):
-            continue  # the seal itself, not a stamp with text
-        if mark.kind == "urgency_stamp":
-            crop = ink.ink_layer(img, mark.color, b)
-            text = _read_slanted_stamp(crop, engine, page_no)
-            if text:
-                out.append(Line(text=text, page=page_no, bbox=b, conf=0.9, zone=Zone.INCOMING_STAMP))
-            continue
-        # a stamp's print in any ink is dark in the darkest channel (violet, red, blue and black alike)
-        region = img[b.y0 : b.y1, b.x0 : b.x1]
-        crop = region.min(axis=2) if region.ndim == 3 else region
-        crop = cv2.normalize(crop, None, 0, 255, cv2.NORM_MINMAX)  # type: ignore[call-overload]
-        sub: OcrPage = engine.recognize(crop, psm=6, page_no=page_no)
-        if out:
-            out.append(Line("", page=page_no, zone=Zone.INCOMING_STAMP))
-        for ln in sub.lines:
-            if ln.bbox is None or not ln.text.strip() or (ln.conf or 0) < 0.5:
-                continue
-            box = BBox(ln.bbox.x0 + b.x0, ln.bbox.y0 + b.y0, ln.bbox.x1 + b.x0, ln.bbox.y1 + b.y0)
-            out.append(Line(text=ln.text, page=page_no, bbox=box, conf=ln.conf, zone=Zone.INCOMING_STAMP))
-    return out
-
-
-def _read_slanted_stamp(crop: np.ndarray, engine: OcrEngine, page_no: int) -> str | None:
-    """Read a framed, often slanted stamp ("HỎA TỐC" in an arrow): drop the frame, turn the letters level."""
-    grey = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
-    ink_mask = (grey < 160).astype(np.uint8)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink_mask, 8)  # type: ignore[call-overload]
-    h, w = grey.shape
-    keep = np.zeros_like(ink_mask)
-    for i in range(1, n):
-        if stats[i, 2] <= 0.5 * w and stats[i, 3] <= 0.5 * h and stats[i, 4] >= 4:
-            keep[labels == i] = 1
-    if keep.sum() < 50:
-        return None
-    letters = np.where(keep > 0, 0, 255).astype(np.uint8)
-    pts = np.column_stack(np.nonzero(keep)[::-1]).astype(np.float32)
-    angle = float(cv2.minAreaRect(pts)[2])
-    angle = (angle + 45) % 90 - 45  # the smallest turn that levels the text's box
-    best: tuple[float, str] | None = None
-    for a in (angle, angle + 90, angle - 90):
-        sub = engine.recognize(_rotate(letters, a), psm=7, page_no=page_no)
-        for ln in sub.lines:
-            if (ln.conf or 0) >= 0.6 and (best is None or (ln.conf or 0) > best[0]):
-                best = (ln.conf or 0, ln.text)
-        if best and best[0] >= 0.85:
-            break
-    return normalize_line(best[1]) if best else None
-
-
-def _rotate(img: np.ndarray, degrees: float) -> np.ndarray:
-    """Rotate a grey image about its centre, growing the canvas, white background."""
-    h, w = img.shape[:2]
-    m = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
-    c, s = abs(m[0, 0]), abs(m[0, 1])
-    nw, nh = int(h * s + w * c), int(h * c + w * s)
-    m[0, 2] += nw / 2 - w / 2
-    m[1, 2] += nh / 2 - h / 2
-    return cv2.warpAffine(img, m, (nw, nh), borderValue=255)
-
-
 def _render_dpi(path: Path, dpi: int, layers: list[TextLayerPage] | None) -> dict[int, int]:
     """Render a scanned page at its scan's own resolution when that is lower than ``dpi``.
 
@@ -276,31 +174,6 @@ def _rescaled(layer: TextLayerPage, factor: float) -> TextLayerPage:
         return None if b is None else BBox(*(int(v * factor) for v in b.as_list()))
 
     return replace(layer, signatures=[replace(s, bbox=scale(s.bbox)) for s in layer.signatures])
-
-
-def _incoming_stamp_box(marks: list[InkMark], esign_boxes: list[BBox], height: int, dpi: int) -> BBox | None:
-    """A framed stamp of about the ĐẾN stamp's size (35 × 50 mm) in the upper half, not a seal or e-sign stamp."""
-    seals = [m.bbox for m in marks if m.kind == "seal"]
-    mm = dpi / 25.4
-    for m in marks:
-        b = m.bbox
-        if m.kind != "stamp" or b.cy > 0.5 * height:
-            continue
-        if any(_overlap(b, s) > 0.3 for s in seals + esign_boxes):
-            continue
-        long_mm, short_mm = max(b.width, b.height) / mm, min(b.width, b.height) / mm
-        if 35 <= long_mm <= 80 and 15 <= short_mm <= 55:
-            return b
-    return None
-
-
-def _overlap(a: BBox, b: BBox) -> float:
-    """Intersection over the smaller box's area."""
-    w = min(a.x1, b.x1) - max(a.x0, b.x0)
-    h = min(a.y1, b.y1) - max(a.y0, b.y0)
-    if w <= 0 or h <= 0:
-        return 0.0
-    return w * h / max(1, min(a.width * a.height, b.width * b.height))
 
 
 def read_scan(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = None,
