@@ -18,7 +18,7 @@ from .fields.marks import find_mark
 from .fields.number import find_number, symbol_type_code
 from .fields.place_date import find_place_date
 from .fields.references import find_references
-from .fields.signer import parse_signature
+from .fields.signer import is_signer_title, parse_signature
 from .fields.stamp import find_stamp, stamp_line_indexes
 from .fields.subject import VV_RE, typed_subject, vv_subject
 from .handfill import HandHints, HandReading
@@ -79,7 +79,7 @@ def _issuer_lines(header: list[Line], stop: int, skip: set[int]) -> list[str]:
             continue
         if not is_caps(t, 2) or regex.search(r"\d{3,}|ngày|tháng|/", t, regex.I):
             continue
-        if find_mark([line], "urgency") or find_mark([line], "confidentiality"):
+        if find_mark([line], "urgency") or find_mark([line], "confidentiality") or is_signer_title(t):
             continue
         if match_heading(t) or regex.match(r"^(DỰ THẢO|LƯU HÀNH|XEM XONG|SAO\s*Y|SAO\s*LỤC|BẢN SAO|S[ốoô]\s*[:.])", t):
             continue
@@ -155,7 +155,8 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: Ha
     issuer_lines = _issuer_lines(header, stop, skip)
     if not issuer_lines and number_idx is not None:
         issuer_lines = _issuer_lines(header, end, skip | set(range(number_idx + 1)))[:3]
-    iss = parse_issuer(issuer_lines)
+    header_seen = bool(num or pd or any(is_quoc_hieu(ln.text) or is_tieu_ngu(ln.text) for ln in header))
+    iss = parse_issuer(issuer_lines) if header_seen else None
     if iss:
         first_line = next((ln for ln in header if ln.text.strip() == issuer_lines[0]), None)
         if first_line is not None:

@@ -25,12 +25,11 @@ _MIN_COUNT = 1
 
 
 @cache
-def _table() -> tuple[dict[tuple[str, str], tuple[str, str]], frozenset[tuple[str, str]]]:
-    """(folded pair → best spelled pair, set of all known spelled pairs)."""
+def _table() -> tuple[dict[tuple[str, str], list[tuple[tuple[str, str], int]]], dict[tuple[str, str], int]]:
+    """(folded pair → its spellings with counts, spelled pair → count)."""
     text = resources.files("vn_dispatch_parser").joinpath("data", "lexicon.tsv").read_text(encoding="utf-8")
-    best: dict[tuple[str, str], tuple[tuple[str, str], int]] = {}
-    rivals: dict[tuple[str, str], int] = {}  # the count of the second-best spelling of a folded pair
-    known: set[tuple[str, str]] = set()
+    spellings: dict[tuple[str, str], list[tuple[tuple[str, str], int]]] = {}
+    known: dict[tuple[str, str], int] = {}
     for row in text.splitlines():
         if not row or row.startswith("#"):
             continue
@@ -39,19 +38,19 @@ def _table() -> tuple[dict[tuple[str, str], tuple[str, str]], frozenset[tuple[st
         if len(words) != 2:
             continue
         pair = (words[0], words[1])
-        count = int(n)
-        known.add(pair)
-        key = (fold(pair[0]), fold(pair[1]))
-        if key not in best:
-            best[key] = (pair, count)
-        elif count > best[key][1]:
-            rivals[key] = best[key][1]
-            best[key] = (pair, count)
-        else:
-            rivals[key] = max(rivals.get(key, 0), count)
-    # a spelling is taken only when it clearly dominates the other spellings of the same letters
-    return ({k: p for k, (p, c) in best.items() if c >= _MIN_COUNT and rivals.get(k, 0) * 3 <= c},
-            frozenset(known))
+        known[pair] = int(n)
+        spellings.setdefault((fold(pair[0]), fold(pair[1])), []).append((pair, int(n)))
+    return spellings, known
+
+
+@cache
+def _unigrams() -> dict[str, int]:
+    """How often each word occurs in the corpus's pairs."""
+    counts: dict[str, int] = {}
+    for (a, b), n in _table()[1].items():
+        counts[a] = counts.get(a, 0) + n
+        counts[b] = counts.get(b, 0) + n
+    return counts
 
 
 def _match_case(template: str, word: str) -> str:
@@ -84,7 +83,8 @@ def _drop_strays(text: str) -> tuple[str, int]:
         nonlocal count
         before = _WORD.findall(text[: m.start()])
         after = _WORD.findall(text[m.end() :])
-        if before and after and (before[-1].lower(), after[0].lower()) in known | _near_known(before[-1], after[0]):
+        pair = (before[-1].lower(), after[0].lower()) if before and after else None
+        if pair and (pair in known or _near_known(*pair)):
             count += 1
             return " "
         return m.group(0)
@@ -94,32 +94,44 @@ def _drop_strays(text: str) -> tuple[str, int]:
 
 def _near_known(a: str, b: str) -> set[tuple[str, str]]:
     """The pair itself if a known pair differs from it only in marks (so it will be corrected next)."""
-    best, _ = _table()
-    return {(a.lower(), b.lower())} if (fold(a), fold(b)) in best else set()
+    spellings, _ = _table()
+    return {(a.lower(), b.lower())} if (fold(a), fold(b)) in spellings else set()
 
 
 def _correct_pairs(text: str) -> tuple[str, int]:
+    """Each word gets votes for its spellings from the known pairs it forms with its neighbours; a word
+    whose pairs are unknown takes the spelling that clearly wins (three times the votes of any other)."""
     matches = list(_WORD.finditer(text))
     if len(matches) < 2:
         return text, 0
-    best, known = _table()
+    spellings, known = _table()
     words = [m.group(0) for m in matches]
-    changed = [False] * len(words)
+    votes: list[dict[str, int]] = [{} for _ in words]
     for i in range(len(words) - 1):
-        a, b = matches[i], matches[i + 1]
-        if text[a.end() : b.start()].strip():  # punctuation between: not a pair
+        if text[matches[i].end() : matches[i + 1].start()].strip():  # punctuation between: not a pair
             continue
         pair = (words[i].lower(), words[i + 1].lower())
-        if pair in known:
+        if pair in known:  # the words as read make a known pair: votes for keeping them
+            for k, w in ((i, pair[0]), (i + 1, pair[1])):
+                votes[k][w] = votes[k].get(w, 0) + known[pair]
             continue
-        target = best.get((fold(pair[0]), fold(pair[1])))
-        if target is None or target == pair:
+        for (a, b), n in spellings.get((fold(pair[0]), fold(pair[1])), []):
+            votes[i][a] = votes[i].get(a, 0) + n
+            votes[i + 1][b] = votes[i + 1].get(b, 0) + n
+    changed = 0
+    for k, ballot in enumerate(votes):
+        if not ballot:
             continue
-        for k, new in ((i, target[0]), (i + 1, target[1])):
-            if words[k].lower() != new and not (changed[k] and k == i):
-                words[k] = _match_case(words[k], new)
-                changed[k] = True
-    if not any(changed):
+        ranked = sorted(ballot.items(), key=lambda kv: -kv[1])
+        winner, top = ranked[0]
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0
+        # a word as read that the corpus knows needs stronger evidence to change than an unknown one
+        seen = _unigrams().get(words[k].lower(), 0)
+        needed = max(_MIN_COUNT, 3 if seen else 2, seen / 4)
+        if winner != words[k].lower() and top >= needed and top >= 3 * runner_up:
+            words[k] = _match_case(words[k], winner)
+            changed += 1
+    if not changed:
         return text, 0
     out, last = [], 0
     for m, w in zip(matches, words, strict=True):
@@ -127,7 +139,7 @@ def _correct_pairs(text: str) -> tuple[str, int]:
         out.append(w)
         last = m.end()
     out.append(text[last:])
-    return "".join(out), sum(changed)
+    return "".join(out), changed
 
 
 @cache

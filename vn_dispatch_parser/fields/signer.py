@@ -20,7 +20,7 @@ from ..normalize import fold
 from ..tables import load
 from ..types import Hit, Line
 
-__all__ = ["is_title_line", "parse_signature"]
+__all__ = ["is_signer_title", "is_title_line", "parse_signature"]
 
 _PREFIX = regex.compile(r"^(?P<p>TM|KT|TL|TUQ|Q)\s*[.,]\s*(?P<rest>\p{Lu}.*)$", regex.V1)
 _SKIP = regex.compile(r"^\(?\s*(Đã ký|đã ký|Ký|Signed|Chữ ký)", regex.V1)
@@ -30,6 +30,15 @@ _SKIP = regex.compile(r"^\(?\s*(Đã ký|đã ký|Ký|Signed|Chữ ký)", regex.
 def _vocab() -> tuple[tuple[str, ...], tuple[str, ...]]:
     pos = load("positions")
     return tuple(fold(k) for k in pos["keywords"]), tuple(fold(t) for t in pos["titles"])
+
+
+def is_signer_title(text: str) -> bool:
+    """Strictly a signature line: a signing prefix, or exactly (fuzzily) a known title ("GIÁM ĐỐC")."""
+    s = text.strip(" .:;*")
+    if _PREFIX.match(s):
+        return True
+    key = fold(s)
+    return any(fuzz.ratio(key, t) >= 92 for t in _vocab()[1])
 
 
 def is_title_line(text: str) -> bool:
