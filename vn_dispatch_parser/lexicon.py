@@ -72,7 +72,34 @@ def correct_text(text: str) -> tuple[str, int]:
     """
     text, strays = _drop_strays(text)
     fixed, n = _correct_pairs(text)
-    return fixed, n + strays
+    fixed, codes = _restore_codes(fixed)
+    return fixed, n + strays + codes
+
+
+_CODE = regex.compile(r"\b[A-Z][A-ZĐ]{1,9}\b", regex.V1)
+
+
+@cache
+def _dj_codes() -> dict[str, str]:
+    from .tables import load
+
+    return {c.replace("Đ", "D").upper(): c for c in load("organisations")["codes_with_dj"]}
+
+
+def _restore_codes(text: str) -> tuple[str, int]:
+    """Abbreviations that lost the stroke of their Đ ("GDDT" → "GDĐT"), from the list of known codes."""
+    count = 0
+
+    def repl(m: regex.Match[str]) -> str:
+        nonlocal count
+        code = m.group(0)
+        fixed = _dj_codes().get(code) if "D" in code and "Đ" not in code else None
+        if fixed and fixed != code:
+            count += 1
+            return fixed
+        return code
+
+    return _CODE.sub(repl, text), count
 
 
 def _drop_strays(text: str) -> tuple[str, int]:
