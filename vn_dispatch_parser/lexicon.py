@@ -140,7 +140,7 @@ def _correct_pairs(text: str) -> tuple[str, int]:
         pair = (words[i].lower(), words[i + 1].lower())
         if pair in known:  # the words as read make a known pair: votes for keeping them
             for k, w in ((i, pair[0]), (i + 1, pair[1])):
-                votes[k][w] = votes[k].get(w, 0) + known[pair]
+                votes[k][w] = votes[k].get(w, 0) + known[pair] * 3
             continue
         for (a, b), n in spellings.get((fold(pair[0]), fold(pair[1])), []):
             votes[i][a] = votes[i].get(a, 0) + n
@@ -154,7 +154,7 @@ def _correct_pairs(text: str) -> tuple[str, int]:
         runner_up = ranked[1][1] if len(ranked) > 1 else 0
         # a word as read that the corpus knows needs stronger evidence to change than an unknown one
         seen = _unigrams().get(words[k].lower(), 0)
-        needed = max(_MIN_COUNT, 3 if seen else 2, seen / 4)
+        needed = max(_MIN_COUNT, 3 if seen else 2, seen / 2)
         if winner != words[k].lower() and top >= needed and top >= 3 * runner_up:
             words[k] = _match_case(words[k], winner)
             changed += 1
