@@ -154,7 +154,7 @@ def _correct_pairs(text: str) -> tuple[str, int]:
         runner_up = ranked[1][1] if len(ranked) > 1 else 0
         # a word as read that the corpus knows needs stronger evidence to change than an unknown one
         seen = _unigrams().get(words[k].lower(), 0)
-        needed = max(_MIN_COUNT, 3 if seen else 2, seen / 2)
+        needed = max(_MIN_COUNT, 3, min(seen / 2, 5))
         if winner != words[k].lower() and top >= needed and top >= 3 * runner_up:
             words[k] = _match_case(words[k], winner)
             changed += 1
