@@ -8,6 +8,7 @@ layout zones → hand-written number and day read from the ink → the field par
 from __future__ import annotations
 
 import hashlib
+import statistics
 import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,7 +17,7 @@ import numpy as np
 
 from .errors import EmptyDocumentError
 from .esign import SignatureStamp
-from .fields.signer import is_title_line
+from .fields.signer import is_title_line, parse_signature, signature_quality
 from .handfill import HandHints, read_hints
 from .io import DEFAULT_MAX_PIXELS, iter_pages, sniff_format
 from .layout import arrange_page
@@ -79,6 +80,7 @@ def _read_page(page: PageImage, layer: TextLayerPage | None, engine: OcrEngine, 
     lines = lines_from_ocr(ocr_page, extra_top=extra, stamp_boxes=boxes)
     if not ocr_page.text_layer:
         lines = _rescue_signature(lines, prep.ocr_image, engine, page.page_no)
+        lines = _reread_signature(lines, prep.ocr_image, engine, page.page_no)
     hints = read_hints(lines, prep.image, prep.dpi) if opts.handwriting and not ocr_page.text_layer else HandHints()
     hints.page = page.page_no
     hints.stamp_box = incoming_stamp_box(prep.marks, boxes, prep.image.shape[0], prep.dpi)
@@ -140,6 +142,38 @@ def _rescue_signature(lines: list[Line], image: np.ndarray, engine: OcrEngine, p
         return lines
     k = lines.index(name)
     return lines[:k] + found + lines[k:]
+
+
+def _reread_signature(lines: list[Line], image: np.ndarray, engine: OcrEngine, page_no: int) -> list[Line]:
+    """Read the whole signature block again from a crop when the page OCR garbled it (seal over the
+    title and the name), and keep whichever reading gives more known titles and a name."""
+    sig = [ln for ln in lines if ln.zone is Zone.SIGNATURE and ln.bbox is not None and ln.text.strip()]
+    if not sig:
+        return lines
+    before = signature_quality(parse_signature(sig))
+    if before >= 3:
+        return lines
+    h = max(20, int(statistics.median(ln.bbox.height for ln in sig if ln.bbox)))
+    box = sig[0].bbox
+    for ln in sig[1:]:
+        box = box.union(ln.bbox) if ln.bbox and box else box
+    assert box is not None
+    x0, x1 = max(0, box.x0 - 2 * h), min(image.shape[1], box.x1 + 2 * h)
+    y0, y1 = max(0, box.y0 - h), min(image.shape[0], box.y1 + 2 * h)
+    crop = image[y0:y1, x0:x1]
+    if crop.size == 0:
+        return lines
+    sub = engine.recognize(crop, psm=6, page_no=page_no)
+    again = [Line(text=correct_text(normalize_line(ln.text))[0], page=page_no,
+                  bbox=BBox(ln.bbox.x0 + x0, ln.bbox.y0 + y0, ln.bbox.x1 + x0, ln.bbox.y1 + y0),
+                  conf=(ln.conf or 0.0) * 0.95, zone=Zone.SIGNATURE, words=ln.words)
+             for ln in sub.lines if ln.bbox is not None and ln.text.strip()]
+    if signature_quality(parse_signature(again)) <= before:
+        return lines
+    first = lines.index(sig[0])
+    rest = [ln for ln in lines if ln not in sig]
+    k = sum(1 for ln in lines[:first] if ln not in sig)
+    return rest[:k] + again + rest[k:]
 
 
 def _corrected(line: Line) -> Line:

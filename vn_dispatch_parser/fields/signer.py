@@ -20,7 +20,7 @@ from ..normalize import fold
 from ..tables import load
 from ..types import Hit, Line
 
-__all__ = ["is_signer_title", "is_title_line", "parse_signature"]
+__all__ = ["is_signer_title", "is_title_line", "parse_signature", "signature_quality"]
 
 _PREFIX = regex.compile(r"^(?P<p>TM|KT|TL|TUQ|Q)\s*[.,]\s*(?P<rest>\p{Lu}.*)$", regex.V1)
 _SKIP = regex.compile(r"^\(?\s*(Đã ký|đã ký|Ký|Signed|Chữ ký)", regex.V1)
@@ -41,9 +41,17 @@ def is_signer_title(text: str) -> bool:
     return any(fuzz.ratio(key, t) >= 92 for t in _vocab()[1])
 
 
+def _without_garbled_prefix(text: str) -> str:
+    """"tt. BỘ TRƯỞNG" → "BỘ TRƯỞNG": a prefix the seal garbled, before a known title."""
+    g = regex.match(r"^\S{1,3}[.,]\s+(?P<rest>\p{Lu}.*)$", text, flags=regex.V1)
+    if g and not _PREFIX.match(text) and fold(g.group("rest").strip(" .:;")) in _titles():
+        return g.group("rest").strip(" .:;")
+    return text
+
+
 def is_title_line(text: str) -> bool:
     """A caps line that names a position ("PHÓ GIÁM ĐỐC") or starts with a signing prefix."""
-    s = text.strip(" .:;*")
+    s = _without_garbled_prefix(text.strip(" .:;*"))
     if _PREFIX.match(s):
         return True
     if not is_caps(s, 4) or len(s) > 60 or is_quoc_hieu(s):
@@ -60,8 +68,23 @@ def _titles() -> dict[str, str]:
     return {fold(t): t for t in load("positions")["titles"]}
 
 
+_DEPUTIES = {"BỘ TRƯỞNG": ("THỨ TRƯỞNG", "THỨ TRƯỞNG THƯỜNG TRỰC")}
+
+
+def _infer_kt(segments: list[str]) -> list[str]:
+    """A deputy's title under the head's title without a prefix (lost under the seal) means "KT." (NĐ 30
+    Art. 13: a deputy signs for the head as KT.): "BỘ TRƯỞNG / THỨ TRƯỞNG" → "KT. BỘ TRƯỞNG / THỨ TRƯỞNG"."""
+    if len(segments) < 2 or _PREFIX.match(segments[-2]):
+        return segments
+    head, deputy = segments[-2], segments[-1]
+    if deputy == "PHÓ " + head or deputy in _DEPUTIES.get(head, ()):
+        return [*segments[:-2], f"KT. {head}", deputy]
+    return segments
+
+
 def _snap_title(segment: str) -> str:
-    """Replace a title OCR garbled slightly ("PHÓ CHỦ TỊC") by the known one; prefixes are kept."""
+    """Replace a title OCR garbled slightly ("PHÓ CHỦ TỊC") by the known one; prefixes are kept, and a
+    garbled prefix before a known title ("tt. BỘ TRƯỞNG") is dropped (the block's structure restores it)."""
     m = _PREFIX.match(segment)
     prefix, title = (f"{m.group('p')}. ", m.group("rest")) if m else ("", segment)
     key = fold(title)
@@ -69,7 +92,7 @@ def _snap_title(segment: str) -> str:
     if key in titles:
         return prefix + titles[key]
     best = max(titles, key=lambda t: fuzz.ratio(key, t))
-    if len(key) >= 6 and fuzz.ratio(key, best) >= 90:
+    if len(key) >= 6 and fuzz.ratio(key, best) >= (90 if len(key) < 9 else 80):
         return prefix + titles[best]
     return segment
 
@@ -103,6 +126,17 @@ def _rescue_name(lines: list[Line], after: Line | None) -> tuple[str, Line] | No
     return None
 
 
+def signature_quality(hit: Hit | None) -> int:
+    """How complete a parsed signature block is: one point per known title segment, two for a sure name."""
+    if hit is None:
+        return 0
+    _, position, name, name_conf = hit.value
+    titles = _titles()
+    known = sum(1 for seg in (position or "").split(" / ")
+                if fold(_PREFIX.sub(lambda m: m.group("rest"), seg).strip()) in titles)
+    return known + (2 if name and name_conf > 0.5 else 1 if name else 0)
+
+
 def _canonical_prefix(p: str) -> str:
     return p.upper() + "."
 
@@ -133,8 +167,10 @@ def parse_signature(lines: list[Line]) -> Hit | None:
             title_lines.append(line)
             continue
         if is_title_line(t) and not name:
-            t = t.strip(" .:;")
-            if segments and not last_was_prefix:
+            t = _without_garbled_prefix(t.strip(" .:;"))
+            both_titles = (bool(segments) and fold(_snap_title(segments[-1])) in _titles()
+                           and fold(_snap_title(t)) in _titles())
+            if segments and not last_was_prefix and not both_titles:
                 segments[-1] = segments[-1] + " " + t  # a title wrapped over two lines
             else:
                 segments.append(t)
@@ -165,9 +201,15 @@ def parse_signature(lines: list[Line]) -> Hit | None:
             guessed = True
     if not segments and not name:
         return None
-    segments = [_snap_title(regex.sub(r"^[^\p{L}]+|[^\p{L}.]+$", "", s, flags=regex.V1)) for s in segments]
+    cleaned = [regex.sub(r"^[^\p{L}]+|[^\p{L}.]+$", "", s, flags=regex.V1) for s in segments]
+    snapped = [_snap_title(s) for s in cleaned]
+    repaired = _infer_kt(snapped)
+    guessed_title = snapped != cleaned or repaired != snapped
+    segments = repaired
+    if repaired != snapped and authority is None:
+        authority = "KT."
     position = " / ".join(s for s in segments if s) or None
-    conf = (0.9 if (position and name) else 0.6) * line_conf(title_lines)
+    conf = (0.9 if (position and name) else 0.6) * line_conf(title_lines) * (0.75 if guessed_title else 1.0)
     name_conf = (0.9 if position else 0.7) * line_conf([name_line]) if name_line else 0.0
     if guessed:
         name_conf = min(name_conf, 0.5)
