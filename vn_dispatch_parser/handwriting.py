@@ -141,9 +141,8 @@ class _Net:
         h = x.astype(np.float32, copy=False).reshape(-1, GLYPH, GLYPH, 1)
         h = _pool2(np.maximum(_conv3x3(h, p["c1w"], p["c1b"]), 0.0))
         h = _pool2(np.maximum(_conv3x3(h, p["c2w"], p["c2b"]), 0.0))
-        h = h.reshape(h.shape[0], -1)
-        h = np.maximum(h @ p["f1w"] + p["f1b"], 0.0)
-        return h @ p["f2w"] + p["f2b"]
+        flat = np.maximum(h.reshape(h.shape[0], -1) @ p["f1w"] + p["f1b"], 0.0)
+        return np.asarray(flat @ p["f2w"] + p["f2b"])
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
         """Class probabilities (n, 11) for inputs (n, 784) in [0, 1]."""
@@ -207,7 +206,9 @@ def glyph_to_input(mask: np.ndarray) -> np.ndarray:
     nh, nw = max(1, round(h * s)), max(1, round(w * s))
     g = cv2.resize((g > 0).astype(np.float32), (nw, nh), interpolation=cv2.INTER_AREA)
     pad = 12
-    g = cv2.copyMakeBorder(((g >= 0.5) * 255).astype(np.uint8), pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0)
+    g = cv2.copyMakeBorder(
+        ((g >= 0.5) * 255).astype(np.uint8), pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0
+    )
     if not g.any():
         return out.ravel()
     sw = _stroke_width(g)
@@ -228,7 +229,7 @@ def glyph_to_input(mask: np.ndarray) -> np.ndarray:
         extra = int(abs(skew) * hh) + 2
         g = cv2.copyMakeBorder(g, 0, 0, extra, extra, cv2.BORDER_CONSTANT, value=0)
         cy = m["m01"] / m["m00"]
-        affine = np.float32([[1, -skew, skew * cy], [0, 1, 0]])
+        affine = np.array([[1.0, -skew, skew * cy], [0.0, 1.0, 0.0]], np.float32)
         g = cv2.warpAffine(g, affine, (g.shape[1], hh), flags=cv2.INTER_NEAREST)
     g = _crop_to_ink(g)
     if g.size == 0:
@@ -340,7 +341,7 @@ def _shear(mask: np.ndarray, s: float) -> tuple[np.ndarray, float]:
     h, w = mask.shape
     yc = h / 2.0
     extra = int(np.ceil(abs(s) * yc)) + 1
-    affine = np.float32([[1, s, extra - s * yc], [0, 1, 0]])
+    affine = np.array([[1.0, s, extra - s * yc], [0.0, 1.0, 0.0]], np.float32)
     return cv2.warpAffine(mask, affine, (w + 2 * extra, h), flags=cv2.INTER_NEAREST), float(extra)
 
 
@@ -374,7 +375,7 @@ def _select_ink(mask: np.ndarray, inner: Region) -> np.ndarray:
     cys = stats[big, cv2.CC_STAT_TOP] + stats[big, cv2.CC_STAT_HEIGHT] / 2.0
     row_y = float(np.average(cys, weights=area[big]))
     main = []
-    for i in idx:
+    for i in map(int, idx):
         w, h = stats[i, 2], stats[i, 3]
         if max(w, h) < 0.12 * h_ref:
             keep[i] = False  # leader dot, speck
@@ -385,7 +386,7 @@ def _select_ink(mask: np.ndarray, inner: Region) -> np.ndarray:
             else:
                 main.append(i)
     # minor pieces are kept only next to a main one (a detached flag of a 5, a broken stroke)
-    for i in idx:
+    for i in map(int, idx):
         if i in main or not keep[i]:
             continue
         x, y, w, h = stats[i, :4]
@@ -462,18 +463,12 @@ def _classify(model: _Net, masks: list[np.ndarray]) -> np.ndarray:
     return model.predict_proba(x)
 
 
-def _crossings(gmask: np.ndarray) -> np.ndarray:
-    """Per column, how many separate ink runs a vertical cut there would go through."""
-    m = gmask.astype(np.int8)
-    starts = (m[1:] > m[:-1]).sum(axis=0) + m[0]
-    return starts.astype(np.int64)
-
-
-def _cut_candidates(proj: np.ndarray, h_ref: float) -> list[int]:
+def _cut_candidates(proj: np.ndarray, h_ref: float) -> tuple[list[int], list[int]]:
+    """Columns worth cutting at: the deepest local minima of the ink projection, and a regular grid."""
     w = proj.size
     lo, hi = int(0.15 * h_ref), w - int(0.15 * h_ref)
     if hi <= lo:
-        return []
+        return [], []
     sm = np.convolve(proj.astype(np.float64), np.ones(3) / 3, mode="same")
     rad = max(1, int(0.06 * h_ref))
     cands = []
@@ -490,63 +485,111 @@ def _cut_candidates(proj: np.ndarray, h_ref: float) -> list[int]:
         thinned.append(x)
     thinned.sort(key=lambda x: sm[x])
     step = max(2, int(0.15 * h_ref))
-    return sorted(set(thinned[:10]) | set(range(lo, hi, step)))
+    return sorted(thinned[:8]), list(range(lo, hi, step))
+
+
+def _seam(gmask: np.ndarray, x: int, band: int) -> tuple[np.ndarray, float]:
+    """The top-to-bottom path near column ``x`` that crosses the least ink (one step left/right per row at
+    most): per row the x of the cut, and how many ink pixels it goes through."""
+    h, w = gmask.shape
+    lo, hi = max(1, x - band), min(w - 1, x + band)
+    cols = np.arange(lo, hi + 1)
+    ink = gmask[:, lo : hi + 1].astype(np.float64)
+    pull = 0.02 * np.abs(cols - x)
+    cost = ink[0] + pull
+    back = np.zeros((h, cols.size), np.int8)
+    inf = np.full(1, np.inf)
+    for y in range(1, h):
+        cand = np.vstack(
+            [np.concatenate([inf, cost[:-1]]) + 0.05, cost, np.concatenate([cost[1:], inf]) + 0.05]
+        )
+        k = np.argmin(cand, axis=0)
+        cost = cand[k, np.arange(cols.size)] + ink[y] + pull
+        back[y] = k - 1
+    c = int(np.argmin(cost))
+    path = np.empty(h, np.int64)
+    through = 0.0
+    for y in range(h - 1, -1, -1):
+        path[y] = c
+        through += ink[y, c]
+        c += int(back[y, c])
+    return cols[path], through
 
 
 _CUT_COST = 0.6  # log-probability cost of cutting through one stroke
 _PIECE_COST = float(np.log(0.85))  # and of every extra piece
 
 
-def _split_group(model: _Net, gmask: np.ndarray, h_ref: float, exp_w: float) -> list[tuple[int, int, np.ndarray]]:
-    """Read one group as one or more digits: dynamic programming over vertical cuts, scored by the model
-    (best digit log-probability of each piece), minus a cost per stroke cut through and per extra piece.
-    Returns (x0, x1, probs) per piece."""
+def _split_group(
+    model: _Net, gmask: np.ndarray, h_ref: float, exp_w: float
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Read one group as one or more digits: dynamic programming over cuts (least-ink seams), scored by the
+    model (best digit log-probability of each piece), minus a cost per stroke cut through and per extra
+    piece. Returns (piece mask in group coordinates, probs) per piece."""
     h, w = gmask.shape
     whole_p = _classify(model, [gmask])[0]
-    if w < 0.9 * exp_w or w < 0.5 * h_ref:
-        return [(0, w, whole_p)]
-    cuts = _cut_candidates(gmask.sum(axis=0), h_ref)
-    if not cuts:
-        return [(0, w, whole_p)]
-    cross = _crossings(gmask)
-    pos = [0, *cuts, w]
-    n = len(pos)
+    if w < 1.2 * exp_w or w < 0.7 * h_ref:
+        return [(gmask, whole_p)]
+    minima, grid = _cut_candidates(gmask.sum(axis=0), h_ref)
+    if not minima and not grid:
+        return [(gmask, whole_p)]
+    sw = max(_stroke_width(gmask), 1.0)
+    band = max(2, int(0.25 * h_ref))
+    seams: list[np.ndarray] = [np.zeros(h, np.int64)]
+    costs = [0.0]
+    seen = set()
+    for x in sorted(set(minima) | set(grid)):
+        options = [_seam(gmask, x, band)]
+        if x in minima:  # a straight cut too: the seam may wander off where it should not
+            options.append((np.full(h, x, np.int64), float(gmask[:, x].sum())))
+        for path, through in options:
+            key = path.tobytes()
+            if key in seen:
+                continue
+            seen.add(key)
+            seams.append(path)
+            costs.append(_CUT_COST * through / sw)
+    order = [0, *sorted(range(1, len(seams)), key=lambda i: float(seams[i].mean()))]
+    seams = [seams[i] for i in order] + [np.full(h, w, np.int64)]
+    costs = [costs[i] for i in order] + [0.0]
+    n = len(seams)
+    xs = np.arange(w)[None, :]
     spans: list[tuple[int, int]] = []
     masks: list[np.ndarray] = []
     for i in range(n):
         for j in range(i + 1, n):
             if (i, j) == (0, n - 1):
                 continue
-            a, b = pos[i], pos[j]
-            if b - a < 0.12 * h_ref or b - a > 1.1 * h_ref:
+            width = float((seams[j] - seams[i]).mean())
+            if width < 0.12 * h_ref or width > 1.1 * h_ref or np.any(seams[j] < seams[i]):
                 continue
-            m = gmask[:, a:b]
+            m = gmask * ((xs >= seams[i][:, None]) & (xs < seams[j][:, None]))
             if np.count_nonzero(m) < 0.02 * h_ref * h_ref:
                 continue
             spans.append((i, j))
-            masks.append(m)
+            masks.append(m.astype(np.uint8))
     probs = _classify(model, masks)
     score_of = {}
-    for (i, j), p in zip(spans, probs, strict=True):
-        score_of[(i, j)] = (float(np.log(max(p[:REJECT].max(), 1e-6))), p)
+    for k, ((i, j), p) in enumerate(zip(spans, probs, strict=True)):
+        score_of[(i, j)] = (float(np.log(max(p[:REJECT].max(), 1e-6))), k)
     best = [-np.inf] * n
     back = [-1] * n
     best[0] = 0.0
     for j in range(1, n):
-        cut_cost = _CUT_COST * float(cross[pos[j]]) if j < n - 1 else 0.0
         for i in range(j):
             if (i, j) in score_of and best[i] > -np.inf:
-                sc = best[i] + score_of[(i, j)][0] + _PIECE_COST - cut_cost
+                sc = best[i] + score_of[(i, j)][0] + _PIECE_COST - costs[j]
                 if sc > best[j]:
                     best[j], back[j] = sc, i
     whole_score = float(np.log(max(whole_p[:REJECT].max(), 1e-6))) + _PIECE_COST
     if back[n - 1] < 0 or best[n - 1] <= whole_score:
-        return [(0, w, whole_p)]
+        return [(gmask, whole_p)]
     pieces = []
     j = n - 1
     while j > 0:
         i = back[j]
-        pieces.append((pos[i], pos[j], score_of[(i, j)][1]))
+        k = score_of[(i, j)][1]
+        pieces.append((masks[k], probs[k]))
         j = i
     return pieces[::-1]
 
@@ -562,13 +605,12 @@ def _segment(model: _Net, mask: np.ndarray) -> list[_Piece]:
     exp_w = float(np.clip(exp_w, 0.45 * h_ref, 0.8 * h_ref))
     pieces: list[_Piece] = []
     for gmask, (x0, y0, _, _) in groups:
-        for a, b, probs in _split_group(model, gmask, h_ref, exp_w):
-            pm = gmask[:, a:b]
-            ys = np.nonzero(pm.any(axis=1))[0]
+        for pm, probs in _split_group(model, gmask, h_ref, exp_w):
+            ys, xs = np.nonzero(pm)
             if ys.size == 0:
                 continue
-            pm = pm[ys[0] : ys[-1] + 1]
-            pieces.append(_Piece(pm, (x0 + a, y0 + int(ys[0]), x0 + b, y0 + int(ys[-1]) + 1), probs))
+            a, b, c, d = int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
+            pieces.append(_Piece(pm[b:d, a:c], (x0 + a, y0 + b, x0 + c, y0 + d), probs))
     # a short piece at either end is clutter (a comma, the tail of a printed letter), not a digit
     while pieces and (pieces[0].box[3] - pieces[0].box[1]) < 0.5 * h_ref:
         pieces.pop(0)
@@ -596,7 +638,18 @@ def _tesseract_digits(mask: np.ndarray, timeout: float = 10.0) -> tuple[str, flo
         cv2.imwrite(p, img)
         try:
             out = subprocess.run(
-                [exe, p, "stdout", "-l", "eng", "--psm", "7", "-c", "tessedit_char_whitelist=0123456789", "tsv"],
+                [
+                    exe,
+                    p,
+                    "stdout",
+                    "-l",
+                    "eng",
+                    "--psm",
+                    "7",
+                    "-c",
+                    "tessedit_char_whitelist=0123456789",
+                    "tsv",
+                ],
                 capture_output=True,
                 text=True,
                 timeout=timeout,
@@ -702,34 +755,87 @@ def _read_raw(img: np.ndarray, region: Any, model: _Net) -> _Raw | None:
 
 
 def _drop_rejects(pieces: list[_Piece]) -> tuple[list[_Piece], float]:
-    """Drop candidates the model calls "not a digit" at the ends (clutter); a rejected one inside the row is
-    kept out of the text but costs confidence."""
-    penalty = 1.0
+    """Drop candidates the model calls "not a digit" at either end of the row (clutter: a printed letter, a
+    mark). One inside the row stays, read as its likeliest digit, whose low probability lowers the
+    confidence."""
     kept = list(pieces)
     while kept and kept[0].probs[REJECT] > 0.5:
         kept.pop(0)
     while kept and kept[-1].probs[REJECT] > 0.5:
         kept.pop()
+    return kept, 1.0
+
+
+def _tta_probs(model: _Net, mask: np.ndarray) -> np.ndarray:
+    """Class probabilities of one glyph averaged over small rotations and widths (less brittle)."""
+    h, w = mask.shape
+    pad = max(h, w) // 4 + 2
+    m = cv2.copyMakeBorder(mask, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0)
+    c = (m.shape[1] / 2.0, m.shape[0] / 2.0)
+    variants = [mask]
+    for angle, sx in ((-6.0, 1.0), (6.0, 1.0), (0.0, 0.88), (0.0, 1.12)):
+        a = np.asarray(cv2.getRotationMatrix2D(c, angle, 1.0), np.float64)
+        a[0, :] *= sx
+        a[0, 2] += (1 - sx) * c[0]
+        variants.append(cv2.warpAffine(m, a, (m.shape[1], m.shape[0]), flags=cv2.INTER_NEAREST))
+    return _classify(model, variants).mean(axis=0)
+
+
+_TESS_DIGIT_RELIABILITY = 0.6  # how often Tesseract's digit at a position is right, when the lengths agree
+
+
+def _fuse(probs: list[np.ndarray], tess: str | None) -> tuple[list[np.ndarray], str]:
+    """Per position, the model's class probabilities reweighted by Tesseract's digit there (as an
+    independent, fairly unreliable witness) when Tesseract read as many digits; else unchanged."""
+    if not tess or len(tess) != len(probs):
+        return probs, "model"
+    a = _TESS_DIGIT_RELIABILITY
     out = []
-    for p in kept:
-        if p.probs[REJECT] > 0.5:
-            penalty *= 1.0 - float(p.probs[REJECT])
-            continue
-        out.append(p)
-    return out, penalty
+    for p, ch in zip(probs, tess, strict=True):
+        wgt = np.full(REJECT + 1, (1 - a) / 9.0)
+        wgt[int(ch)] = a
+        q = p * wgt
+        out.append(q / q.sum())
+    return out, "model+tesseract"
 
 
-def _combine(text: str, conf: float, tess: tuple[str, float] | None) -> tuple[str, float, str]:
-    if tess is None:
-        return text, conf, "model"
-    ttext, tconf = tess
-    if ttext == text and text:
-        return text, 1.0 - (1.0 - conf) * (1.0 - 0.6 * tconf) * 0.5, "model+tesseract"
-    if not text and ttext:
-        return ttext, 0.3 * tconf, "tesseract"
-    if ttext:
-        return text, conf * 0.5, "model"
-    return text, conf * 0.85, "model"
+def _read(
+    img: np.ndarray, region: Any, max_digits: int, use_tesseract: bool, model: str | Path | None
+) -> tuple[DigitReading, list[np.ndarray], float]:
+    """The reading, the per-position class probabilities behind it, and the confidence factor that is not
+    per digit (rejected candidates inside the row, too many candidates)."""
+    net = load_digit_model(model)
+    raw = _read_raw(img, region, net)
+    if raw is None:
+        return _empty(), [], 0.0
+    if not raw.pieces:
+        return _empty(raw.ink), [], 0.0
+    pieces, penalty = _drop_rejects(raw.pieces)
+    if not pieces:
+        return _empty(raw.ink), [], 0.0
+    if len(pieces) > max_digits:
+        penalty *= 0.2
+        order = sorted(range(len(pieces)), key=lambda i: -pieces[i].p_digit)[:max_digits]
+        pieces = [pieces[i] for i in sorted(order)]
+    probs = [_tta_probs(net, p.mask) for p in pieces]
+    tess = _tesseract_digits(raw.clean) if use_tesseract else None
+    ttext = None if tess is None else tess[0]
+    probs, source = _fuse(probs, ttext)
+    if ttext and source == "model":
+        penalty *= 0.8  # Tesseract saw a different number of digits
+    digits = [int(np.argmax(p[:REJECT])) for p in probs]
+    per_digit = [(str(d), round(float(p[d]), 4)) for d, p in zip(digits, probs, strict=True)]
+    conf = float(np.prod([float(p[d]) for d, p in zip(digits, probs, strict=True)])) * penalty
+    boxes = [raw.to_image(p.box) for p in pieces]
+    bbox = (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+    text = "".join(d for d, _ in per_digit)
+    reading = DigitReading(text, float(np.clip(conf, 0.0, 1.0)), per_digit, bbox, raw.ink, source, ttext)
+    return reading, probs, penalty
 
 
 def read_handwritten_digits(
@@ -745,39 +851,11 @@ def read_handwritten_digits(
     The region should be the blank the writer filled: between "Số:" and "/", between "ngày" and "tháng", the
     dotted line of a ĐẾN stamp. Glyphs that lie mostly outside it are ignored, so it may graze printed text.
     ``max_digits`` caps the length read (more candidates than that lowers the confidence). With
-    ``use_tesseract`` Tesseract reads the cleaned ink too (when installed): agreement raises the confidence.
-    Returns ``DigitReading("", 0.0, ...)`` when nothing is written there.
+    ``use_tesseract`` Tesseract (when installed) reads the cleaned ink too and serves as a second witness
+    per digit: agreement raises the confidence, disagreement lowers it. Returns ``DigitReading("", 0.0, ...)``
+    when nothing is written there.
     """
-    mlp = load_digit_model(model)
-    raw = _read_raw(img, region, mlp)
-    if raw is None:
-        return _empty()
-    if not raw.pieces:
-        return _empty(raw.ink)
-    pieces, penalty = _drop_rejects(raw.pieces)
-    if not pieces:
-        return _empty(raw.ink)
-    if len(pieces) > max_digits:
-        penalty *= 0.2
-        order = sorted(range(len(pieces)), key=lambda i: -pieces[i].p_digit)[:max_digits]
-        pieces = [pieces[i] for i in sorted(order)]
-    per_digit = [(str(p.digit), round(p.p_digit, 4)) for p in pieces]
-    text = "".join(d for d, _ in per_digit)
-    conf = float(np.prod([p.p_digit for p in pieces])) * penalty
-    tess = _tesseract_digits(raw.clean) if use_tesseract else None
-    text2, conf2, source = _combine(text, conf, tess)
-    if text2 != text:
-        per_digit = [(ch, round(conf2, 4)) for ch in text2]
-    boxes = [raw.to_image(p.box) for p in pieces]
-    bbox = (
-        min(b[0] for b in boxes),
-        min(b[1] for b in boxes),
-        max(b[2] for b in boxes),
-        max(b[3] for b in boxes),
-    )
-    return DigitReading(
-        text2, float(np.clip(conf2, 0.0, 1.0)), per_digit, bbox, raw.ink, source, None if tess is None else tess[0]
-    )
+    return _read(img, region, max_digits, use_tesseract, model)[0]
 
 
 def read_handwritten_int(
@@ -795,29 +873,21 @@ def read_handwritten_int(
     When the best reading is out of range, the most probable in-range reading from the per-digit
     probabilities is taken instead (with that probability as confidence); ``""`` when none is likely.
     """
-    r = read_handwritten_digits(img, region, max_digits=max_digits, use_tesseract=use_tesseract, model=model)
-    if r.text and r.text.isdigit() and lo <= int(r.text) <= hi:
+    r, probs, penalty = _read(img, region, max_digits, use_tesseract, model)
+    if not r.text or lo <= int(r.text) <= hi:
         return r
-    mlp = load_digit_model(model)
-    raw = _read_raw(img, region, mlp)
-    if raw is None or not raw.pieces:
-        return _empty(r.ink, r.tesseract)
-    pieces, penalty = _drop_rejects(raw.pieces)
-    if not pieces or len(pieces) > max_digits:
-        return _empty(r.ink, r.tesseract)
-    probs = [p.probs[:REJECT] for p in pieces]
     best_text, best_p = "", 0.0
     for v in range(lo, hi + 1):
-        for s in {str(v), f"{v:0{len(pieces)}d}"}:
-            if len(s) != len(pieces):
+        for s in {str(v), f"{v:0{len(probs)}d}"}:
+            if len(s) != len(probs):
                 continue
             p = float(np.prod([probs[i][int(ch)] for i, ch in enumerate(s)])) * penalty
             if p > best_p:
                 best_text, best_p = s, p
-    if best_p < 0.05:
+    if best_p < 0.02:
         return _empty(r.ink, r.tesseract)
     per_digit = [(ch, round(float(probs[i][int(ch)]), 4)) for i, ch in enumerate(best_text)]
-    return DigitReading(best_text, best_p, per_digit, r.bbox, r.ink, "model", r.tesseract)
+    return DigitReading(best_text, best_p, per_digit, r.bbox, r.ink, r.source, r.tesseract)
 
 
 def read_handwritten_day(img: np.ndarray, region: Region | Any | None = None, **kw: Any) -> DigitReading:

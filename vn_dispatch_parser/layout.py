@@ -172,7 +172,8 @@ def arrange_page(page: OcrPage, *, extra_top: list[Line] | None = None) -> list[
     lines = _join_touching(_by_y(lines))
 
     # header: from the top to the first centred/full-width element below the Quốc hiệu
-    qh_y = next((ln.bbox.y0 for ln in lines if ln.bbox and ln.bbox.y0 < 0.45 * h and is_quoc_hieu(ln.text)), None)
+    qh_y: float | None = next(
+        (ln.bbox.y0 for ln in lines if ln.bbox and ln.bbox.y0 < 0.45 * h and is_quoc_hieu(ln.text)), None)
     if qh_y is None:  # the Quốc hiệu lost under a stamp: the Tiêu ngữ below it marks the header as well
         qh_y = next((ln.bbox.y0 - typical * 1.5 for ln in lines
                      if ln.bbox and ln.bbox.y0 < 0.45 * h and is_tieu_ngu(ln.text)), None)

@@ -8,8 +8,8 @@ layout zones → hand-written number and day read from the ink → the field par
 from __future__ import annotations
 
 import hashlib
-import statistics
 import logging
+import statistics
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
