@@ -132,8 +132,8 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: Ha
         acc.put("place", place, hit, min(1.0, hit.conf * (2 if date is None else 1)))
         acc.put("issued_date", date, hit, hit.conf if date else 0.4)
         issue_year = int(parts[2])
-        if hints is not None and hints.day is not None:
-            _apply_day_hint(acc, hints.day, parts)
+        if hints is not None and (hints.day is not None or hints.month is not None):
+            _apply_day_hint(acc, hints.day, parts, hints.month)
         if acc.values.get("issued_date") is None:
             acc.warnings.append("blank or unreadable day/month in the date line (draft?)")
 
@@ -260,36 +260,52 @@ def _apply_number_hint(acc: _Acc, hint: HandReading, symbol: str, sep: str) -> N
     printed_conf = acc.conf.get("number", 0.0)
     if printed and printed == hint.text:
         conf = max(printed_conf, min(1.0, hint.conf + 0.1))
-    elif printed and printed.isdigit() and printed_conf >= 0.85 and hint.conf < 0.9:
-        acc.review.add("number")  # printed and hand readings disagree: a person must look
+    elif printed and printed.isdigit():
+        # the two readings disagree: a person must look; keep the surer one (printed OCR of hand-writing
+        # is often wrong, so the ink reader wins a tie)
         acc.warnings.append(f"number: printed OCR read {printed}, the hand-writing reader {hint.text}")
-        return
+        acc.review.add("number")
+        acc.review.add("number_symbol")
+        if printed_conf > hint.conf:
+            return
+        conf = min(hint.conf, 0.7)
     else:
-        conf = min(hint.conf, 0.74) if printed else hint.conf
+        conf = hint.conf
     h = Hit(hint.text, f"hand-written {hint.text} (printed OCR: {hint.printed or printed or '-'})",
             "handwritten_digits", conf, hint.page, hint.bbox)
     acc.put("number", hint.text, h)
     acc.put("number_symbol", f"{hint.text}{sep}{symbol}", h)
 
 
-def _apply_day_hint(acc: _Acc, hint: HandReading, parts: tuple[str, str, str]) -> None:
-    """Use a hand-written day when the date line's day is blank or doubtful."""
+def _apply_day_hint(acc: _Acc, day: HandReading | None, parts: tuple[str, str, str],
+                    month: HandReading | None = None) -> None:
+    """Use a hand-written day (and month) when the date line's are blank or doubtful."""
     from .fields.dates import make_date
 
     current = acc.values.get("issued_date")
-    day_printed = parts[0]
-    if current is not None and day_printed.isdigit() and int(day_printed) == int(hint.text):
+    day_printed, month_printed = parts[0], parts[1]
+    d = day_printed if day_printed.isdigit() else (day.text if day else "")
+    m = month_printed if month_printed.isdigit() else (month.text if month else "")
+    if current is not None and day is not None and day_printed.isdigit() and int(day_printed) == int(day.text):
         return
-    date = make_date(hint.text, parts[1], parts[2])
+    date = make_date(d, m, parts[2])
     if date is None:
         return
-    conf = hint.conf if current is None else min(hint.conf, 0.74)
-    if current is not None and acc.conf.get("issued_date", 0) >= 0.85 and hint.conf < 0.9:
+    used = [h for h, printed in ((day, day_printed), (month, month_printed)) if h is not None and not printed.isdigit()]
+    if not used:
+        return
+    hint = min(used, key=lambda h: h.conf)
+    conf = hint.conf
+    mixed = (day is not None and day in used and month_printed.isdigit()) or (
+        month is not None and month in used and day_printed.isdigit())
+    if mixed:  # one part from the ink reader, one from the printed OCR of the same hand-written line
+        conf = min(conf, 0.7)
+    if current is not None:  # the printed day disagrees: keep it, a person must look
         acc.review.add("issued_date")
         acc.warnings.append(f"issued_date: printed OCR read day {day_printed}, the hand-writing reader {hint.text}")
         return
-    acc.put("issued_date", date, Hit(date, f"hand-written day {hint.text}", "handwritten_day", conf,
-                                      hint.page, hint.bbox))
+    raw = ", ".join(f"hand-written {what} {h.text}" for what, h in (("day", day), ("month", month)) if h in used)
+    acc.put("issued_date", date, Hit(date, raw, "handwritten_date", conf, hint.page, hint.bbox))
 
 
 def _correct_joined(doc: Document) -> None:

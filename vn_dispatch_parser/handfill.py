@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 _SO_WORD = regex.compile(r"^S[ốoô6ổóò]\s*[:;.]?", regex.IGNORECASE)
 _NGAY = regex.compile(r"ng[àa]y", regex.IGNORECASE)
 _THANG = regex.compile(r"th[áa]ng", regex.IGNORECASE)
+_NAM = regex.compile(r"n[ăa]m\b", regex.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class HandHints:
 
     number: HandReading | None = None
     day: HandReading | None = None
+    month: HandReading | None = None
     stamp_box: BBox | None = None  # a framed ĐẾN-like stamp seen on the page whose text could not be read
     page: int = 1
 
@@ -76,34 +78,63 @@ def _number_region(line: Line) -> tuple[tuple[int, int, int, int], str | None] |
         if slash_x is None:
             return None
         h = line.bbox.height if line.bbox else w.bbox.height
-        region = (x0, max(0, w.bbox.y0 - int(0.9 * h)), max(x0 + 1, slash_x + int(0.15 * h)), w.bbox.y1 + int(0.6 * h))
+        # up to just before the printed "/" (a slash inside the region reads as a "1")
+        region = (x0, max(0, w.bbox.y0 - int(0.9 * h)), max(x0 + 1, slash_x - int(0.1 * h)), w.bbox.y1 + int(0.6 * h))
         text = "".join(printed).strip()
         return region, (text or None)
     return None
 
 
-def _day_region(line: Line) -> tuple[tuple[int, int, int, int], str | None] | None:
-    words = list(line.words)
-    for i, w in enumerate(words):
-        if not _NGAY.search(w.text):
-            continue
-        for j in range(i + 1, min(len(words), i + 4)):
-            if _THANG.search(words[j].text):
-                h = line.bbox.height if line.bbox else w.bbox.height
-                x0 = w.bbox.x1 if w.text.lower().endswith(("ngày", "ngay")) else _char_x(w, 4)
-                x1 = words[j].bbox.x0
-                printed = "".join(x.text for x in words[i + 1 : j]).strip() or None
-                if x1 <= x0:
-                    return None
-                return (x0, max(0, w.bbox.y0 - int(0.9 * h)), x1, w.bbox.y1 + int(0.6 * h)), printed
-        break
-    return None
+def _char_positions(line: Line) -> tuple[str, list[int]]:
+    """The line's text (words joined by spaces) and an x for every character, proportional inside words."""
+    text, xs = "", []
+    for w in line.words:
+        if text:
+            text += " "
+            xs.append(w.bbox.x0)
+        for k in range(len(w.text)):
+            xs.append(_char_x(w, k))
+        text += w.text
+    return text, xs
+
+
+def _between(line: Line, start: regex.Pattern[str], stop: regex.Pattern[str]) -> tuple[tuple[int, int, int, int],
+                                                                                          str | None] | None:
+    """The blank between two printed words of a line ("ngày" … "tháng"), as a region and what OCR read there;
+    the words may be glued to what was written between them ("ngày2Ôtháng")."""
+    text, xs = _char_positions(line)
+    a = start.search(text)
+    b = stop.search(text, a.end()) if a else None
+    if not a or not b or not line.bbox:
+        return None
+    x0 = xs[a.end()] if a.end() < len(xs) else line.bbox.x1
+    x1 = xs[b.start()] if b.start() < len(xs) else line.bbox.x1
+    if x1 - x0 < 0.3 * line.bbox.height:
+        return None
+    h = line.bbox.height
+    printed = text[a.end() : b.start()].strip() or None
+    return (x0, max(0, line.bbox.y0 - int(0.9 * h)), x1, line.bbox.y1 + int(0.6 * h)), printed
+
+
+def _read(img: np.ndarray, found: tuple[tuple[int, int, int, int], str | None], line: Line, max_digits: int,
+          low: int, high: int) -> HandReading | None:
+    """Read digits in a blank; a reading outside ``low``–``high`` is dropped."""
+    from .handwriting import read_handwritten_digits
+
+    region, printed = found
+    try:
+        r = read_handwritten_digits(img, region, max_digits=max_digits)
+    except Exception as e:  # a reader failure must not lose the page
+        log.warning("hand-writing reader failed: %s", e)
+        return None
+    if not r.text or not low <= int(r.text) <= high:
+        return None
+    bbox = BBox(*r.bbox) if r.bbox else BBox(*region)
+    return HandReading(r.text, float(r.conf), line.page, bbox, printed)
 
 
 def read_hints(lines: list[Line], img: np.ndarray, dpi: int) -> HandHints:
-    """Read the hand-written number and day of a page whose header is in ``lines``."""
-    from .handwriting import read_handwritten_digits
-
+    """Read the hand-written number, day and month of a page whose header is in ``lines``."""
     hints = HandHints()
     left = [ln for ln in lines if ln.zone in (Zone.HEADER_LEFT,) and ln.words]
     right = [ln for ln in lines if ln.zone in (Zone.HEADER_RIGHT,) and ln.words]
@@ -111,28 +142,15 @@ def read_hints(lines: list[Line], img: np.ndarray, dpi: int) -> HandHints:
         found = _number_region(ln)
         if found is None:
             continue
-        region, printed = found
-        try:
-            r = read_handwritten_digits(img, region, max_digits=6)
-        except Exception as e:  # a reader failure must not lose the page
-            log.warning("hand-written number reader failed: %s", e)
-            break
-        if r.text:
-            bbox = BBox(*r.bbox) if r.bbox else BBox(*region)
-            hints.number = HandReading(r.text, float(r.conf), ln.page, bbox, printed)
+        hints.number = _read(img, found, ln, 6, 0, 999_999)
         break
     for ln in right:
-        found = _day_region(ln)
-        if found is None:
+        day = _between(ln, _NGAY, _THANG)
+        if day is None:
             continue
-        region, printed = found
-        try:
-            r = read_handwritten_digits(img, region, max_digits=2)
-        except Exception as e:
-            log.warning("hand-written day reader failed: %s", e)
-            break
-        if r.text and 1 <= int(r.text) <= 31:
-            bbox = BBox(*r.bbox) if r.bbox else BBox(*region)
-            hints.day = HandReading(r.text, float(r.conf), ln.page, bbox, printed)
+        hints.day = _read(img, day, ln, 2, 1, 31)
+        month = _between(ln, _THANG, _NAM)
+        if month is not None and not (month[1] or "").isdigit():
+            hints.month = _read(img, month, ln, 2, 1, 12)
         break
     return hints

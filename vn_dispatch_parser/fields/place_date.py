@@ -59,13 +59,22 @@ def _clean_place(raw: str) -> tuple[str | None, float]:
     return tail, 0.7
 
 
+_DIGIT_LIKE = str.maketrans({"I": "1", "l": "1", "|": "1", "O": "0", "o": "0"})
+
+
+def _digits(part: str) -> str:
+    """A day or month as OCR may print it: "I0" → "10", "O3" → "03" (only when the result is digits)."""
+    fixed = part.translate(_DIGIT_LIKE)
+    return fixed if fixed.isdigit() and any(c.isdigit() for c in part) else part
+
+
 def parse_place_date(text: str) -> Hit | None:
     """Parse "<place>, ngày D tháng M năm Y"; value = (place, date or None, raw parts)."""
     m = PLACE_DATE_RE.search(text)
     if not m:
         return None
     place, pconf = _clean_place(m.group("place"))
-    d, mo, y = (m.group(k).strip(" ._…") for k in ("d", "m", "y"))
+    d, mo, y = (_digits(m.group(k).strip(" ._…")) for k in ("d", "m", "y"))
     d = d if d.isdigit() else ""  # a blank, or hand-writing the printed OCR could not read
     mo = mo if mo.isdigit() else ""
     date = make_date(d, mo, y) if d and mo else None
