@@ -1,24 +1,33 @@
 """Read hand-written digits in a region of a page image.
 
 On paper dispatches the number after "Số:" and the day in the date line are usually written by hand after
-signing (nd30.md: the number is given by the văn thư when the document is issued), and so are the values of
-the ĐẾN stamp. Printed-text Tesseract misreads them or reads nothing. This module reads them:
+signing (the number is given when the document is issued), and so are the values of the ĐẾN stamp.
+Printed-text Tesseract misreads them or reads nothing. This module reads them:
 
-1. isolate the ink in the region (coloured ink when there is any, else dark strokes), drop ruling and dotted
-   leaders, and keep the connected components that lie mostly inside the region, so that printed glyphs
-   the region only grazes ("Số:", "/", "tháng") are left out;
-2. group the components into digit candidates (broken strokes are merged, touching digits are split where a
-   small classifier reads the pieces best);
-3. classify each candidate with a small numpy MLP (digits 0–9 plus a reject class), trained by
-   ``tools/train_digits.py`` and shipped as ``models/hw_digits.npz`` (numpy + OpenCV only at run time);
-4. optionally ask Tesseract (digits whitelist) to read the cleaned ink: agreement raises the confidence,
-   disagreement lowers it.
+1. isolate the ink in the region: coloured ink (blue, red, violet: chroma against the paper) when there is
+   any, else dark strokes; drop thin horizontal rules and leader dots; keep the connected components that lie
+   mostly inside the region, so printed glyphs the region only grazes ("Số:", "/", "tháng") are left out;
+2. deslant the row and group the components into digit candidates: tall parts overlapping in x are one
+   digit, small parts (the bar of a 5) join the nearest digit;
+3. split candidates wider than a digit along least-ink seams, choosing the cuts by dynamic programming over
+   what a small classifier reads in the pieces (minus a cost per stroke cut through);
+4. classify each piece with a small CNN in numpy (digits 0–9 plus a reject class for letters, specks and
+   two digits touching), averaged over a few small rotations/widths. It is trained by
+   ``tools/train_digits.py`` and shipped as ``models/hw_digits.npz``: numpy + OpenCV only at run time;
+5. optionally let Tesseract (eng, digits whitelist) read the cleaned ink as a second, weaker witness: when
+   it reads as many digits, each position's probabilities are reweighted by its digit (agreement raises the
+   confidence, disagreement lowers it or flips a doubtful digit).
+
+``conf`` is the product of the per-digit probabilities (times penalties), so a reading with one doubtful
+digit gets a low confidence.
 
     >>> import numpy as np
     >>> read_handwritten_digits(np.full((60, 200), 255, np.uint8)).text
     ''
 
-Coordinates are pixels ``(x0, y0, x1, y1)`` of the image given, like :class:`~vn_dispatch_parser.types.BBox`.
+Coordinates are pixels ``(x0, y0, x1, y1)`` of the image given, like :class:`~vn_dispatch_parser.types.BBox`
+(which is accepted too). The region should exclude the printed glyphs around the blank: a printed "/" that
+lies wholly inside it is read as a 1.
 """
 
 from __future__ import annotations
@@ -86,7 +95,7 @@ _EMPTY_PROBS = np.zeros((0, REJECT + 1), np.float32)
 
 @dataclass
 class _Piece:
-    """One digit candidate: its mask, its box in work coordinates, and the classifier's probabilities."""
+    """One digit candidate: its mask, its box in work (deslanted) coordinates, the classifier's probabilities."""
 
     mask: np.ndarray
     box: tuple[int, int, int, int]
@@ -345,9 +354,21 @@ def _shear(mask: np.ndarray, s: float) -> tuple[np.ndarray, float]:
     return cv2.warpAffine(mask, affine, (w + 2 * extra, h), flags=cv2.INTER_NEAREST), float(extra)
 
 
-def _select_ink(mask: np.ndarray, inner: Region) -> np.ndarray:
+def _is_bar(mask: np.ndarray) -> bool:
+    """True when the ink is one straight thin stroke (a slash, a plain 1)."""
+    ys, xs = np.nonzero(mask)
+    if ys.size < 10:
+        return False
+    ev = np.linalg.eigvalsh(np.cov(np.stack([xs, ys]).astype(np.float64)))
+    return bool(ev[0] < 0.03 * ev[1])
+
+
+def _select_ink(mask: np.ndarray, inner: Region, row: tuple[float, float] | None = None) -> np.ndarray:
     """Keep the components that lie mostly inside ``inner`` (crop coordinates) and look like part of the
-    written row; drop specks, dots, full-height rules and pieces of the lines above and below."""
+    written row; drop specks, dots, full-height rules and pieces of the lines above and below.
+
+    The written row is found from the big components, nearest the middle of ``inner`` (or inside ``row``,
+    the y-range of the printed line the blank is on, when given)."""
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if n <= 1:
         return np.zeros_like(mask)
@@ -360,6 +381,10 @@ def _select_ink(mask: np.ndarray, inner: Region) -> np.ndarray:
         x, y, w, h, a = stats[i, :5]
         if inside[i] < 0.5 * a:
             continue
+        if row is not None:
+            pad = 0.3 * (row[1] - row[0])
+            if y + h < row[0] - pad or y > row[1] + pad:
+                continue  # another printed line
         if max(w, h) < 0.06 * rh or a < 6:
             continue  # speck
         if h >= 0.97 * mask.shape[0] and w < 0.15 * rh:
@@ -368,12 +393,16 @@ def _select_ink(mask: np.ndarray, inner: Region) -> np.ndarray:
     idx = np.nonzero(keep)[0]
     if idx.size == 0:
         return np.zeros_like(mask)
-    areas = area[idx]
-    big = idx[areas >= 0.2 * areas.max()]
+    # the written row: centre line of the big components, weighted by area and by nearness to the middle
+    # of the region (or of ``row``): a tall region may hold parts of the printed lines above and below
+    mid = (iy0 + iy1) / 2.0 if row is None else (row[0] + row[1]) / 2.0
+    sigma = 0.3 * rh if row is None else 0.6 * (row[1] - row[0])
+    cys_all = stats[idx, cv2.CC_STAT_TOP] + stats[idx, cv2.CC_STAT_HEIGHT] / 2.0
+    weight = area[idx] * np.exp(-0.5 * ((cys_all - mid) / max(sigma, 1.0)) ** 2)
+    big = idx[weight >= 0.2 * weight.max()]
     h_ref = float(stats[big, cv2.CC_STAT_HEIGHT].max())
-    # the written row: centre line of the big components, weighted by area
     cys = stats[big, cv2.CC_STAT_TOP] + stats[big, cv2.CC_STAT_HEIGHT] / 2.0
-    row_y = float(np.average(cys, weights=area[big]))
+    row_y = float(np.average(cys, weights=weight[weight >= 0.2 * weight.max()]))
     main = []
     for i in map(int, idx):
         w, h = stats[i, 2], stats[i, 3]
@@ -385,6 +414,27 @@ def _select_ink(mask: np.ndarray, inner: Region) -> np.ndarray:
                 keep[i] = False  # a piece of the line above or below
             else:
                 main.append(i)
+    # the printed "/" of "Số: ___ /UBND" when the region reaches past it: the last glyph, a straight bar,
+    # with a glyph outside the region starting right after it (a printed word runs on; hand-written digits
+    # keep a wider gap from the slash)
+    if main:
+        last = max(main, key=lambda i: stats[i, 0] + stats[i, 2])
+        x, y, w, h = (int(v) for v in stats[last, :4])
+        x_end = x + w
+        for j in range(1, n):
+            if keep[j] or j == last:
+                continue
+            xj, yj, wj, hj = (int(v) for v in stats[j, :4])
+            overlap_y = min(y + h, yj + hj) - max(y, yj)
+            if (
+                0 <= xj - x_end <= 0.08 * h_ref
+                and hj >= 0.5 * h_ref
+                and overlap_y >= 0.5 * hj
+                and _is_bar(labels == last)
+            ):
+                keep[last] = False
+                main.remove(last)
+                break
     # minor pieces are kept only next to a main one (a detached flag of a 5, a broken stroke)
     for i in map(int, idx):
         if i in main or not keep[i]:
@@ -699,7 +749,7 @@ def _normalise_region(img: np.ndarray, region: Any) -> Region:
     return (max(0, min(x0, W)), max(0, min(y0, H)), max(0, min(x1, W)), max(0, min(y1, H)))
 
 
-def _read_raw(img: np.ndarray, region: Any, model: _Net) -> _Raw | None:
+def _read_raw(img: np.ndarray, region: Any, model: _Net, row: tuple[int, int] | None = None) -> _Raw | None:
     img = _to_bgr_or_gray(np.asarray(img))
     if img.dtype != np.uint8:
         img = np.clip(img, 0, 255).astype(np.uint8)
@@ -728,7 +778,8 @@ def _read_raw(img: np.ndarray, region: Any, model: _Net) -> _Raw | None:
         int(round((x1 - ex0) * scale)),
         int(round((y1 - ey0) * scale)),
     )
-    clean = _select_ink(mask, inner)
+    row_w = None if row is None else ((row[0] - ey0) * scale, (row[1] - ey0) * scale)
+    clean = _select_ink(mask, inner, row_w)
     if not clean.any():
         return _Raw([], ink, None, clean)
     # close hairline gaps (a broken stroke of a thin pen) before grouping
@@ -800,12 +851,17 @@ def _fuse(probs: list[np.ndarray], tess: str | None) -> tuple[list[np.ndarray], 
 
 
 def _read(
-    img: np.ndarray, region: Any, max_digits: int, use_tesseract: bool, model: str | Path | None
+    img: np.ndarray,
+    region: Any,
+    max_digits: int,
+    use_tesseract: bool,
+    model: str | Path | None,
+    row: tuple[int, int] | None = None,
 ) -> tuple[DigitReading, list[np.ndarray], float]:
     """The reading, the per-position class probabilities behind it, and the confidence factor that is not
     per digit (rejected candidates inside the row, too many candidates)."""
     net = load_digit_model(model)
-    raw = _read_raw(img, region, net)
+    raw = _read_raw(img, region, net, row)
     if raw is None:
         return _empty(), [], 0.0
     if not raw.pieces:
@@ -845,17 +901,21 @@ def read_handwritten_digits(
     max_digits: int = 6,
     use_tesseract: bool = True,
     model: str | Path | None = None,
+    row: tuple[int, int] | None = None,
 ) -> DigitReading:
     """Read hand-written digits inside ``region`` (x0, y0, x1, y1) of ``img`` (BGR or grey, uint8).
 
     The region should be the blank the writer filled: between "Số:" and "/", between "ngày" and "tháng", the
-    dotted line of a ĐẾN stamp. Glyphs that lie mostly outside it are ignored, so it may graze printed text.
+    dotted line of a ĐẾN stamp. Glyphs that lie mostly outside it are ignored, so it may graze printed text,
+    but it should end before the "/": a printed slash inside it is read as a 1. It may be taller than the
+    line; ``row`` (y0, y1), the y-range of the printed line the blank is on (e.g. the "Số:" word box), then
+    keeps the lines above and below out.
     ``max_digits`` caps the length read (more candidates than that lowers the confidence). With
     ``use_tesseract`` Tesseract (when installed) reads the cleaned ink too and serves as a second witness
     per digit: agreement raises the confidence, disagreement lowers it. Returns ``DigitReading("", 0.0, ...)``
     when nothing is written there.
     """
-    return _read(img, region, max_digits, use_tesseract, model)[0]
+    return _read(img, region, max_digits, use_tesseract, model, row)[0]
 
 
 def read_handwritten_int(
@@ -867,13 +927,14 @@ def read_handwritten_int(
     max_digits: int = 2,
     use_tesseract: bool = True,
     model: str | Path | None = None,
+    row: tuple[int, int] | None = None,
 ) -> DigitReading:
     """Like :func:`read_handwritten_digits`, for a number that must lie in ``lo..hi`` (a day, a month).
 
     When the best reading is out of range, the most probable in-range reading from the per-digit
     probabilities is taken instead (with that probability as confidence); ``""`` when none is likely.
     """
-    r, probs, penalty = _read(img, region, max_digits, use_tesseract, model)
+    r, probs, penalty = _read(img, region, max_digits, use_tesseract, model, row)
     if not r.text or lo <= int(r.text) <= hi:
         return r
     best_text, best_p = "", 0.0

@@ -1,0 +1,208 @@
+"""Hand-written digit reader: synthetic regions with printed clutter, blanks, the model file, one real scan."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from vn_dispatch_parser.handwriting import (
+    MODEL_FILE,
+    DigitReading,
+    glyph_to_input,
+    load_digit_model,
+    model_path,
+    read_handwritten_day,
+    read_handwritten_digits,
+    read_handwritten_month,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL = ROOT.parent / "shared" / "real"
+
+PRINT = cv2.FONT_HERSHEY_COMPLEX
+HAND = cv2.FONT_HERSHEY_SCRIPT_SIMPLEX  # OpenCV's built-in script face stands in for a pen
+
+
+def number_line(
+    digits: str, ink: tuple[int, int, int], *, leader: bool = False, gap: int = 0
+) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """A "So: ____ /UBND-VP" line with ``digits`` written in the blank; returns the image and the blank."""
+    img = np.full((160, 760, 3), 250, np.uint8)
+    cv2.putText(img, "So:", (20, 100), PRINT, 1.6, (30, 30, 30), 2, cv2.LINE_AA)
+    (tw, _), _ = cv2.getTextSize("So:", PRINT, 1.6, 2)
+    x0 = 20 + tw + 8
+    x1 = x0 + 340
+    if leader:
+        for x in range(x0, x1 - 10, 9):
+            cv2.circle(img, (x, 103), 2, (30, 30, 30), -1)
+    x = x0 + 30
+    for ch in digits:
+        cv2.putText(img, ch, (x, 98), HAND, 2.0, ink, 3, cv2.LINE_AA)
+        (cw, _), _ = cv2.getTextSize(ch, HAND, 2.0, 3)
+        x += cw + gap
+    cv2.putText(img, "/UBND-VP", (x1, 100), PRINT, 1.6, (30, 30, 30), 2, cv2.LINE_AA)
+    # the printed line above grazes the region's top
+    cv2.putText(img, "UY BAN NHAN DAN", (60, 38), PRINT, 1.0, (30, 30, 30), 2, cv2.LINE_AA)
+    return img, (x0, 40, x1, 125)
+
+
+@pytest.mark.parametrize(
+    ("digits", "ink", "kind"),
+    [
+        ("2715", (200, 60, 20), "colour"),  # blue ballpoint (BGR)
+        ("0348", (40, 40, 200), "colour"),  # red
+        ("5690", (25, 25, 25), "dark"),  # black, on a dotted leader
+        ("96", (25, 25, 25), "dark"),
+    ],
+)
+def test_reads_digits_written_in_the_blank(digits: str, ink: tuple[int, int, int], kind: str) -> None:
+    img, region = number_line(digits, ink, leader=kind == "dark")
+    r = read_handwritten_digits(img, region, use_tesseract=False)
+    assert isinstance(r, DigitReading)
+    assert r.text == digits
+    assert r.ink == kind
+    assert r.conf > 0.5
+    assert [d for d, _ in r.per_digit] == list(digits)
+    assert r.bbox is not None
+    x0, y0, x1, y1 = r.bbox
+    assert region[0] - 10 <= x0 < x1 <= region[2] + 10
+
+
+@pytest.mark.parametrize("digits", ["20", "85", "13"])
+def test_touching_digits_are_split(digits: str) -> None:
+    img, region = number_line(digits, (25, 25, 25), gap=-9)  # the two glyphs overlap: one component
+    r = read_handwritten_digits(img, region, use_tesseract=False)
+    assert r.text == digits
+
+
+def test_grey_image_and_regions_in_image_coordinates() -> None:
+    img, (x0, y0, x1, y1) = number_line("307", (25, 25, 25))
+    grey = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    big = np.full((600, 1200), 250, np.uint8)
+    big[300:460, 200:960] = grey
+    r = read_handwritten_digits(big, (x0 + 200, y0 + 300, x1 + 200, y1 + 300), use_tesseract=False)
+    assert r.text == "307"
+    assert r.bbox is not None and r.bbox[1] >= 300
+
+
+def test_tall_region_with_printed_lines_above_and_below() -> None:
+    img, (x0, _, x1, _) = number_line("4821", (25, 25, 25))
+    img = cv2.copyMakeBorder(img, 0, 60, 0, 0, cv2.BORDER_CONSTANT, value=(250, 250, 250))
+    cv2.putText(img, "V/v cong bo Danh muc", (x0, 170), PRINT, 1.2, (30, 30, 30), 2, cv2.LINE_AA)
+    for row in (None, (62, 102)):  # row: the y-range of the "So:" word
+        r = read_handwritten_digits(img, (x0, 0, x1, 200), use_tesseract=False, row=row)
+        assert r.text == "4821"
+
+
+def test_blank_region_reads_nothing() -> None:
+    img = np.full((200, 400, 3), 245, np.uint8)
+    r = read_handwritten_digits(img, (50, 50, 350, 150))
+    assert (r.text, r.conf, r.per_digit, r.bbox) == ("", 0.0, [], None)
+    # paper grain and a couple of specks are not digits either
+    rng = np.random.default_rng(0)
+    noisy = np.clip(img.astype(np.int16) + rng.integers(-12, 12, img.shape), 0, 255).astype(np.uint8)
+    cv2.circle(noisy, (120, 100), 2, (40, 40, 40), -1)
+    cv2.circle(noisy, (260, 90), 1, (40, 40, 40), -1)
+    r = read_handwritten_digits(noisy, (50, 50, 350, 150), use_tesseract=False)
+    assert (r.text, r.conf) == ("", 0.0)
+    # a degenerate region
+    assert read_handwritten_digits(img, (10, 10, 12, 12)).text == ""
+
+
+def test_printed_letters_alone_are_not_read_as_digits() -> None:
+    img = np.full((160, 500, 3), 250, np.uint8)
+    cv2.putText(img, "ngay", (20, 100), PRINT, 1.6, (30, 30, 30), 2, cv2.LINE_AA)
+    cv2.putText(img, "thang", (300, 100), PRINT, 1.6, (30, 30, 30), 2, cv2.LINE_AA)
+    r = read_handwritten_digits(img, (160, 40, 300, 125), use_tesseract=False)
+    assert r.text == ""
+
+
+def test_day_and_month_are_range_checked() -> None:
+    img, region = number_line("18", (200, 60, 20))
+    assert read_handwritten_day(img, region, use_tesseract=False).text == "18"
+    img, region = number_line("07", (200, 60, 20))
+    assert read_handwritten_month(img, region, use_tesseract=False).text == "07"
+    img, region = number_line("96", (200, 60, 20))
+    day = read_handwritten_day(img, region, use_tesseract=False)
+    assert day.text == "" or 1 <= int(day.text) <= 31
+    assert day.conf < 0.5
+
+
+def test_model_file_matches_manifest_and_loads() -> None:
+    path = model_path()
+    assert path.name == MODEL_FILE and path.exists()
+    lines = [ln.split() for ln in (ROOT / "models" / "MANIFEST").read_text().splitlines()]
+    entry = [ln for ln in lines if ln and ln[0] == MODEL_FILE]
+    assert len(entry) == 1
+    assert entry[0][-1] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert path.stat().st_size < 2 * 1024 * 1024
+    model = load_digit_model()
+    assert model.sha256 == entry[0][-1]
+    probs = model.predict_proba(np.zeros((2, 784), np.float32))
+    assert probs.shape == (2, 11)
+    assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_glyph_normalisation_is_scale_free() -> None:
+    small = np.zeros((30, 20), np.uint8)
+    cv2.putText(small, "7", (2, 26), PRINT, 0.9, 255, 2)
+    big = cv2.resize(small, None, fx=4, fy=4, interpolation=cv2.INTER_NEAREST)
+    a, b = glyph_to_input(small), glyph_to_input(big)
+    assert a.shape == (784,) and a.max() <= 1.0 + 1e-5
+    assert float(np.abs(a - b).mean()) < 0.06
+
+
+@pytest.mark.skipif(
+    not (REAL / "299 UB.signed_20250510_124908.pdf").exists() or shutil.which("pdftoppm") is None,
+    reason="needs ../shared/real and poppler",
+)
+@pytest.mark.parametrize(
+    ("name", "box", "truth"),
+    [
+        # page-1 pixels at 300 dpi: the blank after "Số:" / after "ngày"
+        ("86 QĐ CT.signed_20250510_124908.pdf", (543, 340, 691, 440), "86"),
+        ("239 TTr.signed_20250219_095936.pdf", (500, 440, 652, 545), "239"),
+        ("299 UB.signed_20250510_124908.pdf", (1643, 420, 1744, 530), "15"),
+    ],
+)
+def test_real_scan(tmp_path: Path, name: str, box: tuple[int, int, int, int], truth: str) -> None:
+    pad = 80
+    x, y = box[0] - pad, box[1] - pad
+    w, h = box[2] - box[0] + 2 * pad, box[3] - box[1] + 2 * pad
+    out = tmp_path / "crop"
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "300",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-x",
+            str(x),
+            "-y",
+            str(y),
+            "-W",
+            str(w),
+            "-H",
+            str(h),
+            "-png",
+            "-singlefile",
+            str(REAL / name),
+            str(out),
+        ],
+        check=True,
+        timeout=60,
+    )
+    img = cv2.imread(str(out) + ".png")
+    region = (pad, pad, pad + box[2] - box[0], pad + box[3] - box[1])
+    r = read_handwritten_digits(img, region, use_tesseract=False)
+    assert r.text == truth
+    assert r.conf > 0.5
