@@ -79,7 +79,7 @@ def _number_region(line: Line) -> tuple[tuple[int, int, int, int], str | None] |
             return None
         h = line.bbox.height if line.bbox else w.bbox.height
         # up to just before the printed "/" (a slash inside the region reads as a "1")
-        region = (x0, max(0, w.bbox.y0 - int(0.9 * h)), max(x0 + 1, slash_x - int(0.1 * h)), w.bbox.y1 + int(0.6 * h))
+        region = (x0, max(0, w.bbox.y0 - int(0.9 * h)), max(x0 + 1, slash_x - int(0.25 * h)), w.bbox.y1 + int(0.6 * h))
         text = "".join(printed).strip()
         return region, (text or None)
     return None
