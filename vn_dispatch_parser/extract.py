@@ -139,6 +139,8 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: Ha
 
     if stamp_hit is not None:
         value = dict(stamp_hit.value)
+        if hints is not None:
+            _apply_stamp_hints(value, hints, issue_year)
         if value["date"] is None and value["date_text"]:
             from .fields.dates import short_date
 
@@ -328,6 +330,30 @@ def _digital_signature(text: str) -> DigitalSignature | None:
         return None
     return DigitalSignature(signer=stamp.signer, organisation=stamp.agency, signed_at=stamp.signed_at,
                             raw=stamp.text[:500])
+
+
+def _apply_stamp_hints(value: dict[str, Any], hints: HandHints, issue_year: int | None) -> None:
+    """Fill the ĐẾN stamp's number and date from the ink where the printed OCR read none."""
+    from .fields.dates import make_date
+
+    if not value.get("number") and hints.stamp_number is not None:
+        value["number"] = hints.stamp_number.text
+    if not value.get("date_text") and hints.stamp_date is not None:
+        digits = hints.stamp_date.text
+        cuts: dict[int, list[tuple[int, ...]]] = {4: [(2, 2)], 3: [(1, 2), (2, 1)], 2: [(1, 1)], 6: [(2, 2, 2)],
+                                                  5: [(1, 2, 2), (2, 1, 2)], 8: [(2, 2, 4)]}
+        splits = cuts.get(len(digits), [])
+        for cut in splits:
+            parts, k = [], 0
+            for n in cut:
+                parts.append(digits[k : k + n])
+                k += n
+            year = int(parts[2]) + (2000 if len(parts[2]) == 2 else 0) if len(parts) == 3 else issue_year
+            date = make_date(parts[0], parts[1], year) if year else None
+            if date is not None:
+                value["date_text"] = "/".join(parts)
+                value["date"] = date
+                break
 
 
 def _confirm_type_code(acc: _Acc, type_name: str) -> None:

@@ -44,6 +44,8 @@ class HandHints:
     number: HandReading | None = None
     day: HandReading | None = None
     month: HandReading | None = None
+    stamp_number: HandReading | None = None  # the ĐẾN stamp's "Số:" and "Ngày:" written by hand
+    stamp_date: HandReading | None = None
     stamp_box: BBox | None = None  # a framed ĐẾN-like stamp seen on the page whose text could not be read
     page: int = 1
 
@@ -133,6 +135,23 @@ def _read(img: np.ndarray, found: tuple[tuple[int, int, int, int], str | None], 
     return HandReading(r.text, float(r.conf), line.page, bbox, printed)
 
 
+_STAMP_SO = regex.compile(r"^\s*(?:Đ\S*N\s*)?S[ốoô6]\s*[:.]", regex.IGNORECASE)
+_STAMP_NGAY = regex.compile(r"^\s*Ng[àa]y\s*[:.]", regex.IGNORECASE)
+
+
+def _after(line: Line, label: regex.Pattern[str], width: int) -> tuple[tuple[int, int, int, int], str | None] | None:
+    """The space after a stamp's printed label ("Số:", "Ngày:") where the value is written by hand."""
+    text, xs = _char_positions(line)
+    m = label.search(text)
+    if not m or not line.bbox:
+        return None
+    h = line.bbox.height
+    x0 = xs[m.end()] if m.end() < len(xs) else line.bbox.x1
+    x1 = min(width, max(line.bbox.x1, x0 + 9 * h))
+    printed = text[m.end() :].strip() or None
+    return (x0, max(0, line.bbox.y0 - int(0.9 * h)), x1, line.bbox.y1 + int(0.6 * h)), printed
+
+
 def read_hints(lines: list[Line], img: np.ndarray, dpi: int) -> HandHints:
     """Read the hand-written number, day and month of a page whose header is in ``lines``."""
     hints = HandHints()
@@ -144,6 +163,12 @@ def read_hints(lines: list[Line], img: np.ndarray, dpi: int) -> HandHints:
             continue
         hints.number = _read(img, found, ln, 6, 0, 999_999)
         break
+    stamp = [ln for ln in lines if ln.zone is Zone.INCOMING_STAMP and ln.words]
+    for ln in stamp:
+        if hints.stamp_number is None and (found := _after(ln, _STAMP_SO, img.shape[1])):
+            hints.stamp_number = _read(img, found, ln, 6, 1, 999_999)
+        elif hints.stamp_date is None and (found := _after(ln, _STAMP_NGAY, img.shape[1])):
+            hints.stamp_date = _read(img, found, ln, 6, 1, 999_999)
     for ln in right:
         day = _between(ln, _NGAY, _THANG)
         if day is None:

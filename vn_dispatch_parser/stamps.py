@@ -7,6 +7,8 @@ a framed, often slanted mark is levelled and matched to the closed list of urgen
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 from rapidfuzz import fuzz
@@ -78,7 +80,10 @@ def stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_n
             if ln.bbox is None or not ln.text.strip() or (ln.conf or 0) < 0.5:
                 continue
             box = BBox(ln.bbox.x0 + b.x0, ln.bbox.y0 + b.y0, ln.bbox.x1 + b.x0, ln.bbox.y1 + b.y0)
-            out.append(Line(text=ln.text, page=page_no, bbox=box, conf=ln.conf, zone=Zone.INCOMING_STAMP))
+            words = tuple(replace(w, bbox=BBox(w.bbox.x0 + b.x0, w.bbox.y0 + b.y0, w.bbox.x1 + b.x0, w.bbox.y1 + b.y0))
+                          for w in ln.words)
+            out.append(Line(text=ln.text, page=page_no, bbox=box, conf=ln.conf, zone=Zone.INCOMING_STAMP,
+                            words=words))
     return out
 
 
