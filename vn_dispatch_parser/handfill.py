@@ -121,11 +121,17 @@ def _between(line: Line, start: regex.Pattern[str], stop: regex.Pattern[str]) ->
 def _read(img: np.ndarray, found: tuple[tuple[int, int, int, int], str | None], line: Line, max_digits: int,
           low: int, high: int) -> HandReading | None:
     """Read digits in a blank; a reading outside ``low``–``high`` is dropped."""
-    from .handwriting import read_handwritten_digits
+    from .handwriting import read_handwritten_digits, read_handwritten_int
 
     region, printed = found
+    # the printed line's own band: the region is taller (hand-writing strays up), but glyphs of the lines
+    # above and below are not the value
+    row = (line.bbox.y0, line.bbox.y1) if line.bbox else None
     try:
-        r = read_handwritten_digits(img, region, max_digits=max_digits)
+        if high <= 31:
+            r = read_handwritten_int(img, region, lo=low, hi=high, max_digits=max_digits, row=row)
+        else:
+            r = read_handwritten_digits(img, region, max_digits=max_digits, row=row)
     except Exception as e:  # a reader failure must not lose the page
         log.warning("hand-writing reader failed: %s", e)
         return None
