@@ -12,6 +12,24 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 
+# a short công văn as OCR text, for tests of the CLI and the benchmark
+CONG_VAN_TEXT = """UBND TỈNH BÌNH DƯƠNG
+SỞ Y TẾ
+Số: 1865 /SYT-VP
+V/v chấn chỉnh thực thi công vụ
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Bình Dương, ngày 18 tháng 6 năm 2025
+Kính gửi: Các đơn vị trực thuộc Sở.
+Nội dung công văn./.
+Nơi nhận:
+- Như trên;
+- Lưu: VT, VP.
+GIÁM ĐỐC
+Nguyễn Hồng Chương
+"""
+
+
 
 def norm(v: Any) -> Any:
     """The scorer's normalisation (../shared/tools/score.py): NFC, spaces, trailing ;,.: and case."""

@@ -9,21 +9,7 @@ import pytest
 
 from vn_dispatch_parser import bench
 
-TEXT = """UBND TỈNH BÌNH DƯƠNG
-SỞ Y TẾ
-Số: 1865/SYT-VP
-V/v chấn chỉnh thực thi công vụ
-CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
-Độc lập - Tự do - Hạnh phúc
-Bình Dương, ngày 18 tháng 6 năm 2025
-Kính gửi: Các đơn vị trực thuộc Sở.
-Nội dung công văn./.
-Nơi nhận:
-- Như trên;
-- Lưu: VT, VP.
-GIÁM ĐỐC
-Nguyễn Hồng Chương
-"""
+from .conftest import CONG_VAN_TEXT as TEXT
 
 
 @pytest.mark.parametrize(

@@ -12,22 +12,9 @@ from typer.testing import CliRunner
 from vn_dispatch_parser.cli import app
 from vn_dispatch_parser.errors import ExitCode
 
+from .conftest import CONG_VAN_TEXT as TEXT
+
 runner = CliRunner()
-TEXT = """UBND TỈNH BÌNH DƯƠNG
-SỞ Y TẾ
-Số: 1865 /SYT-VP
-V/v chấn chỉnh thực thi công vụ
-CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
-Độc lập - Tự do - Hạnh phúc
-Bình Dương, ngày 18 tháng 6 năm 2025
-Kính gửi: Các đơn vị trực thuộc Sở.
-Nội dung công văn./.
-Nơi nhận:
-- Như trên;
-- Lưu: VT, VP.
-GIÁM ĐỐC
-Nguyễn Hồng Chương
-"""
 
 
 def _write(tmp_path: Path, name: str = "a.txt", text: str = TEXT) -> Path:

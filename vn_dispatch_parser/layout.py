@@ -70,13 +70,8 @@ def _split_header_line(line: Line, split: float, width: int) -> tuple[Line | Non
     if cut is not None and 0 < cut < len(words) and 0.2 * width < words[cut].bbox.x0 < 0.75 * width:
         return (_line_from_words(words[:cut], line.page, line.zone),
                 _line_from_words(words[cut:], line.page, line.zone))
-    best, best_gap = None, 0.0
     h = line.bbox.height if line.bbox else 20
-    for a, b in zip(words, words[1:], strict=False):
-        gap = b.bbox.x0 - a.bbox.x1
-        mid = (a.bbox.x1 + b.bbox.x0) / 2
-        if 0.25 * width < mid < 0.7 * width and gap > 3 * h and gap > best_gap:
-            best, best_gap = mid, gap
+    best = _widest_gap(words, 0.25 * width, 0.7 * width, 3 * h)
     if best is not None:
         return split_line_at(line, best)
     # one unbroken run of words belongs to one column: the one its centre is in
@@ -85,17 +80,24 @@ def _split_header_line(line: Line, split: float, width: int) -> tuple[Line | Non
     return split_line_at(line, split)
 
 
+def _widest_gap(words: list[OcrWord], lo: float, hi: float, min_gap: float) -> float | None:
+    """x of the middle of the widest gap between consecutive words (sorted by x) that is wider than
+    ``min_gap`` and centred between ``lo`` and ``hi``; None when there is none."""
+    best, best_gap = None, min_gap
+    for a, b in zip(words, words[1:], strict=False):
+        gap = b.bbox.x0 - a.bbox.x1
+        centre = (a.bbox.x1 + b.bbox.x0) / 2
+        if lo < centre < hi and gap > best_gap:
+            best, best_gap = centre, gap
+    return best
+
+
 def _split_bottom_line(line: Line, mid: float, width: int) -> tuple[Line | None, Line | None]:
     """Cut a Nơi nhận / signature row at a wide gap near the middle; a long recipient item that runs past
     the middle without such a gap stays whole, on the side where it starts."""
     words = sorted(line.words, key=lambda w: w.bbox.x0)
     h = line.bbox.height if line.bbox else 20
-    best, best_gap = None, 0.0
-    for a, b in zip(words, words[1:], strict=False):
-        gap = b.bbox.x0 - a.bbox.x1
-        centre = (a.bbox.x1 + b.bbox.x0) / 2
-        if 0.3 * width < centre < 0.75 * width and gap > 1.5 * h and gap > best_gap:
-            best, best_gap = centre, gap
+    best = _widest_gap(words, 0.3 * width, 0.75 * width, 1.5 * h)
     if best is not None:
         return split_line_at(line, best)
     if line.bbox is not None:
