@@ -41,7 +41,8 @@ setup: system-deps $(VENV)/.installed
 demo: setup
 	$(BIN)/vn-dispatch batch samples --out $(OUT)/demo --exclude README.md
 	@echo; echo "== score on samples/ (truth beside each file)"
-	$(BIN)/python $(SHARED)/tools/score.py samples $(OUT)/demo --by-level || true
+	@if [ -f $(SHARED)/tools/score.py ]; then $(BIN)/python $(SHARED)/tools/score.py samples $(OUT)/demo --by-level; \
+	else echo "($(SHARED)/tools/score.py not found: no score)"; fi
 	@echo; echo "records: $(OUT)/demo/records.csv, $(OUT)/demo/records.jsonl; per file: $(OUT)/demo/<file>.json"
 
 ## test: the test suite (unit tests, property tests, end-to-end tests with real Tesseract)
