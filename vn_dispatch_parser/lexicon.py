@@ -73,7 +73,13 @@ def correct_text(text: str) -> tuple[str, int]:
     text, strays = _drop_strays(text)
     fixed, n = _correct_pairs(text)
     fixed, codes = _restore_codes(fixed)
-    return fixed, n + strays + codes
+    fixed, digits = _DIGITISH.subn(lambda m: m.group(0).translate(_TO_DIGIT), fixed)
+    return fixed, n + strays + codes + digits
+
+
+# a number with a letter that looks like a digit ("COVID-I9", "2O25"): letters I, l, O among digits
+_DIGITISH = regex.compile(r"\b(?=[\dIlO]*\d)(?=[\dIlO]*[IlO])[\dIlO]{2,}\b")
+_TO_DIGIT = str.maketrans({"I": "1", "l": "1", "O": "0"})
 
 
 _CODE = regex.compile(r"\b[A-Z][A-ZĐ]{1,9}\b", regex.V1)
