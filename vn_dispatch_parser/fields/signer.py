@@ -105,7 +105,7 @@ def _rescue_name(lines: list[Line], after: Line | None) -> tuple[str, Line] | No
     or more name-like words; a garbled first word is matched to a common surname. Always a guess."""
     start = lines.index(after) + 1 if after is not None and after in lines else 0
     for line in reversed(lines[start:]):
-        tokens = [t.strip(".,;:") for t in line.text.split()]
+        tokens = [regex.sub(r"^[^\p{L}]+|[^\p{L}]+$", "", t, flags=regex.V1) for t in line.text.split()]
         tokens = [t for t in tokens if regex.search(r"\p{L}", t, flags=regex.V1)]
         tail: list[str] = []
         for tok in reversed(tokens):
