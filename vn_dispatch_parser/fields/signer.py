@@ -97,6 +97,7 @@ def _snap_title(segment: str) -> str:
     return segment
 
 
+_SYLLABLE = regex.compile(r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?$")
 _NAME_TOKEN = regex.compile(r"^[\p{Lu}][\p{Ll}]+$", regex.V1)
 
 
@@ -105,15 +106,20 @@ def _rescue_name(lines: list[Line], after: Line | None) -> tuple[str, Line] | No
     or more name-like words; a garbled first word is matched to a common surname. Always a guess."""
     start = lines.index(after) + 1 if after is not None and after in lines else 0
     for line in reversed(lines[start:]):
-        tokens = [regex.sub(r"^[^\p{L}]+|[^\p{L}]+$", "", t, flags=regex.V1) for t in line.text.split()]
+        tokens = [regex.sub(r"^[^\p{L}\d]+|[^\p{L}]+$", "", t, flags=regex.V1) for t in line.text.split()]
         tokens = [t for t in tokens if regex.search(r"\p{L}", t, flags=regex.V1)]
+        if not tokens or len(tokens) > 7:
+            continue
         tail: list[str] = []
-        for tok in reversed(tokens):
+        for k, tok in enumerate(reversed(tokens)):
             if _NAME_TOKEN.match(tok):
                 tail.insert(0, tok)
+            elif k < len(tokens) - 1 and regex.fullmatch(r"\p{Ll}{2,7}", tok, flags=regex.V1) and \
+                    _SYLLABLE.match(fold(tok)):
+                tail.insert(0, tok[0].upper() + tok[1:])  # a middle name read in lower case ("Lê xấn Dũng")
             else:
                 break
-        if len(tail) < 2 or len(tokens) > len(tail) + 3:
+        if not tail or len(tokens) > len(tail) + 3:
             continue
         head = "".join(tokens[: len(tokens) - len(tail)])
         if head:
@@ -213,6 +219,8 @@ def parse_signature(lines: list[Line]) -> Hit | None:
     name_conf = (0.9 if position else 0.7) * line_conf([name_line]) if name_line else 0.0
     if guessed:
         name_conf = min(name_conf, 0.5)
+    if name and not all(_SYLLABLE.match(fold(w)) or "'" in w for w in name.split()[-3:]):
+        name_conf = min(name_conf, 0.5)  # a word that is no Vietnamese syllable ("Pkam"): misread
     anchor = first or name_line
     raw = " / ".join(segments + ([name] if name else []))
     return Hit(value=(authority, position, name, name_conf), raw=raw, rule="signature_block", conf=conf,
