@@ -22,7 +22,7 @@ from .fields.signer import is_signer_title, parse_signature
 from .fields.stamp import find_stamp, stamp_line_indexes
 from .fields.subject import VV_RE, typed_subject, vv_subject
 from .handfill import HandHints, HandReading
-from .lexicon import correct_name, correct_text
+from .lexicon import correct_name, correct_text, is_known_surname
 from .lines import is_caps, is_quoc_hieu, is_rule, is_tieu_ngu, line_conf, split_columns
 from .normalize import fold
 from .records import DigitalSignature, Document, FieldEvidence, IncomingStamp, Reference
@@ -219,7 +219,10 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: Ha
             fixed, changed = correct_name(name)
             if changed:
                 name = fixed
-                sig.raw += f" (surname marks restored: {fixed})"
+                sig.raw += f" (surname restored: {fixed})"
+                name_conf = min(name_conf, 0.7)
+            if not is_known_surname(name):
+                name_conf = min(name_conf, 0.6)  # no common surname: likely misread, a person must look
         acc.put("signer_name", name, sig, name_conf if name else 0.4)
 
     for kind, key in (("urgency", "urgency"), ("confidentiality", "confidentiality")):
