@@ -16,6 +16,10 @@ def run(doc: Document, review: set[str], *, has_header: bool) -> None:
     if doc.issued_date and stamp and stamp.date and doc.issued_date > stamp.date:
         doc.warnings.append(f"issued_date {doc.issued_date} is later than the ĐẾN stamp date {stamp.date}")
         review.update({"issued_date", "incoming_stamp"})
+    signed = doc.digital_signature.signed_at if doc.digital_signature else None
+    if doc.issued_date and signed and doc.issued_date > signed.date():
+        doc.warnings.append(f"issued_date {doc.issued_date} is later than the digital signature of {signed.date()}")
+        review.add("issued_date")
     if doc.issued_date:
         later = [r for r in doc.references if r.date and r.date > doc.issued_date]
         if later:

@@ -41,6 +41,8 @@ def _prefix_len(key: str, words: tuple[str, ...]) -> int:
 def clean_issuer_line(text: str) -> str:
     """Strip rules, stars and stray punctuation around a header caps line."""
     s = regex.sub(r"[_*─━—–=~¯]+", " ", text)
+    s = " ".join(t for t in s.split() if regex.fullmatch(r"[\p{L}\d&.,'()-]+", t, flags=regex.V1)
+                 and (regex.search(r"[\p{L}\d]", t, flags=regex.V1) or t in ("-", "&")))  # noise ("-%€") out
     s = regex.sub(r"\s+", " ", s).strip(" .,:;-|")
     if not regex.search(r"\p{L}{2,}", s, regex.V1):
         return ""
