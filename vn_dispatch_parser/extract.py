@@ -58,8 +58,13 @@ class _Acc:
 
 
 def _header_end(lines: list[Line]) -> int:
-    """Index of the first line after the header (heading, Kính gửi, or a body sentence)."""
-    for i, line in enumerate(lines[:_HEADER_MAX]):
+    """Index of the first line after the header (heading, Kính gửi, or a body sentence); 0 when the lines
+    have no header at all (a continuation page, the second sheet of a letter photographed apart)."""
+    top = lines[:_HEADER_MAX]
+    if not any(is_quoc_hieu(ln.text) or is_tieu_ngu(ln.text) or find_number([ln]) or find_place_date([ln])
+               or match_heading(ln.text) for ln in top):
+        return 0
+    for i, line in enumerate(top):
         t = line.text
         if i > 2 and (match_heading(t) or KINH_GUI.match(t) or _BODY_START.match(t)):
             return i

@@ -19,7 +19,8 @@ __all__ = ["KINH_GUI", "NOI_NHAN", "clean_item", "find_label", "items_after_labe
 
 KINH_GUI = regex.compile(r"^\s*K[íiì]nh\s*g[ửưu][ií]\s*[:;.]?\s*(?P<rest>.*)$", regex.IGNORECASE)
 NOI_NHAN = regex.compile(
-    r"^\s*N[ơoóờởớ][ií]\s*(?:nh[ậaâ]n\s*[:;.]?|nh\S{0,3}\s+nh[ậaâ]n\s*[:;.]?|nh\S{1,3}\s*:)\s*(?P<rest>.*)$",
+    r"^\s*(?:N[ơoóờởớ][ií]\s*(?:nh[ậaâ]n\s*[:;.]?|nh\S{0,3}\s+nh[ậaâ]n\s*[:;.]?|nh\S{1,3}\s*:)"
+    r"|[(\[|]?[ơờớở][ií]\s*nh[ậaâ]n\s*:)\s*(?P<rest>.*)$",  # the N lost: "(ơi nhận:"
     regex.IGNORECASE)
 _BULLET = regex.compile(r"^\s*[-–+•*·ˆ~¬=_]{1,3}\s*")
 _SIG_PREFIX = regex.compile(r"^(TM|KT|TL|TUQ|Q)\s*\.\s*\p{Lu}", regex.V1)
