@@ -117,9 +117,9 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
             skipped = 0
             continue
         prev = items[-1] if items else ""
-        continues = regex.match(r"^\p{Ll}", t, regex.V1) or (
-            pattern is NOI_NHAN and line.zone is Zone.RECIPIENTS and line.bbox is not None
-            and not is_caps(t) and not is_name(t) and not t.startswith("("))
+        continues = regex.match(r"^\p{Ll}", t, regex.V1) or (pattern is NOI_NHAN and (
+            t.startswith("(")  # "- Phó Thủ tướng …" / "(báo cáo);"
+            or (line.zone is Zone.RECIPIENTS and line.bbox is not None and not is_caps(t) and not is_name(t))))
         if items and not _is_terminated(prev) and continues and len(t) < 120:
             items[-1] = prev + " " + t
             raw.append(t)
