@@ -17,6 +17,7 @@ from __future__ import annotations
 from functools import cache
 
 import regex
+from rapidfuzz import fuzz, process
 
 from ..normalize import fold
 from ..tables import load
@@ -49,6 +50,29 @@ def clean_issuer_line(text: str) -> str:
     return s
 
 
+@cache
+def _known_bodies() -> dict[str, str]:
+    """Folded name → name of the issuing bodies of data/issuers.yaml (templates expanded with places)."""
+    data = load("issuers")
+    places = [p.upper() for p in load("places")["places"] if not p.startswith(("Quận", "TP."))]
+    names = list(data["bodies"])
+    for template in data["templates"]:
+        names += [template.format(place=p) for p in places]
+    return {fold(n): n for n in names}
+
+
+def snap_body(name: str) -> tuple[str, bool]:
+    """A body's name as OCR garbled it, replaced by the known name it is ≥ 90 % alike (folded)."""
+    key = fold(name)
+    bodies = _known_bodies()
+    if key in bodies:
+        return bodies[key], bodies[key] != name
+    best = process.extractOne(key, list(bodies), scorer=fuzz.ratio, score_cutoff=90)
+    if best is None:
+        return name, False
+    return bodies[best[0]], True
+
+
 def parse_issuer(caps_lines: list[str]) -> Hit | None:
     """Group the header's caps lines into units; value = (issuer_parent or None, issuer)."""
     lines = [clean_issuer_line(t) for t in caps_lines]
@@ -66,7 +90,7 @@ def parse_issuer(caps_lines: list[str]) -> Hit | None:
             units[-1] = units[-1] + joiner + t
         else:
             units.append(t)
-    issuer = units[-1]
-    parent = units[-2] if len(units) >= 2 else None
-    conf = 0.95 if len(units) <= 2 else 0.7
+    issuer, fixed_issuer = snap_body(units[-1])
+    parent, fixed_parent = snap_body(units[-2]) if len(units) >= 2 else (None, False)
+    conf = (0.95 if len(units) <= 2 else 0.7) * (0.9 if fixed_issuer or fixed_parent else 1.0)
     return Hit(value=(parent, issuer), raw=" / ".join(caps_lines), rule="issuer_units", conf=conf)
