@@ -69,7 +69,7 @@ endif
 
 ## score: run the pipeline over ../shared/real and score it
 score: setup
-	$(BIN)/vn-dispatch batch $(SHARED)/real --out $(OUT)/real
+	$(BIN)/vn-dispatch batch $(SHARED)/real --out $(OUT)/real --exclude README.md
 	$(BIN)/python $(SHARED)/tools/score.py $(SHARED)/real/truth $(OUT)/real
 
 clean:
