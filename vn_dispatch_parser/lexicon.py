@@ -17,6 +17,7 @@ from importlib import resources
 import regex
 
 from .normalize import fold
+from .tables import dj_codes
 
 __all__ = ["correct_name", "correct_text"]
 
@@ -85,13 +86,6 @@ _TO_DIGIT = str.maketrans({"I": "1", "l": "1", "O": "0"})
 _CODE = regex.compile(r"\b[A-Z][A-ZĐ]{1,9}\b", regex.V1)
 
 
-@cache
-def _dj_codes() -> dict[str, str]:
-    from .tables import load
-
-    return {c.replace("Đ", "D").upper(): c for c in load("organisations")["codes_with_dj"]}
-
-
 def _restore_codes(text: str) -> tuple[str, int]:
     """Abbreviations that lost the stroke of their Đ ("GDDT" → "GDĐT"), from the list of known codes."""
     count = 0
@@ -99,7 +93,7 @@ def _restore_codes(text: str) -> tuple[str, int]:
     def repl(m: regex.Match[str]) -> str:
         nonlocal count
         code = m.group(0)
-        fixed = _dj_codes().get(code) if "D" in code and "Đ" not in code else None
+        fixed = dj_codes().get(code) if "D" in code and "Đ" not in code else None
         if fixed and fixed != code:
             count += 1
             return fixed

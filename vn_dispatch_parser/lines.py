@@ -21,6 +21,7 @@ __all__ = [
     "is_caps",
     "is_name",
     "is_quoc_hieu",
+    "is_syllable",
     "is_rule",
     "is_tieu_ngu",
     "letters",
@@ -66,6 +67,14 @@ def line_conf(lines: list[Line]) -> float:
             c = min(c, min(w.conf for w in ln.words) + 0.2)
         out = min(out, c)
     return out
+
+
+_SYLLABLE = regex.compile(r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?$")
+
+
+def is_syllable(text: str) -> bool:
+    """True when a word, its marks removed, has the shape of a Vietnamese syllable ("Nguyễn": yes, "Pkam": no)."""
+    return bool(_SYLLABLE.match(fold(text)))
 
 
 def letters(text: str) -> str:

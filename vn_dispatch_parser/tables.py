@@ -10,7 +10,7 @@ import yaml
 
 from .normalize import fold
 
-__all__ = ["doc_types", "load", "type_by_code", "type_by_name"]
+__all__ = ["dj_codes", "doc_types", "load", "type_by_code", "type_by_name"]
 
 
 @cache
@@ -43,3 +43,9 @@ def type_by_code() -> dict[str, str]:
 def type_by_name() -> dict[str, dict[str, str]]:
     """Folded type name (``"quyet dinh"``) → its row."""
     return {fold(t["name"]): t for t in doc_types()}
+
+
+@cache
+def dj_codes() -> dict[str, str]:
+    """Known codes with a "Đ", keyed by their spelling without the stroke: ``{"BGDDT": "BGDĐT", …}``."""
+    return {c.replace("Đ", "D").upper(): c for c in load("organisations")["codes_with_dj"]}

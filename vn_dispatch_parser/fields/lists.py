@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import regex
 
-from ..lines import is_caps, is_name, line_conf
-from ..normalize import fold
+from ..lines import is_caps, is_name, is_syllable, line_conf
 from ..types import Hit, Line, Zone
 
 __all__ = ["KINH_GUI", "NOI_NHAN", "clean_item", "find_label", "items_after_label"]
@@ -26,8 +25,6 @@ _BULLET = regex.compile(r"^\s*[-–+•*·ˆ~¬=_]{1,3}\s*")
 _SIG_PREFIX = regex.compile(r"^(TM|KT|TL|TUQ|Q)\s*\.\s*\p{Lu}", regex.V1)
 
 
-_SYLLABLE = regex.compile(
-    r"^(?:\d+|(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?)$")
 _TOKEN_OK = regex.compile(r"^[(\p{L}\d][\p{L}\d.,()/&:+-]*[;,.)]?$", regex.V1)
 
 
@@ -35,7 +32,7 @@ def _token_good(t: str) -> bool:
     core = t.strip("(),.;:")
     if not core or not _TOKEN_OK.match(t):
         return False
-    if _SYLLABLE.match(fold(core)) or regex.fullmatch(r"\p{Ll}{1,2}", core, regex.V1):
+    if core.isdigit() or is_syllable(core) or regex.fullmatch(r"\p{Ll}{1,2}", core, regex.V1):
         return True  # a syllable, or a short abbreviation (tx, tp)
     if len(core) <= 10 and sum(c.isupper() for c in core) >= 2 and regex.fullmatch(r"[\p{L}\d&.-]+", core, regex.V1):
         return True  # an abbreviation: UBND, GDTrH, KTTHh5, P.NC

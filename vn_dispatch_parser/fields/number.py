@@ -18,19 +18,13 @@ import regex
 
 from ..lines import SO_RE
 from ..normalize import fold
-from ..tables import load, type_by_code
+from ..tables import dj_codes, load, type_by_code
 from ..types import Hit, Line
 
 __all__ = ["canonical_symbol", "find_number", "parse_number_text"]
 
 _STAMP_NUMBER = regex.compile(r"^\s*(?:Đ[ẾE]N\s*)?S[ốo6ô]\s*[:.]?\s*\d{1,6}\s*$", regex.IGNORECASE)
 _ESIGN = regex.compile(r"\d{1,2}/\d{1,2}/\d{4}\s*;?\s*\d{1,2}:\d{2}")
-
-
-@cache
-def _dj_codes() -> dict[str, str]:
-    codes = load("organisations")["codes_with_dj"]
-    return {c.replace("Đ", "D").upper(): c for c in codes}
 
 
 @cache
@@ -60,7 +54,7 @@ def canonical_symbol(symbol: str, *, restore_dj: bool = False) -> str:
     groups = regex.split(r"([-/])", s)
     out = []
     codes = _type_codes()
-    dj = _dj_codes()
+    dj = dj_codes()
     for g in groups:
         if g in ("-", "/"):
             out.append(g)

@@ -15,7 +15,7 @@ from functools import cache
 import regex
 from rapidfuzz import fuzz
 
-from ..lines import is_caps, is_name, is_quoc_hieu, line_conf
+from ..lines import is_caps, is_name, is_quoc_hieu, is_syllable, line_conf
 from ..normalize import fold
 from ..tables import load
 from ..types import Hit, Line
@@ -97,7 +97,6 @@ def _snap_title(segment: str) -> str:
     return segment
 
 
-_SYLLABLE = regex.compile(r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?$")
 _NAME_TOKEN = regex.compile(r"^[\p{Lu}][\p{Ll}]+$", regex.V1)
 
 
@@ -115,7 +114,7 @@ def _rescue_name(lines: list[Line], after: Line | None) -> tuple[str, Line] | No
             if _NAME_TOKEN.match(tok):
                 tail.insert(0, tok)
             elif k < len(tokens) - 1 and regex.fullmatch(r"\p{Ll}{2,7}", tok, flags=regex.V1) and \
-                    _SYLLABLE.match(fold(tok)):
+                    is_syllable(tok):
                 tail.insert(0, tok[0].upper() + tok[1:])  # a middle name read in lower case ("Lê xấn Dũng")
             else:
                 break
@@ -219,7 +218,7 @@ def parse_signature(lines: list[Line]) -> Hit | None:
     name_conf = (0.9 if position else 0.7) * line_conf([name_line]) if name_line else 0.0
     if guessed:
         name_conf = min(name_conf, 0.5)
-    if name and not all(_SYLLABLE.match(fold(w)) or "'" in w for w in name.split()[-3:]):
+    if name and not all(is_syllable(w) or "'" in w for w in name.split()[-3:]):
         name_conf = min(name_conf, 0.5)  # a word that is no Vietnamese syllable ("Pkam"): misread
     anchor = first or name_line
     raw = " / ".join(segments + ([name] if name else []))
