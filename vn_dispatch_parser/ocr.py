@@ -26,7 +26,9 @@ import numpy as np
 from .errors import MissingDependencyError, OcrEngineError, OcrTimeoutError
 from .types import BBox, Line, OcrPage, OcrWord
 
-__all__ = ["FakeEngine", "OcrEngine", "TesseractEngine", "default_tessdata_dir", "group_lines", "parse_tsv"]
+__all__ = [
+    "FakeEngine", "OcrEngine", "TesseractEngine", "default_tessdata_dir", "group_lines", "parse_tsv", "recognize_at",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +47,19 @@ class OcrEngine(Protocol):
     def version(self) -> str:
         """Engine name, version and model, recorded in the output for provenance."""
         ...
+
+
+def recognize_at(engine: OcrEngine, crop: np.ndarray, origin: tuple[int, int], *, psm: int, page_no: int) -> list[Line]:
+    """OCR a crop of a page and return its lines (boxes and words) in the page's frame; ``origin`` is the
+    crop's top-left corner on the page."""
+    dx, dy = origin
+
+    def shift(b: BBox) -> BBox:
+        return BBox(b.x0 + dx, b.y0 + dy, b.x1 + dx, b.y1 + dy)
+
+    page = engine.recognize(crop, psm=psm, page_no=page_no)
+    return [replace(ln, bbox=shift(ln.bbox), words=tuple(replace(w, bbox=shift(w.bbox)) for w in ln.words))
+            for ln in page.lines if ln.bbox is not None and ln.text.strip()]
 
 
 def group_lines(words: Sequence[OcrWord], page_no: int = 1, *, gap_factor: float = 1.5) -> list[Line]:

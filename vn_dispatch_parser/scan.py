@@ -24,7 +24,7 @@ from .layout import arrange_page
 from .lexicon import correct_text
 from .lines import is_name
 from .normalize import normalize_line
-from .ocr import OcrEngine, TesseractEngine
+from .ocr import OcrEngine, TesseractEngine, recognize_at
 from .page_prep import prepare_page
 from .pdftext import TextLayerPage, pdf_text_layer
 from .poppler import pdf_page_info, scan_resolution
@@ -133,11 +133,9 @@ def _rescue_signature(lines: list[Line], image: np.ndarray, engine: OcrEngine, p
     crop = image[y0 : name.bbox.y0, x0:x1]
     if crop.size == 0:
         return lines
-    sub = engine.recognize(crop, psm=6, page_no=page_no)
-    found = [Line(text=normalize_line(ln.text), page=page_no,
-                  bbox=BBox(ln.bbox.x0 + x0, ln.bbox.y0 + y0, ln.bbox.x1 + x0, ln.bbox.y1 + y0),
-                  conf=(ln.conf or 0.0) * 0.9, zone=Zone.SIGNATURE, words=())
-             for ln in sub.lines if ln.bbox is not None and is_title_line(normalize_line(ln.text))]
+    found = [replace(ln, text=normalize_line(ln.text), conf=(ln.conf or 0.0) * 0.9, zone=Zone.SIGNATURE, words=())
+             for ln in recognize_at(engine, crop, (x0, y0), psm=6, page_no=page_no)
+             if is_title_line(normalize_line(ln.text))]
     if not found:
         return lines
     k = lines.index(name)
@@ -163,11 +161,9 @@ def _reread_signature(lines: list[Line], image: np.ndarray, engine: OcrEngine, p
     crop = image[y0:y1, x0:x1]
     if crop.size == 0:
         return lines
-    sub = engine.recognize(crop, psm=6, page_no=page_no)
-    again = [Line(text=correct_text(normalize_line(ln.text))[0], page=page_no,
-                  bbox=BBox(ln.bbox.x0 + x0, ln.bbox.y0 + y0, ln.bbox.x1 + x0, ln.bbox.y1 + y0),
-                  conf=(ln.conf or 0.0) * 0.95, zone=Zone.SIGNATURE, words=ln.words)
-             for ln in sub.lines if ln.bbox is not None and ln.text.strip()]
+    again = [replace(ln, text=correct_text(normalize_line(ln.text))[0], conf=(ln.conf or 0.0) * 0.95,
+                     zone=Zone.SIGNATURE)
+             for ln in recognize_at(engine, crop, (x0, y0), psm=6, page_no=page_no)]
     if signature_quality(parse_signature(again)) <= before:
         return lines
     first = lines.index(sig[0])

@@ -15,9 +15,9 @@ from rapidfuzz import fuzz
 
 from . import ink
 from .normalize import fold, normalize_line
-from .ocr import OcrEngine
+from .ocr import OcrEngine, recognize_at
 from .tables import load
-from .types import BBox, InkMark, Line, OcrPage, Zone
+from .types import BBox, InkMark, Line, Zone
 
 __all__ = ["grouped_ink", "incoming_stamp_box", "overlap", "stamp_lines"]
 
@@ -73,17 +73,10 @@ def stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_n
         region = img[b.y0 : b.y1, b.x0 : b.x1]
         crop = region.min(axis=2) if region.ndim == 3 else region
         crop = cv2.normalize(crop, None, 0, 255, cv2.NORM_MINMAX)  # type: ignore[call-overload]
-        sub: OcrPage = engine.recognize(crop, psm=6, page_no=page_no)
         if out:
             out.append(Line("", page=page_no, zone=Zone.INCOMING_STAMP))
-        for ln in sub.lines:
-            if ln.bbox is None or not ln.text.strip() or (ln.conf or 0) < 0.5:
-                continue
-            box = BBox(ln.bbox.x0 + b.x0, ln.bbox.y0 + b.y0, ln.bbox.x1 + b.x0, ln.bbox.y1 + b.y0)
-            words = tuple(replace(w, bbox=BBox(w.bbox.x0 + b.x0, w.bbox.y0 + b.y0, w.bbox.x1 + b.x0, w.bbox.y1 + b.y0))
-                          for w in ln.words)
-            out.append(Line(text=ln.text, page=page_no, bbox=box, conf=ln.conf, zone=Zone.INCOMING_STAMP,
-                            words=words))
+        out += [replace(ln, zone=Zone.INCOMING_STAMP)
+                for ln in recognize_at(engine, crop, (b.x0, b.y0), psm=6, page_no=page_no) if (ln.conf or 0) >= 0.5]
     return out
 
 
