@@ -11,6 +11,7 @@ import regex
 
 from . import checks
 from .esign import parse_stamp
+from .fields.dates import make_date, short_date
 from .fields.doc_type import match_heading
 from .fields.issuer import parse_issuer
 from .fields.lists import KINH_GUI, NOI_NHAN, find_label, items_after_label
@@ -147,8 +148,6 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: Ha
         if hints is not None:
             _apply_stamp_hints(value, hints, issue_year)
         if value["date"] is None and value["date_text"]:
-            from .fields.dates import short_date
-
             value["date"] = short_date(value["date_text"], issue_year)
         acc.put("incoming_stamp", IncomingStamp(**value), stamp_hit)
 
@@ -290,8 +289,6 @@ def _apply_number_hint(acc: _Acc, hint: HandReading, symbol: str, sep: str) -> N
 def _apply_day_hint(acc: _Acc, day: HandReading | None, parts: tuple[str, str, str],
                     month: HandReading | None = None) -> None:
     """Use a hand-written day (and month) when the date line's are blank or doubtful."""
-    from .fields.dates import make_date
-
     current = acc.values.get("issued_date")
     day_printed, month_printed = parts[0], parts[1]
     d = day_printed if day_printed.isdigit() else (day.text if day else "")
@@ -342,8 +339,6 @@ def _digital_signature(text: str) -> DigitalSignature | None:
 
 def _apply_stamp_hints(value: dict[str, Any], hints: HandHints, issue_year: int | None) -> None:
     """Fill the ĐẾN stamp's number and date from the ink where the printed OCR read none."""
-    from .fields.dates import make_date
-
     if not value.get("number") and hints.stamp_number is not None:
         value["number"] = hints.stamp_number.text
     if not value.get("date_text") and hints.stamp_date is not None:
