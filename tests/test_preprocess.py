@@ -6,6 +6,8 @@ measurements are in the preprocessing report, not here.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import cv2
 import numpy as np
 import pytest
@@ -155,6 +157,21 @@ def test_orientation_detected_without_osd(turn: int | None, fix: int) -> None:
     assert (found.degrees, found.method) == (fix, "profile")
     upright, applied = preprocess.rotate_upright(turned, 100, use_osd=False)
     assert applied == fix and upright.shape == page.shape
+
+
+@pytest.mark.parametrize(("name", "page_no", "dpi"), [("ct_012_mild.pdf", 2, 200), ("bundle_014_heavy.tif", 2, 150)])
+def test_orientation_of_sparse_last_pages(name: str, page_no: int, dpi: int) -> None:
+    # last pages of letters: a few lines, the Nơi nhận, a seal and a signature; the bundle's has a black
+    # scanner edge and bleed-through. Line profiles over the whole page called the first one vertical,
+    # and the edge and the seal made the second read as upside down.
+    from vn_dispatch_parser.io import iter_pages
+
+    sample = Path(__file__).resolve().parents[1] / "samples" / name
+    page = next(p for p in iter_pages(sample, dpi=dpi, page_dpi={page_no: dpi}) if p.page_no == page_no)
+    upright = preprocess.detect_orientation(page.array, page.dpi, use_osd=False)
+    assert upright.degrees == 0
+    turned = preprocess.detect_orientation(cv2.rotate(page.array, cv2.ROTATE_90_CLOCKWISE), page.dpi, use_osd=False)
+    assert turned.degrees in (270, 0) and (turned.degrees == 270 or turned.confidence < 0.5)
 
 
 def test_blank_pages() -> None:

@@ -47,9 +47,13 @@ MIN_SKEW = 2.0
 #: The up/down test is trusted when ink above the text core and below it differ by this factor
 #: (real text pages: 1.4–3.8).
 UPDOWN_SURE = 1.3
-#: The line-direction test is trusted when one projection alternates this much more than the other
-#: (real text pages: 1.5–13).
-DIRECTION_SURE = 1.4
+#: The line-direction test is trusted when this many more glyphs have their nearest neighbour along one
+#: axis than along the other (text pages of ../shared/real and samples/: 4–25; near-blank pages: 1–2).
+DIRECTION_SURE = 2.5
+#: ... and when at least this many glyphs voted.
+DIRECTION_MIN_VOTES = 20
+#: The gap test compares at most this many glyphs (a 2,500² matrix of gaps, ~25 MB of int32).
+DIRECTION_MAX_GLYPHS = 2500
 #: Pages below this resolution are upscaled (bicubic) to :data:`OCR_DPI` before OCR.
 UPSCALE_BELOW = 100
 OCR_DPI = 300
@@ -191,8 +195,10 @@ def _updown_ratio(binary: np.ndarray) -> tuple[float, int]:
         edges = np.flatnonzero(np.diff(np.concatenate(([0], (prof > max(1.0, 0.02 * step)).astype(np.int8), [0]))))
         for y0, y1 in zip(edges[::2], edges[1::2], strict=False):
             band = prof[y0:y1]
-            if 4 <= len(band) <= 40:
+            if 4 <= len(band) <= 40 and band.max() < 0.9 * step:  # not a scanner edge or a rule
                 core = np.flatnonzero(band >= 0.5 * band.max())
+                if core[-1] - core[0] + 1 < 0.3 * len(band):  # a seal's rim or a signature, not a line
+                    continue
                 above += band[: core[0]].sum()
                 below += band[core[-1] + 1 :].sum()
                 lines += 1
@@ -217,21 +223,52 @@ def osd_orientation(img: np.ndarray, timeout: float = 20.0) -> Orientation | Non
     return Orientation(int(rot.group(1)) % 360, min(1.0, float(conf.group(1)) / 15 if conf else 0.0), "osd")
 
 
+def _neighbour_votes(binary: np.ndarray) -> tuple[int, int]:
+    """How many glyphs have their nearest neighbour beside them, and how many above or below them.
+
+    Within a line, the gap between words (and between letters that do not touch) is narrower than the
+    gap between lines, so on an upright page most glyphs' nearest neighbour sits beside them; on a page
+    turned 90° it sits above or below. Unlike projection profiles, this holds on a page with only a few
+    lines, and diacritics (too small) and rules or seals (too big) are left out of the vote.
+
+    Returns:
+        ``(beside, above_or_below)`` counts of glyphs.
+    """
+    _, _, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    x, y, w, h = (stats[1:, i].astype(np.int32) for i in range(4))
+    size = np.maximum(w, h)
+    keep = (np.minimum(w, h) >= 2) & (size <= 60)
+    if keep.sum() < DIRECTION_MIN_VOTES:
+        return 0, 0
+    median = float(np.median(size[keep]))
+    keep &= (size >= 0.5 * median) & (size <= 3 * median)
+    x, y, w, h = x[keep], y[keep], w[keep], h[keep]
+    if len(x) > DIRECTION_MAX_GLYPHS:
+        pick = np.random.default_rng(0).choice(len(x), DIRECTION_MAX_GLYPHS, replace=False)
+        x, y, w, h = x[pick], y[pick], w[pick], h[pick]
+    x1, y1 = x + w, y + h
+    gap_x = np.maximum(0, np.maximum(x[None, :] - x1[:, None], x[:, None] - x1[None, :]))
+    gap_y = np.maximum(0, np.maximum(y[None, :] - y1[:, None], y[:, None] - y1[None, :]))
+    overlap_y = np.minimum(y1[:, None], y1[None, :]) - np.maximum(y[:, None], y[None, :])
+    overlap_x = np.minimum(x1[:, None], x1[None, :]) - np.maximum(x[:, None], x[None, :])
+    np.fill_diagonal(overlap_y, -1)
+    np.fill_diagonal(overlap_x, -1)
+    far = np.int32(1 << 30)
+    beside = np.where(overlap_y >= 0.5 * np.minimum(h[:, None], h[None, :]), gap_x, far).min(axis=1)
+    stacked = np.where(overlap_x >= 0.5 * np.minimum(w[:, None], w[None, :]), gap_y, far).min(axis=1)
+    near = 2 * median
+    return int(((beside < stacked) & (beside <= near)).sum()), int(((stacked < beside) & (stacked <= near)).sum())
+
+
 def _orientation(grey100: np.ndarray, img: np.ndarray, use_osd: bool) -> tuple[Orientation, float]:
     """Orientation and, when the profile check decided it, the skew of the page once turned upright."""
-    small, _ = _shrink(grey100, 100, 50)
-    ys, xs = _points(_binary(small))
-    if len(ys) < 300:
-        return Orientation(0, 0.0, "default"), 0.0
-    angles = np.arange(-6.0, 6.01, 1.0)
-
-    def rough(a: np.ndarray, b: np.ndarray) -> float:
-        return max(float(np.sum(np.diff(h) ** 2)) / max(1.0, float(np.dot(h, h))) for h in _profiles(a, b, angles))
-
-    direction = rough(ys, xs) / max(rough(xs, ys), 1e-9)
-    sure_dir = max(direction, 1 / max(direction, 1e-9)) >= DIRECTION_SURE
-    vertical = sure_dir and direction < 1.0
     base = _binary(grey100)
+    horizontal, vertical_votes = _neighbour_votes(base)
+    if max(horizontal, vertical_votes) < DIRECTION_MIN_VOTES:
+        return Orientation(0, 0.0, "default"), 0.0
+    direction = (horizontal + 1) / (vertical_votes + 1)
+    sure_dir = max(direction, 1 / direction) >= DIRECTION_SURE
+    vertical = sure_dir and direction < 1.0
     binary = cv2.rotate(base, cv2.ROTATE_90_CLOCKWISE) if vertical else base
     skew = _skew(binary, 10.0)  # a 180° turn keeps the skew; straighten before comparing line halves
     if abs(skew) >= 0.3:  # the up/down test already suffers from 1–2°
