@@ -4,6 +4,7 @@ confidence and review flags. Works on lines alone; boxes and OCR confidences onl
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +14,7 @@ from . import checks
 from .esign import parse_stamp
 from .fields.dates import make_date, short_date
 from .fields.doc_type import match_heading
-from .fields.issuer import parse_issuer
+from .fields.issuer import clean_issuer_line, parse_issuer, snap_body
 from .fields.lists import KINH_GUI, NOI_NHAN, find_label, items_after_label
 from .fields.marks import find_mark
 from .fields.number import find_number, symbol_type_code
@@ -36,6 +37,12 @@ _HEADER_MAX = 45
 _BODY_START = regex.compile(r"^\s*(Căn cứ|Thực hiện|Theo đề nghị|Xét đề nghị|Trên cơ sở|Trong thời gian|Để\s)")
 _APPENDIX = regex.compile(r"^\s*(PHỤ LỤC|Phụ lục)\b")
 REVIEW_BELOW = 0.75
+#: A hand-written số đến read with less confidence than this is left out (and the stamp flagged).
+STAMP_HAND_MIN = 0.3
+#: A ĐẾN date later than this many days after the document's date is possible but unlikely.
+STAMP_USUAL_DAYS = 60
+#: Probability mass kept for "the date was misread" when the readings are renormalised.
+STAMP_MISREAD = 0.1
 
 
 @dataclass
@@ -143,19 +150,18 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: Ha
         if acc.values.get("issued_date") is None:
             acc.warnings.append("blank or unreadable day/month in the date line (draft?)")
 
+    if stamp_hit is None and hints is not None and hints.stamp_box is not None:
+        # a ĐẾN stamp is on the page whose labels the OCR did not read: its values come from its own reader
+        empty = {"receiver": None, "number": None, "date_text": None, "date": None}
+        stamp_hit = Hit(empty, "framed stamp found", "stamp_box", 0.3, hints.page, hints.stamp_box)
     if stamp_hit is not None:
         value = dict(stamp_hit.value)
+        conf = stamp_hit.conf
         if hints is not None:
-            _apply_stamp_hints(value, hints, issue_year)
+            conf = _apply_stamp_hints(value, hints, acc.values.get("issued_date"), issue_year, conf)
         if value["date"] is None and value["date_text"]:
             value["date"] = short_date(value["date_text"], issue_year)
-        acc.put("incoming_stamp", IncomingStamp(**value), stamp_hit)
-
-    if stamp_hit is None and hints is not None and hints.stamp_box is not None:
-        # a ĐẾN stamp is on the page but its (hand-written) text could not be read: say so, for review
-        box = hints.stamp_box
-        acc.put("incoming_stamp", IncomingStamp(), Hit(None, "framed stamp found, text unreadable", "stamp_box",
-                                                       0.3, hints.page, box))
+        acc.put("incoming_stamp", IncomingStamp(**value), stamp_hit, conf)
 
     stop = number_idx if number_idx is not None else end
     issuer_lines = _issuer_lines(header, stop, skip)
@@ -337,26 +343,66 @@ def _digital_signature(text: str) -> DigitalSignature | None:
                             raw=stamp.text[:500])
 
 
-def _apply_stamp_hints(value: dict[str, Any], hints: HandHints, issue_year: int | None) -> None:
-    """Fill the ĐẾN stamp's number and date from the ink where the printed OCR read none."""
-    if not value.get("number") and hints.stamp_number is not None:
+def _clean_receiver(text: str) -> str:
+    """The receiving office as printed on the stamp: noise stripped, a known body's name snapped, and
+    syllables the OCR garbled ("BỆNH VIÊN") restored from the lexicon."""
+    name = clean_issuer_line(text.strip("'\"`‘’“” "))
+    words = name.split()
+    while words and len(words[-1]) == 1 and words[-1].islower():  # a speck read as "ï" after the name
+        words.pop()
+    name = " ".join(words)
+    if not name:
+        return text
+    name, snapped = snap_body(name)
+    return name if snapped else correct_text(name)[0]
+
+
+def _apply_stamp_hints(value: dict[str, Any], hints: HandHints, issued: dt.date | None, issue_year: int | None,
+                       conf: float) -> float:
+    """Fill the ĐẾN stamp's receiver, number and date from its own reader; returns the stamp's confidence.
+
+    The hand-written number and date read from the stamp's ink win over what the page OCR made of them (it
+    reads hand-writing poorly). Of the dates the glyphs can spell, the best one that falls on or after the
+    document's date, within a year, is kept: a letter is received after it is issued.
+    """
+    if hints.stamp_receiver and not value.get("receiver"):
+        value["receiver"] = hints.stamp_receiver
+    if value.get("receiver"):
+        value["receiver"] = _clean_receiver(value["receiver"])
+    # the stamp's confidence is that of its weakest value: a hand reading's own, else the page OCR's
+    number_conf = date_conf = conf if hints.stamp_box is None else 0.3
+    if hints.stamp_number is not None and hints.stamp_number.conf >= STAMP_HAND_MIN:
         value["number"] = hints.stamp_number.text
-    if not value.get("date_text") and hints.stamp_date is not None:
-        digits = hints.stamp_date.text
-        cuts: dict[int, list[tuple[int, ...]]] = {4: [(2, 2)], 3: [(1, 2), (2, 1)], 2: [(1, 1)], 6: [(2, 2, 2)],
-                                                  5: [(1, 2, 2), (2, 1, 2)], 8: [(2, 2, 4)]}
-        splits = cuts.get(len(digits), [])
-        for cut in splits:
-            parts, k = [], 0
-            for n in cut:
-                parts.append(digits[k : k + n])
-                k += n
-            year = int(parts[2]) + (2000 if len(parts[2]) == 2 else 0) if len(parts) == 3 else issue_year
-            date = make_date(parts[0], parts[1], year) if year else None
-            if date is not None:
-                value["date_text"] = "/".join(parts)
-                value["date"] = date
-                break
+        number_conf = hints.stamp_number.conf
+    elif value.get("number") and hints.stamp_box is not None:
+        number_conf = min(conf, 0.5)
+    reading = hints.stamp_date
+    if reading is not None:
+        options = list(reading.options) or [(reading.text, reading.conf)]
+        fits = []
+        for text, p in options:
+            when = short_date(text, issue_year)
+            if when is not None and issued is not None and when < issued and issue_year and text.count("/") == 1:
+                when = short_date(text, issue_year + 1)  # received in the new year
+            if when is None or (issued is not None and not issued <= when <= issued + dt.timedelta(days=366)):
+                continue
+            if issued is not None and when > issued + dt.timedelta(days=STAMP_USUAL_DAYS):
+                p *= 0.05  # possible, but letters are mostly received within weeks
+            fits.append((text, when, p))
+        fits.sort(key=lambda f: -f[2])
+        # renormalised over the dates that fit the document's own date (the late ones weighed down), and a
+        # misreading: when no reading fits well, the glyphs were probably misread
+        total = sum(p for _, _, p in fits) + STAMP_MISREAD
+        best = fits[0][2] / total if fits else 0.0
+        if best >= STAMP_HAND_MIN:
+            value["date_text"], value["date"] = fits[0][0], fits[0][1]
+            date_conf = best
+    if value.get("date_text") and date_conf == 0.3 and reading is None:
+        date_conf = min(conf, 0.5)
+    receiver_conf = 1.0
+    if hints.stamp_receiver and value.get("receiver") == _clean_receiver(hints.stamp_receiver):
+        receiver_conf = hints.stamp_receiver_conf
+    return round(min(number_conf, date_conf, receiver_conf), 3)
 
 
 def _confirm_type_code(acc: _Acc, type_name: str) -> None:

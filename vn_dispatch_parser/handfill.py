@@ -35,6 +35,7 @@ class HandReading:
     page: int
     bbox: BBox | None
     printed: str | None = None  # what the printed-text OCR had there, if anything
+    options: tuple[tuple[str, float], ...] = ()  # ranked alternatives (text, probability), e.g. of a date
 
 
 @dataclass
@@ -46,7 +47,9 @@ class HandHints:
     month: HandReading | None = None
     stamp_number: HandReading | None = None  # the ĐẾN stamp's "Số:" and "Ngày:" written by hand
     stamp_date: HandReading | None = None
-    stamp_box: BBox | None = None  # a framed ĐẾN-like stamp seen on the page whose text could not be read
+    stamp_box: BBox | None = None  # a framed ĐẾN-like stamp seen on the page
+    stamp_receiver: str | None = None  # its receiving office, as printed on it
+    stamp_receiver_conf: float = 0.0
     page: int = 1
 
 

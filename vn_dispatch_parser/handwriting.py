@@ -49,12 +49,14 @@ import numpy as np
 __all__ = [
     "MODEL_FILE",
     "DigitReading",
+    "GlyphGuess",
     "glyph_to_input",
     "load_digit_model",
     "model_path",
     "read_handwritten_day",
     "read_handwritten_digits",
     "read_handwritten_int",
+    "read_glyphs",
     "read_handwritten_month",
 ]
 
@@ -916,6 +918,26 @@ def read_handwritten_digits(
     when nothing is written there.
     """
     return _read(img, region, max_digits, use_tesseract, model, row)[0]
+
+
+@dataclass(frozen=True)
+class GlyphGuess:
+    """One hand-written glyph of a row: class probabilities (digits 0–9, then "not a digit") and whether it
+    is a single straight stroke, which may be a 1 or a slash."""
+
+    probs: np.ndarray
+    bar: bool
+
+
+def read_glyphs(img: np.ndarray, region: Region | Any | None = None, *, model: str | Path | None = None,
+                row: tuple[int, int] | None = None) -> list[GlyphGuess]:
+    """The glyphs written in ``region``, left to right, each with its class probabilities, for callers that
+    parse more than digits (a date "13/12/25", where a slash reads as a 1 or as "not a digit")."""
+    net = load_digit_model(model)
+    raw = _read_raw(img, region, net, row)
+    if raw is None:
+        return []
+    return [GlyphGuess(_tta_probs(net, p.mask), _is_bar(p.mask)) for p in raw.pieces]
 
 
 def read_handwritten_int(

@@ -53,6 +53,11 @@ SEAL_DIAMETER_MM = (28.0, 50.0)
 #: Minimum :func:`ring_score` for a red seal and for a black one (real seals 0.37–1.0, print ≤ 0.25).
 SEAL_SCORE_RED = 0.33
 SEAL_SCORE_BLACK = 0.40
+#: A stamp's rules are this much darker than the paper (grey levels, in the darkest channel): pale pink,
+#: violet and grey stamp frames are 50–90 below the paper, which a fixed threshold at 150 missed.
+STAMP_RULE_CONTRAST = 45
+#: Tilts (degrees) at which stamp rules are looked for.
+STAMP_TILTS = (-4.0, -2.0, 0.0, 2.0, 4.0)
 
 
 def mm_to_px(mm: float, dpi: float) -> float:
@@ -197,19 +202,22 @@ def _shrink_mask(mask: np.ndarray, factor: int) -> np.ndarray:
 
 def _frame_score(comp: np.ndarray) -> float:
     """How much a component is a closed frame (stamp border): the share of the area inside its outermost
-    outline that is a hole, if that outline spans ≥ 70 % of the component's width and height; else 0."""
+    outline that is holes (one hole for a plain frame, a cell per row for a ĐẾN stamp's ruled grid), if
+    that outline spans ≥ 70 % of the component's width and height; else 0."""
     closed = cv2.morphologyEx(comp, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
     contours, hier = cv2.findContours(closed, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     h, w = comp.shape
-    best = 0.0
+    holes: dict[int, float] = {}
     for i, c in enumerate(contours):
         parent = hier[0][i][3]
-        if parent < 0:
-            continue
+        if parent >= 0:
+            holes[parent] = holes.get(parent, 0.0) + cv2.contourArea(c)
+    best = 0.0
+    for parent, area in holes.items():
         _, _, pw, ph = cv2.boundingRect(contours[parent])
         outer = cv2.contourArea(contours[parent])
         if pw >= 0.7 * w and ph >= 0.7 * h and outer > 0:
-            best = max(best, cv2.contourArea(c) / outer)
+            best = max(best, area / outer)
     return best
 
 
@@ -356,6 +364,23 @@ def find_seals(img: np.ndarray, dpi: float, page: int = 1) -> list[InkMark]:
     return seals
 
 
+def _rules(dark: np.ndarray, h_len: int, v_len: int) -> tuple[np.ndarray, np.ndarray]:
+    """Horizontal and vertical rules (0/255 masks) at least ``h_len`` / ``v_len`` long, found at each tilt of
+    :data:`STAMP_TILTS`: a stamp pressed by hand sits 1–4° off, and a 2 px rule tilted 3° leaves a straight
+    12 mm opening within 70 px."""
+    horiz, vert = np.zeros_like(dark), np.zeros_like(dark)
+    h, w = dark.shape
+    for tilt in STAMP_TILTS:
+        m = cv2.getRotationMatrix2D((w / 2, h / 2), tilt, 1.0)
+        turned = dark if tilt == 0 else cv2.warpAffine(dark, m, (w, h), flags=cv2.INTER_NEAREST)
+        found = [cv2.morphologyEx(turned, cv2.MORPH_OPEN, np.ones(k, np.uint8)) for k in ((1, h_len), (v_len, 1))]
+        if tilt:
+            back = cv2.invertAffineTransform(m)
+            found = [cv2.warpAffine(f, back, (w, h), flags=cv2.INTER_NEAREST) for f in found]
+        horiz, vert = cv2.bitwise_or(horiz, found[0]), cv2.bitwise_or(vert, found[1])
+    return horiz, vert
+
+
 def find_stamp_boxes(img: np.ndarray, dpi: float, page: int = 1) -> list[InkMark]:
     """Find framed black stamps (the ĐẾN stamp on bitonal scans) in the upper half of a page.
 
@@ -369,11 +394,12 @@ def find_stamp_boxes(img: np.ndarray, dpi: float, page: int = 1) -> list[InkMark
         ``InkMark(kind="stamp", color="black")`` objects; the score is the share of sides found.
     """
     small, factor = _downscale(img, dpi, DETECT_DPI)
-    grey = small if small.ndim == 2 else remove_color_ink(small)
+    top = small[: small.shape[0] // 2]
+    grey = top if top.ndim == 2 else top.min(axis=2)  # any ink is dark in its darkest channel
     wd = dpi / factor
-    dark = cv2.threshold(grey[: grey.shape[0] // 2], 150, 255, cv2.THRESH_BINARY_INV)[1]
-    horiz = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((1, int(mm_to_px(12, wd))), np.uint8))
-    vert = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((int(mm_to_px(6, wd)), 1), np.uint8))
+    paper = float(np.percentile(grey, 75))
+    dark = cv2.threshold(grey, max(0.0, paper - STAMP_RULE_CONTRAST), 255, cv2.THRESH_BINARY_INV)[1]
+    horiz, vert = _rules(dark, int(mm_to_px(12, wd)), int(mm_to_px(6, wd)))
     if not cv2.countNonZero(vert):
         return []
     rules, band = cv2.bitwise_or(horiz, vert), max(2, int(mm_to_px(4, wd)))

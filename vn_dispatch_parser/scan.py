@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .den_stamp import read_den_stamp
 from .errors import EmptyDocumentError
 from .esign import SignatureStamp
 from .fields.signer import is_title_line, parse_signature, signature_quality
@@ -76,14 +77,22 @@ def _read_page(page: PageImage, layer: TextLayerPage | None, engine: OcrEngine, 
         ocr_page.width, ocr_page.height = prep.ocr_image.shape[1], prep.ocr_image.shape[0]
     # the e-signature / relay stamps are images on a scanned page: their OCR text is not the document's
     boxes = [s.bbox for s in layer.signatures if s.bbox is not None] if layer is not None and not layer.is_text else []
-    extra = stamp_lines(prep.image, prep.marks, engine, page.page_no, prep.dpi)
+    den_box = incoming_stamp_box(prep.marks, boxes, prep.image.shape[0], prep.dpi)
+    den = read_den_stamp(prep.image, den_box, engine, page.page_no, prep.dpi) if den_box is not None else None
+    extra = stamp_lines(prep.image, prep.marks, engine, page.page_no, prep.dpi, skip=den_box)
+    if den is not None:
+        extra = den.lines + ([Line("", page=page.page_no, zone=Zone.INCOMING_STAMP)] if extra else []) + extra
     lines = lines_from_ocr(ocr_page, extra_top=extra, stamp_boxes=boxes)
     if not ocr_page.text_layer:
         lines = _rescue_signature(lines, prep.ocr_image, engine, page.page_no)
         lines = _reread_signature(lines, prep.ocr_image, engine, page.page_no)
     hints = read_hints(lines, prep.image, prep.dpi) if opts.handwriting and not ocr_page.text_layer else HandHints()
     hints.page = page.page_no
-    hints.stamp_box = incoming_stamp_box(prep.marks, boxes, prep.image.shape[0], prep.dpi)
+    hints.stamp_box = den_box
+    if den is not None:
+        hints.stamp_receiver, hints.stamp_receiver_conf = den.receiver, den.receiver_conf
+        if opts.handwriting:
+            hints.stamp_number, hints.stamp_date = den.number, den.date
     return _PageResult(lines=lines, marks=prep.marks, hints=hints, stamps=layer.signatures if layer else [])
 
 

@@ -51,8 +51,10 @@ def grouped_ink(marks: list[InkMark], height: int, dpi: int) -> list[InkMark]:
     return out
 
 
-def stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_no: int, dpi: int) -> list[Line]:
-    """OCR the coloured stamps (ĐẾN, HỎA TỐC/KHẨN) from their own ink; their lines go first."""
+def stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_no: int, dpi: int,
+                skip: BBox | None = None) -> list[Line]:
+    """OCR the coloured stamps (ĐẾN, HỎA TỐC/KHẨN) from their own ink; their lines go first. A mark that
+    overlaps ``skip`` (the ĐẾN stamp, read by ``den_stamp``) is left out."""
     out: list[Line] = []
     seals = [m.bbox for m in marks if m.kind == "seal"]
     height = img.shape[0]
@@ -60,6 +62,8 @@ def stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_n
         if mark.kind not in ("stamp", "urgency_stamp") and not _small_red_box(mark, img.shape, dpi):
             continue
         b = mark.bbox
+        if skip is not None and overlap(b, skip) > 0.5:
+            continue
         if b.width < 40 or b.height < 20 or b.cy > 0.5 * height:
             continue
         if any(overlap(b, s) > 0.3 for s in seals):

@@ -1,0 +1,102 @@
+"""The ĐẾN stamp reader (den_stamp.py): date parsing from glyph guesses, the choice of the date that fits
+the document's own date (extract), and real Tesseract on the stamps of two sample pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import numpy as np
+import pytest
+
+from vn_dispatch_parser.den_stamp import date_options, read_den_stamp
+from vn_dispatch_parser.extract import _apply_stamp_hints
+from vn_dispatch_parser.handfill import HandHints, HandReading
+from vn_dispatch_parser.handwriting import REJECT, GlyphGuess
+from vn_dispatch_parser.types import BBox
+
+from .conftest import ROOT
+
+
+def glyph(digit: int | None, p: float = 0.97, bar: bool = False) -> GlyphGuess:
+    probs = np.full(REJECT + 1, (1 - p) / REJECT)
+    probs[REJECT if digit is None else digit] = p
+    return GlyphGuess(probs, bar)
+
+
+def texts(options: list[tuple[str, float]]) -> list[str]:
+    return [t for t, _ in options]
+
+
+def test_slashes_read_as_ones_or_as_nothing_split_the_date() -> None:
+    # "13/12/25": the first slash unknown to the model, the second a straight stroke read as 1
+    read = [glyph(1), glyph(3), glyph(None, 0.6), glyph(1), glyph(2), glyph(1, bar=True), glyph(2), glyph(5)]
+    assert texts(date_options(read))[0] == "13/12/25"
+    # "10/10/23" with both slashes read as ones: only one split gives a valid date with a 2-digit year
+    ten = [glyph(1, bar=True), glyph(0)]
+    read = [*ten, glyph(1, bar=True), *ten, glyph(1, bar=True), glyph(2), glyph(3)]
+    assert texts(date_options(read))[0] == "10/10/23"
+
+
+def test_impossible_dates_are_never_offered() -> None:
+    # "31/2" and "30/2" do not exist; "3/12" does
+    options = texts(date_options([glyph(3), glyph(1, bar=True), glyph(1), glyph(2)]))
+    assert options and all(not t.endswith("/2") or int(t.split("/")[0]) <= 29 for t in options)
+    assert "3/12" in options
+    assert date_options([glyph(5)]) == []  # one glyph: no date
+
+
+def _hints(options: list[tuple[str, float]], number: str = "5616", conf: float = 0.95) -> HandHints:
+    date = HandReading(options[0][0], options[0][1], 1, None, options=tuple(options))
+    return HandHints(stamp_number=HandReading(number, conf, 1, None), stamp_date=date,
+                     stamp_box=BBox(0, 0, 400, 300), stamp_receiver="BỆNH VIÊN ĐA KHOA LẠNG SƠN",
+                     stamp_receiver_conf=0.93)
+
+
+def test_the_date_that_fits_the_documents_date_is_kept() -> None:
+    value = {"receiver": None, "number": None, "date_text": None, "date": None}
+    # "13/2/25" reads best, but the letter is dated 8/12/2025: received on 13/12, not ten months before
+    conf = _apply_stamp_hints(value, _hints([("13/2/25", 0.6), ("13/12/25", 0.35), ("1/2/25", 0.05)]),
+                              dt.date(2025, 12, 8), 2025, 0.6)
+    assert value["date_text"] == "13/12/25" and value["date"] == dt.date(2025, 12, 13)
+    assert value["number"] == "5616"
+    assert value["receiver"] == "BỆNH VIỆN ĐA KHOA LẠNG SƠN"  # the OCR's "VIÊN" restored
+    assert conf >= 0.75
+
+
+def test_a_date_that_fits_only_in_the_next_year_is_left_out_and_flagged() -> None:
+    value = {"receiver": None, "number": None, "date_text": None, "date": None}
+    # dated 25/10/2024: "27/9" fits only as 27/9/2025, eleven months later, so the date stays empty
+    conf = _apply_stamp_hints(value, _hints([("27/9", 0.5), ("27/1", 0.3), ("27/8", 0.2)]),
+                              dt.date(2024, 10, 25), 2024, 0.6)
+    assert value["date"] is None and conf < 0.75
+
+
+def test_an_unsure_number_is_not_kept() -> None:
+    value = {"receiver": None, "number": None, "date_text": None, "date": None}
+    conf = _apply_stamp_hints(value, _hints([("14/3", 0.99)], number="59", conf=0.1), dt.date(2025, 3, 10),
+                              2025, 0.6)
+    assert value["number"] is None and value["date_text"] == "14/3" and conf < 0.75
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")
+@pytest.mark.parametrize(("name", "receiver", "number", "date"), [
+    ("tb_018_heavy.jpg", "ĐẢNG ỦY CÁC CƠ QUAN THÀNH PHỐ", "1269", "14/3"),   # red stamp, level, heavy JPEG
+    ("cv_019_clean.jpg", "BỆNH VIỆN ĐA KHOA QUẢNG TRỊ", "438", "18/1"),      # blue stamp pressed 4° off
+])
+def test_reads_the_stamps_of_sample_pages(name: str, receiver: str, number: str, date: str) -> None:
+    from vn_dispatch_parser.io import iter_pages
+    from vn_dispatch_parser.lexicon import correct_text
+    from vn_dispatch_parser.ocr import TesseractEngine
+    from vn_dispatch_parser.page_prep import prepare_page
+    from vn_dispatch_parser.stamps import incoming_stamp_box
+
+    page = next(iter(iter_pages(ROOT / "samples" / name)))
+    prep = prepare_page(page)
+    box = incoming_stamp_box(prep.marks, [], prep.image.shape[0], prep.dpi)
+    assert box is not None
+    got = read_den_stamp(prep.image, box, TesseractEngine(), 1, prep.dpi)
+    assert got.receiver is not None and correct_text(got.receiver)[0] == receiver
+    assert got.number is not None and got.number.text == number
+    assert got.date is not None and date in texts(list(got.date.options))[:2]
