@@ -21,6 +21,7 @@ from vn_dispatch_parser.handwriting import (
     read_handwritten_digits,
     read_handwritten_month,
 )
+from vn_dispatch_parser.types import BBox, Line, OcrWord, Zone
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT.parent / "shared" / "real"
@@ -206,3 +207,26 @@ def test_real_scan(tmp_path: Path, name: str, box: tuple[int, int, int, int], tr
     r = read_handwritten_digits(img, region, use_tesseract=False)
     assert r.text == truth
     assert r.conf > 0.5
+
+
+def _so_line(*words: tuple[str, int, int]) -> Line:
+    ws = tuple(OcrWord(t, 0.9, BBox(x0, 100, x1, 140)) for t, x0, x1 in words)
+    return Line(" ".join(w.text for w in ws), page=1, bbox=BBox(ws[0].bbox.x0, 100, ws[-1].bbox.x1, 140),
+                conf=0.9, words=ws, zone=Zone.HEADER_LEFT)
+
+
+@pytest.mark.parametrize(("words", "x1_min", "printed"), [
+    # the hand-written 1 of "1708" slants like a slash: the blank runs to the "/" before the ký hiệu
+    ((("Số:", 100, 160), ("'/..'//STNMTQLĐĐ", 200, 700)), 300, "'/..'/"),
+    # a plain blank, and a VBQPPL number whose "/" before the year starts the ký hiệu
+    ((("Số:", 100, 160), ("/UBND-KT", 260, 420)), 240, None),
+    ((("Số:", 100, 160), ("/2024/QĐ-UBND", 300, 560)), 280, None),
+])
+def test_number_blank_ends_at_the_slash_before_the_symbol(words: tuple[tuple[str, int, int], ...], x1_min: int,
+                                                           printed: str | None) -> None:
+    from vn_dispatch_parser.handfill import _number_region
+
+    found = _number_region(_so_line(*words))
+    assert found is not None
+    (x0, _, x1, _), got = found
+    assert x0 == 160 and x1 >= x1_min and got == printed

@@ -60,34 +60,33 @@ def _char_x(word: OcrWord, index: int) -> int:
 
 
 def _number_region(line: Line) -> tuple[tuple[int, int, int, int], str | None] | None:
-    words = list(line.words)
-    for i, w in enumerate(words):
-        if not _SO_WORD.match(w.text):
-            continue
-        m = _SO_WORD.match(w.text)
-        assert m is not None
-        x0 = _char_x(w, m.end()) if len(w.text) > m.end() else w.bbox.x1
-        slash_x = None
-        printed = []
-        for v in words[i:]:
-            k = v.text.find("/")
-            if k >= 0:
-                slash_x = _char_x(v, k)
-                pre = v.text[:k]
-                if v is w:
-                    pre = pre[m.end():]
-                printed.append(pre)
-                break
-            if v is not w:
-                printed.append(v.text)
-        if slash_x is None:
-            return None
-        h = line.bbox.height if line.bbox else w.bbox.height
-        # up to just before the printed "/" (a slash inside the region reads as a "1")
-        region = (x0, max(0, w.bbox.y0 - int(0.9 * h)), max(x0 + 1, slash_x - int(0.25 * h)), w.bbox.y1 + int(0.6 * h))
-        text = "".join(printed).strip()
-        return region, (text or None)
-    return None
+    """The blank between "Số:" and the "/" that starts the ký hiệu, and what the OCR read in it.
+
+    The "/" is the one followed by the ký hiệu's letters or a year ("…/2024/QĐ-UBND"): a hand-written 1
+    slants like a slash and the OCR often reads it as one ("Số: '/..'//STNMT"), so the first "/" may lie
+    inside the hand-writing.
+    """
+    so = next((w for w in line.words if _SO_WORD.match(w.text)), None)
+    if so is None:
+        return None
+    text, xs = _char_positions(line)
+    label = _SO_WORD.match(so.text)
+    assert label is not None
+    end = sum(len(w.text) + 1 for w in line.words[: list(line.words).index(so)]) + label.end()
+    slashes = [k for k in range(end, len(text)) if text[k] == "/"]
+    if not slashes:
+        return None
+    cut = next((k for k in slashes if _SYMBOL_START.match(text, k + 1)), slashes[0])
+    x0 = _char_x(so, label.end()) if len(so.text) > label.end() else so.bbox.x1
+    slash_x = xs[cut]
+    h = line.bbox.height if line.bbox else so.bbox.height
+    # up to just before the printed "/" (a slash inside the region reads as a "1")
+    region = (x0, max(0, so.bbox.y0 - int(0.9 * h)), max(x0 + 1, slash_x - int(0.25 * h)), so.bbox.y1 + int(0.6 * h))
+    printed = text[end:cut].strip()
+    return region, (printed or None)
+
+
+_SYMBOL_START = regex.compile(r"\s*(?:\p{Lu}|(?:19|20)\d\d\s*/)")
 
 
 def _char_positions(line: Line) -> tuple[str, list[int]]:
