@@ -41,20 +41,6 @@ def write_images(images: list[Image.Image], path: Path, fmt: str, dpi: int, qual
     first, rest = images[0], images[1:]
     if fmt == "png":
         first.save(path, "PNG", dpi=(dpi, dpi), optimize=True)
-    elif first.mode == "1" and fmt == "pdf":
-        first.save(
-            path,
-            "PDF",
-            save_all=True,
-            append_images=rest,
-            resolution=float(dpi),
-            title=path.stem,
-            author=_BY,
-            creator=_BY,
-            producer=_BY,
-            creationDate=_FIXED_DATE,
-            modDate=_FIXED_DATE,
-        )
     elif fmt == "jpg":
         img = first.convert("L") if first.mode == "1" else first
         img.save(path, "JPEG", quality=quality, dpi=(dpi, dpi), optimize=True)
@@ -64,14 +50,15 @@ def write_images(images: list[Image.Image], path: Path, fmt: str, dpi: int, qual
         first.save(
             path, "TIFF", save_all=True, append_images=rest, compression=compression, dpi=(dpi, dpi), **extra
         )
-    else:
+    else:  # pdf: a bitonal page is stored as such, without a JPEG quality
+        extra = {} if first.mode == "1" else {"quality": quality}
         first.save(
             path,
             "PDF",
             save_all=True,
             append_images=rest,
             resolution=float(dpi),
-            quality=quality,
+            **extra,
             title=path.stem,
             author=_BY,
             creator=_BY,
