@@ -369,14 +369,16 @@ def _apply_stamp_hints(value: dict[str, Any], hints: HandHints, issued: dt.date 
         value["receiver"] = hints.stamp_receiver
     if value.get("receiver"):
         value["receiver"] = _clean_receiver(value["receiver"])
-    # the stamp's confidence is that of its weakest value: a hand reading's own, else the page OCR's
-    number_conf = date_conf = conf if hints.stamp_box is None else 0.3
+    # the stamp's confidence is that of its weakest value: a hand reading's own, else the page OCR's, which
+    # reads the hand-writing of a framed stamp poorly (0.3 when it read nothing there)
+    reading = hints.stamp_date
+    number_conf = date_conf = conf
+    if hints.stamp_box is not None:
+        number_conf = min(conf, 0.5) if value.get("number") else 0.3
+        date_conf = min(conf, 0.5) if value.get("date_text") and reading is None else 0.3
     if hints.stamp_number is not None and hints.stamp_number.conf >= STAMP_HAND_MIN:
         value["number"] = hints.stamp_number.text
         number_conf = hints.stamp_number.conf
-    elif value.get("number") and hints.stamp_box is not None:
-        number_conf = min(conf, 0.5)
-    reading = hints.stamp_date
     if reading is not None:
         options = list(reading.options) or [(reading.text, reading.conf)]
         fits = []
@@ -397,8 +399,6 @@ def _apply_stamp_hints(value: dict[str, Any], hints: HandHints, issued: dt.date 
         if best >= STAMP_HAND_MIN:
             value["date_text"], value["date"] = fits[0][0], fits[0][1]
             date_conf = best
-    if value.get("date_text") and date_conf == 0.3 and reading is None:
-        date_conf = min(conf, 0.5)
     receiver_conf = 1.0
     if hints.stamp_receiver and value.get("receiver") == _clean_receiver(hints.stamp_receiver):
         receiver_conf = hints.stamp_receiver_conf

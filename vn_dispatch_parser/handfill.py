@@ -66,13 +66,14 @@ def _number_region(line: Line) -> tuple[tuple[int, int, int, int], str | None] |
     slants like a slash and the OCR often reads it as one ("Số: '/..'//STNMT"), so the first "/" may lie
     inside the hand-writing.
     """
-    so = next((w for w in line.words if _SO_WORD.match(w.text)), None)
-    if so is None:
+    found = next(((i, w) for i, w in enumerate(line.words) if _SO_WORD.match(w.text)), None)
+    if found is None:
         return None
+    i, so = found
     text, xs = _char_positions(line)
     label = _SO_WORD.match(so.text)
     assert label is not None
-    end = sum(len(w.text) + 1 for w in line.words[: list(line.words).index(so)]) + label.end()
+    end = sum(len(w.text) + 1 for w in line.words[:i]) + label.end()  # words are joined by one space
     slashes = [k for k in range(end, len(text)) if text[k] == "/"]
     if not slashes:
         return None

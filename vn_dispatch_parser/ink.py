@@ -382,16 +382,19 @@ def _rules(dark: np.ndarray, h_len: int, v_len: int) -> tuple[np.ndarray, np.nda
 
 
 def find_stamp_boxes(img: np.ndarray, dpi: float, page: int = 1) -> list[InkMark]:
-    """Find framed black stamps (the ĐẾN stamp on bitonal scans) in the upper half of a page.
+    """Find framed stamps (the ĐẾN stamp, in any ink, on colour, grey or bitonal scans) in the upper half of
+    a page.
 
-    Rules (horizontal ≥ 12 mm, vertical ≥ 6 mm, by morphological opening) are grouped when closer than
-    4 mm (10 mm sideways). A group 25–95 × 10–60 mm with rules along three of its four sides (45 % of each),
-    one vertical, is a stamp: real stamps are broken (receiver line struck through, dotted bottom line).
-    Body text has no vertical rules; more than three boxes on a page are a table and give none. Coloured
-    stamps come from :func:`find_ink_marks`.
+    Rules are ink :data:`STAMP_RULE_CONTRAST` darker than the paper in the darkest channel (horizontal
+    ≥ 12 mm, vertical ≥ 6 mm, by morphological opening at each tilt of :data:`STAMP_TILTS`); they are
+    grouped when closer than 4 mm (10 mm sideways). A group 25–95 × 10–60 mm with rules along three of its
+    four sides (45 % of each), one vertical, is a stamp: real stamps are broken (receiver line struck
+    through, dotted bottom line). Body text has no vertical rules; more than three boxes on a page are a
+    table and give none.
 
     Returns:
-        ``InkMark(kind="stamp", color="black")`` objects; the score is the share of sides found.
+        ``InkMark(kind="stamp", color="black")`` objects (the colour is not told apart here); the score is
+        the share of sides found.
     """
     small, factor = _downscale(img, dpi, DETECT_DPI)
     top = small[: small.shape[0] // 2]
