@@ -212,3 +212,19 @@ def test_guess_dpi_for_images_without_metadata() -> None:
     assert preprocess.guess_dpi((960, 576, 3)) == 70
     assert preprocess.guess_dpi((3508, 2480)) == 300
     assert BBox(0, 0, 1, 1).width == 1
+
+
+def test_uneven_paper_is_flattened_and_even_paper_left_alone() -> None:
+    even = text_page(lines=8)[..., 0].copy()
+    assert preprocess.flatten_background(even, DPI) is even
+    h, w = even.shape
+    yy, xx = np.mgrid[0:h, 0:w]
+    shade = 1.0 - 0.6 * ((xx / w) ** 2 + (yy / h) ** 2) / 2  # dark towards the bottom-right corner
+    vignetted = (even.astype(np.float64) * shade).astype(np.uint8)
+    flat = preprocess.flatten_background(vignetted, DPI)
+    assert flat is not vignetted and flat.shape == vignetted.shape
+    corner, middle = flat[h - px(20) :, w - px(20) :], flat[px(20) : px(40), px(20) : px(40)]
+    assert abs(float(np.median(corner)) - float(np.median(middle))) < 15  # the paper is even again
+    assert float(np.median(vignetted[h - px(20) :, w - px(20) :])) < 180
+    rows = flat[px(36) : px(42), px(30) : px(150)]  # the print keeps its contrast
+    assert rows.min() < 80

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import ink
-from .preprocess import prepare_for_ocr
+from .preprocess import flatten_background, prepare_for_ocr
 from .types import InkMark, PageImage
 
 __all__ = ["PreparedPage", "prepare_page"]
@@ -41,5 +41,10 @@ def prepare_page(page: PageImage) -> PreparedPage:
         if info.color is not None:  # seal fragments are not hand-writing: keep them out
             marks += ink.find_ink_marks(info.color, info.dpi_out, page.page_no, exclude=[s.bbox for s in seals])
         marks += ink.find_stamp_boxes(image, info.dpi_out, page.page_no)
-    return PreparedPage(image=image, ocr_image=grey, dpi=info.dpi_out, marks=marks, blank=info.blank,
+    # uneven paper is evened out for the OCR only: the marks' detectors and readers work on the page as
+    # scanned (a grey seal's rim keeps its darkness there)
+    ocr_image = grey if info.blank else flatten_background(grey, info.dpi_out)
+    if ocr_image is not grey:
+        info.steps.append("flatten")
+    return PreparedPage(image=image, ocr_image=ocr_image, dpi=info.dpi_out, marks=marks, blank=info.blank,
                         steps=info.steps)
