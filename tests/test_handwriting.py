@@ -230,3 +230,26 @@ def test_number_blank_ends_at_the_slash_before_the_symbol(words: tuple[tuple[str
     assert found is not None
     (x0, _, x1, _), got = found
     assert x0 == 160 and x1 >= x1_min and got == printed
+
+
+def _date_line(*words: tuple[str, int, int]) -> Line:
+    ws = tuple(OcrWord(t, c, BBox(x0, 100, x1, 140)) for t, x0, x1, c in
+               ((t, x0, x1, 0.5 if t.startswith("ngày") else 0.95) for t, x0, x1 in words))
+    return Line(" ".join(w.text for w in ws), page=1, bbox=BBox(ws[0].bbox.x0, 100, ws[-1].bbox.x1, 140),
+                conf=0.9, words=ws, zone=Zone.HEADER_RIGHT)
+
+
+@pytest.mark.parametrize(("words", "x0_max"), [
+    # a plain blank: it starts where "ngày" ends (not where the OCR's next word starts), a little before
+    ((("Hà", 100, 150), ("Nội,", 160, 240), ("ngày", 250, 330), ("|]", 380, 400), ("tháng", 440, 540)), 330),
+    # "31" written against "ngày": the OCR box of "ngày" runs over the 3; the blank starts where a
+    # four-letter word of this line ends
+    ((("Hà", 100, 150), ("Nội,", 160, 240), ("ngày", 250, 380), ("lô", 385, 400), ("tháng", 440, 540)), 345),
+])
+def test_day_blank_starts_where_the_printed_word_ends(words: tuple[tuple[str, int, int], ...], x0_max: int) -> None:
+    from vn_dispatch_parser.handfill import _NGAY, _THANG, _between
+
+    found = _between(_date_line(*words), _NGAY, _THANG)
+    assert found is not None
+    (x0, _, x1, _), _printed = found
+    assert 300 <= x0 <= x0_max and x1 == 440

@@ -39,7 +39,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +80,9 @@ class DigitReading:
     the box of the ink read, in the coordinates of the image given (``None`` when nothing was read).
     ``ink`` says which ink was used ("colour", "dark" or "none"), ``source`` what decided the reading
     ("model", "model+tesseract", "tesseract" or "none"), and ``tesseract`` what Tesseract read on the
-    cleaned ink (``None`` when it was not run).
+    cleaned ink (``None`` when it was not run). ``options`` (from :func:`read_handwritten_int`) ranks the
+    in-range values the glyphs can spell, with their probabilities, for a caller that knows more (a date
+    that must fall between two others).
     """
 
     text: str
@@ -90,6 +92,7 @@ class DigitReading:
     ink: str = "none"
     source: str = "none"
     tesseract: str | None = None
+    options: tuple[tuple[str, float], ...] = ()
 
 
 _EMPTY_PROBS = np.zeros((0, REJECT + 1), np.float32)
@@ -273,15 +276,24 @@ def _to_bgr_or_gray(img: np.ndarray) -> np.ndarray:
     return img
 
 
-def _ink_mask(crop: np.ndarray) -> tuple[np.ndarray, str]:
-    """Binary ink mask (uint8 0/1) of a crop and which ink it holds: "colour", "dark" or "none"."""
+def _ink_mask(crop: np.ndarray, inner: Region | None = None) -> tuple[np.ndarray, str]:
+    """Binary ink mask (uint8 0/1) of a crop and which ink it holds: "colour", "dark" or "none".
+
+    The paper and ink levels come from ``inner`` (the blank itself, crop coordinates) when given: the
+    margins around it hold printed glyphs much darker than a thin pen stroke, which would set the
+    threshold below the stroke."""
     gray = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
-    bg = float(np.percentile(gray, 90))
-    lo = float(np.percentile(gray, 0.5))
+    ref = gray
+    if inner is not None:
+        ix0, iy0, ix1, iy1 = inner
+        if (ix1 - ix0) * (iy1 - iy0) >= 64:
+            ref = gray[iy0:iy1, ix0:ix1]
+    bg = float(np.percentile(ref, 90))
+    lo = float(np.percentile(ref, 0.5))
     contrast = bg - lo
     if contrast < 40:
         return np.zeros(gray.shape, np.uint8), "none"
-    otsu, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    otsu, _ = cv2.threshold(ref, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     thr = float(np.clip(otsu, lo + 0.25 * contrast, lo + 0.7 * contrast))
     dark = (gray < thr).astype(np.uint8)
     if crop.ndim == 3:
@@ -301,6 +313,14 @@ def _ink_mask(crop: np.ndarray) -> tuple[np.ndarray, str]:
             keep[np.unique(labels[strong])] = True
             keep[0] = False
             colour = keep[labels].astype(np.uint8)
+            # whole strokes: a dark component that is mostly tinted is coloured ink, even where its thin
+            # or faint parts (anti-aliasing, JPEG chroma blur) fall below the chroma thresholds
+            n, labels = cv2.connectedComponents(dark, connectivity=8)
+            tinted = np.bincount(labels[(chroma > 10) & (dark > 0)], minlength=n)
+            total = np.bincount(labels.ravel(), minlength=n)
+            whole = tinted >= 0.4 * total
+            whole[0] = False
+            colour |= whole[labels].astype(np.uint8)
             ys = np.nonzero(colour.any(axis=1))[0]
             if ys.size and (ys[-1] - ys[0] + 1) >= 0.2 * gray.shape[0]:
                 return colour, "colour"
@@ -580,7 +600,10 @@ def _split_group(
     piece. Returns (piece mask in group coordinates, probs) per piece."""
     h, w = gmask.shape
     whole_p = _classify(model, [gmask])[0]
-    if w < 1.2 * exp_w or w < 0.7 * h_ref:
+    # a group no wider than one digit is still tried when it reads as no digit: two touching digits with
+    # a thin one among them ("15", "17") are hardly wider than one
+    touching = whole_p[REJECT] > 0.5 and w >= 0.5 * h_ref
+    if not touching and (w < 1.2 * exp_w or w < 0.7 * h_ref):
         return [(gmask, whole_p)]
     minima, grid = _cut_candidates(gmask.sum(axis=0), h_ref)
     if not minima and not grid:
@@ -769,17 +792,19 @@ def _read_raw(img: np.ndarray, region: Any, model: _Net, row: tuple[int, int] | 
         crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=interp)
     else:
         scale = 1.0
-    mask, ink = _ink_mask(crop)
-    if ink == "none":
-        return _Raw([], ink, None, mask)
-    ref = int(round(rh * scale))
-    mask = _remove_rules(mask, ref)
     inner = (
         int(round((x0 - ex0) * scale)),
         int(round((y0 - ey0) * scale)),
         int(round((x1 - ex0) * scale)),
         int(round((y1 - ey0) * scale)),
     )
+    # a blank on a printed line (``row`` given) sits between printed glyphs darker than the pen: its levels
+    # are taken from the blank itself; a stamp's cleaned crop holds no print and keeps the whole crop's
+    mask, ink = _ink_mask(crop, inner if row is not None else None)
+    if ink == "none":
+        return _Raw([], ink, None, mask)
+    ref = int(round(rh * scale))
+    mask = _remove_rules(mask, ref)
     row_w = None if row is None else ((row[0] - ey0) * scale, (row[1] - ey0) * scale)
     clean = _select_ink(mask, inner, row_w)
     if not clean.any():
@@ -957,20 +982,21 @@ def read_handwritten_int(
     probabilities is taken instead (with that probability as confidence); ``""`` when none is likely.
     """
     r, probs, penalty = _read(img, region, max_digits, use_tesseract, model, row)
-    if not r.text or lo <= int(r.text) <= hi:
+    if not r.text:
         return r
-    best_text, best_p = "", 0.0
+    spelled: dict[str, float] = {}
     for v in range(lo, hi + 1):
         for s in {str(v), f"{v:0{len(probs)}d}"}:
-            if len(s) != len(probs):
-                continue
-            p = float(np.prod([probs[i][int(ch)] for i, ch in enumerate(s)])) * penalty
-            if p > best_p:
-                best_text, best_p = s, p
+            if len(s) == len(probs):
+                spelled[s] = float(np.prod([probs[i][int(ch)] for i, ch in enumerate(s)])) * penalty
+    options = tuple(sorted(((s, round(p, 4)) for s, p in spelled.items() if p >= 1e-4), key=lambda o: -o[1]))
+    if lo <= int(r.text) <= hi:
+        return replace(r, options=options)
+    best_text, best_p = max(spelled.items(), key=lambda o: o[1], default=("", 0.0))
     if best_p < 0.02:
         return _empty(r.ink, r.tesseract)
     per_digit = [(ch, round(float(probs[i][int(ch)]), 4)) for i, ch in enumerate(best_text)]
-    return DigitReading(best_text, best_p, per_digit, r.bbox, r.ink, r.source, r.tesseract)
+    return DigitReading(best_text, best_p, per_digit, r.bbox, r.ink, r.source, r.tesseract, options)
 
 
 def read_handwritten_day(img: np.ndarray, region: Region | Any | None = None, **kw: Any) -> DigitReading:
