@@ -100,3 +100,34 @@ def test_reads_the_stamps_of_sample_pages(name: str, receiver: str, number: str,
     assert got.receiver is not None and correct_text(got.receiver)[0] == receiver
     assert got.number is not None and got.number.text == number
     assert got.date is not None and date in texts(list(got.date.options))[:2]
+
+
+def test_a_hand_written_day_that_breaks_the_pages_dates_is_reread() -> None:
+    from vn_dispatch_parser.extract import build_document
+    from vn_dispatch_parser.types import Line
+
+    text = """ỦY BAN NHÂN DÂN
+TỈNH QUẢNG NAM
+Số: 239/TTr-UBND
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Quảng Nam, ngày .... tháng 12 năm 2024
+TỜ TRÌNH
+Về việc phê duyệt kế hoạch
+Thực hiện Công văn số 512/UBND-KT ngày 17/12/2024 của Ủy ban nhân dân tỉnh, Sở trình như sau.
+Ký bởi: Ủy ban nhân dân tỉnh Quảng Nam
+Thời gian ký: 20/12/2024 09:15:00"""
+    lines = [Line(t, page=1) for t in text.splitlines()]
+
+    def day(options: list[tuple[str, float]]) -> HandHints:
+        return HandHints(day=HandReading(options[0][0], options[0][1], 1, None, options=tuple(options)))
+
+    # "30" reads best, but the paper was signed on the 20th: the 3 was a 2
+    doc = build_document(lines, hints=day([("30", 0.6), ("20", 0.3), ("10", 0.1)]))
+    assert doc.issued_date == dt.date(2024, 12, 20) and "issued_date" in doc.needs_review
+    # "18" fits (after the cited 17th, before the signature): kept as read
+    doc = build_document(lines, hints=day([("18", 0.6), ("19", 0.3)]))
+    assert doc.issued_date == dt.date(2024, 12, 18)
+    # nothing the glyphs can spell fits: the reading stays, flagged by the consistency check
+    doc = build_document(lines, hints=day([("30", 0.9), ("31", 0.1)]))
+    assert doc.issued_date == dt.date(2024, 12, 30) and "issued_date" in doc.needs_review

@@ -247,6 +247,8 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: Ha
 
     esign = _digital_signature(signature_text or "\n".join(
         ln.text for ln in lines if regex.search(r"K[ýy] b[ởo]i|Th[ờo]i gian k[ýy]", ln.text)))
+    if hints is not None and hints.day is not None and hints.day.options:
+        _fit_day(acc, hints.day, references, esign)
     if has_seal is None and regex.search(r"đóng dấu", "\n".join(ln.text for ln in lines[-40:]), regex.I):
         has_seal = True
 
@@ -319,6 +321,42 @@ def _apply_day_hint(acc: _Acc, day: HandReading | None, parts: tuple[str, str, s
         return
     raw = ", ".join(f"hand-written {what} {h.text}" for what, h in (("day", day), ("month", month)) if h in used)
     acc.put("issued_date", date, Hit(date, raw, "handwritten_date", conf, hint.page, hint.bbox))
+
+
+def _fit_day(acc: _Acc, day: HandReading, references: list[Reference], esign: DigitalSignature | None) -> None:
+    """Re-read a hand-written day that puts the document outside what the page itself says of its date.
+
+    A document is dated on or after every document it cites, on or before its digital signature and its
+    ĐẾN stamp's date. When the day read breaks one of these, the likeliest other day the glyphs can spell
+    (``day.options``) that keeps them all is taken instead; it stays flagged for review either way.
+    """
+    current = acc.values.get("issued_date")
+    evidence = acc.evidence.get("issued_date")
+    if current is None or evidence is None or evidence.rule != "handwritten_date":
+        return
+    earliest = max((r.date for r in references if r.date), default=None)
+    latest = [d for d in (esign.signed_at.date() if esign and esign.signed_at else None,
+                          getattr(acc.values.get("incoming_stamp"), "date", None)) if d is not None]
+    high = min(latest, default=None)
+
+    def fits(d: dt.date) -> bool:
+        return (earliest is None or d >= earliest) and (high is None or d <= high)
+
+    if fits(current):
+        return
+    for text, p in day.options:
+        try:
+            cand = current.replace(day=int(text))
+        except ValueError:
+            continue
+        if fits(cand):
+            acc.warnings.append(f"issued_date: hand-written day {day.text} gives {current}, outside the dates of "
+                                f"the page (cited {earliest or '-'}, signed or received {high or '-'}); "
+                                f"read as {int(text)}")
+            acc.values["issued_date"] = cand
+            acc.conf["issued_date"] = round(min(acc.conf.get("issued_date", 1.0), p, 0.5), 3)
+            acc.review.add("issued_date")
+            return
 
 
 def _correct_joined(doc: Document) -> None:
