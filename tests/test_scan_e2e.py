@@ -94,3 +94,18 @@ def test_corrupt_and_misnamed_and_huge_images(tmp_path: Path) -> None:
                      + chunk(b"IEND", b""))
     with pytest.raises(DecompressionBombError):
         parse_file(huge)
+
+
+def test_name_under_a_seal_rim_and_header_in_a_shadow_are_read() -> None:
+    # bundle_013 page 1: the printed name touches the (grey) seal's rim and the page OCR drops its line;
+    # it is found by reading under the titles again
+    doc = parse_file(SAMPLES / "bundle_013_mild.pdf").documents[0]
+    assert doc.signer_name == "Quách Ngọc Huy"
+    # bundle_014 page 3 (upside down, dark corners): the header and title lie in the shadow until the
+    # paper is flattened
+    result = parse_file(SAMPLES / "bundle_014_heavy.tif")
+    assert len(result.documents) == 2
+    qd = result.documents[1]
+    assert qd.doc_type == "QUYẾT ĐỊNH" and qd.place == "Gia Lai"
+    assert qd.subject == "Về việc bổ nhiệm vào ngạch Thanh tra viên và xếp lương"
+    assert qd.signer_position == "TL. CHỦ TỊCH / CHÁNH VĂN PHÒNG"

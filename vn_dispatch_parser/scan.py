@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
+import regex
 
 from .den_stamp import read_den_stamp
 from .errors import EmptyDocumentError
@@ -86,6 +87,7 @@ def _read_page(page: PageImage, layer: TextLayerPage | None, engine: OcrEngine, 
     if not ocr_page.text_layer:
         lines = _rescue_signature(lines, prep.ocr_image, engine, page.page_no)
         lines = _reread_signature(lines, prep.ocr_image, engine, page.page_no)
+        lines = _find_name(lines, prep.ocr_image, engine, page.page_no)
     hints = read_hints(lines, prep.image, prep.dpi) if opts.handwriting and not ocr_page.text_layer else HandHints()
     hints.page = page.page_no
     hints.stamp_box = den_box
@@ -179,6 +181,40 @@ def _reread_signature(lines: list[Line], image: np.ndarray, engine: OcrEngine, p
     rest = [ln for ln in lines if ln not in sig]
     k = sum(1 for ln in lines[:first] if ln not in sig)
     return rest[:k] + again + rest[k:]
+
+
+def _find_name(lines: list[Line], image: np.ndarray, engine: OcrEngine, page_no: int) -> list[Line]:
+    """Look for the signer's name under the titles when the page OCR read titles but no name: a seal's rim
+    or the signature over the printed name makes full-page segmentation drop its line. The name lies
+    below the titles, past the space left for signing, centred under them; lines read there are added
+    when they make the parsed block more complete."""
+    sig = [ln for ln in lines if ln.zone is Zone.SIGNATURE and ln.bbox is not None and ln.text.strip()]
+    titles = [ln for ln in sig if is_title_line(ln.text)]
+    if not titles or any(is_name(ln.text) for ln in sig):
+        return lines
+    h = max(20, int(statistics.median(ln.bbox.height for ln in titles if ln.bbox)))
+    box = titles[0].bbox
+    for ln in titles[1:]:
+        box = box.union(ln.bbox) if ln.bbox and box else box
+    assert box is not None
+    x0 = max(0, int(box.cx - 6 * h))
+    x1 = min(image.shape[1], int(box.cx + 6 * h))
+    y0, y1 = box.y1, min(image.shape[0], box.y1 + 9 * h)
+    crop = image[y0:y1, x0:x1]
+    if crop.size == 0:
+        return lines
+    seen = [ln.bbox for ln in sig if ln.bbox is not None]
+    found = [replace(ln, text=normalize_line(ln.text), conf=(ln.conf or 0.0) * 0.9, zone=Zone.SIGNATURE)
+             for ln in recognize_at(engine, crop, (x0, y0), psm=6, page_no=page_no)
+             if ln.bbox is not None and regex.search(r"\p{L}{2}", ln.text)
+             and not any(overlap(ln.bbox, b) > 0.3 for b in seen)]
+    if not found:
+        return lines
+    last = max(lines.index(ln) for ln in sig) + 1
+    more = lines[:last] + found + lines[last:]
+    before = signature_quality(parse_signature(sig))
+    after = signature_quality(parse_signature([ln for ln in more if ln.zone is Zone.SIGNATURE]))
+    return more if after > before else lines
 
 
 def _corrected(line: Line) -> Line:
