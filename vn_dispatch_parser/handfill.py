@@ -20,7 +20,7 @@ from .types import BBox, Line, OcrWord, Zone
 __all__ = ["HandHints", "HandReading", "read_hints"]
 
 log = logging.getLogger(__name__)
-_SO_WORD = regex.compile(r"^S[ốoô6ổóò]\s*[:;.]?", regex.IGNORECASE)
+_SO_WORD = regex.compile(r"^S[ốoô6ổóòẽẻếểõ]\s*[:;.]?", regex.IGNORECASE)
 _NGAY = regex.compile(r"ng[àa]y", regex.IGNORECASE)
 _THANG = regex.compile(r"th[áa]ng", regex.IGNORECASE)
 _NAM = regex.compile(r"n[ăa]m\b", regex.IGNORECASE)
@@ -87,7 +87,7 @@ def _number_region(line: Line) -> tuple[tuple[int, int, int, int], str | None] |
     return region, (printed or None)
 
 
-_SYMBOL_START = regex.compile(r"\s*(?:\p{Lu}|(?:19|20)\d\d\s*/)")
+_SYMBOL_START = regex.compile(r"\s*(?:\p{Lu}{2}|(?:19|20)\d\d\s*/)")  # no ký hiệu group is one letter
 
 
 def _char_positions(line: Line) -> tuple[str, list[int]]:

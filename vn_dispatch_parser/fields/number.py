@@ -8,6 +8,8 @@
     ('30', '2020/NĐ-CP', '/')
     >>> parse_number_text("Số 27-KH/ĐU").value
     ('27', 'KH/ĐU', '-')
+    >>> parse_number_text("Số: 1/Z/KH-UBND").value  # a hand-written "143" read as "1/Z"
+    (None, 'KH-UBND', '/')
 """
 
 from __future__ import annotations
@@ -83,6 +85,11 @@ def parse_number_text(text: str, *, restore_dj: bool = False) -> Hit | None:
         return None
     number = so.lstrip() if so else None
     conf = 1.0 if m.group("sep") in ("/", "-") else 0.7
+    head, slash, rest = symbol.partition("/")
+    if slash and len(head) == 1 and regex.match(r"\p{Lu}{2}", rest):
+        # "1/Z/KH-UBND": no ký hiệu group is one letter; it is a hand-written digit read as one, so the
+        # number before it is only part of the number
+        symbol, number, conf = rest, None, conf * 0.7
     sep = "-" if m.group("sep") == "-" else "/"
     return Hit(value=(number, symbol, sep), raw=m.group(0), rule="so_ky_hieu", conf=conf)
 
