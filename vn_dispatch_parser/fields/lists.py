@@ -49,6 +49,9 @@ def _garbage(text: str, threshold: float = 0.75) -> bool:
     return sum(1 for t in tokens if _token_good(t)) / len(tokens) < threshold
 
 
+_JUNK_BULLET = regex.compile(r"^[^\s\-–~•+*]{1,2}\s+(?=[-–~•+]\s*\p{L})")
+
+
 def clean_item(text: str) -> str:
     """An item without its bullet and trailing ";" / "." / ",", and without OCR noise after its ";".
 
@@ -56,15 +59,43 @@ def clean_item(text: str) -> str:
     'Lưu: VT, VP, Vinh'
     >>> clean_item("- Thứ trưởng Lê Quân; ^..ị lãi ccẽcẽ ế TC")
     'Thứ trưởng Lê Quân'
+    >>> clean_item("- Bộ trưởng (để bíc);"), clean_item("- Lãnh . đạo Sở; 4"), clean_item("- Lưu: VTý QLĐĐ.")
+    ('Bộ trưởng (để b/c)', 'Lãnh đạo Sở', 'Lưu: VT, QLĐĐ')
     """
     s = _BULLET.sub("", text).strip()
     s = regex.sub(r"^\W{0,3}N?\W*Như\W+(?:\S{1,3}\W+)?(trên|Điều\s*\d+)\b", r"Như \1", s)
     head, sep, tail = s.partition(";")
-    if sep and tail.strip() and _garbage(tail):
+    if sep and tail.strip() and (_garbage(tail) or len(tail.strip()) <= 2) and not _LUU.match(s):
         s = head
+    s = regex.sub(r"(?<=\p{L})\s+[.,·]\s+(?=\p{L})", " ", s)  # a speck read between two words
+    s = regex.sub(r"\(để\s*b\s*[/íìil1|]\s*c\)", "(để b/c)", s)  # "để báo cáo", abbreviated
+    s = _luu(s)
     s = regex.sub(r"[\s;.,:]+$", "", s)
     s = regex.sub(r"\s+", " ", s)
     return s
+
+
+_LUU = regex.compile(r"^L[ưuú]u\s*[:;.]\s*(?P<first>[^\s,;.]{1,3})\s*[,;.]?\s*(?P<rest>.*)$", regex.S)
+
+
+def _luu(item: str) -> str:
+    """The "Lưu" item's first entry is the office of records, "VT" (Văn thư; nd30.md §3.8), which OCR
+    turns into "Vĩ", "VTý", "V1"; entries are separated by commas.
+
+    >>> _luu("Lưu: Vĩ, TCKH")
+    'Lưu: VT, TCKH'
+    >>> _luu("Lưu: VT; VX")
+    'Lưu: VT, VX'
+    >>> _luu("Lưu: VT, CQĐP. bdv205")
+    'Lưu: VT, CQĐP. bdv205'
+    >>> _luu("Lưu: VP, VT")
+    'Lưu: VP, VT'
+    """
+    m = _LUU.match(item)
+    if not m or not regex.fullmatch(r"[VY][TĩĨiIl1ỉ|]?[ýy]?", m.group("first")):
+        return item
+    rest = regex.sub(r"\s*;\s*", ", ", m.group("rest").strip(" ,;"))
+    return "Lưu: VT" + (", " + rest if rest else "")
 
 
 def find_label(lines: list[Line], pattern: regex.Pattern[str], start: int = 0) -> int | None:
@@ -84,7 +115,12 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
 
     Items are "- X;" lines; a line without a bullet that starts in lower case continues the item above
     when that item is not terminated. Signature-block lines (caps, prefixes, names) between items are
-    skipped (two-column OCR); anything else ends the list.
+    skipped (two-column OCR), and so are short scraps of a stamp or seal over the list; anything else
+    ends the list.
+
+    >>> ls = [Line(t, zone=Zone.RECIPIENTS) for t in ("Nơi nhận:", "z - Lãnh đạo Sở;", "Si GHSE", "~ Thanh tra Sở;")]
+    >>> items_after_label(ls, 0, NOI_NHAN).value
+    ['Lãnh đạo Sở', 'Thanh tra Sở']
     """
     m = pattern.match(lines[idx].text)
     assert m is not None
@@ -107,6 +143,9 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
             continue
         if len(items) >= max_items:
             break
+        junk = _JUNK_BULLET.match(t)  # "z - Lãnh đạo Sở;": a speck or a stamp's edge read before the bullet
+        if junk:
+            t = t[junk.end() :]
         if _BULLET.match(t) and len(t) > 2:
             items.append(_BULLET.sub("", t))
             raw.append(t)
@@ -127,7 +166,9 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
             if skipped > 6:
                 break
             continue
-        if (items and len(t) <= 3) or _garbage(t, 0.5):  # stray marks, page numbers, seal or stamp noise
+        if (items and len(t) <= 3) or _garbage(t, 0.5) or (
+                pattern is NOI_NHAN and line.zone is Zone.RECIPIENTS and len(t) <= 12):
+            # stray marks, page numbers, seal or stamp noise (over the first items of Nơi nhận, often)
             skipped += 1
             if skipped > 6:
                 break
