@@ -69,9 +69,16 @@ def stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_n
         if any(overlap(b, s) > 0.3 for s in seals):
             continue  # the seal itself, not a stamp with text
         if mark.kind != "stamp":
-            found = _read_mark(ink.ink_layer(img, mark.color, b), engine, page_no)
+            layer = ink.ink_layer(img, mark.color, b)
+            found = _read_mark(layer, engine, page_no)
             if found:
                 out.append(Line(text=found[0], page=page_no, bbox=b, conf=found[1], zone=Zone.INCOMING_STAMP))
+                continue
+            for y0, y1 in _bands(layer, dpi):  # two marks stacked close (MẬT over HỎA TỐC) found as one
+                found = _read_mark(layer[y0:y1], engine, page_no)
+                if found:
+                    box = BBox(b.x0, b.y0 + y0, b.x1, b.y0 + y1)
+                    out.append(Line(text=found[0], page=page_no, bbox=box, conf=found[1], zone=Zone.INCOMING_STAMP))
             continue
         # a stamp's print in any ink is dark in the darkest channel (violet, red, blue and black alike)
         region = img[b.y0 : b.y1, b.x0 : b.x1]
@@ -82,6 +89,27 @@ def stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_n
         out += [replace(ln, zone=Zone.INCOMING_STAMP)
                 for ln in recognize_at(engine, crop, (b.x0, b.y0), psm=6, page_no=page_no) if (ln.conf or 0) >= 0.5]
     return out
+
+
+def _bands(layer: np.ndarray, dpi: int) -> list[tuple[int, int]]:
+    """Rows of a mark's ink layer split at blank horizontal gaps (≥ 0.5 mm), each band at least 4 mm
+    high; one band or none means nothing to split."""
+    grey = layer if layer.ndim == 2 else cv2.cvtColor(layer, cv2.COLOR_BGR2GRAY)
+    inked = (grey < 128).sum(axis=1) > max(2, 0.01 * grey.shape[1])
+    gap, tall = max(2, int(0.5 * dpi / 25.4)), int(4 * dpi / 25.4)
+    bands: list[tuple[int, int]] = []
+    start, blank = None, 0
+    for y, on in enumerate([*inked, False]):
+        if on:
+            start = y if start is None else start
+            blank = 0
+        elif start is not None:
+            blank += 1
+            if blank >= gap or y == len(inked):
+                bands.append((start, y - blank + 1))
+                start, blank = None, 0
+    bands = [(a, z) for a, z in bands if z - a >= tall]
+    return bands if len(bands) >= 2 else []
 
 
 def _small_red_box(mark: InkMark, shape: tuple[int, ...], dpi: int) -> bool:
