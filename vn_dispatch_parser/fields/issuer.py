@@ -68,9 +68,29 @@ def snap_body(name: str) -> tuple[str, bool]:
     if key in bodies:
         return bodies[key], bodies[key] != name
     best = process.extractOne(key, list(bodies), scorer=fuzz.ratio, score_cutoff=90)
-    if best is None:
+    if best is None or not _same_proper_name(key, best[0]):
         return name, False
     return bodies[best[0]], True
+
+
+def _same_proper_name(a: str, b: str) -> bool:
+    """Whether two folded body names that share their generic words ("uy ban nhan dan thanh pho ...") also
+    name the same place or office: what follows their common leading words must be alike too, so that
+    "... dong ha" is not snapped to "... dong thap" (a real city to another).
+
+    >>> _same_proper_name("uy ban nhan dan tinh bac nlnh", "uy ban nhan dan tinh bac ninh")
+    True
+    >>> _same_proper_name("uy ban nhan dan thanh pho dong ha", "uy ban nhan dan thanh pho dong thap")
+    False
+    >>> _same_proper_name("bo giao duc va dao lo tao", "bo giao duc va dao tao")  # a speck read as a word
+    True
+    """
+    wa, wb = a.split(), b.split()
+    k = 0
+    while k < min(len(wa), len(wb)) and wa[k] == wb[k]:
+        k += 1
+    ra, rb = " ".join(wa[k:]), " ".join(wb[k:])
+    return not ra or not rb or max(fuzz.ratio(ra, rb), fuzz.token_set_ratio(ra, rb)) >= 70
 
 
 def parse_issuer(caps_lines: list[str]) -> Hit | None:
