@@ -26,7 +26,7 @@ from .fields.subject import VV_RE, typed_subject, vv_subject
 from .handfill import HandHints, HandReading
 from .lexicon import correct_name, correct_text, is_known_surname
 from .lines import is_caps, is_quoc_hieu, is_rule, is_tieu_ngu, line_conf, split_columns
-from .normalize import fold
+from .normalize import fold, initials
 from .records import DigitalSignature, Document, FieldEvidence, IncomingStamp, Reference
 from .tables import doc_types
 from .types import Hit, Line, Zone
@@ -179,6 +179,7 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: Ha
         parent, issuer = iss.value
         acc.put("issuer_parent", parent, iss)
         acc.put("issuer", issuer, iss)
+        _split_glued_symbol(acc, [initials(x) for x in (issuer, parent) if x])
 
     heading_idx, heading = None, None
     for i, line in enumerate(lines[: _HEADER_MAX + 10]):
@@ -444,6 +445,25 @@ def _apply_stamp_hints(value: dict[str, Any], hints: HandHints, issued: dt.date 
     if hints.stamp_receiver and value.get("receiver") == _clean_receiver(hints.stamp_receiver):
         receiver_conf = hints.stamp_receiver_conf
     return round(min(number_conf, date_conf, receiver_conf), 3)
+
+
+def _split_glued_symbol(acc: _Acc, abbreviations: list[str]) -> None:
+    """Put back the hyphen the OCR lost in a ký hiệu ("STNMTQLĐĐ" → "STNMT-QLĐĐ"): its last group begins
+    with the issuer's abbreviation, a type code or UBND and goes on with two or more letters."""
+    symbol = acc.values.get("symbol")
+    if not symbol:
+        return
+    head, slash, group = symbol.rpartition("/")
+    if "-" in group or len(group) < 5 or not group.isupper():
+        return
+    codes = [t["code"] for t in doc_types() if t.get("code")]
+    for prefix in sorted({*abbreviations, *codes, "UBND"} - {""}, key=len, reverse=True):
+        if len(group) - len(prefix) >= 2 and fold(group).startswith(fold(prefix)):
+            fixed = head + slash + group[: len(prefix)] + "-" + group[len(prefix) :]
+            acc.values["symbol"] = fixed
+            if acc.values.get("number_symbol"):
+                acc.values["number_symbol"] = acc.values["number_symbol"].replace(symbol, fixed)
+            return
 
 
 def _confirm_type_code(acc: _Acc, type_name: str) -> None:

@@ -20,7 +20,7 @@ import regex
 
 from .types import Line
 
-__all__ = ["canonical_tones", "fold", "normalize_line", "normalize_text", "split_lines"]
+__all__ = ["canonical_tones", "fold", "initials", "normalize_line", "normalize_text", "split_lines"]
 
 _TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
 _CHAR_MAP = str.maketrans(
@@ -113,3 +113,19 @@ def fold(text: str) -> str:
     s = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
     s = "".join(c for c in s if not unicodedata.combining(c))
     return regex.sub(r"\s+", " ", s).strip().lower()
+
+
+def initials(name: str) -> str:
+    """A body's abbreviation from its name: the first letter of each word but "và", marks dropped except
+    Đ's stroke (as ký hiệu are written).
+
+    >>> initials("SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG"), initials("Sở Giáo dục và Đào tạo"), initials("ỦY BAN NHÂN DÂN")
+    ('STNMT', 'SGDĐT', 'UBND')
+    """
+    out = []
+    for word in name.split():
+        if fold(word) == "va" or not word[:1].isalpha():
+            continue
+        c = word[0].upper()
+        out.append(c if c == "Đ" else fold(c).upper())
+    return "".join(out)
