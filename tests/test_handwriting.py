@@ -253,3 +253,11 @@ def test_day_blank_starts_where_the_printed_word_ends(words: tuple[tuple[str, in
     assert found is not None
     (x0, _, x1, _), _printed = found
     assert 300 <= x0 <= x0_max and x1 == 440
+
+
+def test_a_digit_broken_in_two_is_read_whole() -> None:
+    # the bitonal sample breaks the 9 of its hand-written "791" into loop and stem; read apart they were
+    # "61" (both doubtful), read together a 9
+    img = cv2.imread(str(ROOT / "samples" / "cv_017_heavy.png"))
+    r = read_handwritten_digits(img, (254, 162, 354, 236), use_tesseract=False)
+    assert r.text == "791"

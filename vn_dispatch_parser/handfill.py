@@ -20,7 +20,7 @@ from .types import BBox, Line, OcrWord, Zone
 __all__ = ["HandHints", "HandReading", "read_hints"]
 
 log = logging.getLogger(__name__)
-_SO_WORD = regex.compile(r"^S[ốoô6ổóòẽẻếểõ]\s*[:;.]?", regex.IGNORECASE)
+_SO_WORD = regex.compile(r"^S[ốoô6ổóòẽẻếểõ](?!\p{L})\s*[:;.]?", regex.IGNORECASE)  # not "SÓC", "SỞ"
 _NGAY = regex.compile(r"ng[àa]y", regex.IGNORECASE)
 _THANG = regex.compile(r"th[áa]ng", regex.IGNORECASE)
 _NAM = regex.compile(r"n[ăa]m\b", regex.IGNORECASE)

@@ -328,17 +328,21 @@ def _ink_mask(crop: np.ndarray, inner: Region | None = None) -> tuple[np.ndarray
 
 
 def _remove_rules(mask: np.ndarray, ref: int) -> np.ndarray:
-    """Drop horizontal rules (underlines, stamp frames): thin straight runs longer than the region is high.
+    """Drop horizontal rules (underlines, stamp frames): thin straight runs longer than the region is high,
+    or longer than 0.6 of it where they run out of the crop (the end of a header's underline that a
+    hand-written digit touches; a digit's own stroke that long stays inside).
 
     Leader dots are specks and go with the other specks in :func:`_select_ink`.
     """
-    length = max(15, int(ref * 1.0))
+    length = max(15, int(ref * 0.6))
     runs = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
     if not runs.any():
         return mask
     n, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
+    x, w = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_WIDTH]
+    long = (w >= ref) | (x <= 1) | (x + w >= mask.shape[1] - 1)
     thin = np.zeros(n, bool)
-    thin[1:] = stats[1:, cv2.CC_STAT_HEIGHT] <= max(3, int(0.12 * ref))
+    thin[1:] = (stats[1:, cv2.CC_STAT_HEIGHT] <= max(3, int(0.12 * ref))) & long[1:]
     rules = thin[labels].astype(np.uint8)
     if not rules.any():
         return mask
@@ -669,6 +673,28 @@ def _split_group(
     return pieces[::-1]
 
 
+def _merge_broken(model: _Net, mask: np.ndarray, pieces: list[_Piece], h_ref: float) -> list[_Piece]:
+    """Join neighbours that are one digit broken apart (a 9's loop and stem on a bitonal scan, a 0 whose
+    thin top and bottom faded): both doubtful, close together, no wider than a digit when joined, and
+    the join reads as a digit more surely than either half."""
+    out = list(pieces)
+    k = 0
+    while k + 1 < len(out):
+        a, b = out[k], out[k + 1]
+        x0, y0 = min(a.box[0], b.box[0]), min(a.box[1], b.box[1])
+        x1, y1 = max(a.box[2], b.box[2]), max(a.box[3], b.box[3])
+        gap = b.box[0] - a.box[2]
+        doubtful = min(a.p_digit, b.p_digit) < 0.6
+        if doubtful and gap <= 0.12 * h_ref and x1 - x0 <= 0.8 * h_ref:
+            joined = mask[y0:y1, x0:x1].copy()
+            probs = _classify(model, [joined])[0]
+            if float(probs[:REJECT].max()) > max(0.6, a.p_digit, b.p_digit):
+                out[k : k + 2] = [_Piece(joined, (x0, y0, x1, y1), probs)]
+                continue
+        k += 1
+    return out
+
+
 def _segment(model: _Net, mask: np.ndarray) -> list[_Piece]:
     """All digit candidates of a (deslanted) ink mask, left to right, boxes in the mask's coordinates."""
     groups = _group(mask)
@@ -686,6 +712,7 @@ def _segment(model: _Net, mask: np.ndarray) -> list[_Piece]:
                 continue
             a, b, c, d = int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
             pieces.append(_Piece(pm[b:d, a:c], (x0 + a, y0 + b, x0 + c, y0 + d), probs))
+    pieces = _merge_broken(model, mask, pieces, h_ref)
     # a short piece at either end is clutter (a comma, the tail of a printed letter), not a digit
     while pieces and (pieces[0].box[3] - pieces[0].box[1]) < 0.5 * h_ref:
         pieces.pop(0)
