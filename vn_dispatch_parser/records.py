@@ -21,7 +21,7 @@ __all__ = [
     "PIPELINE_VERSION",
 ]
 
-PIPELINE_VERSION = "0.2.0"
+PIPELINE_VERSION = "0.3.0"
 
 
 class IncomingStamp(BaseModel):
