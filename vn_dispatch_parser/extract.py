@@ -220,7 +220,7 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: Ha
             lines.insert(first, Line("Nơi nhận:", page=lines[first].page, zone=Zone.RECIPIENTS))
             nn = first
     if nn is not None:
-        hit = items_after_label(lines, nn, NOI_NHAN)
+        hit = items_after_label(lines, nn, NOI_NHAN, after_kinh_gui=bool(acc.values.get("addressees")))
         acc.put("recipients", hit.value, hit)
 
     sig = _signature(lines, nn, end)

@@ -68,14 +68,14 @@ def clean_item(text: str) -> str:
     if sep and tail.strip() and (_garbage(tail) or len(tail.strip()) <= 2) and not _LUU.match(s):
         s = head
     s = regex.sub(r"(?<=\p{L})\s+[.,·]\s+(?=\p{L})", " ", s)  # a speck read between two words
-    s = regex.sub(r"\(để\s*b\s*[/íìil1|]\s*c\)", "(để b/c)", s)  # "để báo cáo", abbreviated
+    s = regex.sub(r"\(\s*đ[ểêe]\s*b\s*[/íìil1|]\s*[ce]\)", "(để b/c)", s)  # "để báo cáo", abbreviated
     s = _luu(s)
     s = regex.sub(r"[\s;.,:]+$", "", s)
     s = regex.sub(r"\s+", " ", s)
     return s
 
 
-_LUU = regex.compile(r"^L[ưuú]u\s*[:;.]\s*(?P<first>[^\s,;.]{1,3})\s*[,;.]?\s*(?P<rest>.*)$", regex.S)
+_LUU = regex.compile(r"^L(?:[ưuú]u|m|ư|u)\s*[:;.]\s*(?P<first>[^\s,;.]{1,3})\s*[,;.]?\s*(?P<rest>.*)$", regex.S)
 
 
 def _luu(item: str) -> str:
@@ -95,7 +95,7 @@ def _luu(item: str) -> str:
     if not m or not regex.fullmatch(r"[VY][TĩĨiIl1ỉ|]?[ýy]?", m.group("first")):
         return item
     rest = regex.sub(r"\s*;\s*", ", ", m.group("rest").strip(" ,;"))
-    return "Lưu: VT" + (", " + rest if rest else "")
+    return "Lưu: VT" + (", " + rest if rest else "")  # "Lm: VT, …" is "Lưu" too
 
 
 def find_label(lines: list[Line], pattern: regex.Pattern[str], start: int = 0) -> int | None:
@@ -110,7 +110,8 @@ def _is_terminated(text: str) -> bool:
     return text.rstrip().endswith((";", ".", ".)", ";)"))
 
 
-def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], max_items: int = 40) -> Hit:
+def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], max_items: int = 40, *,
+                      after_kinh_gui: bool = False) -> Hit:
     """Collect the items after a label line at ``idx``.
 
     Items are "- X;" lines; a line without a bullet that starts in lower case continues the item above
@@ -121,6 +122,14 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
     >>> ls = [Line(t, zone=Zone.RECIPIENTS) for t in ("Nơi nhận:", "z - Lãnh đạo Sở;", "Si GHSE", "~ Thanh tra Sở;")]
     >>> items_after_label(ls, 0, NOI_NHAN).value
     ['Lãnh đạo Sở', 'Thanh tra Sở']
+
+    With ``after_kinh_gui`` (the document has a Kính gửi), a Nơi nhận whose first line is a scrap (a seal
+    or signature over it) and whose first item read is not "Như …" gets "Như trên" first: NĐ 30 makes it
+    the first item of such a list (nd30.md §3.8), the confidence is lowered so that it is reviewed.
+
+    >>> ls = [Line(t) for t in ("Nơi nhận:", "W>¬4", "- CT, PCT UBND tỉnh;", "- Lưu: VT, NC.")]
+    >>> items_after_label(ls, 0, NOI_NHAN, after_kinh_gui=True).value
+    ['Như trên', 'CT, PCT UBND tỉnh', 'Lưu: VT, NC']
     """
     m = pattern.match(lines[idx].text)
     assert m is not None
@@ -137,6 +146,7 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
         else:
             items.append(inline)
     skipped = 0
+    scrap_first = False  # the first line after the label was a scrap
     for line in lines[idx + 1 :]:
         t = line.text.strip()
         if not t:
@@ -169,6 +179,7 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
         if (items and len(t) <= 3) or _garbage(t, 0.5) or (
                 pattern is NOI_NHAN and line.zone is Zone.RECIPIENTS and len(t) <= 12):
             # stray marks, page numbers, seal or stamp noise (over the first items of Nơi nhận, often)
+            scrap_first = scrap_first or (not items and not raw[1:])
             skipped += 1
             if skipped > 6:
                 break
@@ -180,5 +191,8 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
     cleaned = [i for i in cleaned if len(i) >= 4 and not (len(i) < 25 and _garbage(i, 0.67))
                or i.startswith(("Như", "Lưu"))]
     conf = (0.9 if cleaned else 0.5) * line_conf(used or [lines[idx]])
+    if after_kinh_gui and pattern is NOI_NHAN and scrap_first and cleaned and not cleaned[0].startswith("Như"):
+        cleaned.insert(0, "Như trên")
+        conf = min(conf, 0.6)
     return Hit(value=cleaned, raw="\n".join(raw), rule="label_items", conf=conf,
                page=lines[idx].page, bbox=lines[idx].bbox)
