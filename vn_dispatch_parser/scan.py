@@ -19,7 +19,7 @@ import regex
 from .den_stamp import read_den_stamp
 from .errors import EmptyDocumentError
 from .esign import SignatureStamp
-from .fields.signer import is_title_line, parse_signature, signature_quality
+from .fields.signer import is_title_line, parse_signature, signature_quality, snap_title
 from .handfill import HandHints, read_hints
 from .io import DEFAULT_MAX_PIXELS, iter_pages, sniff_format
 from .layout import arrange_page
@@ -144,13 +144,21 @@ def _rescue_signature(lines: list[Line], image: np.ndarray, engine: OcrEngine, p
     crop = image[y0 : name.bbox.y0, x0:x1]
     if crop.size == 0:
         return lines
-    found = [replace(ln, text=normalize_line(ln.text), conf=(ln.conf or 0.0) * 0.9, zone=Zone.SIGNATURE, words=())
-             for ln in recognize_at(engine, crop, (x0, y0), psm=6, page_no=page_no)
-             if is_title_line(normalize_line(ln.text))]
+    found = []
+    for ln in recognize_at(engine, crop, (x0, y0), psm=6, page_no=page_no):
+        text = normalize_line(ln.text)
+        if not is_title_line(text):  # a title the seal garbled ("CHỦYỊCH"), snapped to the known one
+            snapped = snap_title(text)
+            if snapped is None:
+                continue
+            text, ln = snapped, replace(ln, conf=(ln.conf or 0.0) * 0.8)
+        found.append(replace(ln, text=text, conf=(ln.conf or 0.0) * 0.9, zone=Zone.SIGNATURE, words=()))
     if not found:
         return lines
     k = lines.index(name)
-    return lines[:k] + found + lines[k:]
+    # the ink that hid the title (seal, signature) runs over the name too: it is read less surely
+    suspect = replace(name, conf=(name.conf or 0.0) * 0.8)
+    return lines[:k] + found + [suspect] + lines[k + 1 :]
 
 
 def _reread_signature(lines: list[Line], image: np.ndarray, engine: OcrEngine, page_no: int) -> list[Line]:
@@ -175,6 +183,9 @@ def _reread_signature(lines: list[Line], image: np.ndarray, engine: OcrEngine, p
     again = [replace(ln, text=correct_text(normalize_line(ln.text))[0], conf=(ln.conf or 0.0) * 0.95,
                      zone=Zone.SIGNATURE)
              for ln in recognize_at(engine, crop, (x0, y0), psm=6, page_no=page_no)]
+    # the crop may read the name better but lose a title the page had: keep the page's titles then
+    kept = [ln for ln in sig if is_title_line(ln.text)] + [ln for ln in again if not is_title_line(ln.text)]
+    again = max((again, kept), key=lambda c: signature_quality(parse_signature(c)))
     if signature_quality(parse_signature(again)) <= before:
         return lines
     first = lines.index(sig[0])

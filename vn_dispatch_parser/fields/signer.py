@@ -63,6 +63,26 @@ def is_title_line(text: str) -> bool:
     return any(fuzz.ratio(key, t) >= 88 for t in titles)
 
 
+def snap_title(text: str) -> str | None:
+    """A known title in a line the seal garbled: a run of capitals that, without spaces, is ≥ 85 % like one
+    title and clearly more like it than any other ("⁄....:: CHỦYỊCH" → "CHỦ TỊCH"); None otherwise.
+
+    >>> snap_title("⁄....:: CHỦYỊCH"), snap_title("N2 BỀ- _ L4 t2")
+    ('CHỦ TỊCH', None)
+    """
+    best: tuple[float, str] | None = None
+    for run in regex.findall(r"\p{Lu}[\p{Lu} ]{4,}", text, flags=regex.V1):
+        key = fold(run).replace(" ", "")
+        if len(key) < 6:
+            continue
+        scores = sorted(((fuzz.ratio(key, t.replace(" ", "")), canon) for t, canon in _titles().items()),
+                        reverse=True)
+        if scores and scores[0][0] >= 85 and (len(scores) < 2 or scores[1][0] <= scores[0][0] - 5):
+            if best is None or scores[0][0] > best[0]:
+                best = (scores[0][0], scores[0][1])
+    return best[1] if best else None
+
+
 @cache
 def _titles() -> dict[str, str]:
     return {fold(t): t for t in load("positions")["titles"]}
