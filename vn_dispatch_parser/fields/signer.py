@@ -77,9 +77,9 @@ def snap_title(text: str) -> str | None:
             continue
         scores = sorted(((fuzz.ratio(key, t.replace(" ", "")), canon) for t, canon in _titles().items()),
                         reverse=True)
-        if scores and scores[0][0] >= 85 and (len(scores) < 2 or scores[1][0] <= scores[0][0] - 5):
-            if best is None or scores[0][0] > best[0]:
-                best = (scores[0][0], scores[0][1])
+        clear = scores and scores[0][0] >= 85 and (len(scores) < 2 or scores[1][0] <= scores[0][0] - 5)
+        if clear and (best is None or scores[0][0] > best[0]):
+            best = (scores[0][0], scores[0][1])
     return best[1] if best else None
 
 
