@@ -228,3 +228,18 @@ def test_uneven_paper_is_flattened_and_even_paper_left_alone() -> None:
     assert float(np.median(vignetted[h - px(20) :, w - px(20) :])) < 180
     rows = flat[px(36) : px(42), px(30) : px(150)]  # the print keeps its contrast
     assert rows.min() < 80
+
+
+def test_a_grey_framed_khan_box_is_found_in_the_header() -> None:
+    from vn_dispatch_parser.stamps import framed_boxes
+
+    page = text_page(lines=3)[..., 0].copy()
+    x0, y0 = px(30), px(60)
+    cv2.rectangle(page, (x0, y0), (x0 + px(22), y0 + px(8)), 110, 2)  # a red KHẨN box scanned in grey
+    cv2.putText(page, "KHAN", (x0 + px(3), y0 + px(6)), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 110, 2)
+    cv2.rectangle(page, (px(30), px(90)), (px(52), px(98)), 0, -1)  # a filled block is no frame
+    boxes = framed_boxes(page, DPI)
+    assert len(boxes) == 1
+    b = boxes[0]
+    assert abs(b.x0 - x0) <= 3 and abs(b.y0 - y0) <= 3 and abs(b.width - px(22)) <= 4
+    assert framed_boxes(text_page(lines=8), DPI) == []

@@ -19,7 +19,7 @@ from .ocr import OcrEngine, recognize_at
 from .tables import load
 from .types import BBox, InkMark, Line, Zone
 
-__all__ = ["grouped_ink", "incoming_stamp_box", "overlap", "stamp_lines"]
+__all__ = ["framed_boxes", "grouped_ink", "incoming_stamp_box", "overlap", "stamp_lines"]
 
 
 def grouped_ink(marks: list[InkMark], height: int, dpi: int) -> list[InkMark]:
@@ -88,7 +88,47 @@ def stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_n
             out.append(Line("", page=page_no, zone=Zone.INCOMING_STAMP))
         out += [replace(ln, zone=Zone.INCOMING_STAMP)
                 for ln in recognize_at(engine, crop, (b.x0, b.y0), psm=6, page_no=page_no) if (ln.conf or 0) >= 0.5]
+    if not any(ln.text in _marks_vocabulary() for ln in out):
+        stamps = [m.bbox for m in marks if m.kind == "stamp"] + ([skip] if skip is not None else [])
+        for box in framed_boxes(img, dpi):  # a KHẨN / MẬT box in grey or black: a frame, not a colour
+            if any(overlap(box, b) > 0.5 for b in stamps):
+                continue  # a row of the ĐẾN stamp
+            region = img[box.y0 : box.y1, box.x0 : box.x1]
+            found = _read_mark(region if region.ndim == 2 else region.min(axis=2), engine, page_no)
+            if found:
+                out.append(Line(text=found[0], page=page_no, bbox=box, conf=found[1], zone=Zone.INCOMING_STAMP))
     return out
+
+
+def framed_boxes(img: np.ndarray, dpi: int) -> list[BBox]:
+    """Small hollow rectangles in the header's left part, the size of a KHẨN / MẬT box (12–60 × 5–20 mm):
+    on a grey or bitonal scan the red box has lost its colour and only its frame tells it apart. Found as
+    near-rectangular outer contours of the dark print on a ~100 dpi copy; at most three, largest first."""
+    h, w = img.shape[:2]
+    top = img[: int(0.45 * h), : int(0.6 * w)]
+    f = min(1.0, 100 / dpi)
+    small = cv2.resize(top, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else top
+    small = small if small.ndim == 2 else small.min(axis=2)
+    paper = float(np.percentile(small, 90))
+    dark = (small < paper - 45).astype(np.uint8)
+    mm = dpi * f / 25.4
+    contours, _ = cv2.findContours(dark, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    found: list[tuple[int, BBox]] = []
+    for c in contours:
+        x, y, bw, bh = cv2.boundingRect(c)
+        if not (12 * mm <= bw <= 60 * mm and 5 * mm <= bh <= 20 * mm and 1.8 <= bw / bh <= 8):
+            continue
+        if cv2.contourArea(c) < 0.85 * bw * bh:  # not a rectangle's outline
+            continue
+        inner = dark[y + 2 : y + bh - 2, x + 2 : x + bw - 2]
+        edge = max(2, int(0.8 * mm))
+        hollow = dark[y + edge : y + bh - edge, x + edge : x + bw - edge]
+        if inner.size == 0 or hollow.size == 0 or hollow.mean() > 0.35:
+            continue  # a filled blob, not a frame around letters
+        box = BBox(int(x / f), int(y / f), int((x + bw) / f), int((y + bh) / f))
+        if all(overlap(box, b) < 0.5 for _, b in found):
+            found.append((bw * bh, box))
+    return [b for _, b in sorted(found, key=lambda t: -t[0])[:3]]
 
 
 def _bands(layer: np.ndarray, dpi: int) -> list[tuple[int, int]]:
