@@ -84,6 +84,7 @@ def test_an_unsure_number_is_not_kept() -> None:
 @pytest.mark.parametrize(("name", "receiver", "number", "date"), [
     ("tb_018_heavy.jpg", "ĐẢNG ỦY CÁC CƠ QUAN THÀNH PHỐ", "1269", "14/3"),   # red stamp, level, heavy JPEG
     ("cv_019_clean.jpg", "BỆNH VIỆN ĐA KHOA QUẢNG TRỊ", "438", "18/1"),      # blue stamp pressed 4° off
+    ("ct_012_mild.pdf", "PHÒNG GD&ĐT THỊ XÃ KỲ ANH", "1044", "16/5/2020"),  # violet; the 1 touches the 0
 ])
 def test_reads_the_stamps_of_sample_pages(name: str, receiver: str, number: str, date: str) -> None:
     from vn_dispatch_parser.io import iter_pages

@@ -661,6 +661,10 @@ def _split_group(
                 if sc > best[j]:
                     best[j], back[j] = sc, i
     whole_score = float(np.log(max(whole_p[:REJECT].max(), 1e-6))) + _PIECE_COST
+    if touching and h >= 0.8 * h_ref:
+        # a full-height group that reads as no digit is not kept whole when it splits into digits at all
+        # ("10" of a ĐẾN stamp, the 1 touching the 0: whole it is a doubtful 0)
+        whole_score = -np.inf
     if back[n - 1] < 0 or best[n - 1] <= whole_score:
         return [(gmask, whole_p)]
     pieces = []
