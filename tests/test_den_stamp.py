@@ -132,3 +132,10 @@ Thời gian ký: 20/12/2024 09:15:00"""
     # nothing the glyphs can spell fits: the reading stays, flagged by the consistency check
     doc = build_document(lines, hints=day([("30", 0.9), ("31", 0.1)]))
     assert doc.issued_date == dt.date(2024, 12, 30) and "issued_date" in doc.needs_review
+
+
+def test_with_no_issue_day_the_stamp_date_keeps_to_the_printed_year() -> None:
+    value = {"receiver": None, "number": None, "date_text": None, "date": None}
+    # the day of the letter was not read, its year was (2018): "5/2/45" is no date of receipt
+    _apply_stamp_hints(value, _hints([("5/2/45", 0.7), ("21/3/18", 0.2)]), None, 2018, 0.6)
+    assert value["date"] == dt.date(2018, 3, 21)

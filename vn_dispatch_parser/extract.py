@@ -430,6 +430,8 @@ def _apply_stamp_hints(value: dict[str, Any], hints: HandHints, issued: dt.date 
                 when = short_date(text, issue_year + 1)  # received in the new year
             if when is None or (issued is not None and not issued <= when <= issued + dt.timedelta(days=366)):
                 continue
+            if issued is None and issue_year and when.year not in (issue_year, issue_year + 1):
+                continue  # the day is unread but the year is printed: received that year or the next
             if issued is not None and when > issued + dt.timedelta(days=STAMP_USUAL_DAYS):
                 p *= 0.05  # possible, but letters are mostly received within weeks
             fits.append((text, when, p))
