@@ -94,7 +94,7 @@ def stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_n
             if any(overlap(box, b) > 0.5 for b in stamps):
                 continue  # a row of the ĐẾN stamp
             region = img[box.y0 : box.y1, box.x0 : box.x1]
-            found = _read_mark(region if region.ndim == 2 else region.min(axis=2), engine, page_no)
+            found = _read_mark(region if region.ndim == 2 else region.min(axis=2), engine, page_no, level=True)
             if found:
                 out.append(Line(text=found[0], page=page_no, bbox=box, conf=found[1], zone=Zone.INCOMING_STAMP))
     return out
@@ -165,14 +165,16 @@ def _marks_vocabulary() -> list[str]:
     return [*phrases["urgency"], *phrases["confidentiality"]]
 
 
-def _read_mark(crop: np.ndarray, engine: OcrEngine, page_no: int) -> tuple[str, float] | None:
-    """Read a KHẨN / THƯỢNG KHẨN / HỎA TỐC / MẬT mark, level or slanted, against that closed list.
+def _read_mark(crop: np.ndarray, engine: OcrEngine, page_no: int, *, level: bool = False) -> tuple[str, float] | None:
+    """Read a KHẨN / THƯỢNG KHẨN / HỎA TỐC / MẬT mark, level or slanted, against that closed list; with
+    ``level`` (a box found by its straight frame) one reading without the frame, no slanted attempts.
 
     Returns the canonical phrase and a confidence (the match ratio), or None when nothing matches.
     """
     unframed = _without_frame(crop)
     best: tuple[str, float] | None = None
-    attempts: list[tuple[np.ndarray | None, int]] = [(unframed, 7), (unframed, 8), (crop, 8), (None, 0)]
+    attempts: list[tuple[np.ndarray | None, int]] = (
+        [(unframed, 7)] if level else [(unframed, 7), (unframed, 8), (crop, 8), (None, 0)])
     for image, psm in attempts:
         if image is None:
             text = _read_slanted_stamp(crop, engine, page_no)
