@@ -70,11 +70,9 @@ def stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_n
             continue  # the seal itself, not a stamp with text
         if mark.kind != "stamp":
             layer = ink.ink_layer(img, mark.color, b)
-            found = _read_mark(layer, engine, page_no)
-            if found:
-                out.append(Line(text=found[0], page=page_no, bbox=b, conf=found[1], zone=Zone.INCOMING_STAMP))
-                continue
-            for y0, y1 in _bands(layer, dpi):  # two marks stacked close (MẬT over HỎA TỐC) found as one
+            # two marks stacked close (MẬT over HỎA TỐC) are found as one: read band by band
+            bands = _bands(layer, dpi) or [(0, layer.shape[0])]
+            for y0, y1 in bands:
                 found = _read_mark(layer[y0:y1], engine, page_no)
                 if found:
                     box = BBox(b.x0, b.y0 + y0, b.x1, b.y0 + y1)
