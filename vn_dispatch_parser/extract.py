@@ -461,10 +461,7 @@ def _split_glued_symbol(acc: _Acc, abbreviations: list[str]) -> None:
     codes = [t["code"] for t in doc_types() if t.get("code")]
     for prefix in sorted({*abbreviations, *codes, "UBND"} - {""}, key=len, reverse=True):
         if len(group) - len(prefix) >= 2 and fold(group).startswith(fold(prefix)):
-            fixed = head + slash + group[: len(prefix)] + "-" + group[len(prefix) :]
-            acc.values["symbol"] = fixed
-            if acc.values.get("number_symbol"):
-                acc.values["number_symbol"] = acc.values["number_symbol"].replace(symbol, fixed)
+            _replace_symbol(acc, symbol, head + slash + group[: len(prefix)] + "-" + group[len(prefix) :])
             return
 
 
@@ -480,10 +477,14 @@ def _confirm_type_code(acc: _Acc, type_name: str) -> None:
                 and sum(a != b for a, b in zip(head.upper().replace("I", "T").replace("L", "T"),
                                                code.upper().replace("I", "T").replace("L", "T"), strict=True)) == 0)
     if head != code and (same or ocr_slip):  # "TIr" under TỜ TRÌNH
-        fixed = code + sep + tail
-        acc.values["symbol"] = fixed
-        if acc.values.get("number_symbol"):
-            acc.values["number_symbol"] = acc.values["number_symbol"].replace(symbol, fixed)
+        _replace_symbol(acc, symbol, code + sep + tail)
+
+
+def _replace_symbol(acc: _Acc, symbol: str, fixed: str) -> None:
+    """Put a repaired ký hiệu in place of ``symbol``, in the number_symbol too."""
+    acc.values["symbol"] = fixed
+    if acc.values.get("number_symbol"):
+        acc.values["number_symbol"] = acc.values["number_symbol"].replace(symbol, fixed)
 
 
 def _strip_paren_tail(item: str) -> str:

@@ -95,10 +95,10 @@ def _char_positions(line: Line) -> tuple[str, list[int]]:
     (a space between words gets the x of the word it follows ends at: the blank after a printed word
     starts where its ink ends, not where the OCR's next word begins)."""
     text, xs = "", []
-    for prev, w in zip([None, *line.words], line.words, strict=False):
+    for k, w in enumerate(line.words):
         if text:
             text += " "
-            xs.append(prev.bbox.x1 if prev is not None else w.bbox.x0)
+            xs.append(line.words[k - 1].bbox.x1)
         for k in range(len(w.text)):
             xs.append(_char_x(w, k))
         text += w.text

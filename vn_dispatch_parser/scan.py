@@ -161,6 +161,15 @@ def _rescue_signature(lines: list[Line], image: np.ndarray, engine: OcrEngine, p
     return lines[:k] + found + [suspect] + lines[k + 1 :]
 
 
+def _extent(block: list[Line]) -> tuple[BBox, int]:
+    """The box around a block's lines (all with a box) and their median line height (at least 20 px)."""
+    boxes = [ln.bbox for ln in block if ln.bbox is not None]
+    box = boxes[0]
+    for b in boxes[1:]:
+        box = box.union(b)
+    return box, max(20, int(statistics.median(b.height for b in boxes)))
+
+
 def _reread_signature(lines: list[Line], image: np.ndarray, engine: OcrEngine, page_no: int) -> list[Line]:
     """Read the whole signature block again from a crop when the page OCR garbled it (seal over the
     title and the name), and keep whichever reading gives more known titles and a name."""
@@ -170,11 +179,7 @@ def _reread_signature(lines: list[Line], image: np.ndarray, engine: OcrEngine, p
     before = signature_quality(parse_signature(sig))
     if before >= 3:
         return lines
-    h = max(20, int(statistics.median(ln.bbox.height for ln in sig if ln.bbox)))
-    box = sig[0].bbox
-    for ln in sig[1:]:
-        box = box.union(ln.bbox) if ln.bbox and box else box
-    assert box is not None
+    box, h = _extent(sig)
     x0, x1 = max(0, box.x0 - 2 * h), min(image.shape[1], box.x1 + 2 * h)
     y0, y1 = max(0, box.y0 - h), min(image.shape[0], box.y1 + 2 * h)
     crop = image[y0:y1, x0:x1]
@@ -185,8 +190,8 @@ def _reread_signature(lines: list[Line], image: np.ndarray, engine: OcrEngine, p
              for ln in recognize_at(engine, crop, (x0, y0), psm=6, page_no=page_no)]
     # the crop may read the name better but lose a title the page had: keep the page's titles then
     kept = [ln for ln in sig if is_title_line(ln.text)] + [ln for ln in again if not is_title_line(ln.text)]
-    again = max((again, kept), key=lambda c: signature_quality(parse_signature(c)))
-    if signature_quality(parse_signature(again)) <= before:
+    after, again = max(((signature_quality(parse_signature(c)), c) for c in (again, kept)), key=lambda t: t[0])
+    if after <= before:
         return lines
     first = lines.index(sig[0])
     rest = [ln for ln in lines if ln not in sig]
@@ -203,11 +208,7 @@ def _find_name(lines: list[Line], image: np.ndarray, engine: OcrEngine, page_no:
     titles = [ln for ln in sig if is_title_line(ln.text)]
     if not titles or any(is_name(ln.text) for ln in sig):
         return lines
-    h = max(20, int(statistics.median(ln.bbox.height for ln in titles if ln.bbox)))
-    box = titles[0].bbox
-    for ln in titles[1:]:
-        box = box.union(ln.bbox) if ln.bbox and box else box
-    assert box is not None
+    box, h = _extent(titles)
     x0 = max(0, int(box.cx - 6 * h))
     x1 = min(image.shape[1], int(box.cx + 6 * h))
     y0, y1 = box.y1, min(image.shape[0], box.y1 + 9 * h)

@@ -108,7 +108,7 @@ def framed_boxes(img: np.ndarray, dpi: int) -> list[BBox]:
     small = cv2.resize(top, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else top
     small = small if small.ndim == 2 else small.min(axis=2)
     paper = float(np.percentile(small, 90))
-    dark = (small < paper - 45).astype(np.uint8)
+    dark = (small < paper - ink.STAMP_RULE_CONTRAST).astype(np.uint8)  # as the ĐẾN stamp's rules
     mm = dpi * f / 25.4
     contours, _ = cv2.findContours(dark, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
     found: list[tuple[int, BBox]] = []
