@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
 import regex
 
 from .types import BBox, Line, OcrWord, Zone
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["HandHints", "HandReading", "read_hints"]
 

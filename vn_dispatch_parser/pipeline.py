@@ -6,20 +6,29 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Mapping
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import IO, TYPE_CHECKING, Union
 
 from .errors import InputFileError, UnsupportedFormatError
 from .extract import build_document
-from .handfill import HandHints
 from .normalize import split_lines
-from .ocr import OcrEngine
 from .records import Document, FileResult
 from .segment import segment
-from .types import Line
+from .types import Line, PageText
 
-__all__ = ["TEXT_SUFFIXES", "documents_from_lines", "parse_file", "parse_text"]
+if TYPE_CHECKING:  # OpenCV and numpy load only when a scan is read
+    from .handfill import HandHints
+    from .ocr import OcrEngine
+
+Source = Union[str, os.PathLike, bytes, bytearray, memoryview, IO[bytes]]
+"""What :func:`parse_file` reads: a path, the file's bytes, or a binary file object."""
+
+__all__ = ["TEXT_SUFFIXES", "Source", "documents_from_lines", "parse_file", "parse_text"]
 
 TEXT_SUFFIXES = {".txt", ".md"}
 
@@ -70,27 +79,80 @@ def _read_text_file(path: Path) -> str:
         raise InputFileError(f"not UTF-8 text ({e.reason} at byte {e.start})", path) from e
 
 
-def parse_file(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = None, handwriting: bool = True,
-               max_pixels: int | None = None) -> FileResult:
+def _sniff_suffix(data: bytes) -> str:
+    """A file suffix for bytes without a name, from their first bytes (text when nothing matches)."""
+    heads = {b"%PDF": ".pdf", b"II*\x00": ".tif", b"MM\x00*": ".tif", b"\xff\xd8\xff": ".jpg",
+             b"\x89PNG": ".png", b"BM": ".bmp"}
+    for magic, suffix in heads.items():
+        if data[:1024].lstrip()[: len(magic)] == magic or data.startswith(magic):
+            return suffix
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return ".webp"
+    return ".txt"
+
+
+@contextlib.contextmanager
+def _as_path(source: Source, name: str | None) -> Iterator[tuple[Path, str | None]]:
+    """A path to read ``source`` from: the path itself, or a private temporary copy of bytes/a stream."""
+    if isinstance(source, (str, os.PathLike)):
+        yield Path(source), None
+        return
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+    elif hasattr(source, "read"):
+        data = source.read()
+        if isinstance(data, str):
+            raise TypeError("parse_file needs a binary file object (open(path, 'rb')), not a text one")
+        name = name or getattr(source, "name", None) if isinstance(getattr(source, "name", None), str) else name
+    else:
+        raise TypeError(f"parse_file takes a path, bytes or a binary file object, not {type(source).__name__}")
+    if not data:
+        raise InputFileError("empty input", name or "<bytes>")
+    suffix = Path(name).suffix.lower() if name and Path(name).suffix else _sniff_suffix(data)
+    with tempfile.TemporaryDirectory(prefix="vn-dispatch-input-") as tmp:
+        path = Path(tmp) / f"input{suffix}"
+        path.write_bytes(data)
+        yield path, Path(name).name if name else f"<bytes>{suffix}"
+
+
+def parse_file(source: Source, *, dpi: int = 300, engine: OcrEngine | None = None, handwriting: bool = True,
+               max_pixels: int | None = None, pages: set[int] | None = None, name: str | None = None,
+               page_texts: list[PageText] | None = None) -> FileResult:
     """Parse one file: OCR text (``.txt``, ``.md``) or a scan (PDF, TIFF, JPEG, PNG, BMP, WebP).
 
     Args:
-        path: The file.
+        source: The file: a path, its bytes, or a binary file object (``open(p, "rb")``, ``sys.stdin.buffer``).
+            Bytes are recognised by their content (PDF, TIFF, JPEG, PNG, BMP, WebP, else UTF-8 text).
         dpi: Rendering resolution for PDFs.
         engine: The OCR engine (default: Tesseract ``vie``, one thread).
         handwriting: Read hand-written numbers and days from the ink.
         max_pixels: Refuse pages larger than this (decompression bombs); default 120 megapixels.
+        pages: Read only these 1-based pages of a scan (``--pages``); default: all.
+        name: The name to report in ``FileResult.file`` for bytes or a stream (its suffix also tells the format).
+        page_texts: Receives what was read on each page of a scan (for :mod:`vn_dispatch_parser.searchable`).
 
     Raises:
         DispatchParserError: A subclass naming the file and the reason when it cannot be read.
     """
-    p = Path(path)
+    with _as_path(source, name) as (p, shown):
+        result = _parse_path(p, dpi=dpi, engine=engine, handwriting=handwriting, max_pixels=max_pixels,
+                             pages=pages, page_texts=page_texts)
+        if shown is not None:
+            result.file = shown
+        return result
+
+
+def _parse_path(p: Path, *, dpi: int, engine: OcrEngine | None, handwriting: bool, max_pixels: int | None,
+                pages: set[int] | None, page_texts: list[PageText] | None) -> FileResult:
     if not p.exists():
         raise InputFileError("no such file", p)
     if not p.is_file():
         raise InputFileError("not a regular file", p)
     if p.suffix.lower() in TEXT_SUFFIXES:
         text = _read_text_file(p)
+        if pages:
+            parts = text.split("\f")
+            text = "\f".join(parts[i - 1] for i in sorted(pages) if 0 < i <= len(parts))
         result = parse_text(text, name=p.name)
         result.sha256 = hashlib.sha256(p.read_bytes()).hexdigest()
         return result
@@ -98,6 +160,6 @@ def parse_file(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = N
         from .scan import read_scan
     except ImportError as e:  # pragma: no cover - scans arrive with the OCR stage
         raise UnsupportedFormatError(f"scans are not supported in this build ({e})", p) from e
-    if max_pixels is None:
-        return read_scan(p, dpi=dpi, engine=engine, handwriting=handwriting)
-    return read_scan(p, dpi=dpi, engine=engine, handwriting=handwriting, max_pixels=max_pixels)
+    kwargs = {} if max_pixels is None else {"max_pixels": max_pixels}
+    return read_scan(p, dpi=dpi, engine=engine, handwriting=handwriting, page_texts=page_texts, pages=pages,
+                     **kwargs)

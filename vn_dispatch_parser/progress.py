@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from .batch import BatchReport
     from .workers import Outcome
 
-__all__ = ["BatchDisplay", "NullDisplay", "PlainDisplay", "RichDisplay", "make_display", "summary_lines"]
+__all__ = ["BatchDisplay", "NullDisplay", "PlainDisplay", "QuietDisplay", "RichDisplay", "make_display", "summary_lines"]
 
 
 class BatchDisplay(Protocol):
@@ -165,23 +165,33 @@ class RichDisplay:
             MofNCompleteColumn(),
             TextColumn("• {task.fields[pages]} pages • {task.fields[rate]:.0f} pages/min • ETA {task.fields[eta]}"),
             TextColumn("• [red]{task.fields[failed]} failed[/red]" + " • {task.fields[skipped]} skipped"),
+            TextColumn("• {task.fields[current]}", markup=False),
             console=self.console,
             transient=False,
         )
         self._task: Any = None
+        self._running: list[str] = []  # files being read, latest last
         self._swapped: list[tuple[logging.StreamHandler[Any], Any]] = []
 
     def _update(self) -> None:
         c = self.counts
         self.progress.update(self._task, completed=c.done + c.skipped, pages=c.pages, rate=c.pages_per_min(),
-                             eta=c.eta(), failed=c.failed, skipped=c.skipped)
+                             eta=c.eta(), failed=c.failed, skipped=c.skipped, current=self.current())
+
+    def current(self) -> str:
+        """The file being read (the latest started), shortened for the bar; "" when none."""
+        if not self._running:
+            return ""
+        name = self._running[-1]
+        return name if len(name) <= 40 else "…" + name[-39:]
 
     def start(self, total: int, jobs: int, out_dir: str) -> None:
         """Show the bar."""
         self.counts = _Counts(total=total, started=time.monotonic())
         self.console.print(f"vn-dispatch batch: {_plural(total, 'input')}, {_plural(jobs, 'worker')}, "
                            f"output in {out_dir}", highlight=False, markup=False)
-        self._task = self.progress.add_task("batch", total=total, pages=0, rate=0.0, eta="--", failed=0, skipped=0)
+        self._task = self.progress.add_task("batch", total=total, pages=0, rate=0.0, eta="--", failed=0, skipped=0,
+                                            current="")
         self.progress.start()
         self._route_logging(sys.stderr)  # rich's proxy while live: log lines print above the bar
 
@@ -192,7 +202,9 @@ class RichDisplay:
                 self._swapped.append((h, h.setStream(stream)))
 
     def file_started(self, rel: str, pages: int) -> None:
-        """Nothing to show yet (pages are counted when the file is done)."""
+        """Show the file's name (pages are counted when the file is done)."""
+        self._running.append(rel)
+        self._update()
 
     def file_skipped(self, rel: str) -> None:
         """Count a skipped file."""
@@ -204,6 +216,8 @@ class RichDisplay:
         c = self.counts
         c.done += 1
         c.pages += outcome.pages if outcome.ok else 0
+        if rel in self._running:
+            self._running.remove(rel)
         if not outcome.ok:
             c.failed += 1
             from rich.markup import escape
@@ -224,8 +238,23 @@ class RichDisplay:
             self.console.print(line, highlight=False, markup=False)
 
 
-def make_display(stream: TextIO | None = None) -> BatchDisplay:
-    """A live display when ``stream`` (default stderr) is a terminal, plain lines otherwise."""
+class QuietDisplay(NullDisplay):
+    """``-q``: nothing but failed files, one line each."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+
+    def file_done(self, rel: str, outcome: Outcome) -> None:
+        if not outcome.ok:
+            self.stream.write(f"FAILED  {rel}: {outcome.code}: {outcome.message}\n")
+            self.stream.flush()
+
+
+def make_display(stream: TextIO | None = None, *, quiet: bool = False) -> BatchDisplay:
+    """A live display when ``stream`` (default stderr) is a terminal, plain lines otherwise; with
+    ``quiet``, only failures."""
     stream = stream if stream is not None else sys.stderr
+    if quiet:
+        return QuietDisplay(stream)
     isatty = getattr(stream, "isatty", None)
     return RichDisplay(stream) if callable(isatty) and isatty() else PlainDisplay(stream)

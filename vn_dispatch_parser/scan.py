@@ -32,7 +32,7 @@ from .pdftext import TextLayerPage, pdf_text_layer
 from .poppler import pdf_page_info, scan_resolution
 from .records import FileResult
 from .stamps import incoming_stamp_box, overlap, stamp_lines
-from .types import BBox, InkMark, Line, OcrPage, PageImage, Zone
+from .types import BBox, InkMark, Line, OcrPage, PageImage, PageText, Zone
 
 __all__ = ["ScanOptions", "lines_from_ocr", "read_scan"]
 
@@ -57,6 +57,7 @@ class _PageResult:
     hints: HandHints = field(default_factory=HandHints)
     blank: bool = False
     stamps: list[SignatureStamp] = field(default_factory=list)
+    text: PageText | None = None
 
 
 def _sha256(path: Path) -> str:
@@ -69,10 +70,16 @@ def _sha256(path: Path) -> str:
 
 def _read_page(page: PageImage, layer: TextLayerPage | None, engine: OcrEngine, opts: ScanOptions) -> _PageResult:
     prep = prepare_page(page)
+    h, w = page.array.shape[:2]
+    upright = (h, w) if prep.rotation in (90, 270) else (w, h)
+    text = PageText(page.page_no, prep.ocr_image.shape[1], prep.ocr_image.shape[0], upright, prep.rotation,
+                    prep.skew, prep.scale, blank=prep.blank)
     if prep.blank:
-        return _PageResult(lines=[], marks=prep.marks, blank=True, stamps=layer.signatures if layer else [])
+        return _PageResult(lines=[], marks=prep.marks, blank=True, stamps=layer.signatures if layer else [],
+                           text=text)
     if layer is not None and layer.is_text:
         ocr_page = layer.to_ocr_page()
+        text = PageText(page.page_no, layer.width, layer.height, (layer.width, layer.height), text_layer=True)
     else:
         ocr_page = engine.recognize(prep.ocr_image, psm=3, page_no=page.page_no)
         ocr_page.width, ocr_page.height = prep.ocr_image.shape[1], prep.ocr_image.shape[0]
@@ -95,7 +102,9 @@ def _read_page(page: PageImage, layer: TextLayerPage | None, engine: OcrEngine, 
         hints.stamp_receiver, hints.stamp_receiver_conf = den.receiver, den.receiver_conf
         if opts.handwriting:
             hints.stamp_number, hints.stamp_date = den.number, den.date
-    return _PageResult(lines=lines, marks=prep.marks, hints=hints, stamps=layer.signatures if layer else [])
+    text.lines = lines
+    return _PageResult(lines=lines, marks=prep.marks, hints=hints, stamps=layer.signatures if layer else [],
+                       text=text)
 
 
 def lines_from_ocr(ocr_page: OcrPage, *, extra_top: list[Line] | None = None,
@@ -264,11 +273,17 @@ def _rescaled(layer: TextLayerPage, factor: float) -> TextLayerPage:
 
 
 def read_scan(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = None,
-              max_pixels: int = DEFAULT_MAX_PIXELS, handwriting: bool = True) -> FileResult:
-    """Read one scan file into a ``FileResult`` (see the module docstring)."""
+              max_pixels: int = DEFAULT_MAX_PIXELS, handwriting: bool = True,
+              page_texts: list[PageText] | None = None, pages: set[int] | None = None) -> FileResult:
+    """Read one scan file into a ``FileResult`` (see the module docstring).
+
+    ``page_texts``, when given, receives what was read on each page (for the searchable PDF);
+    ``pages`` limits the reading to those 1-based page numbers.
+    """
     from .pipeline import documents_from_lines
 
     p = Path(path)
+    pages_wanted = pages
     fmt = sniff_format(p)
     opts = ScanOptions(dpi=dpi, max_pixels=max_pixels, handwriting=handwriting)
     engine = engine or TesseractEngine()
@@ -280,6 +295,8 @@ def read_scan(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = No
     stamps: list[SignatureStamp] = []
     pages = blank = 0
     for page in iter_pages(p, dpi=dpi, max_pixels=max_pixels, page_dpi=render):
+        if pages_wanted is not None and page.page_no not in pages_wanted:
+            continue
         pages += 1
         layer = layers[page.page_no - 1] if layers and page.page_no <= len(layers) else None
         if layer is not None and page.dpi != dpi:
@@ -290,6 +307,8 @@ def read_scan(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = No
             seal_pages.add(page.page_no)
         hints_by_page[page.page_no] = res.hints
         stamps.extend(res.stamps)
+        if page_texts is not None and res.text is not None:
+            page_texts.append(res.text)
         if lines and res.lines:
             lines.append(Line("", page=page.page_no))
         lines.extend(res.lines)

@@ -1,109 +1,214 @@
-"""Searchable PDFs: each page image with an invisible text layer, for archives and full-text search.
+"""Searchable PDFs (PDF/A-2b by default) built by OCRmyPDF from the OCR this program already made.
 
-This costs a **second OCR pass** per page (Tesseract's PDF renderer, on top of the OCR that reads the
-fields), so ``--searchable-pdf`` roughly doubles the time of a batch over scans. Pages are rendered one
-at a time (:func:`vn_dispatch_parser.io.iter_pages`), each is OCR'd by ``tesseract page.png base -l vie
-pdf`` (single-threaded: ``OMP_THREAD_LIMIT=1``) and the one-page PDFs are merged with pypdf. The
-original file is only read, never modified. Page images are embedded as JPEG by Tesseract.
+There is **no second OCR pass**: OCRmyPDF is called as a library with an OCR engine plugin
+(:mod:`vn_dispatch_parser.ocrmypdf_plugin`) that hands it the pipeline's lines and words of each page,
+with their lexicon-corrected text. OCRmyPDF then does what archivists know from it:
+
+* the scan's own images and resolution are kept (a PDF's page content is kept as it is; an image file
+  is wrapped losslessly), the document info is kept and XMP metadata written;
+* PDF/A-2b by default, made **without Ghostscript** by OCRmyPDF's internal backend (pikepdf writes the
+  XMP and sRGB OutputIntent and validates the result); Debian's Ghostscript 10.0.0 is never needed, so
+  the route works on a fresh machine. A file the validator rejects (a signature appearance drawn with a
+  non-embedded standard font, say) becomes a plain PDF with a warning, never a false PDF/A claim;
+  ``pdfa=False`` gives a plain PDF;
+* a page the pipeline turned upright gets ``/Rotate``; pages that already carry their text
+  (born-digital) are left as they are; a scan whose only text is an e-signature stamp gets its OCR
+  layer beside the stamp (``--mode redo``);
+* a digitally signed PDF is refused with :class:`SignedPdfError` unless ``invalidate_signatures`` is
+  given (the signature fields are then flattened into the page and removed, as the output can no longer
+  carry a valid signature);
+* :func:`sidecar_text`: each page's text, pages separated by form feeds (OCRmyPDF's ``--sidecar``).
+
+Temporary files live in a folder created next to ``dest`` (``.<name>.<random>.tmp``), removed when the
+call ends, and removed by the next batch run if a killed worker left it behind.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import os
-import subprocess
+import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import MissingDependencyError, OcrEngineError, OcrTimeoutError
+from .errors import InputFileError, MissingDependencyError, OcrEngineError
+from .types import PageText
 
-__all__ = ["write_searchable_pdf"]
+__all__ = ["SignedPdfError", "is_signed_pdf", "sidecar_text", "write_searchable_pdf"]
 
 log = logging.getLogger(__name__)
 
-_INSTALL_HINT = "sudo apt-get install tesseract-ocr tesseract-ocr-vie"
+_PLUGIN = "vn_dispatch_parser.ocrmypdf_plugin"
 
 
-def _tesseract_pdf(
-    image: Path, base: Path, *, lang: str, dpi: int, timeout: float, tesseract_cmd: str, page_no: int
-) -> Path:
-    """OCR one page image into ``base.pdf`` (image + invisible text) and return that path."""
-    from .ocr import default_tessdata_dir
+class SignedPdfError(InputFileError):
+    """The PDF carries digital signatures that a searchable copy would invalidate."""
 
-    argv = [tesseract_cmd, str(image), str(base)]
-    tessdata = default_tessdata_dir(lang)
-    if tessdata is not None:
-        argv += ["--tessdata-dir", str(tessdata)]
-    # The "pdf" config file lives in the system tessdata; the same settings given directly work with any.
-    argv += ["-l", lang, "--dpi", str(dpi), "-c", "tessedit_create_pdf=1", "-c", "tessedit_create_txt=0"]
-    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    code = "signed_pdf"
+
+
+def is_signed_pdf(path: str | Path) -> bool:
+    """True when a PDF has a signature field with a value (``/FT /Sig`` + ``/V``)."""
+    import pikepdf
+
     try:
-        proc = subprocess.run(argv, capture_output=True, timeout=timeout, env=env, check=False)
-    except FileNotFoundError as e:
-        raise MissingDependencyError(f"{tesseract_cmd!r} not found; install it: {_INSTALL_HINT}") from e
-    except subprocess.TimeoutExpired as e:
-        raise OcrTimeoutError(f"searchable PDF: tesseract took longer than {timeout:g} s on page {page_no}") from e
-    out = base.with_suffix(".pdf")
-    if proc.returncode != 0 or not out.is_file():
-        tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
-        raise OcrEngineError(f"searchable PDF: tesseract failed on page {page_no}: {tail[0]}")
-    return out
+        with pikepdf.open(path) as pdf:
+            form = pdf.Root.get("/AcroForm")
+            if form is None:
+                return False
+            stack = list(form.get("/Fields", []))
+            while stack:
+                field = stack.pop()
+                if field.get("/FT") == pikepdf.Name.Sig and field.get("/V") is not None:
+                    return True
+                stack.extend(field.get("/Kids", []))
+    except pikepdf.PdfError:
+        return False
+    return False
+
+
+def _unsign(src: Path, dest: Path) -> None:
+    """Copy a signed PDF with its signature appearances flattened into the pages and the form removed."""
+    import pikepdf
+
+    with pikepdf.open(src) as pdf:
+        pdf.flatten_annotations(mode="all")
+        for key in ("/AcroForm", "/Perms"):
+            if key in pdf.Root:
+                del pdf.Root[key]
+        pdf.save(dest)
+
+
+@contextlib.contextmanager
+def _work_dir(dest: Path) -> Iterator[Path]:
+    """A private folder next to ``dest`` for OCRmyPDF's temporaries, removed whatever happens."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
+    old = tempfile.tempdir
+    tempfile.tempdir = str(work)  # OCRmyPDF makes its work folder with mkdtemp() in the default place
+    try:
+        yield work
+    finally:
+        tempfile.tempdir = old
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _pages_option(ocr_pages: list[int]) -> str:
+    return ",".join(str(p) for p in ocr_pages)
 
 
 def write_searchable_pdf(
     src: str | Path,
     dest: str | Path,
     *,
+    page_texts: list[PageText] | None = None,
     dpi: int = 300,
-    lang: str = "vie",
-    page_timeout: float = 300.0,
-    tesseract_cmd: str = "tesseract",
+    pdfa: bool = True,
+    invalidate_signatures: bool = False,
 ) -> int:
-    """Write a PDF of ``src``'s pages with an invisible OCR text layer to ``dest``.
-
-    ``dest`` is written in place; callers that need atomicity pass a temporary name and rename it
-    (the batch runner does). The source file is never modified.
+    """Write ``src`` with an invisible text layer to ``dest`` (PDF/A-2b unless ``pdfa`` is False).
 
     Args:
-        src: A PDF or image file (TIFF pages, JPEG, PNG, BMP, WebP).
-        dest: The PDF to write.
-        dpi: Rendering resolution for PDF pages (images keep their pixels).
-        lang: Tesseract language(s).
-        page_timeout: Seconds allowed to OCR one page.
-        tesseract_cmd: The Tesseract binary.
+        src: A PDF or image file (TIFF pages, JPEG, PNG, BMP, WebP). It is only read.
+        dest: The PDF to write (callers needing atomicity pass a temporary name and rename it).
+        page_texts: What the pipeline read on each page (``parse_file(..., page_texts=[])``); when None,
+            the file is read here first (one OCR pass, the pipeline's).
+        dpi: Rendering resolution used when the file has to be read here.
+        pdfa: PDF/A-2b (default) or a plain PDF.
+        invalidate_signatures: Accept a signed PDF; its signatures are removed (they could not stay valid).
 
     Returns:
-        The number of pages written.
+        The number of pages of ``dest``.
 
     Raises:
-        InputFileError: The source cannot be read (``EncryptedPdfError``, ``DecompressionBombError``, …).
-        OcrEngineError: Tesseract failed (``OcrTimeoutError`` when a page overran ``page_timeout``).
-        MissingDependencyError: Tesseract or poppler is missing.
+        SignedPdfError: ``src`` is digitally signed and ``invalidate_signatures`` is False.
+        InputFileError: ``src`` cannot be read or converted.
+        MissingDependencyError: OCRmyPDF is not installed.
+        OcrEngineError: OCRmyPDF failed.
     """
-    import cv2
-    from pypdf import PdfWriter
+    src, dest = Path(src), Path(dest)
+    try:
+        import ocrmypdf
+        from ocrmypdf import exceptions as ox
+    except ImportError as e:  # pragma: no cover - a dependency of the package
+        raise MissingDependencyError(f"OCRmyPDF is needed for searchable PDFs: pip install ocrmypdf ({e})") from e
+    from . import ocrmypdf_plugin
+    from .io import sniff_format
 
-    from .io import iter_pages
+    is_pdf = sniff_format(src) == "pdf"
+    if is_pdf and is_signed_pdf(src) and not invalidate_signatures:
+        raise SignedPdfError("the PDF is digitally signed; a searchable copy would invalidate its signatures "
+                             "(pass --invalidate-signatures to write one anyway, without them)", src)
+    if page_texts is None:
+        from .pipeline import parse_file
 
-    dest = Path(dest)
-    writer = PdfWriter()
-    pages = 0
-    with tempfile.TemporaryDirectory(prefix="vn-dispatch-searchable-") as tmp:
-        for page in iter_pages(src, dpi=dpi):
-            base = Path(tmp) / f"page-{page.page_no:05d}"
-            image = base.with_suffix(".png")
-            if not cv2.imwrite(str(image), page.array, [cv2.IMWRITE_PNG_COMPRESSION, 1]):
-                raise OcrEngineError(f"searchable PDF: cannot write the image of page {page.page_no}")
-            page_dpi, page_no = page.dpi, page.page_no
-            del page  # free the page image before the OCR pass
-            page_pdf = _tesseract_pdf(image, base, lang=lang, dpi=page_dpi, timeout=page_timeout,
-                                      tesseract_cmd=tesseract_cmd, page_no=page_no)
-            image.unlink()
-            writer.append(str(page_pdf))
-            pages += 1
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        with dest.open("wb") as fh:
-            writer.write(fh)
-    writer.close()
-    log.debug("searchable PDF %s: %d pages", dest, pages)
-    return pages
+        page_texts = []
+        parse_file(src, dpi=dpi, page_texts=page_texts)
+    texts = sorted(page_texts, key=lambda p: p.page_no)
+    ocr_pages = [p.page_no for p in texts if not p.text_layer and not p.blank]
+    with _work_dir(dest) as work:
+        source = src
+        if is_pdf and invalidate_signatures and is_signed_pdf(src):
+            source = work / "unsigned.pdf"
+            _unsign(src, source)
+        ocrmypdf_plugin.register_pages(source, texts)
+        options: dict[str, object] = {
+            "output_type": "pdfa-2" if pdfa else "pdf",
+            "pdfa_backend": "internal",
+            "rasterizer": "pypdfium",
+            "rotate_pages": True,
+            "rotate_pages_threshold": 1.0,
+            "optimize": 1,
+            "jobs": 1,
+            "use_threads": True,
+            "progress_bar": False,
+            "plugins": [_PLUGIN],
+            "invalidate_digital_signatures": invalidate_signatures,
+        }
+        if is_pdf and len(ocr_pages) < len(texts):
+            options["mode"] = "redo" if ocr_pages else "skip"
+            if ocr_pages:
+                options["pages"] = _pages_option(ocr_pages)
+        elif is_pdf:
+            options["mode"] = "redo"  # scans may carry e-signature stamp text: keep it, add ours beside
+        try:
+            try:
+                code = ocrmypdf.ocr(source, dest, **options)  # type: ignore[call-overload]
+            except ox.PdfaConversionFailedError as e:
+                # e.g. a signature appearance drawn with a non-embedded standard font: never claim PDF/A
+                # for a file that fails validation; write a plain PDF and say so
+                log.warning("%s: cannot be made PDF/A-2b without Ghostscript (%s); writing a plain PDF",
+                            src.name, str(e).strip().splitlines()[0])
+                options["output_type"] = "pdf"
+                code = ocrmypdf.ocr(source, dest, **options)  # type: ignore[call-overload]
+        except ox.DigitalSignatureError as e:
+            raise SignedPdfError(str(e).strip(), src) from e
+        except ox.EncryptedPdfError as e:
+            from .errors import EncryptedPdfError
+
+            raise EncryptedPdfError("the PDF is encrypted; decrypt it first (qpdf --decrypt in.pdf out.pdf)",
+                                    src) from e
+        except (ox.InputFileError, ox.UnsupportedImageFormatError, ox.DpiError) as e:
+            raise InputFileError(f"searchable PDF: {str(e).strip()}", src) from e
+        except ox.MissingDependencyError as e:
+            raise MissingDependencyError(f"searchable PDF: {str(e).strip()}", src) from e
+        except ox.ExitCodeException as e:
+            raise OcrEngineError(f"searchable PDF: {type(e).__name__}: {str(e).strip()}", src) from e
+        finally:
+            ocrmypdf_plugin.clear_pages(source)
+        if int(code) != 0:
+            raise OcrEngineError(f"searchable PDF: OCRmyPDF exited with {code}", src)
+    import pikepdf
+
+    with pikepdf.open(dest) as pdf:
+        n = len(pdf.pages)
+    log.debug("searchable PDF %s: %d pages", dest, n)
+    return n
+
+
+def sidecar_text(page_texts: list[PageText]) -> str:
+    """The text of each page (its lines), pages separated by form feeds, like OCRmyPDF's sidecar."""
+    pages = sorted(page_texts, key=lambda p: p.page_no)
+    return "\f".join("\n".join(ln.text for ln in p.lines if ln.text.strip()) + "\n" for p in pages)
+

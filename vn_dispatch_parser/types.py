@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is not loaded by ``import vn_dispatch_parser``
+    import numpy as np
 
-__all__ = ["BBox", "Hit", "InkMark", "Line", "OcrPage", "OcrWord", "PageImage", "Zone"]
+__all__ = ["BBox", "Hit", "InkMark", "Line", "OcrPage", "OcrWord", "PageImage", "PageText", "Zone"]
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,28 @@ class OcrPage:
     engine: str = ""
     text_layer: bool = False  # True when the text came from a PDF's own text layer
     blank: bool = False
+
+
+@dataclass
+class PageText:
+    """What was read on one page, kept for the searchable PDF's text layer (no second OCR pass).
+
+    The boxes of ``lines`` are in the OCR frame (``width`` × ``height``): the page turned upright by
+    ``rotation`` (clockwise degrees, 0/90/180/270), straightened by ``skew`` (degrees counter-clockwise,
+    the canvas enlarged) and scaled by ``scale``; ``upright`` is the size of the upright page before
+    straightening and scaling. Lines carry the corrected text (lexicon) and, when OCR'd, their words.
+    """
+
+    page_no: int
+    width: int
+    height: int
+    upright: tuple[int, int]
+    rotation: int = 0
+    skew: float = 0.0
+    scale: float = 1.0
+    text_layer: bool = False
+    blank: bool = False
+    lines: list[Line] = field(default_factory=list)
 
 
 @dataclass

@@ -52,6 +52,10 @@ class Task:
         dpi: Rendering resolution for PDFs.
         searchable_tmp: Where to write the searchable PDF (a temporary name that the parent renames),
             or None for no searchable PDF.
+        sidecar: Also return each page's text (``Outcome.sidecar_text``).
+        pdfa: The searchable PDF is PDF/A-2b (else a plain PDF).
+        invalidate_signatures: Write a searchable PDF of a signed PDF too (its signatures are dropped).
+        pages: Read only these 1-based pages (``--pages``); None: all.
     """
 
     index: int
@@ -59,6 +63,10 @@ class Task:
     rel: str
     dpi: int = 300
     searchable_tmp: str | None = None
+    sidecar: bool = False
+    pdfa: bool = True
+    invalidate_signatures: bool = False
+    pages: tuple[int, ...] | None = None
 
 
 @dataclass
@@ -75,6 +83,7 @@ class Outcome:
     code: str | None = None
     message: str | None = None
     searchable: bool = False
+    sidecar_text: str | None = None
 
 
 def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
@@ -116,7 +125,10 @@ def process_one(task: Task, notify: Notify | None = None) -> Outcome:
             pages = loader.count_pages(path)
             if notify is not None:
                 notify(pages)
-        result = parse_file(path) if is_text else parse_file(path, dpi=task.dpi)
+        wanted = set(task.pages) if task.pages else None
+        page_texts: list = []
+        result = (parse_file(path, pages=wanted) if is_text
+                  else parse_file(path, dpi=task.dpi, pages=wanted, page_texts=page_texts))
         if not result.documents:
             raise EmptyDocumentError("no document found: the pages are blank or hold no readable text", path)
         result.file = task.rel
@@ -125,13 +137,20 @@ def process_one(task: Task, notify: Notify | None = None) -> Outcome:
         if task.searchable_tmp and not is_text:
             from .searchable import write_searchable_pdf
 
-            write_searchable_pdf(path, Path(task.searchable_tmp), dpi=task.dpi)
+            write_searchable_pdf(path, Path(task.searchable_tmp), page_texts=page_texts, dpi=task.dpi,
+                                 pdfa=task.pdfa, invalidate_signatures=task.invalidate_signatures)
             searchable = True
+        sidecar = None
+        if task.sidecar:
+            from .searchable import sidecar_text
+
+            sidecar = (path.read_text(encoding="utf-8-sig", errors="replace") if is_text
+                       else sidecar_text(page_texts))
         docs = result.documents
         return Outcome(
             task.index, True, result.to_json(), pages=result.pages, documents=len(docs),
             needs_review=sum(len(d.needs_review) for d in docs), seconds=time.monotonic() - t0,
-            searchable=searchable,
+            searchable=searchable, sidecar_text=sidecar,
         )  # fmt: skip
     except DispatchParserError as e:
         return Outcome(task.index, False, pages=pages, seconds=time.monotonic() - t0, code=e.code, message=e.reason)
