@@ -8,7 +8,7 @@ OUT ?= out
 N ?=
 SEED ?= 7
 LEVELS ?= clean,mild,heavy
-APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils qpdf
 # fonts for the sample generator (make samples): a Times-like face with full Vietnamese, and hand-writing faces
 FONT_PACKAGES := fonts-liberation2 fonts-dkg-handwriting fonts-breip fonts-kristi fonts-dancingscript fonts-sjfonts
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

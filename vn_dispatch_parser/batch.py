@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DispatchParserError, ExitCode
-from .export import csv_text, flat_row
+from .export import CSV_COLUMNS, ND30_COLUMNS, csv_text, flat_row, nd30_flat, nd30_metadata
 from .fsutil import atomic_open, atomic_write, folder_lock, remove_temp_files
 from .progress import BatchDisplay, NullDisplay
 from .records import PIPELINE_VERSION, FileResult
@@ -54,7 +54,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 SUPPORTED_SUFFIXES = {".pdf", ".tif", ".tiff", ".jpg", ".jpeg", ".png", ".bmp", ".webp", ".txt", ".md"}
-FORMATS = frozenset({"json", "jsonl", "csv"})
+FORMATS = frozenset({"json", "jsonl", "csv", "xlsx", "register"})
 TEXT_SUFFIXES = frozenset({".txt", ".md"})
 
 
@@ -86,6 +86,11 @@ class BatchOptions:
     searchable_pdf: bool = False
     timeout: float | None = None
     dpi: int = 300
+    sidecar: bool = False
+    pdfa: bool = True
+    invalidate_signatures: bool = False
+    pages: tuple[int, ...] | None = None
+    naming: str = "record"  # "record" or "nd30": the names of records.jsonl / .csv / .xlsx columns
 
 
 @dataclass
@@ -159,6 +164,11 @@ def searchable_path(out_dir: Path, rel: Path) -> Path:
     return out_dir / (rel.as_posix() + ".searchable.pdf")
 
 
+def sidecar_path(out_dir: Path, rel: Path) -> Path:
+    """Where the text (``--sidecar``) of input ``rel`` goes (next to its JSON)."""
+    return out_dir / (rel.as_posix() + ".txt")
+
+
 @contextlib.contextmanager
 def _interrupts() -> Iterator[None]:
     """Turn SIGTERM into KeyboardInterrupt, and ignore further Ctrl-C while shutting down."""
@@ -209,6 +219,8 @@ class _Run:
             return False
         if self._wants_searchable(path) and not searchable_path(self.opts.out_dir, rel).is_file():
             return False
+        if self.opts.sidecar and not sidecar_path(self.opts.out_dir, rel).is_file():
+            return False
         try:
             return bool(data.get("sha256")) and data["sha256"] == sha256_file(path)
         except OSError:
@@ -226,7 +238,9 @@ class _Run:
             if self._wants_searchable(path):
                 tmp = self._searchable_tmp(i, rel)
                 tmp.parent.mkdir(parents=True, exist_ok=True)
-            yield Task(i, str(path), rel.as_posix(), self.opts.dpi, str(tmp) if tmp else None)
+            yield Task(i, str(path), rel.as_posix(), self.opts.dpi, str(tmp) if tmp else None,
+                       sidecar=self.opts.sidecar, pdfa=self.opts.pdfa,
+                       invalidate_signatures=self.opts.invalidate_signatures, pages=self.opts.pages)
 
     def on_pages(self, task: Task, pages: int) -> None:
         """A worker has counted the pages of a scan."""
@@ -241,6 +255,8 @@ class _Run:
         if outcome.ok and outcome.json_text is not None:
             if outcome.searchable:
                 os.replace(tmp, searchable_path(self.opts.out_dir, rel))
+            if outcome.sidecar_text is not None:
+                atomic_write(sidecar_path(self.opts.out_dir, rel), outcome.sidecar_text)
             atomic_write(json_path, outcome.json_text)
             self.states[i] = "ok"
             self.report.ok += 1
@@ -251,20 +267,24 @@ class _Run:
             tmp.unlink(missing_ok=True)
             json_path.unlink(missing_ok=True)  # a stale result of an older version of this input
             searchable_path(self.opts.out_dir, rel).unlink(missing_ok=True)
+            sidecar_path(self.opts.out_dir, rel).unlink(missing_ok=True)
             self.states[i] = "failed"
             self.errors[i] = {"path": rel.as_posix(), "code": outcome.code or "error", "message": outcome.message or ""}
             self.report.failed += 1
         self.display.file_done(rel.as_posix(), outcome)
 
     def write_combined(self) -> None:
-        """Rebuild records.jsonl / records.csv from the per-file JSON on disk; write errors.jsonl."""
-        out, formats = self.opts.out_dir, self.opts.formats
+        """Rebuild records.jsonl / .csv / .xlsx and the register from the per-file JSON on disk; write
+        errors.jsonl. With ``naming="nd30"`` every combined output uses the NĐ 30 Phụ lục VI names."""
+        out, formats, nd30 = self.opts.out_dir, self.opts.formats, self.opts.naming == "nd30"
         documents = needs_review = 0
+        results: list[FileResult] = []
         with contextlib.ExitStack() as stack:
             jsonl = stack.enter_context(atomic_open(out / "records.jsonl")) if "jsonl" in formats else None
             csv = stack.enter_context(atomic_open(out / "records.csv")) if "csv" in formats else None
+            columns = ND30_COLUMNS if nd30 else CSV_COLUMNS
             if csv is not None:
-                csv.write(csv_text([]))  # BOM + header
+                csv.write(csv_text([], columns=columns))  # BOM + header
             for i, (_path, rel) in enumerate(self.inputs):
                 if self.states[i] not in ("ok", "skipped"):
                     continue
@@ -273,22 +293,46 @@ class _Run:
                 except (OSError, ValueError) as e:  # edited or damaged by hand since it was checked
                     log.warning("%s: result left out of the records: %s", result_path(out, rel), e)
                     continue
+                results.append(result)
                 rows = [flat_row(result, k, doc) for k, doc in enumerate(result.documents)]
                 documents += len(rows)
                 needs_review += sum(len(d.needs_review) for d in result.documents)
                 if jsonl is not None:
-                    jsonl.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+                    lines = ([nd30_metadata(result, d) for d in result.documents] if nd30 else rows)
+                    jsonl.writelines(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in lines)
                 if csv is not None and rows:
-                    csv.write(csv_text(rows, bom=False).split("\r\n", 1)[1])  # rows without the header
+                    flat = [nd30_flat(result, d) for d in result.documents] if nd30 else rows
+                    csv.write(csv_text(flat, bom=False, columns=columns).split("\r\n", 1)[1])  # no header
         self.report.errors = [self.errors[i] for i in sorted(self.errors)]
         atomic_write(out / "errors.jsonl", "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in self.report.errors))
+        if "xlsx" in formats:
+            from .spreadsheet import records_xlsx
+
+            _write_bytes(out / "records.xlsx", records_xlsx(results, self.report.errors, naming=self.opts.naming))
+        if "register" in formats:
+            from .register import register_pdf, register_xlsx
+
+            _write_bytes(out / "register.xlsx", register_xlsx(results))
+            _write_bytes(out / "register.pdf", register_pdf(results))
         self.report.documents, self.report.needs_review = documents, needs_review
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary name and a rename (never half a file)."""
+    tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _check(opts: BatchOptions) -> None:
     unknown = set(opts.formats) - FORMATS
     if unknown or not opts.formats:
-        raise BatchUsageError(f"unknown output format(s) {sorted(unknown)}; choose from json, jsonl, csv")
+        raise BatchUsageError(f"unknown output format(s) {sorted(unknown)}; choose from {', '.join(sorted(FORMATS))}")
+    if opts.naming not in ("record", "nd30"):
+        raise BatchUsageError(f"unknown naming {opts.naming!r}; choose record or nd30")
     if opts.jobs < 0:
         raise BatchUsageError("--jobs must be 0 (all cores) or more")
     if opts.timeout is not None and opts.timeout <= 0:
@@ -310,6 +354,42 @@ def _inputs(opts: BatchOptions) -> list[tuple[Path, Path]]:
                                   f"{path}; put them in separate folders or batch them separately")
         seen[key] = path
     return inputs
+
+
+def _check_main_guard() -> None:
+    """Refuse, with the fix, to start worker processes from a script's top level without a main guard.
+
+    Workers are *spawned*: each one imports the main script again, so a script that calls ``run_batch``
+    at its top level would start the batch again in every worker, and every file would end as
+    ``worker_crashed``. The caller's line is looked up in the script's syntax tree.
+    """
+    import ast
+    import inspect
+    import sys
+
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or not path or not str(path).endswith(".py"):
+        return  # python -c, an interactive session, a console script: nothing is re-imported by path
+    frame = inspect.currentframe()
+    while frame is not None and frame.f_globals.get("__name__") not in ("__main__", "__mp_main__"):
+        frame = frame.f_back
+    if frame is None or frame.f_code.co_name != "<module>":
+        return  # called from a function of the script: only a call at the top level is re-run
+    try:
+        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return
+    line = frame.f_lineno
+    for node in tree.body:
+        if isinstance(node, ast.If) and node.lineno <= line <= (node.end_lineno or node.lineno):
+            test = ast.unparse(node.test).replace("'", '"')
+            if "__name__" in test and '"__main__"' in test:
+                return
+    raise BatchUsageError(
+        f"run_batch() is called at the top level of {path} without an 'if __name__ == \"__main__\":' guard; "
+        "its worker processes would each run the script again. Put the call under that guard, or pass "
+        "jobs=1 (no worker processes)")
 
 
 def run_batch(opts: BatchOptions, display: BatchDisplay | None = None) -> BatchReport:
@@ -334,6 +414,9 @@ def run_batch(opts: BatchOptions, display: BatchDisplay | None = None) -> BatchR
     """
     display = display or NullDisplay()
     _check(opts)
+    jobs = opts.jobs or default_jobs()
+    if not (jobs == 1 and not opts.timeout):
+        _check_main_guard()
     t0 = time.monotonic()
     opts.out_dir.mkdir(parents=True, exist_ok=True)
     if "json" not in opts.formats:
@@ -341,7 +424,6 @@ def run_batch(opts: BatchOptions, display: BatchDisplay | None = None) -> BatchR
     with folder_lock(opts.out_dir), _interrupts():
         remove_temp_files(opts.out_dir)
         run = _Run(opts, display, _inputs(opts))
-        jobs = opts.jobs or default_jobs()
         run.report.jobs = jobs
         runner: SerialRunner | WorkerPool = (
             SerialRunner(process_one) if jobs == 1 and not opts.timeout else WorkerPool(jobs, timeout=opts.timeout)

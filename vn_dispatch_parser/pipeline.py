@@ -12,7 +12,7 @@ import os
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Union
+from typing import IO, TYPE_CHECKING
 
 from .errors import InputFileError, UnsupportedFormatError
 from .extract import build_document
@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # OpenCV and numpy load only when a scan is read
     from .handfill import HandHints
     from .ocr import OcrEngine
 
-Source = Union[str, os.PathLike, bytes, bytearray, memoryview, IO[bytes]]
+Source = str | os.PathLike | bytes | bytearray | memoryview | IO[bytes]
 """What :func:`parse_file` reads: a path, the file's bytes, or a binary file object."""
 
 __all__ = ["TEXT_SUFFIXES", "Source", "documents_from_lines", "parse_file", "parse_text"]
@@ -103,7 +103,9 @@ def _as_path(source: Source, name: str | None) -> Iterator[tuple[Path, str | Non
         data = source.read()
         if isinstance(data, str):
             raise TypeError("parse_file needs a binary file object (open(path, 'rb')), not a text one")
-        name = name or getattr(source, "name", None) if isinstance(getattr(source, "name", None), str) else name
+        stream_name = getattr(source, "name", None)
+        if name is None and isinstance(stream_name, str) and not stream_name.startswith("<"):
+            name = stream_name
     else:
         raise TypeError(f"parse_file takes a path, bytes or a binary file object, not {type(source).__name__}")
     if not data:

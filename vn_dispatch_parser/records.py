@@ -1,7 +1,8 @@
 """Pydantic records: the public output format.
 
 ``Document``'s JSON keys are exactly the truth files' keys (``../shared/real/truth``), plus
-``confidence``, ``needs_review``, ``evidence``, ``warnings`` and ``digital_signature``.
+``confidence``, ``needs_review``, ``evidence``, ``warnings`` and ``digital_signature``. Every field has a
+description in Vietnamese and English (``vn-dispatch schema``).
 """
 
 from __future__ import annotations
@@ -12,103 +13,188 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "CONFIDENTIALITY",
     "DigitalSignature",
     "Document",
     "FieldEvidence",
     "FileResult",
     "IncomingStamp",
+    "PdfSignature",
     "Reference",
     "PIPELINE_VERSION",
+    "REVIEW_FIELDS",
+    "SCHEMA_ID",
+    "URGENCY",
+    "json_schema",
 ]
 
 PIPELINE_VERSION = "0.3.0"
+SCHEMA_ID = "https://vn-dispatch-parser.invalid/schema/{name}-{version}.json"
+URGENCY = ("KHẨN", "THƯỢNG KHẨN", "HỎA TỐC", "HỎA TỐC HẸN GIỜ")
+CONFIDENTIALITY = ("MẬT", "TỐI MẬT", "TUYỆT MẬT")
+REVIEW_FIELDS = (
+    "issuer_parent", "issuer", "doc_type", "number", "symbol", "number_symbol", "place", "issued_date",
+    "subject", "addressees", "recipients", "signer_authority", "signer_position", "signer_name", "urgency",
+    "confidentiality", "incoming_stamp", "references", "has_seal",
+)
+_CONF = {"type": "number", "minimum": 0, "maximum": 1}
+
+
+def _d(vi: str, en: str) -> str:
+    return f"{vi} / {en}"
+
+
+def _enum_or_null(values: tuple[str, ...]) -> dict[str, Any]:
+    return {"anyOf": [{"type": "string", "enum": list(values)}, {"type": "null"}]}
 
 
 class IncomingStamp(BaseModel):
-    """The "ĐẾN" stamp of the receiving office (NĐ 30 Phụ lục IV §V)."""
+    """Dấu "ĐẾN" của cơ quan nhận / the "ĐẾN" stamp of the receiving office (NĐ 30 Phụ lục IV §V)."""
 
-    receiver: str | None = None
-    number: str | None = None
-    date_text: str | None = None
-    date: dt.date | None = None
+    receiver: str | None = Field(None, description=_d("Tên cơ quan nhận trên dấu", "Receiving body named on the stamp"))
+    number: str | None = Field(None, description=_d("Số đến (chỉ chữ số)", "Arrival number (digits only)"))
+    date_text: str | None = Field(None, description=_d("Ngày đến như đã đọc", "Arrival date as read"))
+    date: dt.date | None = Field(None, description=_d("Ngày đến", "Arrival date (ISO 8601)"))
 
 
 class Reference(BaseModel):
-    """A document cited in the body: "<loại> số <số/ký hiệu> ngày <d/m/yyyy>"."""
+    """Văn bản được viện dẫn / a document cited in the body: "<loại> số <số/ký hiệu> ngày <d/m/yyyy>"."""
 
-    type: str | None = None
-    number_symbol: str
-    date: dt.date | None = None
+    type: str | None = Field(None, description=_d("Tên loại văn bản được dẫn", "Type of the cited document"))
+    number_symbol: str = Field(description=_d("Số, ký hiệu văn bản được dẫn", "Number and symbol of the cited document"))
+    date: dt.date | None = Field(None, description=_d("Ngày của văn bản được dẫn", "Date of the cited document"))
 
 
 class FieldEvidence(BaseModel):
-    """Where a field's value came from."""
+    """Nguồn gốc giá trị / where a field's value came from."""
 
-    raw: str
-    rule: str
-    page: int | None = None
-    bbox: list[int] | None = None
+    raw: str = Field(description=_d("Văn bản gốc đã đọc", "The raw text read"))
+    rule: str = Field(description=_d("Quy tắc đã khớp", "The rule that matched"))
+    page: int | None = Field(None, ge=1, description=_d("Trang (từ 1)", "Page (1-based)"))
+    bbox: list[int] | None = Field(None, description=_d("Khung [x0, y0, x1, y1] (điểm ảnh)", "Box [x0, y0, x1, y1] in pixels"))
 
 
 class DigitalSignature(BaseModel):
-    """A digital-signature stamp printed on a signed PDF ("Ký bởi", "Cơ quan", "Thời gian ký")."""
+    """Dấu chữ ký số in trên trang / a digital-signature stamp printed on a signed PDF ("Ký bởi", "Cơ quan", "Thời gian ký")."""
 
-    signer: str | None = None
-    organisation: str | None = None
-    signed_at: dt.datetime | None = None
-    raw: str = ""
+    signer: str | None = Field(None, description=_d("Ký bởi", "Signed by"))
+    organisation: str | None = Field(None, description=_d("Cơ quan", "Organisation"))
+    signed_at: dt.datetime | None = Field(None, description=_d("Thời gian ký", "Signing time"))
+    raw: str = Field("", description=_d("Văn bản của dấu", "The stamp's text"))
+
+
+class PdfSignature(BaseModel):
+    """Một chữ ký số trong tệp PDF / one signature dictionary of a signed PDF (read with pyHanko)."""
+
+    field: str | None = Field(None, description=_d("Tên trường chữ ký", "Signature field name"))
+    signer: str | None = Field(None, description=_d("Tên người/cơ quan ký (CN của chứng thư)", "Certificate common name"))
+    organisation: str | None = Field(None, description=_d("Tổ chức (O của chứng thư)", "Certificate organisation"))
+    unit: str | None = Field(None, description=_d("Đơn vị (OU của chứng thư)", "Certificate organisational unit"))
+    email: str | None = Field(None, description=_d("Thư điện tử của chứng thư", "Certificate e-mail address"))
+    is_organisation: bool = Field(False, description=_d("Chứng thư của cơ quan, tổ chức (không phải cá nhân)",
+                                                       "An organisational certificate (not a person's)"))
+    signed_at: dt.datetime | None = Field(None, description=_d("Thời gian ký, giờ Việt Nam (UTC+7)",
+                                                               "Signing time in Vietnam time (UTC+7)"))
+    intact: bool | None = Field(None, description=_d("Dữ liệu đã ký còn nguyên vẹn (không đánh giá độ tin cậy của chứng thư)",
+                                                     "Signed bytes intact (certificate trust is not judged)"))
+    changed_after_signing: bool | None = Field(None, description=_d("Tệp có thay đổi (phiên bản sau) sau khi ký",
+                                                                    "The file has later revisions than this signature"))
+    modification: str | None = Field(None, description=_d("Mức thay đổi sau khi ký", "How far later revisions go "
+                                                          "(none, lta_updates, form_filling, annotations, other)"))
+    problem: str | None = Field(None, description=_d("Vấn đề khi kiểm tra", "Why the check failed, if it did"))
 
 
 class Document(BaseModel):
-    """One administrative document: the fields of NĐ 30/2020 plus review metadata."""
+    """Một văn bản hành chính / one administrative document: the fields of NĐ 30/2020 plus review metadata."""
 
     model_config = ConfigDict(validate_assignment=False)
 
-    issuer_parent: str | None = None
-    issuer: str | None = None
-    doc_type: str | None = None
-    number: str | None = None
-    symbol: str | None = None
-    number_symbol: str | None = None
-    place: str | None = None
-    issued_date: dt.date | None = None
-    subject: str | None = None
-    addressees: list[str] = Field(default_factory=list)
-    recipients: list[str] = Field(default_factory=list)
-    signer_authority: str | None = None
-    signer_position: str | None = None
-    signer_name: str | None = None
-    urgency: str | None = None
-    confidentiality: str | None = None
-    incoming_stamp: IncomingStamp | None = None
-    references: list[Reference] = Field(default_factory=list)
-    has_seal: bool | None = None
-    page_start: int = 1
-    page_end: int = 1
-    full_text: str = ""
-    confidence: dict[str, float] = Field(default_factory=dict)
-    needs_review: list[str] = Field(default_factory=list)
-    evidence: dict[str, FieldEvidence] = Field(default_factory=dict)
-    warnings: list[str] = Field(default_factory=list)
-    digital_signature: DigitalSignature | None = None
+    issuer_parent: str | None = Field(None, description=_d("Tên cơ quan chủ quản", "Parent body of the issuer"))
+    issuer: str | None = Field(None, description=_d("Tên cơ quan ban hành", "Issuing body"))
+    doc_type: str | None = Field(None, description=_d("Tên loại văn bản", "Document type (CÔNG VĂN, QUYẾT ĐỊNH, …)"))
+    number: str | None = Field(None, description=_d("Số văn bản (giữ nguyên dạng chữ, ví dụ \"03\")",
+                                                    "Number, as text (\"03\" stays \"03\")"))
+    symbol: str | None = Field(None, description=_d("Ký hiệu văn bản", "Symbol (ký hiệu), e.g. SYT-VP"))
+    number_symbol: str | None = Field(None, description=_d("Số, ký hiệu", "Number and symbol, e.g. 1865/SYT-VP"))
+    place: str | None = Field(None, description=_d("Địa danh", "Place name of the date line"))
+    issued_date: dt.date | None = Field(None, description=_d("Ngày ban hành", "Date of issue"))
+    subject: str | None = Field(None, description=_d("Trích yếu nội dung", "Subject (trích yếu)"))
+    addressees: list[str] = Field(default_factory=list, description=_d("Kính gửi", "Addressees (Kính gửi)"))
+    recipients: list[str] = Field(default_factory=list, description=_d("Nơi nhận", "Recipients (Nơi nhận)"))
+    signer_authority: str | None = Field(None, description=_d("Thẩm quyền ký (TM., KT., TL., TUQ.)",
+                                                              "Signing authority (TM., KT., TL., TUQ.)"))
+    signer_position: str | None = Field(None, description=_d("Chức vụ người ký", "Signer's position"))
+    signer_name: str | None = Field(None, description=_d("Họ tên người ký", "Signer's full name"))
+    urgency: str | None = Field(None, description=_d("Mức độ khẩn", "Urgency"),
+                                json_schema_extra=_enum_or_null(URGENCY))  # type: ignore[arg-type]
+    confidentiality: str | None = Field(None, description=_d("Độ mật", "Confidentiality"),
+                                        json_schema_extra=_enum_or_null(CONFIDENTIALITY))  # type: ignore[arg-type]
+    incoming_stamp: IncomingStamp | None = Field(None, description=_d("Dấu ĐẾN", "The ĐẾN (arrival) stamp"))
+    references: list[Reference] = Field(default_factory=list, description=_d("Văn bản được viện dẫn",
+                                                                             "Documents cited in the body"))
+    has_seal: bool | None = Field(None, description=_d("Có dấu cơ quan (null: không rõ)", "A seal was seen (null: unknown)"))
+    page_start: int = Field(1, ge=1, description=_d("Trang đầu trong tệp", "First page in the file"))
+    page_end: int = Field(1, ge=1, description=_d("Trang cuối trong tệp", "Last page in the file"))
+    full_text: str = Field("", description=_d("Toàn văn đã đọc", "Full text read"))
+    confidence: dict[str, float] = Field(
+        default_factory=dict, description=_d("Độ tin cậy theo trường (0–1)", "Confidence per field, 0 to 1"),
+        json_schema_extra={"additionalProperties": _CONF, "propertyNames": {"enum": list(REVIEW_FIELDS)}})
+    needs_review: list[str] = Field(
+        default_factory=list, description=_d("Các trường cần người kiểm tra", "Fields a person should check"),
+        json_schema_extra={"items": {"type": "string", "enum": list(REVIEW_FIELDS)}})
+    evidence: dict[str, FieldEvidence] = Field(default_factory=dict, description=_d("Nguồn gốc theo trường",
+                                                                                    "Provenance per field"))
+    warnings: list[str] = Field(default_factory=list, description=_d("Cảnh báo (tiếng Anh)", "Warnings (English)"))
+    digital_signature: DigitalSignature | None = Field(None, description=_d("Dấu chữ ký số in trên trang",
+                                                                           "Digital-signature stamp printed on the page"))
 
 
 class FileResult(BaseModel):
-    """The result for one input file: its documents, warnings and errors."""
+    """Kết quả của một tệp / the result for one input file: its documents, warnings and errors."""
 
-    file: str
-    sha256: str | None = None
-    pages: int = 0
-    documents: list[Document] = Field(default_factory=list)
-    warnings: list[str] = Field(default_factory=list)
-    errors: list[str] = Field(default_factory=list)
-    pipeline_version: str = PIPELINE_VERSION
+    file: str = Field(description=_d("Tệp (đường dẫn tương đối trong lô)", "The file (relative path in a batch)"))
+    sha256: str | None = Field(None, description=_d("SHA-256 của tệp", "SHA-256 of the file's bytes"))
+    pages: int = Field(0, ge=0, description=_d("Số trang", "Number of pages"))
+    documents: list[Document] = Field(default_factory=list, description=_d("Các văn bản trong tệp", "Documents found"))
+    signatures: list[PdfSignature] = Field(default_factory=list, description=_d(
+        "Các chữ ký số trong tệp PDF", "Digital signatures of the PDF (pyHanko)"))
+    warnings: list[str] = Field(default_factory=list, description=_d("Cảnh báo", "Warnings"))
+    errors: list[str] = Field(default_factory=list, description=_d("Lỗi", "Errors"))
+    pipeline_version: str = Field(PIPELINE_VERSION, description=_d("Phiên bản bộ đọc", "Pipeline version"))
 
     def to_json(self) -> str:
         """The per-file output: pretty JSON, UTF-8 text (not ASCII-escaped)."""
         return self.model_dump_json(indent=2)
 
 
-def json_schema() -> dict[str, Any]:
-    """The JSON Schema of ``FileResult`` (what ``vn-dispatch schema`` prints)."""
-    return FileResult.model_json_schema()
+def _describe_all(schema: dict[str, Any]) -> None:
+    """Give every property without one the description of its referenced definition."""
+    defs = schema.get("$defs", {})
+    for node in [schema, *defs.values()]:
+        for prop in node.get("properties", {}).values():
+            if "description" not in prop:
+                ref = prop.get("$ref") or next((a.get("$ref") for a in prop.get("anyOf", []) if "$ref" in a), None)
+                if ref:
+                    prop["description"] = defs.get(ref.rsplit("/", 1)[-1], {}).get("description", "")
+            if "anyOf" in prop and "enum" in prop and "type" not in prop:
+                prop.pop("enum", None)
+
+
+def json_schema(kind: str = "file") -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) that ``vn-dispatch schema`` prints.
+
+    Args:
+        kind: "file" (the per-file ``FileResult`` JSON), "row" (one line of ``records.jsonl``) or
+            "nd30" (one document under the NĐ 30 Phụ lục VI names, ``--naming nd30``).
+    """
+    if kind == "file":
+        schema = FileResult.model_json_schema()
+        _describe_all(schema)
+    elif kind in ("row", "nd30"):
+        from .export import flat_row_schema, nd30_schema
+
+        schema = flat_row_schema() if kind == "row" else nd30_schema()
+    else:
+        raise ValueError(f"unknown schema {kind!r}: choose file, row or nd30")
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": SCHEMA_ID.format(name=kind, version=PIPELINE_VERSION), **schema}

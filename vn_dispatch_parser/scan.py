@@ -318,5 +318,13 @@ def read_scan(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = No
     docs = documents_from_lines(lines, seal_pages=seal_pages, hints=hints_by_page,
                                 signature_text=signed[0].text if signed else "")
     warnings = [f"{blank} blank page(s)"] if blank else []
-    return FileResult(file=p.name, sha256=_sha256(p), pages=pages, documents=docs, warnings=warnings)
+    signatures = []
+    if fmt == "pdf":
+        from .signatures import apply_to_document, read_signatures
+
+        signatures = read_signatures(p)
+        for doc in docs:
+            apply_to_document(doc, signatures)
+    return FileResult(file=p.name, sha256=_sha256(p), pages=pages, documents=docs, warnings=warnings,
+                      signatures=signatures)
 
