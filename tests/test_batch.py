@@ -321,8 +321,15 @@ def test_searchable_pdf_next_to_the_json(tmp_path: Path, monkeypatch: pytest.Mon
     src.mkdir()
     _text_page(src / "page.png")
     original = sha256_file(src / "page.png")
-    # the field OCR is someone else's test; here only the searchable PDF's handling matters
-    monkeypatch.setattr(pipeline, "parse_file", lambda path, **kw: pipeline.parse_text(SEEDS[0].read_text("utf-8")))
+    # the field OCR is someone else's test; here only the searchable PDF's handling matters: the page is
+    # still read (its words are the searchable PDF's text layer), but the record is a seed's
+    real = pipeline.parse_file
+
+    def fake(path: Path, **kw: object) -> object:
+        real(path, **kw)  # type: ignore[arg-type]
+        return pipeline.parse_text(SEEDS[0].read_text("utf-8"))
+
+    monkeypatch.setattr(pipeline, "parse_file", fake)
     opts = BatchOptions(inputs=[src], out_dir=out, jobs=1, searchable_pdf=True, dpi=150)
     assert run_batch(opts).ok == 1
     pdf = out / "page.png.searchable.pdf"

@@ -44,7 +44,8 @@ def test_parse_nd30_naming(tmp_path: Path) -> None:
     res = runner.invoke(app, ["parse", "--naming", "nd30", str(_write(tmp_path))])
     doc = json.loads(res.stdout)["documents"][0]
     assert doc["CodeNumber"] == "1865" and doc["CodeNotation"] == "SYT-VP"
-    assert doc["IssuedDate"] == "2025-06-18" and doc["OrganName"] == "SỞ Y TẾ" and doc["Priority"] == 0
+    assert doc["IssuedDate"] == "2025-06-18" and doc["Priority"] == 0
+    assert doc["OrganName"] == "SỞ Y TẾ (UBND TỈNH BÌNH DƯƠNG)"  # with its parent body
 
 
 def test_missing_file_is_a_typed_error(tmp_path: Path) -> None:

@@ -5,7 +5,8 @@
     >>> result.documents[0].number_symbol
     '1865/SYT-VP'
 
-Nothing is loaded at import time; data tables load lazily on first use and are cached.
+Nothing is loaded at import time (no OpenCV, no numpy: they load when a scan is read); data tables load
+lazily on first use and are cached. ``parse_file`` takes a path, bytes or a binary file object.
 """
 
 from __future__ import annotations
@@ -20,27 +21,43 @@ from .errors import (
     MissingDependencyError,
     OcrEngineError,
     OcrTimeoutError,
+    SignedPdfError,
     UnsupportedFormatError,
 )
 from .pipeline import parse_file, parse_text
-from .records import PIPELINE_VERSION, Document, FileResult, IncomingStamp, Reference
+from .records import (
+    PIPELINE_VERSION,
+    DigitalSignature,
+    Document,
+    FieldEvidence,
+    FileResult,
+    IncomingStamp,
+    PdfSignature,
+    Reference,
+    json_schema,
+)
 
 __all__ = [
     "PIPELINE_VERSION",
     "DecompressionBombError",
+    "DigitalSignature",
     "DispatchParserError",
     "Document",
     "EmptyDocumentError",
     "EncryptedPdfError",
     "ExitCode",
+    "FieldEvidence",
     "FileResult",
     "IncomingStamp",
     "InputFileError",
     "MissingDependencyError",
     "OcrEngineError",
     "OcrTimeoutError",
+    "PdfSignature",
     "Reference",
+    "SignedPdfError",
     "UnsupportedFormatError",
+    "json_schema",
     "parse_file",
     "parse_text",
 ]

@@ -19,6 +19,7 @@ __all__ = [
     "MissingDependencyError",
     "OcrEngineError",
     "OcrTimeoutError",
+    "SignedPdfError",
     "UnsupportedFormatError",
 ]
 
@@ -37,6 +38,7 @@ class ExitCode(IntEnum):
     ocr_engine = 8
     ocr_timeout = 9
     empty_document = 10
+    signed_pdf = 11
     interrupted = 130
 
 
@@ -78,6 +80,13 @@ class DecompressionBombError(InputFileError):
 
     exit_code = ExitCode.too_large
     code = "too_large"
+
+
+class SignedPdfError(InputFileError):
+    """A digitally signed PDF that an output would alter (a searchable PDF invalidates its signatures)."""
+
+    exit_code = ExitCode.signed_pdf
+    code = "signed_pdf"
 
 
 class EmptyDocumentError(InputFileError):

@@ -32,7 +32,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import InputFileError, MissingDependencyError, OcrEngineError
+from .errors import InputFileError, MissingDependencyError, OcrEngineError, SignedPdfError
 from .types import PageText
 
 __all__ = ["SignedPdfError", "is_signed_pdf", "sidecar_text", "write_searchable_pdf"]
@@ -40,12 +40,6 @@ __all__ = ["SignedPdfError", "is_signed_pdf", "sidecar_text", "write_searchable_
 log = logging.getLogger(__name__)
 
 _PLUGIN = "vn_dispatch_parser.ocrmypdf_plugin"
-
-
-class SignedPdfError(InputFileError):
-    """The PDF carries digital signatures that a searchable copy would invalidate."""
-
-    code = "signed_pdf"
 
 
 def is_signed_pdf(path: str | Path) -> bool:
