@@ -66,8 +66,20 @@ def _unsign(src: Path, dest: Path) -> None:
     """Copy a signed PDF with its signature appearances flattened into the pages and the form removed."""
     import pikepdf
 
+    def is_signature(annot: pikepdf.Object) -> bool:
+        parent = annot.get("/Parent")
+        return pikepdf.Name.Sig in (annot.get("/FT"), parent.get("/FT") if parent is not None else None)
+
     with pikepdf.open(src) as pdf:
         pdf.flatten_annotations(mode="all")
+        for page in pdf.pages:  # hidden signature widgets (no appearance) are not flattened: drop them
+            annots = page.obj.get("/Annots")
+            if annots is not None:
+                kept = [a for a in annots if not is_signature(a)]
+                if kept:
+                    page.obj.Annots = pikepdf.Array(kept)
+                else:
+                    del page.obj["/Annots"]
         for key in ("/AcroForm", "/Perms"):
             if key in pdf.Root:
                 del pdf.Root[key]

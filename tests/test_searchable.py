@@ -1,0 +1,149 @@
+"""Searchable PDFs on OCRmyPDF (issue 15): PDF/A-2b, our own words (no second OCR pass), images kept,
+/Rotate, text pages skipped, signed PDFs refused, temporaries cleaned; the sidecar text."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pikepdf
+import pytest
+from pypdf import PdfReader
+
+from vn_dispatch_parser.batch import BatchOptions, run_batch
+from vn_dispatch_parser.errors import SignedPdfError
+from vn_dispatch_parser.searchable import is_signed_pdf, sidecar_text, write_searchable_pdf
+
+from .archive_fixtures import born_digital_pdf, page_text, qpdf_check, signed_pdf, text_image
+from .conftest import CONG_VAN_TEXT, SHARED
+
+
+def _leftovers(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob(".*") if p.name.endswith(".tmp")]
+
+
+def test_image_becomes_pdfa_2b_with_our_words_and_its_own_pixels(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src, dest = tmp_path / "page.png", tmp_path / "out" / "page.pdf"
+    text_image(src)
+
+    def no_tesseract(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a second OCR pass was run")
+
+    import ocrmypdf.builtin_plugins.tesseract_ocr as tess
+
+    monkeypatch.setattr(tess.TesseractOcrEngine, "generate_hocr", staticmethod(no_tesseract))
+    monkeypatch.setattr(tess.TesseractOcrEngine, "generate_pdf", staticmethod(no_tesseract))
+    assert write_searchable_pdf(src, dest, page_texts=[page_text()]) == 1
+    text = PdfReader(dest).pages[0].extract_text()
+    assert "CÔNG VĂN 1865/SYT-VP" in " ".join(text.split())  # the record's words, not a new OCR
+    with pikepdf.open(dest) as pdf:
+        assert pdf.open_metadata().pdfa_status == "2B"
+        assert "/OutputIntents" in pdf.Root
+        images = list(pdf.pages[0].get_images().values())
+        assert [(im.Width, im.Height) for im in images] == [(1240, 1754)]  # not upsampled
+    ok, report = qpdf_check(dest)
+    assert ok, report
+    assert not _leftovers(tmp_path)
+    assert tempfile.tempdir is None or not tempfile.tempdir.startswith(str(tmp_path))
+
+
+def test_word_boxes_land_where_the_words_were(tmp_path: Path) -> None:
+    src, dest = tmp_path / "page.png", tmp_path / "page.pdf"
+    text_image(src)
+    write_searchable_pdf(src, dest, page_texts=[page_text()], pdfa=False)
+    found = []
+    PdfReader(dest).pages[0].extract_text(visitor_text=lambda t, cm, tm, *_: found.append((t.strip(), tm[4], tm[5])))
+    x = {t: (px, py) for t, px, py in found if t}
+    # 1240 px at 150 dpi: the first word starts at 100 px = 48 pt from the left, 150 px = 72 pt from the top
+    assert any(abs(px - 48) < 6 and abs(py - (841.9 - 86)) < 12 for t, (px, py) in x.items() if "CÔNG" in t), x
+
+
+def test_plain_pdf_when_asked(tmp_path: Path) -> None:
+    src, dest = tmp_path / "page.png", tmp_path / "page.pdf"
+    text_image(src)
+    write_searchable_pdf(src, dest, page_texts=[page_text()], pdfa=False)
+    with pikepdf.open(dest) as pdf:
+        assert pdf.open_metadata().pdfa_status == ""
+
+
+def test_turned_page_gets_rotate(tmp_path: Path) -> None:
+    src, dest = tmp_path / "turned.png", tmp_path / "turned.pdf"
+    text_image(src, size=(1754, 1240))  # a portrait page scanned sideways
+    write_searchable_pdf(src, dest, page_texts=[page_text(size=(1754, 1240), rotation=90)])
+    with pikepdf.open(dest) as pdf:
+        assert int(pdf.pages[0].get("/Rotate", 0)) % 360 in (90, 270)
+
+
+def test_born_digital_page_is_left_as_it_is(tmp_path: Path) -> None:
+    src, dest = tmp_path / "digital.pdf", tmp_path / "digital.searchable.pdf"
+    born_digital_pdf(src)
+    before = PdfReader(src).pages[0].extract_text()
+    layer = page_text(words=("NOT", "ADDED"))
+    layer.text_layer = True
+    write_searchable_pdf(src, dest, page_texts=[layer])
+    after = PdfReader(dest).pages[0].extract_text()
+    assert after.count("12/UBND-VP") == before.count("12/UBND-VP") == 3
+    assert "ADDED" not in after
+
+
+def test_signed_pdf_is_refused_unless_signatures_may_go(tmp_path: Path) -> None:
+    src, dest = tmp_path / "signed.pdf", tmp_path / "signed.searchable.pdf"
+    signed_pdf(src)
+    assert is_signed_pdf(src)
+    with pytest.raises(SignedPdfError, match="invalidate"):
+        write_searchable_pdf(src, dest, page_texts=[page_text(size=(1654, 2339))])
+    assert not dest.exists()
+    write_searchable_pdf(src, dest, page_texts=[page_text(size=(1654, 2339))], invalidate_signatures=True)
+    assert dest.is_file() and not is_signed_pdf(dest)
+    assert "Signed test document" in PdfReader(dest).pages[0].extract_text()
+
+
+def test_batch_refuses_a_signed_pdf_with_its_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import vn_dispatch_parser.pipeline as pipeline
+
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    signed_pdf(src / "signed.pdf")
+    monkeypatch.setattr(pipeline, "parse_file", lambda path, **kw: pipeline.parse_text(CONG_VAN_TEXT))
+    report = run_batch(BatchOptions(inputs=[src], out_dir=out, jobs=1, searchable_pdf=True))
+    assert report.failed == 1 and report.errors[0]["code"] == "signed_pdf"
+    assert not _leftovers(out)
+
+
+def test_sidecar_text_per_input(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "a.txt").write_text(CONG_VAN_TEXT, encoding="utf-8")
+    assert run_batch(BatchOptions(inputs=[src], out_dir=out, jobs=1, sidecar=True)).ok == 1
+    assert (out / "a.txt.txt").read_text(encoding="utf-8") == CONG_VAN_TEXT
+    pages = [page_text(1), page_text(2, words=("TRANG", "HAI"))]
+    assert sidecar_text(pages) == "CÔNG VĂN 1865/SYT-VP\n\fTRANG HAI\n"
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")
+def test_batch_searchable_pdf_of_a_sample(tmp_path: Path) -> None:
+    sample = Path(__file__).resolve().parent.parent / "samples" / "cv_005_clean.pdf"
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    shutil.copy(sample, src / sample.name)
+    report = run_batch(BatchOptions(inputs=[src], out_dir=out, jobs=1, searchable_pdf=True, sidecar=True))
+    assert report.ok == 1, report.errors
+    pdf = out / "cv_005_clean.pdf.searchable.pdf"
+    with pikepdf.open(pdf) as p:
+        assert p.open_metadata().pdfa_status == "2B"
+    assert "THANH TRA TỈNH" in PdfReader(pdf).pages[0].extract_text()
+    assert "THANH TRA TỈNH" in (out / "cv_005_clean.pdf.txt").read_text(encoding="utf-8")
+    assert qpdf_check(pdf)[0]
+    assert pdf.stat().st_size < 2 * sample.stat().st_size
+    assert not _leftovers(out)
+
+
+REAL_SIGNED = SHARED / "real" / "05.signed_20250517_044750.pdf"
+
+
+@pytest.mark.skipif(not REAL_SIGNED.is_file(), reason="../shared/real not present")
+def test_real_signed_pdf_is_refused() -> None:
+    with pytest.raises(SignedPdfError):
+        write_searchable_pdf(REAL_SIGNED, Path(tempfile.gettempdir()) / "never-written.pdf", page_texts=[])
