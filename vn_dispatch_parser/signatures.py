@@ -64,6 +64,7 @@ def read_signatures(path: str | Path) -> list[PdfSignature]:
     try:
         from pyhanko.pdf_utils.reader import PdfFileReader
         from pyhanko.sign.validation import validate_pdf_signature
+        from pyhanko_certvalidator import ValidationContext
     except ImportError:  # pragma: no cover - a dependency of the package
         log.warning("pyHanko is not installed: digital signatures are not read")
         return []
@@ -80,8 +81,11 @@ def read_signatures(path: str | Path) -> list[PdfSignature]:
             except Exception as e:  # not a PDF pyHanko can read: no signature to report
                 log.debug("%s: no signatures read: %s", path, e)
                 return []
+            # no trust roots and no fetching: the bytes are checked, trust is not judged, nothing goes online
+            context = ValidationContext(trust_roots=[], allow_fetching=False)
             for emb in embedded:
-                out.append(_one(emb, validate_pdf_signature))
+                out.append(_one(emb, lambda e, **kw: validate_pdf_signature(
+                    e, signer_validation_context=context, **kw)))
     except OSError as e:
         log.debug("%s: cannot read signatures: %s", path, e)
         return []
