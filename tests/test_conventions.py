@@ -167,3 +167,18 @@ def test_sdist_holds_the_tests_and_the_license(tmp_path: Path) -> None:
     assert "LICENSE" in names and "tests/conftest.py" in names and "tests/test_conventions.py" in names
     assert any(n.startswith("tests/cases/") for n in names)
     assert not any("__pycache__" in n or n.startswith(".venv") for n in names)
+
+
+def test_progress_bar_shows_the_current_file() -> None:
+    from vn_dispatch_parser.progress import RichDisplay
+    from vn_dispatch_parser.workers import Outcome
+
+    d = RichDisplay(io.StringIO())
+    d.start(2, 1, "out")
+    d.file_started("hop-1/cong-van-0001.pdf", 3)
+    assert d.current() == "hop-1/cong-van-0001.pdf"
+    d.file_started("x" * 60 + ".pdf", 1)
+    assert d.current().startswith("…") and len(d.current()) == 40
+    d.file_done("x" * 60 + ".pdf", Outcome(1, True, "{}", pages=1))
+    assert d.current() == "hop-1/cong-van-0001.pdf"
+    d.finish(__import__("vn_dispatch_parser.batch", fromlist=["BatchReport"]).BatchReport())

@@ -147,3 +147,14 @@ REAL_SIGNED = SHARED / "real" / "05.signed_20250517_044750.pdf"
 def test_real_signed_pdf_is_refused() -> None:
     with pytest.raises(SignedPdfError):
         write_searchable_pdf(REAL_SIGNED, Path(tempfile.gettempdir()) / "never-written.pdf", page_texts=[])
+
+
+def test_a_killed_worker_s_work_folder_is_removed_by_the_next_run(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "a.txt").write_text(CONG_VAN_TEXT, encoding="utf-8")
+    left = out / "sub" / ".a.pdf.searchable.pdf.x1y2.tmp"
+    (left / "ocrmypdf.io.abc").mkdir(parents=True)
+    (left / "ocrmypdf.io.abc" / "origin.pdf").write_bytes(b"%PDF")
+    assert run_batch(BatchOptions(inputs=[src], out_dir=out, jobs=1)).ok == 1
+    assert not left.exists()

@@ -58,8 +58,15 @@ def atomic_write(path: Path, text: str) -> None:
 
 
 def remove_temp_files(out_dir: Path) -> None:
-    """Delete temporary files (``.<name>.<random>.tmp``) left by a killed run."""
-    for dirpath, _dirs, files in os.walk(out_dir):
+    """Delete temporary files (``.<name>.<random>.tmp``) and work folders (the searchable PDF's
+    ``.<name>.<random>.tmp/``) left by a killed run."""
+    import shutil
+
+    for dirpath, dirs, files in os.walk(out_dir):
+        for name in [d for d in dirs if d.startswith(".") and d.endswith(".tmp")]:
+            shutil.rmtree(Path(dirpath, name), ignore_errors=True)
+            dirs.remove(name)
+            log.info("removed a work folder left by an interrupted run: %s", Path(dirpath, name))
         for name in files:
             if name.startswith(".") and name.endswith(".tmp"):
                 Path(dirpath, name).unlink(missing_ok=True)
