@@ -97,6 +97,8 @@ def test_signed_pdf_is_refused_unless_signatures_may_go(tmp_path: Path) -> None:
     write_searchable_pdf(src, dest, page_texts=[page_text(size=(1654, 2339))], invalidate_signatures=True)
     assert dest.is_file() and not is_signed_pdf(dest)
     assert "Signed test document" in PdfReader(dest).pages[0].extract_text()
+    with pikepdf.open(dest) as pdf:
+        assert pdf.open_metadata().pdfa_status == "2B"  # its Helvetica embedded, the form removed
 
 
 def test_batch_refuses_a_signed_pdf_with_its_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -158,3 +160,25 @@ def test_a_killed_worker_s_work_folder_is_removed_by_the_next_run(tmp_path: Path
     (left / "ocrmypdf.io.abc" / "origin.pdf").write_bytes(b"%PDF")
     assert run_batch(BatchOptions(inputs=[src], out_dir=out, jobs=1)).ok == 1
     assert not left.exists()
+
+
+def test_unembedded_standard_fonts_are_embedded_for_pdfa(tmp_path: Path) -> None:
+    from fpdf import FPDF
+
+    src, dest = tmp_path / "helvetica.pdf", tmp_path / "helvetica.searchable.pdf"
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=14)  # a standard font, not embedded
+    pdf.cell(0, 10, "Report 2025 - page text")
+    src.write_bytes(bytes(pdf.output()))
+    layer = page_text()
+    layer.text_layer = True
+    write_searchable_pdf(src, dest, page_texts=[layer])
+    with pikepdf.open(dest) as out:
+        assert out.open_metadata().pdfa_status == "2B"
+        fonts = [o for o in out.objects if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/Font"]
+        assert all("/FontDescriptor" in f for f in fonts) and fonts
+    assert "Report 2025 - page text" in PdfReader(dest).pages[0].extract_text()
+    with pikepdf.open(src) as original:  # the input itself is never changed
+        assert not any("/FontDescriptor" in o for o in original.objects if isinstance(o, pikepdf.Dictionary)
+                       and o.get("/Type") == "/Font")

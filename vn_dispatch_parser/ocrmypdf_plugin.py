@@ -118,8 +118,9 @@ def page_element(page: PageText | None, size: tuple[int, int], dpi: float, page_
                                     bbox=BoundingBox(left=x0, top=y0, right=x1, bottom=y1)))
         if not words:
             continue
-        lb = BoundingBox(left=min(w.bbox.left for w in words), top=min(w.bbox.top for w in words),
-                         right=max(w.bbox.right for w in words), bottom=max(w.bbox.bottom for w in words))
+        boxes = [w.bbox for w in words if w.bbox is not None]
+        lb = BoundingBox(left=min(b.left for b in boxes), top=min(b.top for b in boxes),
+                         right=max(b.right for b in boxes), bottom=max(b.bottom for b in boxes))
         root.children.append(OcrElement(ocr_class=OcrClass.LINE, bbox=lb, children=words))
         texts.append(" ".join(w.text or "" for w in words))
     return root, "\n".join(texts) + ("\n" if texts else "")

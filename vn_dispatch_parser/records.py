@@ -37,7 +37,7 @@ REVIEW_FIELDS = (
     "subject", "addressees", "recipients", "signer_authority", "signer_position", "signer_name", "urgency",
     "confidentiality", "incoming_stamp", "references", "has_seal",
 )
-_CONF = {"type": "number", "minimum": 0, "maximum": 1}
+_CONF: Any = {"type": "number", "minimum": 0, "maximum": 1}
 
 
 def _d(vi: str, en: str) -> str:
@@ -51,18 +51,18 @@ def _enum_or_null(values: tuple[str, ...]) -> dict[str, Any]:
 class IncomingStamp(BaseModel):
     """Dấu "ĐẾN" của cơ quan nhận / the "ĐẾN" stamp of the receiving office (NĐ 30 Phụ lục IV §V)."""
 
-    receiver: str | None = Field(None, description=_d("Tên cơ quan nhận trên dấu", "Receiving body named on the stamp"))
-    number: str | None = Field(None, description=_d("Số đến (chỉ chữ số)", "Arrival number (digits only)"))
-    date_text: str | None = Field(None, description=_d("Ngày đến như đã đọc", "Arrival date as read"))
-    date: dt.date | None = Field(None, description=_d("Ngày đến", "Arrival date (ISO 8601)"))
+    receiver: str | None = Field(default=None, description=_d("Tên cơ quan nhận trên dấu", "Receiving body named on the stamp"))
+    number: str | None = Field(default=None, description=_d("Số đến (chỉ chữ số)", "Arrival number (digits only)"))
+    date_text: str | None = Field(default=None, description=_d("Ngày đến như đã đọc", "Arrival date as read"))
+    date: dt.date | None = Field(default=None, description=_d("Ngày đến", "Arrival date (ISO 8601)"))
 
 
 class Reference(BaseModel):
     """Văn bản được viện dẫn / a document cited in the body: "<loại> số <số/ký hiệu> ngày <d/m/yyyy>"."""
 
-    type: str | None = Field(None, description=_d("Tên loại văn bản được dẫn", "Type of the cited document"))
+    type: str | None = Field(default=None, description=_d("Tên loại văn bản được dẫn", "Type of the cited document"))
     number_symbol: str = Field(description=_d("Số, ký hiệu văn bản được dẫn", "Number and symbol of the cited document"))
-    date: dt.date | None = Field(None, description=_d("Ngày của văn bản được dẫn", "Date of the cited document"))
+    date: dt.date | None = Field(default=None, description=_d("Ngày của văn bản được dẫn", "Date of the cited document"))
 
 
 class FieldEvidence(BaseModel):
@@ -70,38 +70,38 @@ class FieldEvidence(BaseModel):
 
     raw: str = Field(description=_d("Văn bản gốc đã đọc", "The raw text read"))
     rule: str = Field(description=_d("Quy tắc đã khớp", "The rule that matched"))
-    page: int | None = Field(None, ge=1, description=_d("Trang (từ 1)", "Page (1-based)"))
-    bbox: list[int] | None = Field(None, description=_d("Khung [x0, y0, x1, y1] (điểm ảnh)", "Box [x0, y0, x1, y1] in pixels"))
+    page: int | None = Field(default=None, ge=1, description=_d("Trang (từ 1)", "Page (1-based)"))
+    bbox: list[int] | None = Field(default=None, description=_d("Khung [x0, y0, x1, y1] (điểm ảnh)", "Box [x0, y0, x1, y1] in pixels"))
 
 
 class DigitalSignature(BaseModel):
     """Dấu chữ ký số in trên trang / a digital-signature stamp printed on a signed PDF ("Ký bởi", "Cơ quan", "Thời gian ký")."""
 
-    signer: str | None = Field(None, description=_d("Ký bởi", "Signed by"))
-    organisation: str | None = Field(None, description=_d("Cơ quan", "Organisation"))
-    signed_at: dt.datetime | None = Field(None, description=_d("Thời gian ký", "Signing time"))
-    raw: str = Field("", description=_d("Văn bản của dấu", "The stamp's text"))
+    signer: str | None = Field(default=None, description=_d("Ký bởi", "Signed by"))
+    organisation: str | None = Field(default=None, description=_d("Cơ quan", "Organisation"))
+    signed_at: dt.datetime | None = Field(default=None, description=_d("Thời gian ký", "Signing time"))
+    raw: str = Field(default="", description=_d("Văn bản của dấu", "The stamp's text"))
 
 
 class PdfSignature(BaseModel):
     """Một chữ ký số trong tệp PDF / one signature dictionary of a signed PDF (read with pyHanko)."""
 
-    field: str | None = Field(None, description=_d("Tên trường chữ ký", "Signature field name"))
-    signer: str | None = Field(None, description=_d("Tên người/cơ quan ký (CN của chứng thư)", "Certificate common name"))
-    organisation: str | None = Field(None, description=_d("Tổ chức (O của chứng thư)", "Certificate organisation"))
-    unit: str | None = Field(None, description=_d("Đơn vị (OU của chứng thư)", "Certificate organisational unit"))
-    email: str | None = Field(None, description=_d("Thư điện tử của chứng thư", "Certificate e-mail address"))
-    is_organisation: bool = Field(False, description=_d("Chứng thư của cơ quan, tổ chức (không phải cá nhân)",
+    field: str | None = Field(default=None, description=_d("Tên trường chữ ký", "Signature field name"))
+    signer: str | None = Field(default=None, description=_d("Tên người/cơ quan ký (CN của chứng thư)", "Certificate common name"))
+    organisation: str | None = Field(default=None, description=_d("Tổ chức (O của chứng thư)", "Certificate organisation"))
+    unit: str | None = Field(default=None, description=_d("Đơn vị (OU của chứng thư)", "Certificate organisational unit"))
+    email: str | None = Field(default=None, description=_d("Thư điện tử của chứng thư", "Certificate e-mail address"))
+    is_organisation: bool = Field(default=False, description=_d("Chứng thư của cơ quan, tổ chức (không phải cá nhân)",
                                                        "An organisational certificate (not a person's)"))
-    signed_at: dt.datetime | None = Field(None, description=_d("Thời gian ký, giờ Việt Nam (UTC+7)",
+    signed_at: dt.datetime | None = Field(default=None, description=_d("Thời gian ký, giờ Việt Nam (UTC+7)",
                                                                "Signing time in Vietnam time (UTC+7)"))
-    intact: bool | None = Field(None, description=_d("Dữ liệu đã ký còn nguyên vẹn (không đánh giá độ tin cậy của chứng thư)",
+    intact: bool | None = Field(default=None, description=_d("Dữ liệu đã ký còn nguyên vẹn (không đánh giá độ tin cậy của chứng thư)",
                                                      "Signed bytes intact (certificate trust is not judged)"))
-    changed_after_signing: bool | None = Field(None, description=_d("Tệp có thay đổi (phiên bản sau) sau khi ký",
+    changed_after_signing: bool | None = Field(default=None, description=_d("Tệp có thay đổi (phiên bản sau) sau khi ký",
                                                                     "The file has later revisions than this signature"))
-    modification: str | None = Field(None, description=_d("Mức thay đổi sau khi ký", "How far later revisions go "
+    modification: str | None = Field(default=None, description=_d("Mức thay đổi sau khi ký", "How far later revisions go "
                                                           "(none, lta_updates, form_filling, annotations, other)"))
-    problem: str | None = Field(None, description=_d("Vấn đề khi kiểm tra", "Why the check failed, if it did"))
+    problem: str | None = Field(default=None, description=_d("Vấn đề khi kiểm tra", "Why the check failed, if it did"))
 
 
 class Document(BaseModel):
@@ -109,33 +109,33 @@ class Document(BaseModel):
 
     model_config = ConfigDict(validate_assignment=False)
 
-    issuer_parent: str | None = Field(None, description=_d("Tên cơ quan chủ quản", "Parent body of the issuer"))
-    issuer: str | None = Field(None, description=_d("Tên cơ quan ban hành", "Issuing body"))
-    doc_type: str | None = Field(None, description=_d("Tên loại văn bản", "Document type (CÔNG VĂN, QUYẾT ĐỊNH, …)"))
-    number: str | None = Field(None, description=_d("Số văn bản (giữ nguyên dạng chữ, ví dụ \"03\")",
+    issuer_parent: str | None = Field(default=None, description=_d("Tên cơ quan chủ quản", "Parent body of the issuer"))
+    issuer: str | None = Field(default=None, description=_d("Tên cơ quan ban hành", "Issuing body"))
+    doc_type: str | None = Field(default=None, description=_d("Tên loại văn bản", "Document type (CÔNG VĂN, QUYẾT ĐỊNH, …)"))
+    number: str | None = Field(default=None, description=_d("Số văn bản (giữ nguyên dạng chữ, ví dụ \"03\")",
                                                     "Number, as text (\"03\" stays \"03\")"))
-    symbol: str | None = Field(None, description=_d("Ký hiệu văn bản", "Symbol (ký hiệu), e.g. SYT-VP"))
-    number_symbol: str | None = Field(None, description=_d("Số, ký hiệu", "Number and symbol, e.g. 1865/SYT-VP"))
-    place: str | None = Field(None, description=_d("Địa danh", "Place name of the date line"))
-    issued_date: dt.date | None = Field(None, description=_d("Ngày ban hành", "Date of issue"))
-    subject: str | None = Field(None, description=_d("Trích yếu nội dung", "Subject (trích yếu)"))
+    symbol: str | None = Field(default=None, description=_d("Ký hiệu văn bản", "Symbol (ký hiệu), e.g. SYT-VP"))
+    number_symbol: str | None = Field(default=None, description=_d("Số, ký hiệu", "Number and symbol, e.g. 1865/SYT-VP"))
+    place: str | None = Field(default=None, description=_d("Địa danh", "Place name of the date line"))
+    issued_date: dt.date | None = Field(default=None, description=_d("Ngày ban hành", "Date of issue"))
+    subject: str | None = Field(default=None, description=_d("Trích yếu nội dung", "Subject (trích yếu)"))
     addressees: list[str] = Field(default_factory=list, description=_d("Kính gửi", "Addressees (Kính gửi)"))
     recipients: list[str] = Field(default_factory=list, description=_d("Nơi nhận", "Recipients (Nơi nhận)"))
-    signer_authority: str | None = Field(None, description=_d("Thẩm quyền ký (TM., KT., TL., TUQ.)",
+    signer_authority: str | None = Field(default=None, description=_d("Thẩm quyền ký (TM., KT., TL., TUQ.)",
                                                               "Signing authority (TM., KT., TL., TUQ.)"))
-    signer_position: str | None = Field(None, description=_d("Chức vụ người ký", "Signer's position"))
-    signer_name: str | None = Field(None, description=_d("Họ tên người ký", "Signer's full name"))
-    urgency: str | None = Field(None, description=_d("Mức độ khẩn", "Urgency"),
+    signer_position: str | None = Field(default=None, description=_d("Chức vụ người ký", "Signer's position"))
+    signer_name: str | None = Field(default=None, description=_d("Họ tên người ký", "Signer's full name"))
+    urgency: str | None = Field(default=None, description=_d("Mức độ khẩn", "Urgency"),
                                 json_schema_extra=_enum_or_null(URGENCY))  # type: ignore[arg-type]
-    confidentiality: str | None = Field(None, description=_d("Độ mật", "Confidentiality"),
+    confidentiality: str | None = Field(default=None, description=_d("Độ mật", "Confidentiality"),
                                         json_schema_extra=_enum_or_null(CONFIDENTIALITY))  # type: ignore[arg-type]
-    incoming_stamp: IncomingStamp | None = Field(None, description=_d("Dấu ĐẾN", "The ĐẾN (arrival) stamp"))
+    incoming_stamp: IncomingStamp | None = Field(default=None, description=_d("Dấu ĐẾN", "The ĐẾN (arrival) stamp"))
     references: list[Reference] = Field(default_factory=list, description=_d("Văn bản được viện dẫn",
                                                                              "Documents cited in the body"))
-    has_seal: bool | None = Field(None, description=_d("Có dấu cơ quan (null: không rõ)", "A seal was seen (null: unknown)"))
-    page_start: int = Field(1, ge=1, description=_d("Trang đầu trong tệp", "First page in the file"))
-    page_end: int = Field(1, ge=1, description=_d("Trang cuối trong tệp", "Last page in the file"))
-    full_text: str = Field("", description=_d("Toàn văn đã đọc", "Full text read"))
+    has_seal: bool | None = Field(default=None, description=_d("Có dấu cơ quan (null: không rõ)", "A seal was seen (null: unknown)"))
+    page_start: int = Field(default=1, ge=1, description=_d("Trang đầu trong tệp", "First page in the file"))
+    page_end: int = Field(default=1, ge=1, description=_d("Trang cuối trong tệp", "Last page in the file"))
+    full_text: str = Field(default="", description=_d("Toàn văn đã đọc", "Full text read"))
     confidence: dict[str, float] = Field(
         default_factory=dict, description=_d("Độ tin cậy theo trường (0–1)", "Confidence per field, 0 to 1"),
         json_schema_extra={"additionalProperties": _CONF, "propertyNames": {"enum": list(REVIEW_FIELDS)}})
@@ -145,7 +145,7 @@ class Document(BaseModel):
     evidence: dict[str, FieldEvidence] = Field(default_factory=dict, description=_d("Nguồn gốc theo trường",
                                                                                     "Provenance per field"))
     warnings: list[str] = Field(default_factory=list, description=_d("Cảnh báo (tiếng Anh)", "Warnings (English)"))
-    digital_signature: DigitalSignature | None = Field(None, description=_d("Dấu chữ ký số in trên trang",
+    digital_signature: DigitalSignature | None = Field(default=None, description=_d("Dấu chữ ký số in trên trang",
                                                                            "Digital-signature stamp printed on the page"))
 
 
@@ -153,14 +153,14 @@ class FileResult(BaseModel):
     """Kết quả của một tệp / the result for one input file: its documents, warnings and errors."""
 
     file: str = Field(description=_d("Tệp (đường dẫn tương đối trong lô)", "The file (relative path in a batch)"))
-    sha256: str | None = Field(None, description=_d("SHA-256 của tệp", "SHA-256 of the file's bytes"))
-    pages: int = Field(0, ge=0, description=_d("Số trang", "Number of pages"))
+    sha256: str | None = Field(default=None, description=_d("SHA-256 của tệp", "SHA-256 of the file's bytes"))
+    pages: int = Field(default=0, ge=0, description=_d("Số trang", "Number of pages"))
     documents: list[Document] = Field(default_factory=list, description=_d("Các văn bản trong tệp", "Documents found"))
     signatures: list[PdfSignature] = Field(default_factory=list, description=_d(
         "Các chữ ký số trong tệp PDF", "Digital signatures of the PDF (pyHanko)"))
     warnings: list[str] = Field(default_factory=list, description=_d("Cảnh báo", "Warnings"))
     errors: list[str] = Field(default_factory=list, description=_d("Lỗi", "Errors"))
-    pipeline_version: str = Field(PIPELINE_VERSION, description=_d("Phiên bản bộ đọc", "Pipeline version"))
+    pipeline_version: str = Field(default=PIPELINE_VERSION, description=_d("Phiên bản bộ đọc", "Pipeline version"))
 
     def to_json(self) -> str:
         """The per-file output: pretty JSON, UTF-8 text (not ASCII-escaped)."""

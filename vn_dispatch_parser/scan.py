@@ -293,11 +293,11 @@ def read_scan(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = No
     seal_pages: set[int] = set()
     hints_by_page: dict[int, HandHints] = {}
     stamps: list[SignatureStamp] = []
-    pages = blank = 0
+    n_pages = blank = 0
     for page in iter_pages(p, dpi=dpi, max_pixels=max_pixels, page_dpi=render):
         if pages_wanted is not None and page.page_no not in pages_wanted:
             continue
-        pages += 1
+        n_pages += 1
         layer = layers[page.page_no - 1] if layers and page.page_no <= len(layers) else None
         if layer is not None and page.dpi != dpi:
             layer = _rescaled(layer, page.dpi / dpi)
@@ -312,8 +312,8 @@ def read_scan(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = No
         if lines and res.lines:
             lines.append(Line("", page=page.page_no))
         lines.extend(res.lines)
-    if pages and blank == pages:
-        raise EmptyDocumentError(f"all {pages} page(s) are blank", p)
+    if n_pages and blank == n_pages:
+        raise EmptyDocumentError(f"all {n_pages} page(s) are blank", p)
     signed = [s for s in stamps if s.kind == "signature"] or stamps
     docs = documents_from_lines(lines, seal_pages=seal_pages, hints=hints_by_page,
                                 signature_text=signed[0].text if signed else "")
@@ -325,6 +325,6 @@ def read_scan(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = No
         signatures = read_signatures(p)
         for doc in docs:
             apply_to_document(doc, signatures)
-    return FileResult(file=p.name, sha256=_sha256(p), pages=pages, documents=docs, warnings=warnings,
+    return FileResult(file=p.name, sha256=_sha256(p), pages=n_pages, documents=docs, warnings=warnings,
                       signatures=signatures)
 

@@ -8,8 +8,10 @@ with their lexicon-corrected text. OCRmyPDF then does what archivists know from 
   is wrapped losslessly), the document info is kept and XMP metadata written;
 * PDF/A-2b by default, made **without Ghostscript** by OCRmyPDF's internal backend (pikepdf writes the
   XMP and sRGB OutputIntent and validates the result); Debian's Ghostscript 10.0.0 is never needed, so
-  the route works on a fresh machine. A file the validator rejects (a signature appearance drawn with a
-  non-embedded standard font, say) becomes a plain PDF with a warning, never a false PDF/A claim;
+  the route works on a fresh machine. Standard fonts that a PDF uses without embedding them (signature
+  appearances, web-printed pages) are embedded first as their metric-compatible Liberation faces
+  (:mod:`vn_dispatch_parser.pdfa_fix`). A file the validator still rejects becomes a plain PDF with a
+  warning, never a false PDF/A claim;
   ``pdfa=False`` gives a plain PDF;
 * a page the pipeline turned upright gets ``/Rotate``; pages that already carry their text
   (born-digital) are left as they are; a scan whose only text is an e-signature stamp gets its OCR
@@ -62,8 +64,9 @@ def is_signed_pdf(path: str | Path) -> bool:
     return False
 
 
-def _unsign(src: Path, dest: Path) -> None:
-    """Copy a signed PDF with its signature appearances flattened into the pages and the form removed."""
+def _prepare(src: Path, dest: Path, *, unsign: bool, pdfa: bool) -> None:
+    """Copy a PDF for OCRmyPDF: signatures flattened into the pages and removed (``unsign``), and the
+    repairs of :mod:`vn_dispatch_parser.pdfa_fix` (``pdfa``)."""
     import pikepdf
 
     def is_signature(annot: pikepdf.Object) -> bool:
@@ -71,18 +74,23 @@ def _unsign(src: Path, dest: Path) -> None:
         return pikepdf.Name.Sig in (annot.get("/FT"), parent.get("/FT") if parent is not None else None)
 
     with pikepdf.open(src) as pdf:
-        pdf.flatten_annotations(mode="all")
-        for page in pdf.pages:  # hidden signature widgets (no appearance) are not flattened: drop them
-            annots = page.obj.get("/Annots")
-            if annots is not None:
-                kept = [a for a in annots if not is_signature(a)]
-                if kept:
-                    page.obj.Annots = pikepdf.Array(kept)
-                else:
-                    del page.obj["/Annots"]
-        for key in ("/AcroForm", "/Perms"):
-            if key in pdf.Root:
-                del pdf.Root[key]
+        if unsign:
+            pdf.flatten_annotations(mode="all")
+            for page in pdf.pages:  # hidden signature widgets (no appearance) are not flattened: drop them
+                annots = page.obj.get("/Annots")
+                if annots is not None:
+                    kept = [a for a in annots if not is_signature(a)]
+                    if kept:
+                        page.obj.Annots = pikepdf.Array(kept)
+                    else:
+                        del page.obj["/Annots"]
+            for key in ("/AcroForm", "/Perms"):
+                if key in pdf.Root:
+                    del pdf.Root[key]
+        if pdfa:
+            from .pdfa_fix import repair_for_pdfa
+
+            repair_for_pdfa(pdf)
         pdf.save(dest)
 
 
@@ -155,9 +163,10 @@ def write_searchable_pdf(
     ocr_pages = [p.page_no for p in texts if not p.text_layer and not p.blank]
     with _work_dir(dest) as work:
         source = src
-        if is_pdf and invalidate_signatures and is_signed_pdf(src):
-            source = work / "unsigned.pdf"
-            _unsign(src, source)
+        unsign = is_pdf and invalidate_signatures and is_signed_pdf(src)
+        if is_pdf and (unsign or pdfa):
+            source = work / "input.pdf"
+            _prepare(src, source, unsign=unsign, pdfa=pdfa)
         ocrmypdf_plugin.register_pages(source, texts)
         options: dict[str, object] = {
             "output_type": "pdfa-2" if pdfa else "pdf",
