@@ -37,7 +37,7 @@ from pathlib import Path
 from .errors import InputFileError, MissingDependencyError, OcrEngineError, SignedPdfError
 from .types import PageText
 
-__all__ = ["SignedPdfError", "is_signed_pdf", "sidecar_text", "write_searchable_pdf"]
+__all__ = ["SignedPdfError", "is_signed_pdf", "refuse_signed", "sidecar_text", "write_searchable_pdf"]
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +92,15 @@ def _prepare(src: Path, dest: Path, *, unsign: bool, pdfa: bool) -> None:
 
             repair_for_pdfa(pdf)
         pdf.save(dest)
+
+
+def refuse_signed(src: str | Path) -> None:
+    """Raise :class:`SignedPdfError` when ``src`` is a digitally signed PDF."""
+    from .io import sniff_format
+
+    if sniff_format(src) == "pdf" and is_signed_pdf(src):
+        raise SignedPdfError("the PDF is digitally signed; a searchable copy would invalidate its signatures "
+                             "(pass --invalidate-signatures to write one anyway, without them)", src)
 
 
 @contextlib.contextmanager
@@ -151,9 +160,8 @@ def write_searchable_pdf(
     from .io import sniff_format
 
     is_pdf = sniff_format(src) == "pdf"
-    if is_pdf and is_signed_pdf(src) and not invalidate_signatures:
-        raise SignedPdfError("the PDF is digitally signed; a searchable copy would invalidate its signatures "
-                             "(pass --invalidate-signatures to write one anyway, without them)", src)
+    if not invalidate_signatures:
+        refuse_signed(src)
     if page_texts is None:
         from .pipeline import parse_file
 

@@ -125,6 +125,10 @@ def process_one(task: Task, notify: Notify | None = None) -> Outcome:
             pages = loader.count_pages(path)
             if notify is not None:
                 notify(pages)
+        if task.searchable_tmp and not is_text and not task.invalidate_signatures:
+            from .searchable import refuse_signed
+
+            refuse_signed(path)  # before the OCR: a signed PDF would be read for nothing
         wanted = set(task.pages) if task.pages else None
         page_texts: list = []
         result = (parse_file(path, pages=wanted) if is_text
