@@ -85,6 +85,20 @@ def test_disagreeing_signature_flags_the_date() -> None:
     apply_to_document(doc, [_sig(dt.datetime(2025, 7, 1, 3, 0, tzinfo=dt.timezone.utc))])
     assert "issued_date" in doc.needs_review and doc.issued_date == dt.date(2025, 6, 18)
     assert any("2025-07-01" in w for w in doc.warnings)
+    doc = _doc()  # signed the day before the date it bears: impossible
+    apply_to_document(doc, [_sig(dt.datetime(2025, 6, 17, 3, 0, tzinfo=dt.timezone.utc))])
+    assert "issued_date" in doc.needs_review
+
+
+def test_the_usual_lag_of_the_organisation_s_signature_is_consistent() -> None:
+    doc = _doc()  # dated 18/6 (a Wednesday), the office's certificate signed on 21/6: no alarm
+    conf = doc.confidence.get("issued_date")
+    apply_to_document(doc, [_sig(dt.datetime(2025, 6, 21, 3, 0, tzinfo=dt.timezone.utc))])
+    assert "issued_date" not in doc.needs_review and doc.confidence.get("issued_date") == conf
+    # a person's signature on the day itself agrees (05.signed: the person on 8/1, the UBND on 9/1)
+    apply_to_document(doc, [_sig(dt.datetime(2025, 6, 18, 3, tzinfo=dt.timezone.utc), "Nguyễn Văn A", org=False),
+                            _sig(dt.datetime(2025, 6, 19, 3, tzinfo=dt.timezone.utc))])
+    assert doc.confidence["issued_date"] >= 0.98
 
 
 def test_a_person_s_signature_is_not_used_and_the_earliest_organisation_wins() -> None:
@@ -100,6 +114,10 @@ def test_missing_date_is_taken_from_the_signature_and_flagged() -> None:
     doc.issued_date = None
     apply_to_document(doc, [_sig(dt.datetime(2025, 6, 18, 3, tzinfo=dt.timezone.utc))])
     assert doc.issued_date == dt.date(2025, 6, 18) and "issued_date" in doc.needs_review
+    doc.issued_date = None  # a person's signing day first
+    apply_to_document(doc, [_sig(dt.datetime(2025, 6, 17, 3, tzinfo=dt.timezone.utc), "Nguyễn Văn A", org=False),
+                            _sig(dt.datetime(2025, 6, 18, 3, tzinfo=dt.timezone.utc))])
+    assert doc.issued_date == dt.date(2025, 6, 17)
     assert doc.evidence["issued_date"].rule == "digital_signature_time"
 
 

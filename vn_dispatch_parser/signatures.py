@@ -11,8 +11,8 @@ Trust is **not** judged: the Vietnamese government root certificates are not shi
 "intact" (nobody altered the signed bytes), not "trusted". No network access is made.
 
 The earliest signing time of an *organisational* certificate is evidence for the issue date
-(:func:`apply_to_document`): the same day raises the date's confidence, another day flags it for review,
-and a missing date is filled from it (flagged).
+(:func:`apply_to_document`): the same day raises the date's confidence, a date the signature cannot
+follow flags it for review, and a missing date is filled from the signatures (flagged).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import regex
 
 from .records import Document, FieldEvidence, PdfSignature
 
-__all__ = ["VIETNAM_TZ", "apply_to_document", "is_organisation", "read_signatures"]
+__all__ = ["LAG_DAYS", "VIETNAM_TZ", "apply_to_document", "is_organisation", "read_signatures"]
 
 log = logging.getLogger(__name__)
 
@@ -127,32 +127,42 @@ def _one(emb: object, validate: object) -> PdfSignature:
     return sig
 
 
+LAG_DAYS = 7
+"""An organisation's certificate signs on the issue date or in the next working days (measured on the
+signed files of ``../shared/real``: the same day, or 1 to 3 days later, never before)."""
+
+
 def apply_to_document(doc: Document, signatures: list[PdfSignature]) -> None:
     """Use the earliest organisational signing time as evidence for ``doc.issued_date``.
 
-    Same day: the date's confidence rises (at least 0.98). Another day: the date is flagged for review
-    with a warning (a document is signed on its issue date or, rarely, a day or two later). No date read:
-    the signing day is taken, flagged for review.
+    * The issue date is the organisation's signing day, or a person's signing day: it agrees, and its
+      confidence rises to at least 0.98 (and it leaves ``needs_review``).
+    * The organisation signed 1 to :data:`LAG_DAYS` days after the issue date: consistent (the usual lag
+      before the issuing office's certificate signs), nothing changes.
+    * Any other date (dated after it was signed, or long before): ``issued_date`` is flagged for review
+      with a warning.
+    * No date read on the page: the person's signing day (else the organisation's) is taken, flagged.
     """
-    times = [s.signed_at for s in signatures if s.is_organisation and s.signed_at is not None]
-    if not times:
+    orgs = [s for s in signatures if s.is_organisation and s.signed_at is not None]
+    if not orgs:
         return
-    first = min(times)
-    day = first.astimezone(VIETNAM_TZ).date()
-    org = next(s for s in signatures if s.signed_at == first and s.is_organisation)
-    evidence = FieldEvidence(raw=f"{org.signer}: {first.isoformat()}", rule="digital_signature_time")
+    org = min(orgs, key=lambda s: s.signed_at)  # type: ignore[arg-type,return-value]
+    assert org.signed_at is not None
+    day = org.signed_at.astimezone(VIETNAM_TZ).date()
+    people = sorted(s.signed_at.astimezone(VIETNAM_TZ).date() for s in signatures
+                    if not s.is_organisation and s.signed_at is not None)
+    evidence = FieldEvidence(raw=f"{org.signer}: {org.signed_at.isoformat()}", rule="digital_signature_time")
     if doc.issued_date is None:
-        doc.issued_date = day
+        doc.issued_date = people[0] if people else day
         doc.confidence["issued_date"] = 0.6
         doc.evidence["issued_date"] = evidence
-        doc.warnings.append(f"issued_date: not read on the page; taken from the organisational signature "
-                            f"of {org.signer} ({day.isoformat()})")
+        doc.warnings.append(f"issued_date: not read on the page; taken from the digital signatures "
+                            f"({doc.issued_date.isoformat()})")
         doc.needs_review = sorted(set(doc.needs_review) | {"issued_date"})
-    elif doc.issued_date == day:
+    elif doc.issued_date == day or doc.issued_date in people:
         doc.confidence["issued_date"] = max(doc.confidence.get("issued_date", 0.0), 0.98)
-        if "issued_date" in doc.needs_review:
-            doc.needs_review.remove("issued_date")
-    else:
+        doc.needs_review = [f for f in doc.needs_review if f != "issued_date"]
+    elif not 0 < (day - doc.issued_date).days <= LAG_DAYS:
         doc.warnings.append(f"issued_date: the page reads {doc.issued_date.isoformat()}, the organisational "
                             f"signature of {org.signer} was made on {day.isoformat()}")
         doc.needs_review = sorted(set(doc.needs_review) | {"issued_date"})
