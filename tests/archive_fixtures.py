@@ -36,6 +36,8 @@ def born_digital_pdf(path: Path, text: str = "Văn bản điện tử số 12/UB
     from fpdf import FPDF
 
     pdf = FPDF()
+    pdf.set_title("Văn bản điện tử")
+    pdf.set_author("Văn phòng UBND")
     pdf.add_page()
     pdf.add_font("noto", "", str(Path(ocrmypdf.data.__file__).parent / "NotoSans-Regular.ttf"))
     pdf.set_font("noto", size=14)

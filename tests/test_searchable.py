@@ -85,6 +85,9 @@ def test_born_digital_page_is_left_as_it_is(tmp_path: Path) -> None:
     after = PdfReader(dest).pages[0].extract_text()
     assert after.count("12/UBND-VP") == before.count("12/UBND-VP") == 3
     assert "ADDED" not in after
+    with pikepdf.open(dest) as pdf:  # the document info is kept (and mirrored in XMP)
+        assert str(pdf.docinfo["/Title"]) == "Văn bản điện tử" and str(pdf.docinfo["/Author"]) == "Văn phòng UBND"
+        assert pdf.open_metadata().get("dc:title") == "Văn bản điện tử"
 
 
 def test_signed_pdf_is_refused_unless_signatures_may_go(tmp_path: Path) -> None:
@@ -133,8 +136,10 @@ def test_batch_searchable_pdf_of_a_sample(tmp_path: Path) -> None:
     report = run_batch(BatchOptions(inputs=[src], out_dir=out, jobs=1, searchable_pdf=True, sidecar=True))
     assert report.ok == 1, report.errors
     pdf = out / "cv_005_clean.pdf.searchable.pdf"
-    with pikepdf.open(pdf) as p:
+    with pikepdf.open(pdf) as p, pikepdf.open(sample) as original:
         assert p.open_metadata().pdfa_status == "2B"
+        sizes = [(im.Width, im.Height) for im in p.pages[0].get_images().values()]
+        assert sizes == [(im.Width, im.Height) for im in original.pages[0].get_images().values()]  # kept
     assert "THANH TRA TỈNH" in PdfReader(pdf).pages[0].extract_text()
     assert "THANH TRA TỈNH" in (out / "cv_005_clean.pdf.txt").read_text(encoding="utf-8")
     assert qpdf_check(pdf)[0]
