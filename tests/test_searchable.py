@@ -187,3 +187,23 @@ def test_unembedded_standard_fonts_are_embedded_for_pdfa(tmp_path: Path) -> None
     with pikepdf.open(src) as original:  # the input itself is never changed
         assert not any("/FontDescriptor" in o for o in original.objects if isinstance(o, pikepdf.Dictionary)
                        and o.get("/Type") == "/Font")
+
+
+def test_pdfa_of_a_file_with_text_needs_no_ghostscript(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ocrmypdf._exec.ghostscript as gs
+    import ocrmypdf._pipeline as pipeline
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("Ghostscript was called")
+
+    monkeypatch.setattr(pipeline, "convert_to_pdfa", never)
+    monkeypatch.setattr(gs, "run_polling_stderr", never, raising=False)
+    monkeypatch.setattr(gs, "rasterize_pdf", never, raising=False)
+    src, dest = tmp_path / "digital.pdf", tmp_path / "digital.searchable.pdf"
+    born_digital_pdf(src)  # a file that already holds text: Debian's Ghostscript 10.0.0 is refused here
+    layer = page_text()
+    layer.text_layer = True
+    write_searchable_pdf(src, dest, page_texts=[layer])
+    with pikepdf.open(dest) as pdf:
+        assert pdf.open_metadata().pdfa_status == "2B"
+    assert qpdf_check(dest)[0]
