@@ -207,3 +207,13 @@ def test_pdfa_of_a_file_with_text_needs_no_ghostscript(tmp_path: Path, monkeypat
     with pikepdf.open(dest) as pdf:
         assert pdf.open_metadata().pdfa_status == "2B"
     assert qpdf_check(dest)[0]
+
+
+def test_image_without_a_resolution(tmp_path: Path) -> None:
+    from PIL import Image
+
+    src, dest = tmp_path / "nodpi.png", tmp_path / "nodpi.pdf"
+    Image.new("L", (2480, 3508), 255).save(src)  # no dpi in the file: A4 at 300 dpi by its size
+    write_searchable_pdf(src, dest, page_texts=[page_text(size=(2480, 3508))])
+    box = PdfReader(dest).pages[0].mediabox
+    assert abs(float(box.width) - 595) < 3 and abs(float(box.height) - 842) < 3

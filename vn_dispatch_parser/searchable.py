@@ -117,6 +117,16 @@ def _work_dir(dest: Path) -> Iterator[Path]:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _image_dpi(src: Path) -> int:
+    """The resolution this program reads an image at (its metadata when plausible, else from its size)."""
+    from PIL import Image
+
+    from .io import estimate_dpi
+
+    with Image.open(src) as img:
+        return estimate_dpi(img.size, img.info.get("dpi"))
+
+
 def _pages_option(ocr_pages: list[int]) -> str:
     return ",".join(str(p) for p in ocr_pages)
 
@@ -195,6 +205,8 @@ def write_searchable_pdf(
                 options["pages"] = _pages_option(ocr_pages)
         elif is_pdf:
             options["mode"] = "redo"  # scans may carry e-signature stamp text: keep it, add ours beside
+        else:
+            options["image_dpi"] = _image_dpi(src)  # photos and edited scans often carry none
         try:
             try:
                 code = ocrmypdf.ocr(source, dest, **options)  # type: ignore[call-overload]
