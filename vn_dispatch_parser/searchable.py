@@ -110,10 +110,16 @@ def _work_dir(dest: Path) -> Iterator[Path]:
     work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
     old = tempfile.tempdir
     tempfile.tempdir = str(work)  # OCRmyPDF makes its work folder with mkdtemp() in the default place
+    # OCRmyPDF's own notes ("Tagged PDF", "Postprocessing…") only with -v: the file's outcome is ours to tell
+    ocr_log = logging.getLogger("ocrmypdf")
+    level = ocr_log.level
+    if log.getEffectiveLevel() > logging.INFO:
+        ocr_log.setLevel(logging.ERROR)
     try:
         yield work
     finally:
         tempfile.tempdir = old
+        ocr_log.setLevel(level)
         shutil.rmtree(work, ignore_errors=True)
 
 
