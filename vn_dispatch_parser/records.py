@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .fsutil import printable_name, raw_name
 
 __all__ = [
     "DigitalSignature",
@@ -97,6 +99,11 @@ class FileResult(BaseModel):
     """The result for one input file: its documents, warnings and errors."""
 
     file: str
+    file_raw: str | None = Field(
+        default=None,
+        description="The exact bytes of a file name that is not valid UTF-8, percent-encoded (lossless); "
+        "`file` then shows those bytes as \\xNN. Absent for ordinary names.",
+    )
     sha256: str | None = None
     pages: int = 0
     documents: list[Document] = Field(default_factory=list)
@@ -104,9 +111,23 @@ class FileResult(BaseModel):
     errors: list[str] = Field(default_factory=list)
     pipeline_version: str = PIPELINE_VERSION
 
+    @model_validator(mode="after")
+    def _printable_file(self) -> FileResult:
+        """A name with bytes that are not UTF-8 (surrogate escapes) is kept in ``file_raw``."""
+        self.set_file(self.file)
+        return self
+
+    def set_file(self, name: str) -> None:
+        """Name the input: ``file`` always serialisable, ``file_raw`` the exact bytes when it is not UTF-8."""
+        raw = raw_name(name)
+        if raw is not None:
+            self.file, self.file_raw = printable_name(name), raw
+        else:
+            self.file = name
+
     def to_json(self) -> str:
         """The per-file output: pretty JSON, UTF-8 text (not ASCII-escaped)."""
-        return self.model_dump_json(indent=2)
+        return self.model_dump_json(indent=2, exclude_none=False, exclude=None if self.file_raw else {"file_raw"})
 
 
 def json_schema() -> dict[str, Any]:
