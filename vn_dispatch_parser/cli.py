@@ -17,11 +17,15 @@ from typing import Any, TypeVar
 import typer
 
 from .errors import DispatchParserError, ExitCode
+from .fsutil import printable_name
 from .records import FileResult
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Read Vietnamese administrative documents (NĐ 30/2020) into records.")
 F = TypeVar("F", bound=Callable[..., Any])
+DPI_MIN, DPI_MAX = 50, 1200  # the library's DPI_RANGE (pipeline.py), repeated here so --help loads no OCR code
+DPI_HELP = f"Rendering resolution for PDFs ({DPI_MIN}-{DPI_MAX})."
+MAX_TEXT_HELP = "Largest text input read, in MB (larger ones fail as too_large)."
 
 
 class Naming(str, Enum):
@@ -35,7 +39,7 @@ def _handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except DispatchParserError as e:
-            typer.echo(f"error: {e}", err=True)
+            typer.echo(f"error: {printable_name(str(e))}", err=True)
             raise typer.Exit(int(e.exit_code)) from e
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
@@ -58,7 +62,8 @@ def _dump(result: FileResult, naming: Naming, pretty: bool) -> str:
 def parse(
     files: list[Path] = typer.Argument(..., help="Scans (PDF, TIFF, JPEG, PNG, BMP, WebP) or OCR text (.txt, .md)."),
     naming: Naming = typer.Option(Naming.record, help="Field names: the record's, or NĐ 30 Phụ lục VI metadata."),
-    dpi: int = typer.Option(300, help="Rendering resolution for PDFs."),
+    dpi: int = typer.Option(300, min=DPI_MIN, max=DPI_MAX, help=DPI_HELP),
+    max_text_mb: float = typer.Option(20.0, "--max-text-mb", min=0.001, help=MAX_TEXT_HELP),
 ) -> None:
     """Print the JSON of one file, or JSON Lines (one line per file) for several."""
     from .pipeline import parse_file
@@ -66,11 +71,11 @@ def parse(
     failed = 0
     for path in files:
         try:
-            result = parse_file(path, dpi=dpi) if path.suffix.lower() not in (".txt", ".md") else parse_file(path)
+            result = parse_file(path, dpi=dpi, max_text_bytes=int(max_text_mb * 1e6))
         except DispatchParserError as e:
             if len(files) == 1:
                 raise
-            typer.echo(f"error: {e}", err=True)
+            typer.echo(f"error: {printable_name(str(e))}", err=True)
             failed += 1
             continue
         typer.echo(_dump(result, naming, pretty=len(files) == 1))
@@ -91,23 +96,26 @@ def batch(
     formats: str = typer.Option("json,jsonl,csv", help="Outputs: json (per file), jsonl, csv."),
     searchable_pdf: bool = typer.Option(False, "--searchable-pdf", help="Also write a PDF with a text layer."),
     timeout: float = typer.Option(0, help="Seconds allowed per file (0 = no limit)."),
-    dpi: int = typer.Option(300, help="Rendering resolution for PDFs."),
+    dpi: int = typer.Option(300, min=DPI_MIN, max=DPI_MAX, help=DPI_HELP),
+    max_text_mb: float = typer.Option(20.0, "--max-text-mb", min=0.001, help=MAX_TEXT_HELP),
+    prune: bool = typer.Option(False, help="Remove results in OUT_DIR whose input is gone (deleted or renamed)."),
 ) -> None:
     """Parse every supported file under IN_DIR into OUT_DIR (resumable; failures go to errors.jsonl).
 
     Writes OUT_DIR/<relative path>.json per input as soon as it is read, then records.jsonl, records.csv
     (one row per document) and errors.jsonl (one line per failed input). Rerun the same command to
     resume: inputs with a current result are skipped, failed ones are retried. --searchable-pdf costs a
-    second OCR pass per page. Exit codes: 0 all ok, 1 some inputs failed, 2 usage error, 130 interrupted.
+    second OCR pass per page. Exit codes: 0 all ok, 1 some inputs failed, 2 usage error, 11 outputs could not
+    be written (disk full), 130 interrupted.
     """
     from .batch import FORMATS, BatchOptions, run_batch
     from .progress import make_display
 
-    missing = [str(p) for p in inputs if not p.exists()]
+    missing = [printable_name(str(p)) for p in inputs if not p.exists()]
     if missing:
         raise typer.BadParameter(f"not found: {', '.join(missing)}", param_hint="IN_DIR")
     if out.exists() and not out.is_dir():
-        raise typer.BadParameter(f"{out} is a file, not a folder", param_hint="--out")
+        raise typer.BadParameter(f"{printable_name(str(out))} is a file, not a folder", param_hint="--out")
     wanted = {f.strip().lower() for f in formats.split(",") if f.strip()}
     if not wanted or wanted - FORMATS:
         raise typer.BadParameter(f"choose from {', '.join(sorted(FORMATS))} (got {formats!r})", param_hint="--formats")
@@ -116,7 +124,8 @@ def batch(
     if timeout < 0:
         raise typer.BadParameter("seconds, or 0 for no limit", param_hint="--timeout")
     opts = BatchOptions(inputs=inputs, out_dir=out, jobs=jobs, include=include, exclude=exclude, force=force,
-                        formats=wanted, searchable_pdf=searchable_pdf, timeout=timeout or None, dpi=dpi)
+                        formats=wanted, searchable_pdf=searchable_pdf, timeout=timeout or None, dpi=dpi,
+                        max_text_bytes=int(max_text_mb * 1e6), prune=prune)
     report = run_batch(opts, display=make_display(sys.stderr))
     if report.interrupted:
         raise typer.Exit(int(ExitCode.interrupted))

@@ -11,7 +11,7 @@ from typing import Any
 
 from .records import Document, FileResult
 
-__all__ = ["CSV_COLUMNS", "ND30_NAMES", "csv_text", "flat_row", "nd30_metadata"]
+__all__ = ["CSV_COLUMNS", "FORMULA_PREFIXES", "ND30_NAMES", "csv_text", "flat_row", "nd30_metadata", "neutralise_cell"]
 
 CSV_COLUMNS = [
     "file", "doc_index", "page_start", "page_end", "issuer_parent", "issuer", "doc_type", "number", "symbol",
@@ -37,6 +37,23 @@ ND30_NAMES = {
     "Priority": "urgency",
 }
 _PRIORITY = {None: 0, "KHẨN": 1, "THƯỢNG KHẨN": 2, "HỎA TỐC": 3, "HỎA TỐC HẸN GIỜ": 4}
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make Excel, LibreOffice or Google Sheets evaluate a cell (OWASP, CSV injection)."""
+
+
+def neutralise_cell(value: Any) -> Any:
+    """A text cell that a spreadsheet would evaluate, prefixed with a single quote (OWASP's rule).
+
+    >>> print(neutralise_cell('=HYPERLINK("http://x","y")'))
+    '=HYPERLINK("http://x","y")
+    >>> neutralise_cell("Sở Y tế"), neutralise_cell(3)
+    ('Sở Y tế', 3)
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
 
 
 def _join(items: list[str]) -> str:
@@ -83,7 +100,7 @@ def csv_text(rows: list[dict[str, Any]], *, bom: bool = True) -> str:
     writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        writer.writerow({k: "" if v is None else neutralise_cell(v) for k, v in row.items()})
     return ("\ufeff" if bom else "") + buf.getvalue()
 
 

@@ -58,6 +58,7 @@ def write_searchable_pdf(
     lang: str = "vie",
     page_timeout: float = 300.0,
     tesseract_cmd: str = "tesseract",
+    work_dir: str | Path | None = None,
 ) -> int:
     """Write a PDF of ``src``'s pages with an invisible OCR text layer to ``dest``.
 
@@ -71,6 +72,8 @@ def write_searchable_pdf(
         lang: Tesseract language(s).
         page_timeout: Seconds allowed to OCR one page.
         tesseract_cmd: The Tesseract binary.
+        work_dir: Folder for the page images and one-page PDFs (a batch passes one it owns and cleans,
+            so a killed worker leaves nothing in the system's temporary folder); None: TMPDIR.
 
     Returns:
         The number of pages written.
@@ -88,7 +91,9 @@ def write_searchable_pdf(
     dest = Path(dest)
     writer = PdfWriter()
     pages = 0
-    with tempfile.TemporaryDirectory(prefix="vn-dispatch-searchable-") as tmp:
+    if work_dir is not None:
+        Path(work_dir).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="vn-dispatch-searchable-", dir=work_dir) as tmp:
         for page in iter_pages(src, dpi=dpi):
             base = Path(tmp) / f"page-{page.page_no:05d}"
             image = base.with_suffix(".png")

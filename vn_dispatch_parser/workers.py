@@ -28,6 +28,8 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
+from .fsutil import printable_name
+
 __all__ = ["Outcome", "SerialRunner", "Task", "WorkerPool", "process_one", "sha256_file"]
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,9 @@ class Task:
         dpi: Rendering resolution for PDFs.
         searchable_tmp: Where to write the searchable PDF (a temporary name that the parent renames),
             or None for no searchable PDF.
+        work_dir: Scratch folder owned by the run (emptied by the parent at every start, so nothing a
+            killed worker leaves there outlives the next run); None: the system's temporary folder.
+        max_text_bytes: Size limit of text inputs (None: the library's default).
     """
 
     index: int
@@ -59,6 +64,8 @@ class Task:
     rel: str
     dpi: int = 300
     searchable_tmp: str | None = None
+    work_dir: str | None = None
+    max_text_bytes: int | None = None
 
 
 @dataclass
@@ -116,16 +123,19 @@ def process_one(task: Task, notify: Notify | None = None) -> Outcome:
             pages = loader.count_pages(path)
             if notify is not None:
                 notify(pages)
-        result = parse_file(path) if is_text else parse_file(path, dpi=task.dpi)
+        if is_text:
+            result = parse_file(path, max_text_bytes=task.max_text_bytes) if task.max_text_bytes else parse_file(path)
+        else:
+            result = parse_file(path, dpi=task.dpi)
         if not result.documents:
             raise EmptyDocumentError("no document found: the pages are blank or hold no readable text", path)
-        result.file = task.rel
+        result.set_file(task.rel)
         result.sha256 = digest
         searchable = False
         if task.searchable_tmp and not is_text:
             from .searchable import write_searchable_pdf
 
-            write_searchable_pdf(path, Path(task.searchable_tmp), dpi=task.dpi)
+            write_searchable_pdf(path, Path(task.searchable_tmp), dpi=task.dpi, work_dir=task.work_dir)
             searchable = True
         docs = result.documents
         return Outcome(
@@ -139,7 +149,7 @@ def process_one(task: Task, notify: Notify | None = None) -> Outcome:
         return Outcome(task.index, False, pages=pages, seconds=time.monotonic() - t0, code="too_large",
                        message="out of memory while reading this file")
     except Exception as e:  # a bug on one odd file must not stop the batch
-        log.exception("unexpected error on %s", path)
+        log.exception("unexpected error on %s", printable_name(str(path)))
         return Outcome(task.index, False, pages=pages, seconds=time.monotonic() - t0, code="internal_error",
                        message=f"{type(e).__name__}: {e}")
 
@@ -333,7 +343,7 @@ class WorkerPool:
                     on_pages(task, int(payload[0]))
                 elif kind == "log":
                     level, name, text = payload
-                    logging.getLogger(name).log(level, "%s: %s", task.rel, text)
+                    logging.getLogger(name).log(level, "%s: %s", printable_name(task.rel), text)
                 else:
                     w.task = w.deadline = None
                     w.done += 1
