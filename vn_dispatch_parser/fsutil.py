@@ -52,31 +52,36 @@ def temp_name() -> str:
     return f".vnd-{secrets.token_hex(8)}.tmp"
 
 
+SUFFIX_ROOM = 24
+"""Bytes kept free after a shortened name for any output suffix (``.searchable.pdf``, ``.review.json``), so
+that every output of one input shares one shortened stem."""
+
+
 def fit_name(name: str, suffix: str, *, limit: int = MAX_NAME_BYTES) -> str:
-    """``name + suffix``, shortened when it would exceed ``limit`` bytes (as the OS encodes it).
+    """``name + suffix``, with ``name`` shortened when some output suffix could push it over ``limit`` bytes.
 
     A long name keeps its first characters, whole, then ``~`` and 10 hex digits of the SHA-256 of the
-    full name, so two long names that share a beginning still get two outputs. The record keeps the
-    full original name; only the output file's name is shortened.
+    full name, so two long names that share a beginning still get two outputs, and the outputs of one
+    input (``.json``, ``.searchable.pdf``) share one stem. The record keeps the full original name.
 
     >>> fit_name("scan.pdf", ".json")
     'scan.pdf.json'
     >>> n = fit_name("Công văn " * 40 + ".pdf", ".json")
     >>> len(n.encode()) <= 255, n.endswith(".json"), "~" in n
     (True, True, True)
+    >>> fit_name("Công văn " * 40, ".json")[:-5] == fit_name("Công văn " * 40, ".searchable.pdf")[:-15]
+    True
     """
-    full = os.fsencode(name + suffix)
-    if len(full) <= limit:
+    if len(os.fsencode(name)) + SUFFIX_ROOM <= limit:
         return name + suffix
     digest = hashlib.sha256(os.fsencode(name)).hexdigest()[:_HASH_LEN]
-    tail = f"~{digest}{suffix}"
-    budget = limit - len(os.fsencode(tail))
+    budget = limit - SUFFIX_ROOM - len(digest) - 1
     head = ""
     for ch in name:  # whole characters only (never half a UTF-8 sequence)
         if len(os.fsencode(head + ch)) > budget:
             break
         head += ch
-    return head + tail
+    return f"{head}~{digest}{suffix}"
 
 
 def printable_name(name: str) -> str:
