@@ -28,6 +28,7 @@ from .lexicon import correct_name, correct_text, is_known_surname
 from .lines import is_caps, is_quoc_hieu, is_rule, is_tieu_ngu, line_conf, split_columns
 from .normalize import fold, initials
 from .records import DigitalSignature, Document, FieldEvidence, IncomingStamp, Reference
+from .review import Reasons, decide
 from .tables import doc_types
 from .types import Hit, Line, Zone
 
@@ -36,7 +37,6 @@ __all__ = ["build_document"]
 _HEADER_MAX = 45
 _BODY_START = regex.compile(r"^\s*(Căn cứ|Thực hiện|Theo đề nghị|Xét đề nghị|Trên cơ sở|Trong thời gian|Để\s)")
 _APPENDIX = regex.compile(r"^\s*(PHỤ LỤC|Phụ lục)\b")
-REVIEW_BELOW = 0.75
 #: How much a printed-text OCR reading of a hand-written number counts against the ink reader's.
 PRINTED_HAND_WEIGHT = 0.2
 #: A hand-written số đến read with less confidence than this is left out (and the stamp flagged).
@@ -54,7 +54,7 @@ class _Acc:
     values: dict[str, Any] = field(default_factory=dict)
     conf: dict[str, float] = field(default_factory=dict)
     evidence: dict[str, FieldEvidence] = field(default_factory=dict)
-    review: set[str] = field(default_factory=set)
+    review: Reasons = field(default_factory=Reasons)
     warnings: list[str] = field(default_factory=list)
 
     def put(self, name: str, value: Any, hit: Hit, conf: float | None = None) -> None:
@@ -62,9 +62,7 @@ class _Acc:
         c = round(hit.conf if conf is None else conf, 3)
         self.conf[name] = c
         self.evidence[name] = FieldEvidence(raw=hit.raw[:500], rule=hit.rule, page=hit.page,
-                                            bbox=hit.bbox.as_list() if hit.bbox else None)
-        if c < REVIEW_BELOW:
-            self.review.add(name)
+                                            bbox=hit.bbox.as_list() if hit.bbox else None, score=c)
 
 
 def _header_end(lines: list[Line]) -> int:
@@ -271,6 +269,8 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: Ha
         _correct_joined(doc)
     has_header = bool(num or pd or any(is_quoc_hieu(ln.text) for ln in header))
     checks.run(doc, acc.review, has_header=has_header)
+    scores = dict(doc.confidence)
+    doc.needs_review, doc.review_reasons, doc.confidence = decide(scores, acc.review)
     return doc
 
 
@@ -285,8 +285,7 @@ def _apply_number_hint(acc: _Acc, hint: HandReading, symbol: str, sep: str) -> N
         # hand-writing is rarely right even when it is sure of itself (of the six disagreements on samples/
         # and ../shared/real it was right in none, the ink reader in four), so its confidence counts a fifth
         acc.warnings.append(f"number: printed OCR read {printed}, the hand-writing reader {hint.text}")
-        acc.review.add("number")
-        acc.review.add("number_symbol")
+        acc.review.flag(("number", "number_symbol"), "printed OCR and the hand-writing reader disagree")
         if printed_conf * PRINTED_HAND_WEIGHT > hint.conf:
             return
         conf = min(hint.conf, 0.7)
@@ -320,7 +319,7 @@ def _apply_day_hint(acc: _Acc, day: HandReading | None, parts: tuple[str, str, s
     if mixed:  # one part from the ink reader, one from the printed OCR of the same hand-written line
         conf = min(conf, 0.7)
     if current is not None:  # the printed day disagrees: keep it, a person must look
-        acc.review.add("issued_date")
+        acc.review.add("issued_date", "printed OCR and the hand-writing reader disagree on the day")
         acc.warnings.append(f"issued_date: printed OCR read day {day_printed}, the hand-writing reader {hint.text}")
         return
     raw = ", ".join(f"hand-written {what} {h.text}" for what, h in (("day", day), ("month", month)) if h in used)
@@ -359,7 +358,7 @@ def _fit_day(acc: _Acc, day: HandReading, references: list[Reference], esign: Di
                                 f"read as {int(text)}")
             acc.values["issued_date"] = cand
             acc.conf["issued_date"] = round(min(acc.conf.get("issued_date", 1.0), p, 0.5), 3)
-            acc.review.add("issued_date")
+            acc.review.add("issued_date", "hand-written day re-read to fit the dates on the page")
             return
 
 

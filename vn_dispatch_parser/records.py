@@ -50,6 +50,8 @@ class FieldEvidence(BaseModel):
     rule: str
     page: int | None = None
     bbox: list[int] | None = None
+    score: float | None = Field(default=None, description="The parser's score for the value, before calibration "
+                                "(``confidence`` is the calibrated chance that the value is right)")
 
 
 class DigitalSignature(BaseModel):
@@ -90,6 +92,7 @@ class Document(BaseModel):
     full_text: str = ""
     confidence: dict[str, float] = Field(default_factory=dict)
     needs_review: list[str] = Field(default_factory=list)
+    review_reasons: dict[str, str] = Field(default_factory=dict)
     evidence: dict[str, FieldEvidence] = Field(default_factory=dict)
     warnings: list[str] = Field(default_factory=list)
     digital_signature: DigitalSignature | None = None

@@ -1,0 +1,125 @@
+"""Measure how well confidences and review flags separate right values from wrong ones, field by field.
+
+    python tools/calibrate.py TRUTH_DIR PRED_DIR [TRUTH_DIR PRED_DIR ...] [--score ../shared/tools/score.py]
+                              [--holdout GLOB] [--thresholds] [--rows OUT.jsonl]
+
+Each pair is a truth folder and the batch output made from its inputs; values are scored exactly as
+``score.py`` scores them (its module is loaded, not copied). For every scored cell the tool keeps the field,
+the record's confidence for it, whether the record flagged it (``needs_review``) and whether it is right.
+It prints, per field: cells, error rate, share flagged, share of flagged that are wrong (precision), share
+of wrong that are flagged (caught), and silent errors; with ``--thresholds`` also, for a confidence
+threshold t per field, the flags and catches that "flag when confidence < t" would give, which is how the
+thresholds in ``vn_dispatch_parser/data/review.yaml`` are chosen. ``--holdout GLOB`` leaves matching truth
+files out of the fit and reports them apart (the check set).
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import importlib.util
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+GRID = [round(0.05 * i, 2) for i in range(0, 21)]
+
+
+def load_score(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location("score", path)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot load {path}")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def rows(score: ModuleType, truth_dir: Path, pred_dir: Path) -> list[dict[str, Any]]:
+    """One row per scored field cell: set, file, field, top field, confidence, flagged, right."""
+    out = []
+    for tf in sorted(truth_dir.rglob("*.json")):
+        truth = json.loads(tf.read_text(encoding="utf-8"))
+        if "documents" not in truth or "file" not in truth:
+            continue
+        pf = score.find_pred(pred_dir, truth["file"])
+        pred = json.loads(pf.read_text(encoding="utf-8")) if pf else {"documents": []}
+        pdocs = pred.get("documents") or []
+        for i, t in enumerate(truth["documents"]):
+            p = pdocs[i] if i < len(pdocs) else {}
+            flagged = set(p.get("needs_review") or [])
+            conf = p.get("confidence") or {}
+            for k, v in score.score_doc(t, p).items():
+                if k in ("full_text", "document_count"):
+                    continue
+                top = k.split(".")[0]
+                out.append({"set": str(truth_dir), "file": truth["file"], "doc": i, "field": k, "top": top,
+                            "level": truth.get("degradation", "real"), "conf": conf.get(top),
+                            "flagged": top in flagged, "right": v >= 1.0, "score": v})
+    return out
+
+
+def table(cells: list[dict[str, Any]], title: str) -> None:
+    by: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for c in cells:
+        by[c["field"]].append(c)
+    print(f"\n== {title}: {len(cells)} cells")
+    print(f"{'field':24}{'n':>5}{'wrong':>7}{'flag':>7}{'prec':>7}{'caught':>8}{'silent':>8}")
+    for field in sorted(by) + ["ALL"]:
+        cs = cells if field == "ALL" else by[field]
+        n = len(cs)
+        wrong = [c for c in cs if not c["right"]]
+        flagged = [c for c in cs if c["flagged"]]
+        prec = sum(not c["right"] for c in flagged) / len(flagged) if flagged else float("nan")
+        caught = sum(c["flagged"] for c in wrong) / len(wrong) if wrong else float("nan")
+        silent = sum(not c["flagged"] for c in wrong) / n
+        print(f"{field:24}{n:5d}{len(wrong) / n:7.3f}{len(flagged) / n:7.3f}{prec:7.3f}{caught:8.3f}{silent:8.3f}")
+
+
+def thresholds(cells: list[dict[str, Any]]) -> None:
+    """For each top-level field: flags and catches of "flag when confidence < t"."""
+    by: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for c in cells:
+        by[c["top"]].append(c)
+    print("\n== flag when confidence < t (per top-level field): t -> flagged share / caught share")
+    for field in sorted(by):
+        cs = by[field]
+        wrong = [c for c in cs if not c["right"]]
+        parts = []
+        for t in GRID:
+            fl = [c for c in cs if c["conf"] is None or c["conf"] < t]
+            caught = sum(1 for c in wrong if c["conf"] is None or c["conf"] < t)
+            parts.append(f"{t:.2f}:{len(fl) / len(cs):.2f}/{caught / len(wrong) if wrong else 1:.2f}")
+        print(f"{field:20} n={len(cs):4d} wrong={len(wrong):3d}  " + " ".join(parts[6:20]))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("pairs", nargs="+", type=Path, help="TRUTH_DIR PRED_DIR [TRUTH_DIR PRED_DIR ...]")
+    ap.add_argument("--score", type=Path, default=Path(__file__).resolve().parents[2] / "shared/tools/score.py")
+    ap.add_argument("--holdout", action="append", default=[], help="truth files (glob on the name) kept apart")
+    ap.add_argument("--thresholds", action="store_true")
+    ap.add_argument("--rows", type=Path, help="write every cell as JSON Lines here")
+    a = ap.parse_args()
+    if len(a.pairs) % 2:
+        ap.error("give TRUTH_DIR PRED_DIR pairs")
+    score = load_score(a.score)
+    cells: list[dict[str, Any]] = []
+    for truth_dir, pred_dir in zip(a.pairs[::2], a.pairs[1::2], strict=True):
+        cells += rows(score, truth_dir, pred_dir)
+    held = [c for c in cells if any(fnmatch.fnmatch(c["file"], g) for g in a.holdout)]
+    fit = [c for c in cells if c not in held]
+    table(fit, "fit set" if held else "all")
+    if held:
+        table(held, "held-out check set")
+    if a.thresholds:
+        thresholds(fit)
+    if a.rows:
+        a.rows.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in cells), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
