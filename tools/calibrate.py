@@ -11,6 +11,12 @@ of wrong that are flagged (caught), and silent errors; with ``--thresholds`` als
 threshold t per field, the flags and catches that "flag when confidence < t" would give, which is how the
 thresholds in ``vn_dispatch_parser/data/review.yaml`` are chosen. ``--holdout GLOB`` leaves matching truth
 files out of the fit and reports them apart (the check set).
+
+``--fit OUT.yaml`` writes the calibration table that ``review.py`` reads: for each field, the parser's score
+(``evidence[field].score``) is mapped to the share of values with that score that were right, by isotonic
+regression (pool-adjacent-violators: a higher score is never less likely right), with blocks of at least
+``MIN_BLOCK`` cells and Laplace smoothing ((right + 1) / (cells + 2)) so that a handful of cells cannot say
+"always right". Fit on some sets, then score the held-out ones with the table before keeping it.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from types import ModuleType
 from typing import Any
 
 GRID = [round(0.05 * i, 2) for i in range(0, 21)]
+MIN_BLOCK = 8  # cells per isotonic step: fewer is noise on sets of ~50 documents
 
 
 def load_score(path: Path) -> ModuleType:
@@ -51,13 +58,19 @@ def rows(score: ModuleType, truth_dir: Path, pred_dir: Path) -> list[dict[str, A
             p = pdocs[i] if i < len(pdocs) else {}
             flagged = set(p.get("needs_review") or [])
             conf = p.get("confidence") or {}
+            evidence = p.get("evidence") or {}
+            reasons = p.get("review_reasons") or {}
             for k, v in score.score_doc(t, p).items():
                 if k in ("full_text", "document_count"):
                     continue
                 top = k.split(".")[0]
+                ev = evidence.get(top) or {}
+                why = reasons.get(top, "")
                 out.append({"set": str(truth_dir), "file": truth["file"], "doc": i, "field": k, "top": top,
                             "level": truth.get("degradation", "real"), "conf": conf.get(top),
-                            "flagged": top in flagged, "right": v >= 1.0, "score": v})
+                            "raw": ev.get("score", conf.get(top)), "flagged": top in flagged,
+                            "rule": bool(why) and not why.startswith("likely wrong"), "right": v >= 1.0,
+                            "value_score": v})
     return out
 
 
@@ -95,13 +108,65 @@ def thresholds(cells: list[dict[str, Any]]) -> None:
         print(f"{field:20} n={len(cs):4d} wrong={len(wrong):3d}  " + " ".join(parts[6:20]))
 
 
+def isotonic(points: list[tuple[float, bool]]) -> list[tuple[float, float]]:
+    """Steps (lowest score of the block, smoothed share right) of the isotonic fit of right ~ score.
+
+    >>> isotonic([(0.1, False)] * 8 + [(0.9, True)] * 8)
+    [(0.1, 0.1), (0.9, 0.9)]
+    """
+    pts = sorted(points)
+    blocks: list[list[float]] = []  # [lowest score, right, cells]
+    for x, ok in pts:
+        blocks.append([x, float(ok), 1.0])
+        while len(blocks) > 1 and (blocks[-2][1] / blocks[-2][2] >= blocks[-1][1] / blocks[-1][2]
+                                   or blocks[-2][2] < MIN_BLOCK):
+            x2, r2, n2 = blocks.pop()
+            blocks[-1][1] += r2
+            blocks[-1][2] += n2
+    while len(blocks) > 1 and blocks[-1][2] < MIN_BLOCK:  # a short last block joins the one before
+        x2, r2, n2 = blocks.pop()
+        blocks[-1][1] += r2
+        blocks[-1][2] += n2
+    return [(round(b[0], 3), round((b[1] + 1) / (b[2] + 2), 3)) for b in blocks]
+
+
+def fit(cells: list[dict[str, Any]], out: Path, sources: list[str]) -> None:
+    """Write the per-field calibration table (see the module docstring)."""
+    by: dict[str, list[tuple[float, bool]]] = defaultdict(list)
+    seen: set[tuple[str, str, int, str]] = set()
+    for c in cells:
+        key = (c["set"], c["file"], c["doc"], c["top"])
+        if c["raw"] is None or key in seen:
+            continue
+        seen.add(key)  # one point per field value (incoming_stamp's parts share one score)
+        right = all(x["right"] for x in cells if (x["set"], x["file"], x["doc"], x["top"]) == key)
+        by[c["top"]].append((float(c["raw"]), right))
+    lines = ["# Parser score -> measured chance that the value is right, per field (review.py).",
+             "# Written by tools/calibrate.py --fit: isotonic steps [score, P(right)] (at or above the score),",
+             f"# blocks of at least {MIN_BLOCK} values, Laplace-smoothed. Fitted on: " + ", ".join(sources) + ".",
+             "# Fields with fewer than 2 blocks' worth of values keep their parser score.", "fields:"]
+    for field in sorted(by):
+        pts = by[field]
+        if len(pts) < 2 * MIN_BLOCK:
+            continue
+        steps = isotonic(pts)
+        wrong = sum(not ok for _, ok in pts)
+        lines.append(f"  {field}:  # {len(pts)} values, {wrong} wrong")
+        lines.append("    steps: [" + ", ".join(f"[{x}, {p}]" for x, p in steps) + "]")
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("pairs", nargs="+", type=Path, help="TRUTH_DIR PRED_DIR [TRUTH_DIR PRED_DIR ...]")
     ap.add_argument("--score", type=Path, default=Path(__file__).resolve().parents[2] / "shared/tools/score.py")
     ap.add_argument("--holdout", action="append", default=[], help="truth files (glob on the name) kept apart")
+    ap.add_argument("--holdout-every", type=int, default=0, metavar="N",
+                    help="also keep apart every N-th truth file of each set (sorted by name, the N-th, 2N-th…)")
     ap.add_argument("--thresholds", action="store_true")
     ap.add_argument("--rows", type=Path, help="write every cell as JSON Lines here")
+    ap.add_argument("--fit", type=Path, help="write the calibration table (review.yaml) fitted on the fit set")
     a = ap.parse_args()
     if len(a.pairs) % 2:
         ap.error("give TRUTH_DIR PRED_DIR pairs")
@@ -109,13 +174,21 @@ def main() -> int:
     cells: list[dict[str, Any]] = []
     for truth_dir, pred_dir in zip(a.pairs[::2], a.pairs[1::2], strict=True):
         cells += rows(score, truth_dir, pred_dir)
+    if a.holdout_every:
+        for truth_dir in a.pairs[::2]:
+            names = sorted(json.loads(f.read_text(encoding="utf-8")).get("file", "") for f in truth_dir.rglob("*.json"))
+            a.holdout += [n for i, n in enumerate(n for n in names if n) if i % a.holdout_every == a.holdout_every - 1]
     held = [c for c in cells if any(fnmatch.fnmatch(c["file"], g) for g in a.holdout)]
-    fit = [c for c in cells if c not in held]
-    table(fit, "fit set" if held else "all")
+    if held:
+        print("held out:", ", ".join(sorted({c["file"] for c in held})))
+    fit_cells = [c for c in cells if c not in held]
+    table(fit_cells, "fit set" if held else "all")
     if held:
         table(held, "held-out check set")
     if a.thresholds:
-        thresholds(fit)
+        thresholds(fit_cells)
+    if a.fit:
+        fit(fit_cells, a.fit, [str(p) for p in a.pairs[::2]])
     if a.rows:
         a.rows.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in cells), encoding="utf-8")
     return 0
