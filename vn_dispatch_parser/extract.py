@@ -25,7 +25,7 @@ from .fields.stamp import find_stamp, stamp_line_indexes
 from .fields.subject import VV_RE, typed_subject, vv_subject
 from .handfill import HandHints, HandReading
 from .lexicon import correct_name, correct_text, is_known_surname
-from .lines import is_caps, is_quoc_hieu, is_rule, is_tieu_ngu, line_conf, split_columns
+from .lines import is_caps, is_quoc_hieu, is_rule, is_tieu_ngu, line_conf, modern_prefix, split_columns, split_name_title
 from .normalize import fold, initials
 from .records import DigitalSignature, Document, FieldEvidence, IncomingStamp, Reference
 from .review import Reasons, decide
@@ -110,7 +110,7 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: Ha
         hints: Hand-written number and day read from the ink of its first page.
         signature_text: Digital-signature stamp text of a signed PDF.
     """
-    lines = split_columns(lines)
+    lines = [modern_prefix(ln) for ln in split_columns(lines)]
     acc = _Acc()
     end = _header_end(lines)
     header = lines[:end]
@@ -234,6 +234,10 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: Ha
                 name_conf = min(name_conf, 0.7)
             if not is_known_surname(name):
                 name_conf = min(name_conf, 0.6)  # no common surname: likely misread, a person must look
+        if name:
+            title, name = split_name_title(name)
+            if title:
+                acc.put("signer_title", title, sig)
         acc.put("signer_name", name, sig, name_conf if name else 0.4)
 
     for kind, key in (("urgency", "urgency"), ("confidentiality", "confidentiality")):

@@ -82,6 +82,8 @@ class Document(BaseModel):
     signer_authority: str | None = None
     signer_position: str | None = None
     signer_name: str | None = None
+    signer_title: str | None = Field(default=None, description="Rank or academic title printed before the "
+                                     "signer's name (Trung tá, TS.); signer_name is the bare name")
     urgency: str | None = None
     confidentiality: str | None = None
     incoming_stamp: IncomingStamp | None = None
