@@ -25,7 +25,16 @@ from .fields.stamp import find_stamp, stamp_line_indexes
 from .fields.subject import VV_RE, typed_subject, vv_subject
 from .handfill import HandHints, HandReading
 from .lexicon import correct_name, correct_text, is_known_surname
-from .lines import is_caps, is_quoc_hieu, is_rule, is_tieu_ngu, line_conf, modern_prefix, split_columns, split_name_title
+from .lines import (
+    is_caps,
+    is_quoc_hieu,
+    is_rule,
+    is_tieu_ngu,
+    line_conf,
+    modern_prefix,
+    split_columns,
+    split_name_title,
+)
 from .normalize import fold, initials
 from .records import DigitalSignature, Document, FieldEvidence, IncomingStamp, Reference
 from .review import Reasons, decide
