@@ -108,6 +108,30 @@ def thresholds(cells: list[dict[str, Any]]) -> None:
         print(f"{field:20} n={len(cs):4d} wrong={len(wrong):3d}  " + " ".join(parts[6:20]))
 
 
+def apply(cells: list[dict[str, Any]], table_path: Path) -> None:
+    """Re-decide ``flagged`` and ``conf`` of every cell with the calibration table at ``table_path``."""
+    import bisect
+
+    import yaml
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from vn_dispatch_parser.review import REVIEW_BELOW
+
+    fields = (yaml.safe_load(table_path.read_text(encoding="utf-8")) or {}).get("fields") or {}
+    for c in cells:
+        steps = sorted(fields.get(c["top"], {}).get("steps") or [])
+        raw = c["raw"]
+        if raw is None:
+            p = c["conf"] if c["conf"] is not None else 1.0
+        elif steps:
+            i = bisect.bisect_right([x for x, _ in steps], raw) - 1
+            p = steps[max(i, 0)][1]
+        else:
+            p = raw
+        c["conf"] = p
+        c["flagged"] = c["rule"] or p < REVIEW_BELOW
+
+
 def isotonic(points: list[tuple[float, bool]]) -> list[tuple[float, float]]:
     """Steps (lowest score of the block, smoothed share right) of the isotonic fit of right ~ score.
 
@@ -127,7 +151,11 @@ def isotonic(points: list[tuple[float, bool]]) -> list[tuple[float, float]]:
         x2, r2, n2 = blocks.pop()
         blocks[-1][1] += r2
         blocks[-1][2] += n2
-    return [(round(b[0], 3), round((b[1] + 1) / (b[2] + 2), 3)) for b in blocks]
+    steps, best = [], 0.0
+    for x, right, n in blocks:  # smoothing can undo monotonicity by a hair: keep it non-decreasing
+        best = max(best, (right + 1) / (n + 2))
+        steps.append((round(x, 3), round(best, 3)))
+    return steps
 
 
 def fit(cells: list[dict[str, Any]], out: Path, sources: list[str]) -> None:
@@ -167,6 +195,9 @@ def main() -> int:
     ap.add_argument("--thresholds", action="store_true")
     ap.add_argument("--rows", type=Path, help="write every cell as JSON Lines here")
     ap.add_argument("--fit", type=Path, help="write the calibration table (review.yaml) fitted on the fit set")
+    ap.add_argument("--apply", type=Path, metavar="TABLE.yaml",
+                    help="before printing, re-decide every flag as review.py would with this table (from each "
+                         "cell's raw score and rule reasons), to see a table's effect without rerunning")
     a = ap.parse_args()
     if len(a.pairs) % 2:
         ap.error("give TRUTH_DIR PRED_DIR pairs")
@@ -174,6 +205,8 @@ def main() -> int:
     cells: list[dict[str, Any]] = []
     for truth_dir, pred_dir in zip(a.pairs[::2], a.pairs[1::2], strict=True):
         cells += rows(score, truth_dir, pred_dir)
+    if a.apply:
+        apply(cells, a.apply)
     if a.holdout_every:
         for truth_dir in a.pairs[::2]:
             names = sorted(json.loads(f.read_text(encoding="utf-8")).get("file", "") for f in truth_dir.rglob("*.json"))

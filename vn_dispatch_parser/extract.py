@@ -36,6 +36,7 @@ from .lines import (
     split_name_title,
 )
 from .normalize import fold, initials
+from .orthography import non_syllables, repair
 from .records import DigitalSignature, Document, FieldEvidence, IncomingStamp, Reference
 from .review import Reasons, decide
 from .tables import doc_types
@@ -280,6 +281,7 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: Ha
     )
     if any(ln.bbox is not None and ln.conf is not None for ln in lines):
         _correct_joined(doc)
+    _spelling(doc, acc.review)
     has_header = bool(num or pd or any(is_quoc_hieu(ln.text) for ln in header))
     checks.run(doc, acc.review, has_header=has_header)
     scores = dict(doc.confidence)
@@ -384,6 +386,29 @@ def _correct_joined(doc: Document) -> None:
     for name in ("addressees", "recipients"):
         items = getattr(doc, name)
         setattr(doc, name, [correct_text(i)[0] for i in items])
+
+
+_REPAIRED = ("subject", "issuer", "issuer_parent", "place", "signer_position", "addressees")
+_SPELT = (*_REPAIRED, "signer_name")
+
+
+def _spelling(doc: Document, review: Reasons) -> None:
+    """Repair words that no Vietnamese spelling allows where one repair is possible (two syllables run
+    together, one OCR confusion), and flag the fields that still hold such words (orthography.py).
+    Names are only flagged: a rare name is not a misspelling."""
+    for name in _SPELT:
+        value = getattr(doc, name)
+        items = value if isinstance(value, list) else [value] if value else []
+        fixed_items, left = [], []
+        for item in items:
+            fixed, bad = repair(item) if name in _REPAIRED else (item, non_syllables(item))
+            fixed_items.append(fixed)
+            left += bad
+        if fixed_items != items:
+            doc.warnings.append(f"{name}: spelling repaired ({'; '.join(items)} -> {'; '.join(fixed_items)})")
+            setattr(doc, name, fixed_items if isinstance(value, list) else fixed_items[0])
+        if left:
+            review.add(name, "holds words that are not Vietnamese: " + ", ".join(repr(w) for w in left[:5]))
 
 
 def _digital_signature(text: str) -> DigitalSignature | None:
