@@ -108,7 +108,7 @@ def thresholds(cells: list[dict[str, Any]]) -> None:
         print(f"{field:20} n={len(cs):4d} wrong={len(wrong):3d}  " + " ".join(parts[6:20]))
 
 
-def apply(cells: list[dict[str, Any]], table_path: Path) -> None:
+def apply(cells: list[dict[str, Any]], table_path: Path, below: float | None = None) -> None:
     """Re-decide ``flagged`` and ``conf`` of every cell with the calibration table at ``table_path``."""
     import bisect
 
@@ -117,6 +117,7 @@ def apply(cells: list[dict[str, Any]], table_path: Path) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from vn_dispatch_parser.review import REVIEW_BELOW
 
+    below = REVIEW_BELOW if below is None else below
     fields = (yaml.safe_load(table_path.read_text(encoding="utf-8")) or {}).get("fields") or {}
     for c in cells:
         steps = sorted(fields.get(c["top"], {}).get("steps") or [])
@@ -129,7 +130,7 @@ def apply(cells: list[dict[str, Any]], table_path: Path) -> None:
         else:
             p = raw
         c["conf"] = p
-        c["flagged"] = c["rule"] or p < REVIEW_BELOW
+        c["flagged"] = c["rule"] or p < below
 
 
 def isotonic(points: list[tuple[float, bool]]) -> list[tuple[float, float]]:
@@ -195,6 +196,7 @@ def main() -> int:
     ap.add_argument("--thresholds", action="store_true")
     ap.add_argument("--rows", type=Path, help="write every cell as JSON Lines here")
     ap.add_argument("--fit", type=Path, help="write the calibration table (review.yaml) fitted on the fit set")
+    ap.add_argument("--below", type=float, help="with --apply: the review threshold to try (default REVIEW_BELOW)")
     ap.add_argument("--apply", type=Path, metavar="TABLE.yaml",
                     help="before printing, re-decide every flag as review.py would with this table (from each "
                          "cell's raw score and rule reasons), to see a table's effect without rerunning")
@@ -206,7 +208,7 @@ def main() -> int:
     for truth_dir, pred_dir in zip(a.pairs[::2], a.pairs[1::2], strict=True):
         cells += rows(score, truth_dir, pred_dir)
     if a.apply:
-        apply(cells, a.apply)
+        apply(cells, a.apply, a.below)
     if a.holdout_every:
         for truth_dir in a.pairs[::2]:
             names = sorted(json.loads(f.read_text(encoding="utf-8")).get("file", "") for f in truth_dir.rglob("*.json"))

@@ -55,7 +55,7 @@ def _split(word: str) -> tuple[str, str, str | None] | None:
     tones = [c for c in d if c in _TONES]
     if len(tones) > 1:
         return None
-    out = []
+    out: list[str] = []
     for c in d:
         if c in _TONES:
             continue
