@@ -187,7 +187,9 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: Ha
         parent, issuer = iss.value
         acc.put("issuer_parent", parent, iss)
         acc.put("issuer", issuer, iss)
-        _split_glued_symbol(acc, [initials(x) for x in (issuer, parent) if x])
+        abbreviations = [initials(x) for x in (issuer, parent) if x]
+        _split_glued_symbol(acc, abbreviations)
+        _restore_stroke(acc, abbreviations)
 
     heading_idx, heading = None, None
     for i, line in enumerate(lines[: _HEADER_MAX + 10]):
@@ -513,8 +515,26 @@ def _confirm_type_code(acc: _Acc, type_name: str) -> None:
     ocr_slip = (len(head) == len(code) >= 2 and head.upper() != code.upper() and head[0].upper() == code[0].upper()
                 and sum(a != b for a, b in zip(head.upper().replace("I", "T").replace("L", "T"),
                                                code.upper().replace("I", "T").replace("L", "T"), strict=True)) == 0)
-    if head != code and (same or ocr_slip):  # "TIr" under TỜ TRÌNH
+    doubled = head != code and any(head[:i] + head[i + 1:] == code for i in range(1, len(head))
+                                   if head[i] == head[i - 1])  # "QĐĐ" under QUYẾT ĐỊNH: one letter read twice
+    if head != code and (same or ocr_slip or doubled):  # "TIr" under TỜ TRÌNH
         _replace_symbol(acc, symbol, code + sep + tail)
+
+
+def _restore_stroke(acc: _Acc, abbreviations: list[str]) -> None:
+    """Give back Đ's stroke that the OCR lost inside a ký hiệu group ("SGDDT" → "SGDĐT"): a group that is
+    a known abbreviation (the issuer's or its parent's initials, a type code) but for Đ read as D.
+    Abbreviations are written from the bodies' names with Đ kept (nd30.md §2.3), so D for Đ is a misreading."""
+    symbol = acc.values.get("symbol")
+    if not symbol:
+        return
+    every = {*abbreviations, *(t["code"] for t in doc_types() if t.get("code"))}
+    known = {fold(a): a for a in every if "Đ" in a}
+    groups = regex.split(r"([-/])", symbol)
+    fixed = [known.get(fold(g), g) if "D" in g and "Đ" not in g and g.isupper() and g not in every else g
+             for g in groups]  # HD is Hướng dẫn's own code, not HĐ (Hợp đồng) misread
+    if fixed != groups:
+        _replace_symbol(acc, symbol, "".join(fixed))
 
 
 def _replace_symbol(acc: _Acc, symbol: str, fixed: str) -> None:
