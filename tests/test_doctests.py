@@ -14,7 +14,8 @@ MODULES = [
     "vn_dispatch_parser.fields.place_date", "vn_dispatch_parser.fields.issuer", "vn_dispatch_parser.fields.doc_type",
     "vn_dispatch_parser.fields.subject", "vn_dispatch_parser.fields.lists", "vn_dispatch_parser.fields.signer",
     "vn_dispatch_parser.fields.references", "vn_dispatch_parser.fields.marks", "vn_dispatch_parser.esign",
-    "vn_dispatch_parser.den_stamp",
+    "vn_dispatch_parser.den_stamp", "vn_dispatch_parser.fsutil", "vn_dispatch_parser.export",
+    "vn_dispatch_parser.orthography", "vn_dispatch_parser.review", "vn_dispatch_parser.lines",
 ]
 
 

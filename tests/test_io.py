@@ -253,9 +253,9 @@ def test_multipage_tiff(tmp_path: Path) -> None:
 
 def test_rgba_png_composited_on_white(tmp_path: Path) -> None:
     path = tmp_path / "alpha.png"
-    Image.new("RGBA", (10, 10), (0, 0, 0, 0)).save(path)
+    Image.new("RGBA", (100, 100), (0, 0, 0, 0)).save(path)
     page = next(iter_pages(path))
-    assert page.array.shape == (10, 10, 3)
+    assert page.array.shape == (100, 100, 3)
     assert page.array.min() == 255
 
 
@@ -263,8 +263,8 @@ def test_jpeg_exif_orientation_applied(tmp_path: Path) -> None:
     path = tmp_path / "photo.jpg"
     exif = Image.Exif()
     exif[0x0112] = 6  # stored sideways: rotate 90° clockwise to view
-    Image.new("RGB", (40, 20), "white").save(path, exif=exif)
-    assert next(iter_pages(path)).array.shape == (40, 20, 3)
+    Image.new("RGB", (400, 200), "white").save(path, exif=exif)
+    assert next(iter_pages(path)).array.shape == (400, 200, 3)
 
 
 def test_truncated_image(tmp_path: Path) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,17 +28,15 @@ def test_never_raises_and_is_deterministic(text: str) -> None:
         assert doc.page_start <= doc.page_end
 
 
-def test_one_megabyte_within_a_second() -> None:
+def test_one_megabyte_of_text() -> None:
+    """A 1 MB text parses (its speed is measured by ``make bench``, never by a timed test: CI machines are
+    shared and a wall-clock limit fails at random)."""
     para = ("Thực hiện Công văn số 3328/UBND-NC ngày 23/10/2023 của Ủy ban nhân dân tỉnh về việc chấn chỉnh, "
             "tăng cường kỷ luật, kỷ cương trong các cơ quan hành chính trên địa bàn tỉnh.\n")
     text = "UBND TỈNH TÂY NINH\nSỞ Y TẾ\nSố: 12/SYT-VP\n" + para * (1_000_000 // len(para.encode()) + 1)
     assert len(text.encode()) >= 1_000_000
-    parse_text(text[:2000])  # warm the lazily loaded tables
-    t0 = time.perf_counter()
     result = parse_text(text)
-    elapsed = time.perf_counter() - t0
-    assert result.documents
-    assert elapsed < 1.0, f"{elapsed:.2f} s for 1 MB"
+    assert result.documents and result.documents[0].number_symbol == "12/SYT-VP"
 
 
 def test_pathological_inputs() -> None:

@@ -20,7 +20,7 @@ from .conftest import CONG_VAN_TEXT, SHARED
 
 
 def _leftovers(folder: Path) -> list[Path]:
-    return [p for p in folder.rglob(".*") if p.name.endswith(".tmp")]
+    return [p for p in folder.rglob("*") if p.name.endswith(".tmp") or p.name.startswith("vn-dispatch-searchable-")]
 
 
 def test_image_becomes_pdfa_2b_with_our_words_and_its_own_pixels(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -160,7 +160,7 @@ def test_a_killed_worker_s_work_folder_is_removed_by_the_next_run(tmp_path: Path
     src, out = tmp_path / "in", tmp_path / "out"
     src.mkdir()
     (src / "a.txt").write_text(CONG_VAN_TEXT, encoding="utf-8")
-    left = out / "sub" / ".a.pdf.searchable.pdf.x1y2.tmp"
+    left = out / ".vn-dispatch-work" / "vn-dispatch-searchable-x1y2"  # the run's own scratch folder
     (left / "ocrmypdf.io.abc").mkdir(parents=True)
     (left / "ocrmypdf.io.abc" / "origin.pdf").write_bytes(b"%PDF")
     assert run_batch(BatchOptions(inputs=[src], out_dir=out, jobs=1)).ok == 1

@@ -25,12 +25,16 @@ import tomllib
 import typer
 
 from .errors import DispatchParserError, ExitCode
+from .fsutil import printable_name
 from .records import PIPELINE_VERSION, FileResult
 
 app = typer.Typer(add_completion=True, no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]},
                   help="Read Vietnamese administrative documents (NĐ 30/2020) into records.")
 F = TypeVar("F", bound=Callable[..., Any])
 CONFIG_NAMES = ("vn-dispatch.toml",)
+DPI_MIN, DPI_MAX = 50, 1200  # the library's DPI_RANGE (pipeline.py), repeated here so --help loads no OCR code
+DPI_HELP = f"Rendering resolution for PDFs ({DPI_MIN}-{DPI_MAX})."
+MAX_TEXT_HELP = "Largest text input read, in MB (larger ones fail as too_large)."
 
 
 class Naming(str, Enum):
@@ -167,7 +171,7 @@ def _handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except DispatchParserError as e:
-            typer.echo(f"error: {e}", err=True)
+            typer.echo(f"error: {printable_name(str(e))}", err=True)
             raise typer.Exit(int(e.exit_code)) from e
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
@@ -191,7 +195,8 @@ def parse(
     files: list[Path] = typer.Argument(..., help="Scans (PDF, TIFF, JPEG, PNG, BMP, WebP) or OCR text (.txt, .md); "
                                               "'-' reads standard input."),
     naming: Naming = typer.Option(Naming.record, help="Field names: the record's, or NĐ 30 Phụ lục VI metadata."),
-    dpi: int = typer.Option(300, help="Rendering resolution for PDFs."),
+    dpi: int = typer.Option(300, min=DPI_MIN, max=DPI_MAX, help=DPI_HELP),
+    max_text_mb: float = typer.Option(20.0, "--max-text-mb", min=0.001, help=MAX_TEXT_HELP),
     pages: str | None = typer.Option(None, "--pages", help="Only these pages, e.g. 1-3,5 (1-based)."),
 ) -> None:
     """Print the JSON of one file, or JSON Lines (one line per file) for several."""
@@ -201,17 +206,16 @@ def parse(
     failed = 0
     for path in files:
         try:
+            limit = int(max_text_mb * 1e6)
             if str(path) == "-":
-                result = parse_file(sys.stdin.buffer.read(), dpi=dpi, pages=wanted, name=None)
-                result.file = "-"
-            elif path.suffix.lower() in (".txt", ".md"):
-                result = parse_file(path, pages=wanted)
+                result = parse_file(sys.stdin.buffer.read(), dpi=dpi, pages=wanted, max_text_bytes=limit)
+                result.set_file("-")
             else:
-                result = parse_file(path, dpi=dpi, pages=wanted)
+                result = parse_file(path, dpi=dpi, pages=wanted, max_text_bytes=limit)
         except DispatchParserError as e:
             if len(files) == 1:
                 raise
-            typer.echo(f"error: {e}", err=True)
+            typer.echo(f"error: {printable_name(str(e))}", err=True)
             failed += 1
             continue
         typer.echo(_dump(result, naming, pretty=len(files) == 1))
@@ -242,22 +246,25 @@ def batch(
                                   "or NĐ 30 Phụ lục VI metadata."),
     pages: str | None = typer.Option(None, "--pages", help="Only these pages of each input, e.g. 1-3,5."),
     timeout: float = typer.Option(0, help="Seconds allowed per file (0 = no limit)."),
-    dpi: int = typer.Option(300, help="Rendering resolution for PDFs."),
+    dpi: int = typer.Option(300, min=DPI_MIN, max=DPI_MAX, help=DPI_HELP),
+    max_text_mb: float = typer.Option(20.0, "--max-text-mb", min=0.001, help=MAX_TEXT_HELP),
+    prune: bool = typer.Option(False, help="Remove results in OUT_DIR whose input is gone (deleted or renamed)."),
 ) -> None:
     """Parse every supported file under IN_DIR into OUT_DIR (resumable; failures go to errors.jsonl).
 
     Writes OUT_DIR/<relative path>.json per input as soon as it is read, then records.jsonl, records.csv
     (one row per document) and errors.jsonl (one line per failed input). Rerun the same command to
-    resume: inputs with a current result are skipped, failed ones are retried. Exit codes: 0 all ok, 1 some inputs failed, 2 usage error, 130 interrupted.
+    resume: inputs with a current result are skipped, failed ones are retried. Exit codes: 0 all ok, 1 some
+    inputs failed, 2 usage error, 11 outputs could not be written (disk full), 130 interrupted.
     """
     from .batch import FORMATS, BatchOptions, run_batch
     from .progress import QuietDisplay, make_display
 
-    missing = [str(p) for p in inputs if not p.exists()]
+    missing = [printable_name(str(p)) for p in inputs if not p.exists()]
     if missing:
         raise typer.BadParameter(f"not found: {', '.join(missing)}", param_hint="IN_DIR")
     if out.exists() and not out.is_dir():
-        raise typer.BadParameter(f"{out} is a file, not a folder", param_hint="--out")
+        raise typer.BadParameter(f"{printable_name(str(out))} is a file, not a folder", param_hint="--out")
     wanted = {f.strip().lower() for f in formats.split(",") if f.strip()}
     if not wanted or wanted - FORMATS:
         raise typer.BadParameter(f"choose from {', '.join(sorted(FORMATS))} (got {formats!r})", param_hint="--formats")
@@ -270,7 +277,8 @@ def batch(
                         formats=wanted, searchable_pdf=searchable_pdf, timeout=timeout or None, dpi=dpi,
                         sidecar=sidecar, pdfa=output_type is OutputType.pdfa,
                         invalidate_signatures=invalidate_signatures, naming=naming.value,
-                        pages=tuple(sorted(page_set)) if page_set else None)
+                        pages=tuple(sorted(page_set)) if page_set else None,
+                        max_text_bytes=int(max_text_mb * 1e6), prune=prune)
     quiet = bool((ctx.obj or {}).get("quiet")) if ctx is not None else False
     report = run_batch(opts, display=QuietDisplay(sys.stderr) if quiet else make_display(sys.stderr))
     if report.interrupted:

@@ -16,9 +16,12 @@ __all__ = [
     "EncryptedPdfError",
     "ExitCode",
     "InputFileError",
+    "InputTooLargeError",
+    "InvalidOptionError",
     "MissingDependencyError",
     "OcrEngineError",
     "OcrTimeoutError",
+    "OutputError",
     "SignedPdfError",
     "UnsupportedFormatError",
 ]
@@ -38,7 +41,8 @@ class ExitCode(IntEnum):
     ocr_engine = 8
     ocr_timeout = 9
     empty_document = 10
-    signed_pdf = 11
+    output = 11
+    signed_pdf = 12
     interrupted = 130
 
 
@@ -75,7 +79,28 @@ class EncryptedPdfError(InputFileError):
     code = "encrypted_pdf"
 
 
-class DecompressionBombError(InputFileError):
+class InvalidOptionError(DispatchParserError, ValueError):
+    """An option out of its range (``dpi=0``, a negative size limit): the caller's mistake, not the file's."""
+
+    exit_code = ExitCode.usage
+    code = "usage"
+
+
+class OutputError(DispatchParserError):
+    """An output cannot be written (disk full, no permission): nothing half-written is left; rerun to resume."""
+
+    exit_code = ExitCode.output
+    code = "output"
+
+
+class InputTooLargeError(InputFileError):
+    """An input over a size limit: an image over the pixel limit, a text file over the text limit."""
+
+    exit_code = ExitCode.too_large
+    code = "too_large"
+
+
+class DecompressionBombError(InputTooLargeError):
     """An image larger than the pixel limit (a decompression bomb or a mis-sized scan)."""
 
     exit_code = ExitCode.too_large

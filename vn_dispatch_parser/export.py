@@ -14,8 +14,8 @@ from typing import Any
 from .records import Document, FileResult
 
 __all__ = [
-    "ARCHIVAL_COLUMNS", "CSV_COLUMNS", "ND30_COLUMNS", "ND30_NAMES", "archival_row", "csv_text", "flat_row",
-    "flat_row_schema", "nd30_flat", "nd30_metadata", "nd30_schema", "neutralise_cell",
+    "ARCHIVAL_COLUMNS", "CSV_COLUMNS", "FORMULA_PREFIXES", "ND30_COLUMNS", "ND30_NAMES", "archival_row", "csv_text",
+    "flat_row", "flat_row_schema", "nd30_flat", "nd30_metadata", "nd30_schema", "neutralise_cell",
 ]
 
 CSV_COLUMNS = [
@@ -42,7 +42,6 @@ ND30_NAMES = {
     "Priority": "urgency",
 }
 _PRIORITY = {None: 0, "KHẨN": 1, "THƯỢNG KHẨN": 2, "HỎA TỐC": 3, "HỎA TỐC HẸN GIỜ": 4}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Vietnamese names of the fields, for notes meant for a văn thư (Description, Ghi chú)
 FIELD_VI = {
     "issuer_parent": "cơ quan chủ quản", "issuer": "cơ quan ban hành", "doc_type": "tên loại", "number": "số",
@@ -50,16 +49,23 @@ FIELD_VI = {
     "subject": "trích yếu", "addressees": "kính gửi", "recipients": "nơi nhận", "signer_authority": "thẩm quyền ký",
     "signer_position": "chức vụ người ký", "signer_name": "người ký", "urgency": "độ khẩn", "confidentiality": "độ mật",
     "incoming_stamp": "dấu đến", "references": "văn bản viện dẫn", "has_seal": "dấu",
+    "signer_title": "cấp bậc, học hàm người ký",
 }
 
 
-def neutralise_cell(value: Any) -> Any:
-    """Make a text cell safe to open in a spreadsheet: one that starts like a formula gets a leading ``'``.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make Excel, LibreOffice or Google Sheets evaluate a cell (OWASP, CSV injection)."""
 
-    >>> neutralise_cell("=HYPERLINK(\"x\")"), neutralise_cell("-5"), neutralise_cell("1865/SYT-VP"), neutralise_cell(3)
-    ('\'=HYPERLINK("x")', "'-5", '1865/SYT-VP', 3)
+
+def neutralise_cell(value: Any) -> Any:
+    """A text cell that a spreadsheet would evaluate, prefixed with a single quote (OWASP's rule).
+
+    >>> print(neutralise_cell('=HYPERLINK("http://x","y")'))
+    '=HYPERLINK("http://x","y")
+    >>> neutralise_cell("Sở Y tế"), neutralise_cell(3)
+    ('Sở Y tế', 3)
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import math
 import re
+import stat
+import struct
 import warnings
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -40,6 +42,14 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_PIXELS = 120_000_000
+MIN_PAGE_SIDE_PX = 64
+"""A page narrower than this (in pixels) cannot hold a line of text: at 150 dpi it is 11 mm."""
+MAX_PAGE_ASPECT = 20.0
+"""Long side over short side beyond which an image is no page: A4 is 1.41, a till roll about 10."""
+_IMAGE_ERRORS = (OSError, ValueError, TypeError, SyntaxError, EOFError, struct.error, IndexError, KeyError,
+                 ZeroDivisionError)
+"""What Pillow raises on damaged or odd image data (truncated streams, a TIFF without dimensions, a PNG
+text chunk over its size limit); each becomes an :class:`InputFileError`."""
 IMAGE_FORMATS = frozenset({"tiff", "jpeg", "png", "bmp", "webp"})
 TEXT_SUFFIXES = frozenset({".txt", ".md"})
 _A4_LONG_IN = 11.69
@@ -61,9 +71,15 @@ _SUFFIX_FORMAT = {
 def _read_head(path: Path, size: int = 1024) -> bytes:
     """First bytes of ``path``; missing, unreadable or empty files raise :class:`InputFileError`."""
     if not path.exists():
-        raise InputFileError("no such file", path)
+        raise InputFileError("no such file" if not path.is_symlink() else "broken symbolic link", path)
     if path.is_dir():
         raise InputFileError("is a directory, not a file", path)
+    try:
+        mode = path.stat().st_mode
+    except OSError as e:
+        raise InputFileError(f"cannot read: {e.strerror or e}", path) from e
+    if not stat.S_ISREG(mode):  # reading a FIFO or a device would block, or never end
+        raise UnsupportedFormatError(f"not a regular file ({_file_kind(mode)})", path)
     try:
         with path.open("rb") as fh:
             head = fh.read(size)
@@ -72,6 +88,15 @@ def _read_head(path: Path, size: int = 1024) -> bytes:
     if not head:
         raise InputFileError("empty file", path)
     return head
+
+
+def _file_kind(mode: int) -> str:
+    """What a non-regular file is, in words."""
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return name
+    return "not a file"
 
 
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
@@ -90,13 +115,13 @@ def _looks_like_text(head: bytes) -> bool:
     return not any(ord(c) < 32 and c not in "\t\n\r\f" for c in text)
 
 
-def sniff_format(path: str | Path) -> str:
+def sniff_format(path: str | Path, *, warn: bool = True) -> str:
     """Return the format of ``path`` from its content: pdf, tiff, jpeg, png, bmp, webp or text.
 
     The name only decides for text (``.txt``/``.md`` without binary bytes, any 8-bit encoding); an
     image name on a file whose bytes are not that image (e.g. a text file called ``scan.jpg``) is
     rejected. Content that is a supported format under another name (a PNG called ``.jpg``) is
-    accepted with a warning.
+    accepted with a warning (logged when ``warn``: the first look at a file warns, later ones don't).
 
     Raises:
         InputFileError: Missing, unreadable or empty file.
@@ -112,7 +137,7 @@ def sniff_format(path: str | Path) -> str:
         fmt = "pdf"  # the PDF spec allows junk before the header (within the first 1024 bytes)
     if fmt is not None:
         expected = _SUFFIX_FORMAT.get(suffix)
-        if expected not in (None, fmt):
+        if warn and expected not in (None, fmt):
             logger.warning("%s: content is %s although the name says %s", path, fmt, expected)
         return fmt
     if suffix in TEXT_SUFFIXES and (b"\x00" not in head or head.startswith(_BOMS[1:])):
@@ -132,13 +157,16 @@ def count_pages(path: str | Path) -> int:
         UnsupportedFormatError: Not a supported format.
         MissingDependencyError: poppler is missing (PDF only).
     """
-    fmt = sniff_format(path)
+    fmt = sniff_format(path, warn=False)
     if fmt == "pdf":
         return len(pdf_page_info(path))
     if fmt == "text":
         return 1
     with _open_image(Path(path)) as img:
-        return int(getattr(img, "n_frames", 1)) if fmt == "tiff" else 1
+        try:
+            return int(getattr(img, "n_frames", 1)) if fmt == "tiff" else 1
+        except _IMAGE_ERRORS as e:
+            raise InputFileError(f"corrupt TIFF: cannot count its frames ({e})", path) from e
 
 
 def iter_pages(
@@ -163,7 +191,7 @@ def iter_pages(
         MissingDependencyError: poppler is missing (PDF only).
     """
     path = Path(path)
-    fmt = sniff_format(path)
+    fmt = sniff_format(path, warn=False)
     if fmt == "text":
         raise UnsupportedFormatError("a text file has no page images; read it as text", path)
     if fmt == "pdf":
@@ -178,6 +206,7 @@ def _iter_pdf(path: Path, default_dpi: int, max_pixels: int, timeout: float,
     for info in infos:
         dpi = page_dpi.get(info.page_no, default_dpi)
         w, h = info.pixels(dpi)
+        _check_page_shape(path, info.page_no, w, h, f" at {dpi} dpi ({info.width_pt:g}x{info.height_pt:g} pt)")
         if w * h > max_pixels:
             raise DecompressionBombError(
                 f"page {info.page_no} would be {w}x{h} = {w * h / 1e6:.0f} Mpx at {dpi} dpi, "
@@ -217,19 +246,33 @@ def _open_image(path: Path) -> Image.Image:
         raise DecompressionBombError(f"image is {size}, over Pillow's safety limit", path) from e
     except UnidentifiedImageError as e:
         raise InputFileError("corrupt image: cannot identify its format", path) from e
-    except OSError as e:
-        raise InputFileError(f"cannot open image: {e}", path) from e
+    except _IMAGE_ERRORS as e:
+        raise InputFileError(f"cannot open image: {type(e).__name__}: {e}", path) from e
+
+
+def _check_page_shape(path: Path, page_no: int, w: int, h: int, where: str = "") -> None:
+    """Refuse a page that cannot be a document page: empty, a sliver, or a strip (see the limits above)."""
+    if w <= 0 or h <= 0:
+        raise InputFileError(f"page {page_no} is empty ({w}x{h} px{where})", path)
+    if min(w, h) < MIN_PAGE_SIDE_PX or max(w, h) / min(w, h) > MAX_PAGE_ASPECT:
+        raise InputFileError(
+            f"page {page_no} is {w}x{h} px{where}: not a document page (narrower than {MIN_PAGE_SIDE_PX} px "
+            f"or longer than {MAX_PAGE_ASPECT:g} times its width)", path)
 
 
 def _iter_image(path: Path, max_pixels: int) -> Iterator[PageImage]:
     with _open_image(path) as img:
-        n = int(getattr(img, "n_frames", 1)) if img.format == "TIFF" else 1
+        try:
+            n = int(getattr(img, "n_frames", 1)) if img.format == "TIFF" else 1
+        except _IMAGE_ERRORS as e:
+            raise InputFileError(f"corrupt TIFF: cannot count its frames ({e})", path) from e
         for index in range(n):
             try:
                 img.seek(index)
-            except (EOFError, OSError) as e:
-                raise InputFileError(f"cannot read TIFF frame {index + 1}: {e}", path) from e
-            w, h = img.size
+                w, h = (int(v) for v in img.size)
+            except _IMAGE_ERRORS as e:
+                raise InputFileError(f"cannot read image frame {index + 1}: {type(e).__name__}: {e}", path) from e
+            _check_page_shape(path, index + 1, w, h)
             if w * h > max_pixels:
                 raise DecompressionBombError(
                     f"page {index + 1} is {w}x{h} = {w * h / 1e6:.0f} Mpx, over the limit of "
@@ -245,8 +288,9 @@ def _iter_image(path: Path, max_pixels: int) -> Iterator[PageImage]:
                     array = _to_bgr(frame)
             except Image.DecompressionBombError as e:
                 raise DecompressionBombError(f"page {index + 1} is {w}x{h}, over Pillow's limit", path) from e
-            except (OSError, SyntaxError, ValueError) as e:
-                raise InputFileError(f"truncated or corrupt image (page {index + 1}): {e}", path) from e
+            except _IMAGE_ERRORS as e:
+                raise InputFileError(f"truncated or corrupt image (page {index + 1}): {type(e).__name__}: {e}",
+                                     path) from e
             yield PageImage(array, index + 1, dpi, str(path))
 
 

@@ -25,7 +25,9 @@ __all__ = [
     "is_rule",
     "is_tieu_ngu",
     "letters",
+    "modern_prefix",
     "split_columns",
+    "split_name_title",
 ]
 
 # "Số: 1865/SYT-VP", "Số 27-KH/ĐU", "S6: /KH-UBND", "Số:2750/QĐ-BGDĐT", "Số2624 /QĐ-BGDĐT"
@@ -101,6 +103,38 @@ def _name_prefixes() -> tuple[str, ...]:
     return tuple(sorted(load("positions")["name_prefixes"], key=len, reverse=True))
 
 
+def split_name_title(name: str) -> tuple[str | None, str]:
+    """(rank or academic title, bare name): "Trung tá Nguyễn Văn An" → ("Trung tá", "Nguyễn Văn An").
+
+    A signer's name is recorded bare (nd30.md §2: ranks and titles are not part of it); the title is kept
+    apart. Matching ignores case and marks, and a title may be followed by a comma ("Đại tá, TS.").
+
+    >>> split_name_title("Trung tá Nguyễn Văn An")
+    ('Trung tá', 'Nguyễn Văn An')
+    >>> split_name_title("PGS.TS Lê Thị Hoa")
+    ('PGS.TS.', 'Lê Thị Hoa')
+    >>> split_name_title("Đại tá, TS. Trần Văn Bình")
+    ('Đại tá TS.', 'Trần Văn Bình')
+    >>> split_name_title("Trần Văn Bình")
+    (None, 'Trần Văn Bình')
+    """
+    found: list[str] = []
+    rest = name.strip()
+    for _ in range(3):
+        key = fold(rest)
+        for p in _name_prefixes():
+            fp = fold(p).rstrip(".")
+            m = regex.match(rf"^{regex.escape(fp)}\.?[\s,]+", key)
+            if m and len(rest.split()) > len(p.split()) + 1:
+                found.append(p)
+                # the same number of characters in the original (fold keeps one character per letter)
+                rest = rest[len(m.group(0)):].lstrip(" ,")
+                break
+        else:
+            break
+    return (" ".join(found) if found else None), rest
+
+
 def is_name(text: str) -> bool:
     """A Vietnamese personal name line: 2–6 capitalised words, optionally after a rank ("Trung tá")."""
     s = text.strip().strip(".,;:")
@@ -136,6 +170,28 @@ _RIGHT_ANCHORS = regex.compile(
     r"\s+(?=(?:C[ỘOÔ]NG\s*H(?:[ÒOÓ]A|OÀ)\s+X[ÃA]\s*H[ỘOÔ]I)|(?:Đ[ỘO]C\s*L[ẬA]P\s*-)|(?:Độc\s*lập)|(?:ĐẢNG\s+CỘNG\s+SẢN))",
     regex.V1 | regex.IGNORECASE,
 )
+_OLD_PREFIX = regex.compile(r"^(\s*)(T\s*/\s*M|K\s*/\s*T|T\s*/\s*L|T\s*/\s*U\s*/?\s*Q)\s*[.,]?\s*(?=\p{Lu})",
+                            regex.V1)
+_OLD_FORMS = {"TM": "TM.", "KT": "KT.", "TL": "TL.", "TUQ": "TUQ."}
+
+
+def modern_prefix(line: Line) -> Line:
+    """A signing prefix in its old slashed form ("T/M", "K/T", "T/L", "T/U/Q", typewritten documents before
+    2004) written as today's ("TM.", "KT.", "TL.", "TUQ.") at the start of a line, so that every signature
+    rule reads both.
+
+    >>> modern_prefix(Line("K/T CHỦ TỊCH")).text, modern_prefix(Line("T/M UBND")).text
+    ('KT. CHỦ TỊCH', 'TM. UBND')
+    >>> modern_prefix(Line("T/m các đơn vị")).text
+    'T/m các đơn vị'
+    """
+    m = _OLD_PREFIX.match(line.text)
+    if not m:
+        return line
+    key = regex.sub(r"[\s/]", "", m.group(2))
+    return replace(line, text=f"{m.group(1)}{_OLD_FORMS[key]} {line.text[m.end():]}")
+
+
 _SIG_TAIL = regex.compile(r"(?:(?<=[;.,:])\s*|\s+)(?=(?:TM|KT|TL|TUQ|Q)\s*\.\s*[\p{Lu}]{2})", regex.V1)
 
 

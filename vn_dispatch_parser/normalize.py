@@ -92,11 +92,52 @@ def _split_keep_ff(text: str) -> list[str]:
     return out
 
 
+DOUBLE_SPACED_SHARE = 0.8
+"""A text whose lines are this often followed by exactly one blank line is double-spaced (see below)."""
+_DOUBLE_SPACED_MIN_LINES = 5
+
+
+def undouble(parts: list[str]) -> list[str]:
+    """Drop the blank line after every line of a double-spaced text.
+
+    Vision models and some OCR exports print a page as one paragraph per line with a blank line between
+    each; the blank line then says nothing about the layout, and left in it cuts a subject or a list after
+    its first line. When most lines (:data:`DOUBLE_SPACED_SHARE`) are followed by exactly one blank line,
+    single blank lines are removed and a run of several becomes one.
+
+    >>> undouble(["V/v a", "", "b", "", "", "", "c", "", "d", "", "e", "", "f"])
+    ['V/v a', 'b', '', 'c', 'd', 'e', 'f']
+    >>> undouble(["a", "b", "", "c"])
+    ['a', 'b', '', 'c']
+    """
+    text_idx = [i for i, p in enumerate(parts) if p.strip() and p != "\f"]
+    if len(text_idx) < _DOUBLE_SPACED_MIN_LINES:
+        return parts
+    def blank(i: int) -> bool:
+        return 0 <= i < len(parts) and parts[i] != "\f" and not parts[i].strip()
+
+    single = sum(1 for i in text_idx[:-1] if blank(i + 1) and not blank(i + 2))
+    if single < DOUBLE_SPACED_SHARE * (len(text_idx) - 1):
+        return parts
+    out: list[str] = []
+    run = 0
+    for part in parts:
+        if part != "\f" and not part.strip():
+            run += 1
+            continue
+        if run > 1 and out:
+            out.append("")
+        run = 0
+        out.append(part)
+    return out
+
+
 def split_lines(text: str) -> list[Line]:
-    """Normalise a text and cut it into ``Line`` objects; a form feed starts a new page."""
+    """Normalise a text and cut it into ``Line`` objects; a form feed starts a new page; a double-spaced text
+    loses its blank line after every line (:func:`undouble`)."""
     lines: list[Line] = []
     page = 1
-    for part in _split_keep_ff(text.replace("\r\n", "\n").replace("\r", "\n")):
+    for part in undouble(_split_keep_ff(text.replace("\r\n", "\n").replace("\r", "\n"))):
         if part == "\f":
             page += 1
             continue

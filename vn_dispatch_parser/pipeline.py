@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from .errors import InputFileError, UnsupportedFormatError
+from .errors import InputFileError, InputTooLargeError, InvalidOptionError, UnsupportedFormatError
 from .extract import build_document
 from .normalize import split_lines
 from .records import Document, FileResult
@@ -28,9 +28,23 @@ if TYPE_CHECKING:  # OpenCV and numpy load only when a scan is read
 Source = str | os.PathLike | bytes | bytearray | memoryview | IO[bytes]
 """What :func:`parse_file` reads: a path, the file's bytes, or a binary file object."""
 
-__all__ = ["TEXT_SUFFIXES", "Source", "documents_from_lines", "parse_file", "parse_text"]
+__all__ = ["DEFAULT_MAX_TEXT_BYTES", "DPI_RANGE", "TEXT_SUFFIXES", "Source", "documents_from_lines", "parse_file",
+           "parse_text"]
 
 TEXT_SUFFIXES = {".txt", ".md"}
+DEFAULT_MAX_TEXT_BYTES = 20_000_000
+"""Largest text input read (20 MB): a 300-page file of OCR text is about 1 MB; a 50 MB text once took
+6.5 minutes and 5 GB of memory and made 158,396 "documents"."""
+DPI_RANGE = (50, 1200)
+"""Rendering resolutions accepted for PDFs: under 50 dpi no text is legible, over 1200 a page is 140 Mpx."""
+
+
+def check_dpi(dpi: int) -> int:
+    """``dpi`` if it is a usable rendering resolution, else :class:`InvalidOptionError`."""
+    lo, hi = DPI_RANGE
+    if isinstance(dpi, bool) or not isinstance(dpi, int) or not lo <= dpi <= hi:
+        raise InvalidOptionError(f"dpi must be a whole number from {lo} to {hi} (got {dpi!r})")
+    return dpi
 
 
 def documents_from_lines(lines: list[Line], seal_pages: set[int] | None = None, *,
@@ -57,8 +71,10 @@ def documents_from_lines(lines: list[Line], seal_pages: set[int] | None = None, 
 def parse_text(text: str, *, name: str | None = None) -> FileResult:
     """Parse OCR text of one file (pages separated by form feeds) into a ``FileResult``.
 
-    Never raises on any text: fields that cannot be read are ``None`` with warnings.
+    Never raises on any text: fields that cannot be read are ``None`` with warnings. Lone surrogates
+    (text decoded with ``surrogateescape``) become U+FFFD, so the result can always be serialised.
     """
+    text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
     lines = split_lines(text)
     docs = documents_from_lines(lines)
     return FileResult(
@@ -69,14 +85,22 @@ def parse_text(text: str, *, name: str | None = None) -> FileResult:
     )
 
 
-def _read_text_file(path: Path) -> str:
+def _read_text_file(path: Path, max_bytes: int) -> str:
+    """The text of a ``.txt``/``.md`` input: UTF-8 (with or without BOM) or UTF-16 with its BOM."""
+    from .io import sniff_format
+
+    sniff_format(path)  # missing, empty, FIFO or binary content: the same typed error as in a batch
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise InputTooLargeError(f"text file of {size / 1e6:.1f} MB, over the limit of {max_bytes / 1e6:g} MB "
+                                 "(raise it with --max-text-mb)", path)
     data = path.read_bytes()
-    if not data:
-        raise InputFileError("empty file", path)
     try:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-16")
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise InputFileError(f"not UTF-8 text ({e.reason} at byte {e.start})", path) from e
+        raise UnsupportedFormatError(f"not UTF-8 text ({e.reason} at byte {e.start})", path) from e
 
 
 def _sniff_suffix(data: bytes) -> str:
@@ -119,7 +143,7 @@ def _as_path(source: Source, name: str | None) -> Iterator[tuple[Path, str | Non
 
 def parse_file(source: Source, *, dpi: int = 300, engine: OcrEngine | None = None, handwriting: bool = True,
                max_pixels: int | None = None, pages: set[int] | None = None, name: str | None = None,
-               page_texts: list[PageText] | None = None) -> FileResult:
+               page_texts: list[PageText] | None = None, max_text_bytes: int = DEFAULT_MAX_TEXT_BYTES) -> FileResult:
     """Parse one file: OCR text (``.txt``, ``.md``) or a scan (PDF, TIFF, JPEG, PNG, BMP, WebP).
 
     Args:
@@ -129,33 +153,38 @@ def parse_file(source: Source, *, dpi: int = 300, engine: OcrEngine | None = Non
         engine: The OCR engine (default: Tesseract ``vie``, one thread).
         handwriting: Read hand-written numbers and days from the ink.
         max_pixels: Refuse pages larger than this (decompression bombs); default 120 megapixels.
-        pages: Read only these 1-based pages of a scan (``--pages``); default: all.
+        pages: Read only these 1-based pages (``--pages``; pages of a text are split by form feeds); default: all.
         name: The name to report in ``FileResult.file`` for bytes or a stream (its suffix also tells the format).
         page_texts: Receives what was read on each page of a scan (for :mod:`vn_dispatch_parser.searchable`).
+        max_text_bytes: Refuse text inputs larger than this (``too_large``); default 20 MB.
 
     Raises:
         DispatchParserError: A subclass naming the file and the reason when it cannot be read.
     """
+    check_dpi(dpi)
+    if max_text_bytes <= 0:
+        raise InvalidOptionError(f"max_text_bytes must be positive (got {max_text_bytes})")
     with _as_path(source, name) as (p, shown):
         result = _parse_path(p, dpi=dpi, engine=engine, handwriting=handwriting, max_pixels=max_pixels,
-                             pages=pages, page_texts=page_texts)
+                             pages=pages, page_texts=page_texts, max_text_bytes=max_text_bytes)
         if shown is not None:
-            result.file = shown
+            result.set_file(shown)
         return result
 
 
 def _parse_path(p: Path, *, dpi: int, engine: OcrEngine | None, handwriting: bool, max_pixels: int | None,
-                pages: set[int] | None, page_texts: list[PageText] | None) -> FileResult:
+                pages: set[int] | None, page_texts: list[PageText] | None, max_text_bytes: int) -> FileResult:
     if not p.exists():
-        raise InputFileError("no such file", p)
-    if not p.is_file():
-        raise InputFileError("not a regular file", p)
+        raise InputFileError("no such file" if not p.is_symlink() else "broken symbolic link", p)
+    if p.is_dir():
+        raise InputFileError("is a directory, not a file", p)
     if p.suffix.lower() in TEXT_SUFFIXES:
-        text = _read_text_file(p)
+        text = _read_text_file(p, max_text_bytes)
         if pages:
             parts = text.split("\f")
             text = "\f".join(parts[i - 1] for i in sorted(pages) if 0 < i <= len(parts))
         result = parse_text(text, name=p.name)
+        result.set_file(p.name)
         result.sha256 = hashlib.sha256(p.read_bytes()).hexdigest()
         return result
     try:

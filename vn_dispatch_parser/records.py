@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .fsutil import printable_name, raw_name
 
 __all__ = [
     "CONFIDENTIALITY",
@@ -34,8 +36,8 @@ URGENCY = ("KHẨN", "THƯỢNG KHẨN", "HỎA TỐC", "HỎA TỐC HẸN GIỜ
 CONFIDENTIALITY = ("MẬT", "TỐI MẬT", "TUYỆT MẬT")
 REVIEW_FIELDS = (
     "issuer_parent", "issuer", "doc_type", "number", "symbol", "number_symbol", "place", "issued_date",
-    "subject", "addressees", "recipients", "signer_authority", "signer_position", "signer_name", "urgency",
-    "confidentiality", "incoming_stamp", "references", "has_seal",
+    "subject", "addressees", "recipients", "signer_authority", "signer_position", "signer_name", "signer_title",
+    "urgency", "confidentiality", "incoming_stamp", "references", "has_seal",
 )
 _CONF: Any = {"type": "number", "minimum": 0, "maximum": 1}
 
@@ -72,6 +74,9 @@ class FieldEvidence(BaseModel):
     rule: str = Field(description=_d("Quy tắc đã khớp", "The rule that matched"))
     page: int | None = Field(default=None, ge=1, description=_d("Trang (từ 1)", "Page (1-based)"))
     bbox: list[int] | None = Field(default=None, description=_d("Khung [x0, y0, x1, y1] (điểm ảnh)", "Box [x0, y0, x1, y1] in pixels"))
+    score: float | None = Field(default=None, description=_d(
+        "Điểm của bộ đọc trước hiệu chỉnh", "The parser's score for the value, before calibration (``confidence`` "
+        "is the calibrated chance that the value is right)"))
 
 
 class DigitalSignature(BaseModel):
@@ -125,6 +130,9 @@ class Document(BaseModel):
                                                               "Signing authority (TM., KT., TL., TUQ.)"))
     signer_position: str | None = Field(default=None, description=_d("Chức vụ người ký", "Signer's position"))
     signer_name: str | None = Field(default=None, description=_d("Họ tên người ký", "Signer's full name"))
+    signer_title: str | None = Field(default=None, description=_d(
+        "Cấp bậc, học hàm, học vị trước tên người ký (Trung tá, TS.)",
+        "Rank or academic title printed before the signer's name (Trung tá, TS.); signer_name is the bare name"))
     urgency: str | None = Field(default=None, description=_d("Mức độ khẩn", "Urgency"),
                                 json_schema_extra=_enum_or_null(URGENCY))  # type: ignore[arg-type]
     confidentiality: str | None = Field(default=None, description=_d("Độ mật", "Confidentiality"),
@@ -142,6 +150,9 @@ class Document(BaseModel):
     needs_review: list[str] = Field(
         default_factory=list, description=_d("Các trường cần người kiểm tra", "Fields a person should check"),
         json_schema_extra={"items": {"type": "string", "enum": list(REVIEW_FIELDS)}})
+    review_reasons: dict[str, str] = Field(default_factory=dict, description=_d(
+        "Lý do cần kiểm tra theo trường", "Why each field of needs_review is flagged"),
+        json_schema_extra={"propertyNames": {"enum": list(REVIEW_FIELDS)}})
     evidence: dict[str, FieldEvidence] = Field(default_factory=dict, description=_d("Nguồn gốc theo trường",
                                                                                     "Provenance per field"))
     warnings: list[str] = Field(default_factory=list, description=_d("Cảnh báo (tiếng Anh)", "Warnings (English)"))
@@ -153,6 +164,9 @@ class FileResult(BaseModel):
     """Kết quả của một tệp / the result for one input file: its documents, warnings and errors."""
 
     file: str = Field(description=_d("Tệp (đường dẫn tương đối trong lô)", "The file (relative path in a batch)"))
+    file_raw: str | None = Field(default=None, description=_d(
+        "Tên tệp gốc không phải UTF-8, mã hóa phần trăm", "The exact bytes of a file name that is not valid UTF-8, "
+        "percent-encoded (lossless); `file` then shows those bytes as \\xNN. Absent for ordinary names."))
     sha256: str | None = Field(default=None, description=_d("SHA-256 của tệp", "SHA-256 of the file's bytes"))
     pages: int = Field(default=0, ge=0, description=_d("Số trang", "Number of pages"))
     documents: list[Document] = Field(default_factory=list, description=_d("Các văn bản trong tệp", "Documents found"))
@@ -162,9 +176,23 @@ class FileResult(BaseModel):
     errors: list[str] = Field(default_factory=list, description=_d("Lỗi", "Errors"))
     pipeline_version: str = Field(default=PIPELINE_VERSION, description=_d("Phiên bản bộ đọc", "Pipeline version"))
 
+    @model_validator(mode="after")
+    def _printable_file(self) -> FileResult:
+        """A name with bytes that are not UTF-8 (surrogate escapes) is kept in ``file_raw``."""
+        self.set_file(self.file)
+        return self
+
+    def set_file(self, name: str) -> None:
+        """Name the input: ``file`` always serialisable, ``file_raw`` the exact bytes when it is not UTF-8."""
+        raw = raw_name(name)
+        if raw is not None:
+            self.file, self.file_raw = printable_name(name), raw
+        else:
+            self.file = name
+
     def to_json(self) -> str:
         """The per-file output: pretty JSON, UTF-8 text (not ASCII-escaped)."""
-        return self.model_dump_json(indent=2)
+        return self.model_dump_json(indent=2, exclude_none=False, exclude=None if self.file_raw else {"file_raw"})
 
 
 def _describe_all(schema: dict[str, Any]) -> None:

@@ -21,8 +21,10 @@ with their lexicon-corrected text. OCRmyPDF then does what archivists know from 
   carry a valid signature);
 * :func:`sidecar_text`: each page's text, pages separated by form feeds (OCRmyPDF's ``--sidecar``).
 
-Temporary files live in a folder created next to ``dest`` (``.<name>.<random>.tmp``), removed when the
-call ends, and removed by the next batch run if a killed worker left it behind.
+Temporary files live in a private folder inside ``work_dir`` (a batch passes its own scratch folder,
+``OUT_DIR/.vn-dispatch-work``, emptied at the start of every run, so a killed worker leaves nothing behind
+for long and nothing in TMPDIR), or next to ``dest`` (``.<name>.<random>.tmp``); it is removed when the
+call ends.
 """
 
 from __future__ import annotations
@@ -104,10 +106,15 @@ def refuse_signed(src: str | Path) -> None:
 
 
 @contextlib.contextmanager
-def _work_dir(dest: Path) -> Iterator[Path]:
-    """A private folder next to ``dest`` for OCRmyPDF's temporaries, removed whatever happens."""
+def _work_dir(dest: Path, parent: str | Path | None = None) -> Iterator[Path]:
+    """A private folder for OCRmyPDF's temporaries (in ``parent``, else next to ``dest``), removed whatever
+    happens."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
+    if parent is not None:
+        Path(parent).mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix="vn-dispatch-searchable-", dir=parent))
+    else:
+        work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
     old = tempfile.tempdir
     tempfile.tempdir = str(work)  # OCRmyPDF makes its work folder with mkdtemp() in the default place
     # OCRmyPDF's own notes ("Tagged PDF", "Postprocessing…") only with -v: the file's outcome is ours to tell
@@ -145,6 +152,7 @@ def write_searchable_pdf(
     dpi: int = 300,
     pdfa: bool = True,
     invalidate_signatures: bool = False,
+    work_dir: str | Path | None = None,
 ) -> int:
     """Write ``src`` with an invisible text layer to ``dest`` (PDF/A-2b unless ``pdfa`` is False).
 
@@ -156,6 +164,8 @@ def write_searchable_pdf(
         dpi: Rendering resolution used when the file has to be read here.
         pdfa: PDF/A-2b (default) or a plain PDF.
         invalidate_signatures: Accept a signed PDF; its signatures are removed (they could not stay valid).
+        work_dir: Folder the run owns for OCRmyPDF's temporaries (a batch passes its scratch folder, which
+            it empties at every start); None: a hidden folder next to ``dest``.
 
     Returns:
         The number of pages of ``dest``.
@@ -185,7 +195,7 @@ def write_searchable_pdf(
         parse_file(src, dpi=dpi, page_texts=page_texts)
     texts = sorted(page_texts, key=lambda p: p.page_no)
     ocr_pages = [p.page_no for p in texts if not p.text_layer and not p.blank]
-    with _work_dir(dest) as work:
+    with _work_dir(dest, work_dir) as work:
         source = src
         unsign = is_pdf and invalidate_signatures and is_signed_pdf(src)
         if is_pdf and (unsign or pdfa):

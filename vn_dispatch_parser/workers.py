@@ -28,6 +28,8 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
+from .fsutil import printable_name
+
 __all__ = ["Outcome", "SerialRunner", "Task", "WorkerPool", "process_one", "sha256_file"]
 
 log = logging.getLogger(__name__)
@@ -56,6 +58,9 @@ class Task:
         pdfa: The searchable PDF is PDF/A-2b (else a plain PDF).
         invalidate_signatures: Write a searchable PDF of a signed PDF too (its signatures are dropped).
         pages: Read only these 1-based pages (``--pages``); None: all.
+        work_dir: Scratch folder owned by the run (emptied by the parent at every start, so nothing a
+            killed worker leaves there outlives the next run); None: the system's temporary folder.
+        max_text_bytes: Size limit of text inputs (None: the library's default).
     """
 
     index: int
@@ -67,6 +72,8 @@ class Task:
     pdfa: bool = True
     invalidate_signatures: bool = False
     pages: tuple[int, ...] | None = None
+    work_dir: str | None = None
+    max_text_bytes: int | None = None
 
 
 @dataclass
@@ -131,18 +138,23 @@ def process_one(task: Task, notify: Notify | None = None) -> Outcome:
             refuse_signed(path)  # before the OCR: a signed PDF would be read for nothing
         wanted = set(task.pages) if task.pages else None
         page_texts: list = []
-        result = (parse_file(path, pages=wanted) if is_text
-                  else parse_file(path, dpi=task.dpi, pages=wanted, page_texts=page_texts))
+        if is_text:
+            from .pipeline import DEFAULT_MAX_TEXT_BYTES
+
+            result = parse_file(path, pages=wanted, max_text_bytes=task.max_text_bytes or DEFAULT_MAX_TEXT_BYTES)
+        else:
+            result = parse_file(path, dpi=task.dpi, pages=wanted, page_texts=page_texts)
         if not result.documents:
             raise EmptyDocumentError("no document found: the pages are blank or hold no readable text", path)
-        result.file = task.rel
+        result.set_file(task.rel)
         result.sha256 = digest
         searchable = False
         if task.searchable_tmp and not is_text:
             from .searchable import write_searchable_pdf
 
             write_searchable_pdf(path, Path(task.searchable_tmp), page_texts=page_texts, dpi=task.dpi,
-                                 pdfa=task.pdfa, invalidate_signatures=task.invalidate_signatures)
+                                 pdfa=task.pdfa, invalidate_signatures=task.invalidate_signatures,
+                                 work_dir=task.work_dir)
             searchable = True
         sidecar = None
         if task.sidecar:
@@ -162,7 +174,7 @@ def process_one(task: Task, notify: Notify | None = None) -> Outcome:
         return Outcome(task.index, False, pages=pages, seconds=time.monotonic() - t0, code="too_large",
                        message="out of memory while reading this file")
     except Exception as e:  # a bug on one odd file must not stop the batch
-        log.exception("unexpected error on %s", path)
+        log.exception("unexpected error on %s", printable_name(str(path)))
         return Outcome(task.index, False, pages=pages, seconds=time.monotonic() - t0, code="internal_error",
                        message=f"{type(e).__name__}: {e}")
 
@@ -356,7 +368,7 @@ class WorkerPool:
                     on_pages(task, int(payload[0]))
                 elif kind == "log":
                     level, name, text = payload
-                    logging.getLogger(name).log(level, "%s: %s", task.rel, text)
+                    logging.getLogger(name).log(level, "%s: %s", printable_name(task.rel), text)
                 else:
                     w.task = w.deadline = None
                     w.done += 1

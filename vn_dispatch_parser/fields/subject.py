@@ -31,6 +31,25 @@ def _clean(parts: list[str]) -> str:
     return s
 
 
+_BODY_OPENER = regex.compile(
+    r"^\s*(Trong thời gian|Nhằm\s|Ngày\s+\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}\s*,)", regex.V1)
+"""Openings of a body's first sentence ("Ngày 20/8/2025, …", "Trong thời gian qua, …"): a trích yếu is a
+noun phrase and never holds one."""
+_MARKS_ONLY = regex.compile(r"^\s*((HỎA|HOẢ|THƯỢNG)?\s*(TỐC|KHẨN|MẬT)|TỐI|HẸN GIỜ|\s)+\s*$", regex.V1)
+_SENTENCE_LINE = 80
+"""A line this long ending with "." is a body paragraph printed on one line, not part of a trích yếu (which
+ends without a full stop, nd30.md §2.4)."""
+
+
+def _ends_title(text: str) -> bool:
+    """True for a line that starts the body after a title: a lead-in ending with ":", a one-line paragraph,
+    a body opener, or a line of urgency/secrecy marks. Needed where no blank line ends the title (text
+    printed one paragraph per line)."""
+    t = text.strip()
+    return bool(t.endswith(":") or (t.endswith(".") and len(t) >= _SENTENCE_LINE) or _BODY_OPENER.match(t)
+                or _MARKS_ONLY.match(t))
+
+
 def _is_stop(text: str) -> bool:
     return bool(
         _STOP.match(text) or is_quoc_hieu(text) or is_tieu_ngu(text) or is_rule(text)
@@ -47,7 +66,7 @@ def vv_subject(lines: list[Line], idx: int) -> Hit | None:
     used = [lines[idx]]
     for line in lines[idx + 1 : idx + 8]:
         t = line.text.strip()
-        if not t or _is_stop(t) or t.endswith(":") or (is_caps(t) and len(t.split()) >= 2):
+        if not t or _is_stop(t) or _ends_title(t) or (is_caps(t) and len(t.split()) >= 2):
             break
         if parts[-1].rstrip().endswith(".") and not regex.match(r"^\p{Ll}", t, regex.V1):
             break
@@ -86,7 +105,7 @@ def typed_subject(lines: list[Line], idx: int, rest: str = "") -> Hit | None:
         if first and len(t) < 160 and regex.match(r"^(Thực hiện|Theo|Triển khai|Để)\b", t):
             parts.append(t)  # a trích yếu may itself start like a body sentence
             continue
-        if _is_stop(t) or (parts and is_caps(t) and len(t.split()) >= 3):
+        if _is_stop(t) or (parts and is_caps(t) and len(t.split()) >= 3) or (parts and _ends_title(t)):
             break
         if is_caps(t) and not parts and len(t.split()) >= 3 and not rest:
             # a caps line right under the heading: the thẩm quyền line of a QĐ, no trích yếu

@@ -1,0 +1,46 @@
+"""Vietnamese spelling (orthography.py) and how it reaches the record: OCR errors that no Vietnamese word
+has are repaired when one repair is possible, else the field is flagged (issue 12, class 1)."""
+
+from __future__ import annotations
+
+import pytest
+
+from vn_dispatch_parser import parse_text
+from vn_dispatch_parser.orthography import is_vietnamese_syllable, non_syllables, repair
+
+from .conftest import CONG_VAN_TEXT
+
+
+@pytest.mark.parametrize("word", ["nguyễn", "khuyến", "quốc", "giữ", "gì", "nghiêng", "khuya", "oai", "thuở",
+                                  "xoong", "Đắk", "Krông", "ỦY", "TỊCH", "Ê"])
+def test_real_syllables(word: str) -> None:
+    assert is_vietnamese_syllable(word, name=word[:1].isupper())
+
+
+@pytest.mark.parametrize("word", ["klfen", "bàt", "caó́", "Vềviệc", "tra#u", "øiao", "kan", "ngă", "wifi"])
+def test_not_syllables(word: str) -> None:
+    assert not is_vietnamese_syllable(word)
+
+
+def test_codes_numbers_and_abbreviations_are_left_alone() -> None:
+    assert non_syllables("Số 12/UBND-VX, GD&ĐT, TTg, VNeID, QLĐĐ, 2024") == []
+
+
+def test_repairs_only_what_has_one_reading() -> None:
+    assert repair("Vềviệc tăng cường øiao thông") == ("Về việc tăng cường giao thông", [])
+    assert repair("khen thưởng klfen")[1] == ["klfen"]
+    assert repair("thựchiện")[1] == ["thựchiện"]  # "thực hiện" or "thự chiện": a person chooses
+
+
+def test_garbled_subject_is_repaired_or_flagged() -> None:
+    text = CONG_VAN_TEXT.replace("V/v chấn chỉnh thực thi công vụ", "V/v chấn chỉnh thực thi klfen công vụ")
+    doc = parse_text(text).documents[0]
+    assert "subject" in doc.needs_review and "klfen" in doc.review_reasons["subject"]
+    text = CONG_VAN_TEXT.replace("V/v chấn chỉnh thực thi công vụ", "V/v chấn chỉnh thựcthi công vụ")
+    doc = parse_text(text).documents[0]
+    assert doc.subject == "chấn chỉnh thực thi công vụ" and "subject" not in doc.needs_review
+
+
+def test_clean_values_are_not_flagged_for_spelling() -> None:
+    doc = parse_text(CONG_VAN_TEXT).documents[0]
+    assert not any("not Vietnamese" in r for r in doc.review_reasons.values())

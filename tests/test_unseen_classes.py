@@ -1,0 +1,52 @@
+"""Classes of errors seen on unseen real scans (issue 12), each with a text-level test: the rule behind
+each fix is a fact about Vietnamese documents, not about one file."""
+
+from __future__ import annotations
+
+import pytest
+
+from vn_dispatch_parser import parse_text
+
+from .conftest import CONG_VAN_TEXT
+
+
+def _with_signature(block: str) -> str:
+    return CONG_VAN_TEXT.replace("GIÁM ĐỐC\nNguyễn Hồng Chương", block)
+
+
+@pytest.mark.parametrize(("block", "authority", "position"), [
+    ("T/M ỦY BAN NHÂN DÂN\nK/T CHỦ TỊCH\nPHÓ CHỦ TỊCH\nNguyễn Văn An", "TM.",
+     "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH"),
+    ("T/L GIÁM ĐỐC\nTRƯỞNG PHÒNG\nNguyễn Văn An", "TL.", "TL. GIÁM ĐỐC / TRƯỞNG PHÒNG"),
+])
+def test_old_slashed_signing_prefixes(block: str, authority: str, position: str) -> None:  # class 5
+    doc = parse_text(_with_signature(block)).documents[0]
+    assert (doc.signer_authority, doc.signer_position, doc.signer_name) == (authority, position, "Nguyễn Văn An")
+
+
+@pytest.mark.parametrize(("printed", "title", "name"), [
+    ("Trung tá Nguyễn Văn An", "Trung tá", "Nguyễn Văn An"),
+    ("TS. Lê Thị Hoa", "TS.", "Lê Thị Hoa"),
+    ("Thượng tướng Trần Quốc Tỏ", "Thượng tướng", "Trần Quốc Tỏ"),
+])
+def test_ranks_and_titles_leave_the_name(printed: str, title: str, name: str) -> None:  # class 2
+    doc = parse_text(_with_signature(f"KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC\n{printed}")).documents[0]
+    assert (doc.signer_title, doc.signer_name) == (title, name)
+
+
+def test_type_code_read_with_a_doubled_letter() -> None:  # class 3
+    text = CONG_VAN_TEXT.replace("Số: 1865 /SYT-VP\nV/v chấn chỉnh thực thi công vụ", "Số: 12/QĐĐ-SYT").replace(
+        "Kính gửi", "QUYẾT ĐỊNH\nVề việc ban hành quy chế\nKính gửi")
+    doc = parse_text(text).documents[0]
+    assert (doc.doc_type, doc.number_symbol) == ("QUYẾT ĐỊNH", "12/QĐ-SYT")
+
+
+def test_d_for_dd_inside_the_issuers_abbreviation() -> None:  # class 3
+    text = CONG_VAN_TEXT.replace("SỞ Y TẾ", "SỞ GIÁO DỤC VÀ ĐÀO TẠO").replace("1865 /SYT-VP", "1865 /SGDDT-VP")
+    assert parse_text(text).documents[0].number_symbol == "1865/SGDĐT-VP"
+
+
+def test_double_spaced_text_keeps_a_two_line_subject() -> None:  # class 7
+    text = CONG_VAN_TEXT.replace("V/v chấn chỉnh thực thi công vụ", "V/v chấn chỉnh thực thi công vụ\ntrong các cơ quan")
+    doubled = "\n\n".join(text.splitlines())
+    assert parse_text(doubled).documents[0].subject == "chấn chỉnh thực thi công vụ trong các cơ quan"
