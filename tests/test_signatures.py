@@ -84,7 +84,7 @@ def test_disagreeing_signature_flags_the_date() -> None:
     doc = _doc()
     apply_to_document(doc, [_sig(dt.datetime(2025, 7, 1, 3, 0, tzinfo=dt.timezone.utc))])
     assert "issued_date" in doc.needs_review and doc.issued_date == dt.date(2025, 6, 18)
-    assert any("2025-07-01" in w for w in doc.warnings)
+    assert any("2025-07-01" in w for w in doc.warnings) and "2025-07-01" in doc.review_reasons["issued_date"]
     doc = _doc()  # signed the day before the date it bears: impossible
     apply_to_document(doc, [_sig(dt.datetime(2025, 6, 17, 3, 0, tzinfo=dt.timezone.utc))])
     assert "issued_date" in doc.needs_review

@@ -158,11 +158,17 @@ def apply_to_document(doc: Document, signatures: list[PdfSignature]) -> None:
         doc.evidence["issued_date"] = evidence
         doc.warnings.append(f"issued_date: not read on the page; taken from the digital signatures "
                             f"({doc.issued_date.isoformat()})")
-        doc.needs_review = sorted(set(doc.needs_review) | {"issued_date"})
+        _flag(doc, "not read on the page: taken from the digital signatures")
     elif doc.issued_date == day or doc.issued_date in people:
         doc.confidence["issued_date"] = max(doc.confidence.get("issued_date", 0.0), 0.98)
         doc.needs_review = [f for f in doc.needs_review if f != "issued_date"]
+        doc.review_reasons.pop("issued_date", None)
     elif not 0 < (day - doc.issued_date).days <= LAG_DAYS:
         doc.warnings.append(f"issued_date: the page reads {doc.issued_date.isoformat()}, the organisational "
                             f"signature of {org.signer} was made on {day.isoformat()}")
-        doc.needs_review = sorted(set(doc.needs_review) | {"issued_date"})
+        _flag(doc, f"the organisational digital signature was made on {day.isoformat()}")
+
+
+def _flag(doc: Document, reason: str) -> None:
+    doc.needs_review = sorted(set(doc.needs_review) | {"issued_date"})
+    doc.review_reasons["issued_date"] = reason
