@@ -23,7 +23,7 @@ __all__ = [
     "PIPELINE_VERSION",
 ]
 
-PIPELINE_VERSION = "0.3.0"
+PIPELINE_VERSION = "0.4.0"
 
 
 class IncomingStamp(BaseModel):
