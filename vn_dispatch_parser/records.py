@@ -30,7 +30,7 @@ __all__ = [
     "json_schema",
 ]
 
-PIPELINE_VERSION = "0.3.0"
+PIPELINE_VERSION = "0.5.0"  # 0.5.0: digital signatures (FileResult.signatures) and their issue-date evidence
 SCHEMA_ID = "https://vn-dispatch-parser.invalid/schema/{name}-{version}.json"
 URGENCY = ("KHẨN", "THƯỢNG KHẨN", "HỎA TỐC", "HỎA TỐC HẸN GIỜ")
 CONFIDENTIALITY = ("MẬT", "TỐI MẬT", "TUYỆT MẬT")
