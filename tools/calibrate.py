@@ -115,9 +115,7 @@ def apply(cells: list[dict[str, Any]], table_path: Path, below: float | None = N
     import yaml
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from vn_dispatch_parser.review import REVIEW_BELOW
-
-    below = REVIEW_BELOW if below is None else below
+    from vn_dispatch_parser.review import SCORE_REVIEW_BELOW
     fields = (yaml.safe_load(table_path.read_text(encoding="utf-8")) or {}).get("fields") or {}
     for c in cells:
         steps = sorted(fields.get(c["top"], {}).get("steps") or [])
@@ -130,7 +128,8 @@ def apply(cells: list[dict[str, Any]], table_path: Path, below: float | None = N
         else:
             p = raw
         c["conf"] = p
-        c["flagged"] = c["rule"] or p < below
+        limit = below if below is not None else 0.8 if steps else SCORE_REVIEW_BELOW  # as review.threshold()
+        c["flagged"] = c["rule"] or p < limit
 
 
 def isotonic(points: list[tuple[float, bool]]) -> list[tuple[float, float]]:
