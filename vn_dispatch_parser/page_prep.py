@@ -28,6 +28,8 @@ class PreparedPage:
     marks: list[InkMark] = field(default_factory=list)
     blank: bool = False
     steps: list[str] = field(default_factory=list)
+    rotation: int = 0  # clockwise degrees applied to the page as loaded
+    skew: float = 0.0  # degrees straightened
 
 
 def prepare_page(page: PageImage) -> PreparedPage:
@@ -47,4 +49,4 @@ def prepare_page(page: PageImage) -> PreparedPage:
     if ocr_image is not grey:
         info.steps.append("flatten")
     return PreparedPage(image=image, ocr_image=ocr_image, dpi=info.dpi_out, marks=marks, blank=info.blank,
-                        steps=info.steps)
+                        steps=info.steps, rotation=info.rotation, skew=info.skew)

@@ -19,6 +19,7 @@ __all__ = [
     "FieldEvidence",
     "FileResult",
     "IncomingStamp",
+    "PageFrame",
     "Reference",
     "PIPELINE_VERSION",
 ]
@@ -100,6 +101,18 @@ class Document(BaseModel):
     digital_signature: DigitalSignature | None = None
 
 
+class PageFrame(BaseModel):
+    """The frame that a page's evidence boxes refer to: the page as loaded (``dpi``), turned by
+    ``rotation`` degrees clockwise, straightened by ``skew`` degrees, then ``width`` x ``height`` pixels."""
+
+    page: int
+    width: int
+    height: int
+    dpi: int
+    rotation: int = 0
+    skew: float = 0.0
+
+
 class FileResult(BaseModel):
     """The result for one input file: its documents, warnings and errors."""
 
@@ -114,6 +127,7 @@ class FileResult(BaseModel):
     documents: list[Document] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     errors: list[str] = Field(default_factory=list)
+    frames: list[PageFrame] = Field(default_factory=list)
     pipeline_version: str = PIPELINE_VERSION
 
     @model_validator(mode="after")
