@@ -301,17 +301,28 @@ class Catalogue:
             "frames": json.dumps([f.model_dump() for f in result.frames]), "produced_at": stat.st_mtime,
             "indexed_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
         }
-        if known is not None:
-            file_id = known[0]
-            conn.execute(documents.delete().where(documents.c.file_id == file_id))
-            conn.execute(files.update().where(files.c.id == file_id).values(**values))
-        else:
-            clash = conn.execute(select(files.c.result_path).where(files.c.file == result.file)).scalar()
-            if clash is not None:
-                return f"its file {result.file!r} is already catalogued from {clash}"
-            file_id = conn.execute(files.insert().values(**values)).inserted_primary_key[0]
-        rows = [dict(document_row(doc, k, decided.get(k, 0)), file_id=file_id)
+        rows = [dict(document_row(doc, k, decided.get(k, 0)), file_id=None)
                 for k, doc in enumerate(effective.documents, 1)]
+        if known is not None:  # documents keep their ids (the desk's links) when their file changes
+            file_id = known[0]
+            conn.execute(files.update().where(files.c.id == file_id).values(**values))
+            ids = dict(conn.execute(select(documents.c.doc_index, documents.c.id)
+                                    .where(documents.c.file_id == file_id)).tuples().all())
+            for row in rows:
+                row["file_id"] = file_id
+                if row["doc_index"] in ids:
+                    conn.execute(documents.update().where(documents.c.id == ids.pop(row["doc_index"])).values(**row))
+                else:
+                    conn.execute(documents.insert().values(**row))
+            if ids:
+                conn.execute(documents.delete().where(documents.c.id.in_(list(ids.values()))))
+            return "indexed"
+        clash = conn.execute(select(files.c.result_path).where(files.c.file == result.file)).scalar()
+        if clash is not None:
+            return f"its file {result.file!r} is already catalogued from {clash}"
+        file_id = conn.execute(files.insert().values(**values)).inserted_primary_key[0]
+        for row in rows:
+            row["file_id"] = file_id
         if rows:
             conn.execute(documents.insert(), rows)
         return "indexed"
@@ -401,6 +412,16 @@ class Catalogue:
         for r in rows:
             out.setdefault(r.dup_key, []).append(f"{r.file}#{r.doc_index}")
         return {k: v for k, v in out.items() if len({x.rsplit("#", 1)[0] for x in v}) > 1}
+
+    def duplicates_of(self, doc_id: int) -> list[str]:
+        """The documents of other files with the same (số, ký hiệu, cơ quan, year), as "file#doc_index"."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(documents.c.dup_key, files.c.file).join(files, files.c.id == documents.c.file_id)
+                               .where(documents.c.id == doc_id)).first()
+            if row is None or row.dup_key is None:
+                return []
+            return [x for x in self._dups_of(conn, [row.dup_key]).get(row.dup_key, [])
+                    if x.rsplit("#", 1)[0] != row.file]
 
     def get(self, doc_id: int) -> StoredDocument | None:
         """One catalogued document by id."""

@@ -110,10 +110,14 @@ def load_review(result_path: Path) -> ReviewFile | None:
 def _get(doc: Document, name: str) -> Any:
     if name.startswith("incoming_stamp."):
         return getattr(doc.incoming_stamp, name.split(".", 1)[1]) if doc.incoming_stamp else None
-    return getattr(doc, name)
+    return getattr(doc, name, None)
 
 
 def _jsonable(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
@@ -123,7 +127,7 @@ def field_text(doc: Document, name: str) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
-        return "; ".join(value)
+        return "; ".join(getattr(v, "number_symbol", None) or str(v) for v in value)
     return str(_jsonable(value))
 
 
@@ -133,7 +137,7 @@ def review_items(doc: Document) -> list[str]:
     for name in doc.needs_review:
         if name == "incoming_stamp":
             items += [n for n in _STAMP[:2] if n not in items]
-        elif name in EDITABLE and name not in items:
+        elif name not in items:  # fields the desk cannot edit (references, …) can still be accepted
             items.append(name)
     return items
 
@@ -236,8 +240,10 @@ def record_decision(result_path: Path, result: FileResult, doc: int, name: str, 
     """
     if not 1 <= doc <= len(result.documents):
         raise ReviewError(f"no document {doc} in {result.file}")
-    if name not in EDITABLE:
-        raise ReviewError(f"{name!r} cannot be corrected here")
+    if text is not None and name not in EDITABLE:
+        raise ReviewError(f"{name!r} cannot be corrected here, only accepted")
+    if name not in EDITABLE and name not in Document.model_fields:
+        raise ReviewError(f"no field {name!r}")
     machine = result.documents[doc - 1]
     old = _jsonable(_get(machine, name))
     if text is None:
