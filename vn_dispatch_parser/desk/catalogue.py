@@ -307,7 +307,7 @@ class Catalogue:
             file_id = known[0]
             conn.execute(files.update().where(files.c.id == file_id).values(**values))
             ids = dict(conn.execute(select(documents.c.doc_index, documents.c.id)
-                                    .where(documents.c.file_id == file_id)).tuples().all())
+                                    .where(documents.c.file_id == file_id)).all())
             for row in rows:
                 row["file_id"] = file_id
                 if row["doc_index"] in ids:
@@ -384,7 +384,7 @@ class Catalogue:
         return [Match(id=r.id, file=r.file, doc_index=r.doc_index, number_symbol=r.number_symbol,
                       issued_date=r.issued_date.isoformat() if r.issued_date else None, issuer=r.issuer,
                       subject=r.subject, doc_type=r.doc_type,
-                      needs_review=[n for n in r.needs_review.split("; ") if n], score=round(float(r.score), 4),
+                      needs_review=[n for n in r.needs_review.split("; ") if n], score=round(float(r.score), 6),
                       duplicates=[x for x in dups.get(r.dup_key, []) if x != f"{r.file}#{r.doc_index}"])
                 for r in rows]
 
