@@ -225,8 +225,12 @@ def serve(
     who: str = typer.Option(None, help="Reviewer name written in corrections (default: the user name)."),
 ) -> None:
     """Serve the desk (search, review queue, document view) as a local web page."""
-    from .desk.server import run_server
+    try:
+        from .desk.server import run_server
+    except ImportError as e:
+        from .errors import MissingDependencyError
 
+        raise MissingDependencyError(f"{e.name} is missing: pip install 'vn-dispatch-parser[desk]'") from e
     run_server(_out_dir(out_dir), host=host, port=port, url=db, token=token, who=who)
 
 

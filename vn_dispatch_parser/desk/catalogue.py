@@ -167,6 +167,13 @@ def document_row(doc: Document, index: int, decided: int = 0) -> dict[str, Any]:
     }
 
 
+def _find_source(file: str, sources: dict[str, Path], source_dirs: Sequence[Path]) -> Path | None:
+    source = sources.get(file)
+    if source is None:
+        source = next((d / file for d in source_dirs if (d / file).is_file()), None)
+    return source.resolve() if source is not None else None
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
@@ -198,6 +205,9 @@ class Catalogue:
                 self.engine = create_engine(url, pool_pre_ping=True)
             with self.engine.begin() as conn:
                 migrate(conn)
+        except ImportError as e:
+            raise CatalogueError(f"the driver for {self.display_url} is missing ({e.name}): "
+                                 "pip install 'vn-dispatch-parser[desk]'") from e
         except SQLAlchemyError as e:
             raise CatalogueError(f"cannot open the catalogue {self.display_url}: {e.__class__.__name__}: "
                                  f"{str(e).splitlines()[0]}") from e
@@ -281,6 +291,11 @@ class Catalogue:
             return f"cannot read: {e}"
         digest = _digest(data, review_bytes)
         if known is not None and known[1] == digest:
+            if sources or source_dirs:  # only where the original file is may have changed
+                file = conn.execute(select(files.c.file).where(files.c.id == known[0])).scalar_one()
+                found = _find_source(file, sources, source_dirs)
+                if found is not None and str(found) != known[2]:
+                    conn.execute(files.update().where(files.c.id == known[0]).values(source_path=str(found)))
             return "unchanged"
         try:
             result = FileResult.model_validate_json(data)
@@ -291,10 +306,8 @@ class Catalogue:
         except ReviewError as e:
             log.warning("%s", e)
             effective, decided = result, {}
-        source = sources.get(result.file)
-        if source is None:
-            source = next((d / result.file for d in source_dirs if (d / result.file).is_file()), None)
-        source_path = str(source.resolve()) if source is not None else (known[2] if known else None)
+        source = _find_source(result.file, sources, source_dirs)
+        source_path = str(source) if source is not None else (known[2] if known else None)
         values = {
             "file": result.file, "result_path": rel, "digest": digest, "pipeline_version": result.pipeline_version,
             "source_sha256": result.sha256, "source_path": source_path, "pages": result.pages,
