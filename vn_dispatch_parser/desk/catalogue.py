@@ -241,21 +241,28 @@ class Catalogue:
         paths = list(result_files(self.out_dir))
         summary.files = len(paths)
         with self.engine.connect() as conn:
-            known = {r.result_path: (r.id, r.digest, r.source_path) for r in conn.execute(
-                select(files.c.result_path, files.c.id, files.c.digest, files.c.source_path))}
+            known, taken = {}, {}
+            for r in conn.execute(select(files.c.result_path, files.c.id, files.c.digest, files.c.source_path,
+                                         files.c.file)):
+                known[r.result_path] = (r.id, r.digest, r.source_path)
+                taken[r.file] = r.result_path
         seen: set[str] = set()
         for start in range(0, len(paths), _CHUNK):
             with self.engine.begin() as conn:
+                pending: list[dict[str, Any]] = []  # new documents, inserted together at the end of the chunk
                 for path in paths[start:start + _CHUNK]:
                     rel = path.relative_to(self.out_dir).as_posix()
                     seen.add(rel)
-                    outcome = self._index_one(conn, path, rel, known.get(rel), sources or {}, source_dirs)
+                    outcome = self._index_one(conn, path, rel, known.get(rel), sources or {}, source_dirs,
+                                              pending, taken)
                     if outcome == "unchanged":
                         summary.unchanged += 1
                     elif outcome == "indexed":
                         summary.indexed += 1
                     else:
                         summary.skipped.append(f"{rel}: {outcome}")
+                if pending:
+                    conn.execute(documents.insert(), pending)
         gone = [v[0] for k, v in known.items() if k not in seen]
         with self.engine.begin() as conn:
             for i in range(0, len(gone), 500):
@@ -281,7 +288,9 @@ class Catalogue:
             raise CatalogueError(f"cannot index {rel}: {outcome}")
 
     def _index_one(self, conn: Connection, path: Path, rel: str, known: tuple[Any, ...] | None,
-                   sources: dict[str, Path], source_dirs: Sequence[Path]) -> str:
+                   sources: dict[str, Path], source_dirs: Sequence[Path], pending: list[dict[str, Any]] | None = None,
+                   taken: dict[str, str] | None = None) -> str:
+        """Index one result file; new documents go to ``pending`` when given (inserted by the caller)."""
         try:
             data = path.read_bytes()
             rpath = review_path(path)
@@ -330,13 +339,20 @@ class Catalogue:
             if ids:
                 conn.execute(documents.delete().where(documents.c.id.in_(list(ids.values()))))
             return "indexed"
-        clash = conn.execute(select(files.c.result_path).where(files.c.file == result.file)).scalar()
+        if taken is not None:
+            clash = taken.get(result.file)
+        else:
+            clash = conn.execute(select(files.c.result_path).where(files.c.file == result.file)).scalar()
         if clash is not None:
             return f"its file {result.file!r} is already catalogued from {clash}"
-        file_id = conn.execute(files.insert().values(**values)).inserted_primary_key[0]
+        file_id = conn.execute(files.insert(), values).inserted_primary_key[0]
+        if taken is not None:
+            taken[result.file] = rel
         for row in rows:
             row["file_id"] = file_id
-        if rows:
+        if pending is not None:
+            pending.extend(rows)
+        elif rows:
             conn.execute(documents.insert(), rows)
         return "indexed"
 
@@ -370,13 +386,13 @@ class Catalogue:
         cols = [d.c.id, f.c.file, d.c.doc_index, d.c.number_symbol, d.c.issued_date, d.c.issuer, d.c.subject,
                 d.c.doc_type, d.c.needs_review, d.c.dup_key]
         source = d.join(f, f.c.id == d.c.file_id)
-        conds: list[Any] = []
+        conds: list[Any] = [d.c.plain.contains(p, autoescape=True) for p in q.exact]
+        filtered = bool(conds or issuer or doc_type or date_from or date_to or needs_review)
         if q:
-            stmt, score = self._fts(q, cols, source)
+            stmt, score = self._fts(q, cols, source, None if filtered else limit + offset)
         else:
             score = literal_column("0.0")
             stmt = select(*cols, score.label("score")).select_from(source)
-        conds += [d.c.plain.contains(p, autoescape=True) for p in q.exact]
         if issuer and fold(issuer):
             conds.append(d.c.f_issuer.contains(fold(issuer), autoescape=True))
         if doc_type and fold(doc_type):
@@ -401,14 +417,23 @@ class Catalogue:
                       duplicates=[x for x in dups.get(r.dup_key, []) if x != f"{r.file}#{r.doc_index}"])
                 for r in rows]
 
-    def _fts(self, q: Query, cols: list[Any], source: Any) -> tuple[Any, Any]:
+    def _fts(self, q: Query, cols: list[Any], source: Any, top: int | None) -> tuple[Any, Any]:
+        """The full-text part of a search: (statement, score column).
+
+        SQLite ranks in the FTS table alone and, without other filters, keeps only the ``top`` best
+        before joining the documents: a broad query costs one bm25 per match, not one row read.
+        """
         if self.dialect == "sqlite":
             parts = [f'"{t}"' for t in q.terms] + ['"' + " ".join(p) + '"' for p in q.phrases]
             fts = sql_table("documents_fts", column("rowid"), column("documents_fts"))
-            score = -func.bm25(literal_column("documents_fts"), 10.0, 4.0, 3.0, 3.0, 1.0)
-            stmt = (select(*cols, score.label("score")).select_from(source.join(fts, fts.c.rowid == documents.c.id))
+            bm25 = -func.bm25(literal_column("documents_fts"), 10.0, 4.0, 3.0, 3.0, 1.0)
+            hits = (select(fts.c.rowid.label("id"), bm25.label("score"))
                     .where(fts.c.documents_fts.op("MATCH")(bindparam("fts", " AND ".join(parts)))))
-            return stmt, score
+            if top is not None:
+                hits = hits.order_by(bm25.desc()).limit(top)
+            h = hits.subquery("hits")
+            stmt = select(*cols, h.c.score.label("score")).select_from(source.join(h, h.c.id == documents.c.id))
+            return stmt, h.c.score
         parts = list(q.terms) + ["(" + " <-> ".join(p) + ")" for p in q.phrases]
         tsq = func.to_tsquery(literal_column("'simple'::regconfig"), bindparam("tsq", " & ".join(parts)))
         tsv = literal_column("documents.tsv")

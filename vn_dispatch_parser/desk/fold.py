@@ -20,17 +20,27 @@ from dataclasses import dataclass, field
 
 __all__ = ["Query", "fold", "fold_tokens", "parse_query", "plain"]
 
-_WORD = re.compile(r"[^\W_]+")
 _QUOTED = re.compile(r'"([^"]*)"?')
 
 
+_REPLACE = (("đ", "d"), ("Đ", "D"), ("ð", "d"), ("Ð", "D"), ("–", " "), ("—", " "), ("…", " "))
+# bytes: letters lower-cased, digits kept, every other byte a space
+_BYTES = bytes(b + 32 if 65 <= b <= 90 else b if (97 <= b <= 122 or 48 <= b <= 57) else 32 for b in range(256))
+
+
 def fold_tokens(text: str | None) -> list[str]:
-    """The folded words of ``text``: NFD, marks dropped, đ → d, lower case, letters and digits only."""
+    """The folded words of ``text``: marks dropped, đ → d, lower case, letters and digits only.
+
+    Vietnamese letters decompose (NFD) into an ASCII letter and combining marks, which the ASCII encoding
+    drops; this runs at C speed (the catalogue folds every document's full text).
+    """
     if not text:
         return []
-    s = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    s = "".join(ch for ch in s if unicodedata.category(ch) != "Mn")
-    return _WORD.findall(s.casefold())
+    if not text.isascii():
+        for a, b in _REPLACE:  # str.replace is C speed; str.translate with a dict is not
+            text = text.replace(a, b)
+        text = unicodedata.normalize("NFD", text)
+    return text.encode("ascii", "ignore").translate(_BYTES).decode("ascii").split()
 
 
 def fold(text: str | None) -> str:
