@@ -93,7 +93,8 @@ def generate(out: Path, n_docs: int, seed: int = 13) -> tuple[int, str]:
         (folder / f"scan{files:06d}.pdf.json").write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
         made += n
         files += 1
-    return files, docs[0]["number_symbol"]
+    first = json.loads((out / "box000" / "scan000000.pdf.json").read_text())
+    return files, first["documents"][0]["number_symbol"]
 
 
 QUERIES = [
@@ -109,14 +110,20 @@ QUERIES = [
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, default=100_000)
-    ap.add_argument("--keep", type=Path, help="generate into this folder and keep it")
+    ap.add_argument("--keep", type=Path, help="generate into this folder and keep it (reused when run again)")
     args = ap.parse_args()
     out = args.keep or Path(tempfile.mkdtemp(prefix="vn-desk-bench-"))
     out.mkdir(parents=True, exist_ok=True)
     try:
+        for old in out.glob("catalogue.sqlite*"):
+            old.unlink()
         t = time.perf_counter()
-        files, known = generate(out, args.docs)
-        print(f"generated {args.docs} documents in {files} result files: {time.perf_counter() - t:.1f} s")
+        if (out / "box000").is_dir():  # --keep DIR from an earlier run: the same documents again
+            known = json.loads((out / "box000" / "scan000000.pdf.json").read_text())["documents"][0]["number_symbol"]
+            print(f"reusing the documents generated in {out}")
+        else:
+            files, known = generate(out, args.docs)
+            print(f"generated {args.docs} documents in {files} result files: {time.perf_counter() - t:.1f} s")
         t = time.perf_counter()
         cat = Catalogue(out)
         summary = cat.index()

@@ -44,7 +44,8 @@ __all__ = ["DEFAULT_NAME", "Catalogue", "DuplicateGroup", "IndexSummary", "Match
 log = logging.getLogger(__name__)
 DEFAULT_NAME = "catalogue.sqlite"
 _CHUNK = 1000  # result files per transaction while indexing
-_NOT_RESULTS = {"records.jsonl", "records.csv", "errors.jsonl"}
+_FILTER_CHUNK = 400  # candidates read per step when a search has filters (SQLite)
+_WEIGHTS = (10.0, 4.0, 3.0, 3.0, 1.0)  # bm25 weights of number, subject, issuer, signer, full text
 
 
 def default_url(out_dir: Path) -> str:
@@ -179,6 +180,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA cache_size=-65536")  # 64 MB: the full-text index merges in memory while indexing
     cur.close()
 
 
@@ -403,19 +405,43 @@ class Catalogue:
             conds.append(d.c.issued_date <= date_to)
         if needs_review:
             conds.append(d.c.n_review > 0)
-        if conds:
-            stmt = stmt.where(and_(*conds))
-        order = [score.desc()] if q else []
-        stmt = stmt.order_by(*order, d.c.issued_date.desc().nulls_last(), f.c.file, d.c.doc_index)
         with self.engine.connect() as conn:
-            rows = conn.execute(stmt.limit(limit).offset(offset)).all()
-            dups = self._dups_of(conn, [r.dup_key for r in rows if r.dup_key])
+            if q and filtered and self.dialect == "sqlite":
+                found = self._ranked_then_filtered(conn, q, cols, source, conds, limit + offset)[offset:]
+            else:
+                if conds:
+                    stmt = stmt.where(and_(*conds))
+                order = [score.desc()] if q else []
+                stmt = stmt.order_by(*order, d.c.issued_date.desc().nulls_last(), f.c.file, d.c.doc_index)
+                found = [(r, float(r.score)) for r in conn.execute(stmt.limit(limit).offset(offset))]
+            dups = self._dups_of(conn, [r.dup_key for r, _ in found if r.dup_key])
         return [Match(id=r.id, file=r.file, doc_index=r.doc_index, number_symbol=r.number_symbol,
                       issued_date=r.issued_date.isoformat() if r.issued_date else None, issuer=r.issuer,
                       subject=r.subject, doc_type=r.doc_type,
-                      needs_review=[n for n in r.needs_review.split("; ") if n], score=round(float(r.score), 6),
+                      needs_review=[n for n in r.needs_review.split("; ") if n], score=round(sc, 6),
                       duplicates=[x for x in dups.get(r.dup_key, []) if x != f"{r.file}#{r.doc_index}"])
-                for r in rows]
+                for r, sc in found]
+
+    def _ranked_then_filtered(self, conn: Connection, q: Query, cols: list[Any], source: Any, conds: list[Any],
+                              need: int) -> list[tuple[Any, float]]:
+        """SQLite with filters: rank every match in the FTS table (cheap), then read the documents in rank
+        order, a chunk at a time, until ``need`` pass the filters (so an exact phrase or a filter costs one
+        row read per candidate looked at, not per match)."""
+        parts = [f'"{t}"' for t in q.terms] + ['"' + " ".join(p) + '"' for p in q.phrases]
+        fts = sql_table("documents_fts", column("rowid"), column("documents_fts"))
+        bm25 = -func.bm25(literal_column("documents_fts"), *_WEIGHTS)
+        ranked = conn.execute(select(fts.c.rowid, bm25).where(fts.c.documents_fts.op("MATCH")(
+            bindparam("fts", " AND ".join(parts)))).order_by(bm25.desc())).all()
+        out: list[tuple[Any, float]] = []
+        for i in range(0, len(ranked), _FILTER_CHUNK):
+            score_of = {int(r[0]): float(r[1]) for r in ranked[i:i + _FILTER_CHUNK]}
+            rows = conn.execute(select(*cols).select_from(source)
+                                .where(documents.c.id.in_(list(score_of)), *conds)).all()
+            rows.sort(key=lambda r: (-score_of[r.id], r.file, r.doc_index))
+            out += [(r, score_of[r.id]) for r in rows]
+            if len(out) >= need:
+                break
+        return out[:need]
 
     def _fts(self, q: Query, cols: list[Any], source: Any, top: int | None) -> tuple[Any, Any]:
         """The full-text part of a search: (statement, score column).
@@ -426,7 +452,7 @@ class Catalogue:
         if self.dialect == "sqlite":
             parts = [f'"{t}"' for t in q.terms] + ['"' + " ".join(p) + '"' for p in q.phrases]
             fts = sql_table("documents_fts", column("rowid"), column("documents_fts"))
-            bm25 = -func.bm25(literal_column("documents_fts"), 10.0, 4.0, 3.0, 3.0, 1.0)
+            bm25 = -func.bm25(literal_column("documents_fts"), *_WEIGHTS)
             hits = (select(fts.c.rowid.label("id"), bm25.label("score"))
                     .where(fts.c.documents_fts.op("MATCH")(bindparam("fts", " AND ".join(parts)))))
             if top is not None:
