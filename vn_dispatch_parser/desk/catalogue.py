@@ -347,7 +347,9 @@ class Catalogue:
             clash = conn.execute(select(files.c.result_path).where(files.c.file == result.file)).scalar()
         if clash is not None:
             return f"its file {result.file!r} is already catalogued from {clash}"
-        file_id = conn.execute(files.insert(), values).inserted_primary_key[0]
+        inserted = conn.execute(files.insert(), values).inserted_primary_key
+        assert inserted is not None
+        file_id = inserted[0]
         if taken is not None:
             taken[result.file] = rel
         for row in rows:
@@ -435,8 +437,8 @@ class Catalogue:
         out: list[tuple[Any, float]] = []
         for i in range(0, len(ranked), _FILTER_CHUNK):
             score_of = {int(r[0]): float(r[1]) for r in ranked[i:i + _FILTER_CHUNK]}
-            rows = conn.execute(select(*cols).select_from(source)
-                                .where(documents.c.id.in_(list(score_of)), *conds)).all()
+            rows = list(conn.execute(select(*cols).select_from(source)
+                                     .where(documents.c.id.in_(list(score_of)), *conds)))
             rows.sort(key=lambda r: (-score_of[r.id], r.file, r.doc_index))
             out += [(r, score_of[r.id]) for r in rows]
             if len(out) >= need:
@@ -462,7 +464,7 @@ class Catalogue:
             return stmt, h.c.score
         parts = list(q.terms) + ["(" + " <-> ".join(p) + ")" for p in q.phrases]
         tsq = func.to_tsquery(literal_column("'simple'::regconfig"), bindparam("tsq", " & ".join(parts)))
-        tsv = literal_column("documents.tsv")
+        tsv: Any = literal_column("documents.tsv")
         score = func.ts_rank(tsv, tsq)
         return select(*cols, score.label("score")).select_from(source).where(tsv.op("@@")(tsq)), score
 

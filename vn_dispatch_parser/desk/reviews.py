@@ -247,13 +247,12 @@ def record_decision(result_path: Path, result: FileResult, doc: int, name: str, 
     machine = result.documents[doc - 1]
     old = _jsonable(_get(machine, name))
     if text is None:
-        new, action = old, "accept"
+        new = old
     else:
         effective, _ = apply_review(result, load_review(result_path))
         new = parse_value(effective.documents[doc - 1], name, text)
-        action = "accept" if new == old else "correct"
     review = load_review(result_path) or ReviewFile(file=result.file)
-    entry = Correction(doc=doc, field=name, old=old, new=new, who=who, action=action,
+    entry = Correction(doc=doc, field=name, old=old, new=new, who=who, action="accept" if new == old else "correct",
                        when=now or dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
     review.corrections.append(entry)
     atomic_write(review_path(result_path), review.model_dump_json(indent=2) + "\n")
