@@ -104,3 +104,32 @@ def test_a_rerun_keeps_corrections_that_apply_and_flags_the_others(tmp_path: Pat
     assert [m.file for m in cat.search('"Chưởng"')] == ["b_cong_van.txt"]  # the corrected signer is searchable
     cat.close()
     assert len(load_review(out / "a_flagged.txt.json").corrections) == 1  # history is never dropped
+
+
+def test_the_desk_on_both_back_ends_and_stamp_fields(tmp_path: Path, db_url: str | None) -> None:
+    """A decision made through the desk reaches the catalogue, on SQLite and PostgreSQL alike; an
+    "incoming_stamp" flag is reviewed as its number and date, and a field the desk cannot edit is accepted."""
+    from vn_dispatch_parser.desk.server import Desk
+
+    _src, out = make_outputs(tmp_path)
+    path = out / "b_cong_van.txt.json"
+    data = json.loads(path.read_text())
+    data["documents"][0]["needs_review"] = ["incoming_stamp", "references"]
+    path.write_text(json.dumps(data, ensure_ascii=False))
+    desk = Desk(out, db_url, "lan")
+    desk.catalogue.index()
+    doc_id = desk.catalogue.find("b_cong_van.txt", 1)
+    assert doc_id is not None
+    doc = desk.catalogue.get(doc_id).document
+    assert review_items(doc) == ["incoming_stamp.number", "incoming_stamp.date", "references"]
+    with pytest.raises(ReviewError):
+        desk.decide(doc_id, "references", "x")  # not editable: only accepted
+    desk.decide(doc_id, "incoming_stamp.number", "125")
+    out_ = desk.decide(doc_id, "incoming_stamp.date", "20/6/2025")
+    assert out_["needs_review"] == ["references"]
+    assert desk.decide(doc_id, "references", None)["needs_review"] == []
+    stamp = desk.catalogue.get(doc_id).document.incoming_stamp
+    assert stamp is not None and (stamp.number, stamp.date) == ("125", dt.date(2025, 6, 20))
+    assert [m.file for m in desk.catalogue.search("", needs_review=True)] == ["a_flagged.txt"]
+    assert csv_rows(out)["b_cong_van.txt"]["incoming_number"] == "125"
+    desk.catalogue.close()

@@ -28,14 +28,17 @@ def update_after_batch(out_dir: Path, sources: dict[str, Path]) -> IndexSummary 
     """
     from ..records import FileResult
     from .catalogue import result_files
-    from .reviews import apply_review, load_review, patch_records, review_path
+    from .reviews import ReviewError, apply_review, load_review, patch_records, review_path
 
     try:
         effective = {}
         for path in result_files(out_dir):
             if review_path(path).exists():
-                result = FileResult.model_validate_json(path.read_bytes())
-                effective[result.file] = apply_review(result, load_review(path))[0]
+                try:
+                    result = FileResult.model_validate_json(path.read_bytes())
+                    effective[result.file] = apply_review(result, load_review(path))[0]
+                except (OSError, ValueError, ReviewError) as e:  # that file's records stay as the machine's
+                    log.warning("%s: corrections not applied to the records: %s", path, e)
         patch_records(out_dir, effective, lock=False)
         cat = Catalogue(out_dir, os.environ.get("VN_DISPATCH_DB") or None)
         try:

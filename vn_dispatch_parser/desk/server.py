@@ -285,13 +285,7 @@ async def api_decide(request: Request) -> Response:
     try:
         doc_id = int(data.get("doc_id", "0"))
         value = data.get("value") if data.get("action") == "correct" else None  # equal to the machine's: accept
-        names = [data.get("field", "")]
-        if data.get("action") == "accept_rest":
-            stored = desk.catalogue.get(doc_id)
-            names = review_items(stored.document) if stored else []
-        out: dict[str, Any] = {"ok": True, "needs_review": []}
-        for name in names:
-            out = desk.decide(doc_id, name, value)
+        out = desk.decide(doc_id, data.get("field", ""), value)
     except ReviewError as e:
         return JSONResponse({"ok": False, "error": e.reason}, status_code=400)
     except ValueError:
