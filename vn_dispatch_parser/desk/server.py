@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
@@ -239,8 +240,6 @@ def _image_response(request: Request, make: Any) -> Response:
 
 
 async def page_image(request: Request) -> Response:
-    from starlette.concurrency import run_in_threadpool
-
     from .render import page_png
 
     desk: Desk = request.app.state.desk
@@ -260,8 +259,6 @@ async def page_image(request: Request) -> Response:
 
 
 async def crop_image(request: Request) -> Response:
-    from starlette.concurrency import run_in_threadpool
-
     from .render import crop_png
 
     desk: Desk = request.app.state.desk
@@ -285,7 +282,7 @@ async def api_decide(request: Request) -> Response:
     try:
         doc_id = int(data.get("doc_id", "0"))
         value = data.get("value") if data.get("action") == "correct" else None  # equal to the machine's: accept
-        out = desk.decide(doc_id, data.get("field", ""), value)
+        out = await run_in_threadpool(desk.decide, doc_id, data.get("field", ""), value)
     except ReviewError as e:
         return JSONResponse({"ok": False, "error": e.reason}, status_code=400)
     except ValueError:
@@ -332,12 +329,10 @@ def run_server(out_dir: Path, *, host: str = "127.0.0.1", port: int = 8765, url:
     if not is_loopback(host) and not token:
         token = secrets.token_urlsafe(18)
         print(f"access token (required on {host}): {token}", flush=True)
-    names = {host, "localhost", "127.0.0.1", "[::1]"} if is_loopback(host) else {host}
-    if host in ("0.0.0.0", "::"):
-        import socket
-
-        names |= {socket.gethostname(), socket.getfqdn(), "localhost", "127.0.0.1"}
-    hosts = {f"{n}:{port}" for n in names} | ({n for n in names} if port == 80 else set())
+    hosts: set[str] | None = None  # with a token, any name may reach the server (a rebinding page has no token cookie)
+    if not token:  # loopback without a token: only our own names, so no web page can rebind a name to us
+        names = {host, "localhost", "127.0.0.1", "[::1]"}
+        hosts = {f"{n}:{port}" for n in names} | (names if port == 80 else set())
     app = create_app(out_dir, url=url, token=token, who=who, hosts=hosts)
     shown = f"[{host}]" if ":" in host else host
     print(f"vn-dispatch desk: http://{shown}:{port}/" + (f"?token={token}" if token else ""), flush=True)
