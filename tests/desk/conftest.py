@@ -88,7 +88,7 @@ def pg_server() -> Iterator[str]:
         shutil.chown(root, user)
         prefix = ["runuser", "-u", user, "--"]
     data, sock, port = root / "data", root / "sock", free_port()
-    run = [*prefix]
+    run = [*prefix]  # every server command as that user
     subprocess.run([*run, "mkdir", "-p", str(sock)], check=True)
     subprocess.run([*run, str(bindir / "initdb"), "-D", str(data), "-U", "desk", "--auth=trust", "-E", "UTF8",
                     "--locale=C.UTF-8"], check=True, capture_output=True)
@@ -118,11 +118,10 @@ def pg_url(pg_server: str) -> Iterator[str]:
 
     name = "t" + uuid.uuid4().hex[:12]
     base = pg_server.replace("postgresql://", "postgresql+psycopg://")
-    conninfo = pg_server.replace("/postgres?", "/postgres?")
-    with psycopg.connect(conninfo, autocommit=True) as conn:
+    with psycopg.connect(pg_server, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     yield base.replace("/postgres?", f"/{name}?")
-    with psycopg.connect(conninfo, autocommit=True) as conn:
+    with psycopg.connect(pg_server, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
