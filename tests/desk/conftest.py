@@ -3,6 +3,7 @@ started in a temporary folder (Debian's ``initdb`` + ``pg_ctl``), and a desk ser
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import glob
 import os
@@ -93,14 +94,20 @@ def pg_server() -> Iterator[str]:
     subprocess.run([*run, str(bindir / "initdb"), "-D", str(data), "-U", "desk", "--auth=trust", "-E", "UTF8",
                     "--locale=C.UTF-8"], check=True, capture_output=True)
     opts = f"-k {sock} -p {port} -c listen_addresses='' -c fsync=off -c full_page_writes=off"
+
+    def stop() -> None:  # idempotent: from the fixture's teardown, and at exit should that be skipped
+        if data.exists():
+            subprocess.run([*run, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+                           capture_output=True, timeout=60)
+        shutil.rmtree(root, ignore_errors=True)
+
+    atexit.register(stop)
     subprocess.run([*run, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-o", opts, "-w",
                     "start"], check=True, capture_output=True)
     try:
         yield f"postgresql://desk@/postgres?host={sock}&port={port}"
     finally:
-        subprocess.run([*run, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True)
-        shutil.rmtree(root, ignore_errors=True)
+        stop()
 
 
 def _has_user(name: str) -> bool:
