@@ -62,6 +62,7 @@ def test_a_correction_is_validated_kept_beside_the_result_and_applied(tmp_path: 
     doc = effective.documents[0]
     assert (doc.number, doc.number_symbol, doc.issued_date) == ("1865", "1865/SYT-VP", dt.date(2025, 6, 19))
     assert doc.needs_review == ["number_symbol"]  # number decided; number_symbol still to look at
+    assert "number" not in doc.review_reasons and "number_symbol" in doc.review_reasons
     assert path.read_bytes() == machine  # the machine result is never modified
     review = json.loads(review_path(path).read_text())
     assert [(c["field"], c["old"], c["new"], c["who"], c["action"]) for c in review["corrections"]] == [

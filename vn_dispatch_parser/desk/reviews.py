@@ -50,7 +50,7 @@ REVIEW_SUFFIX = ".review.json"
 _STAMP = ("incoming_stamp.number", "incoming_stamp.date", "incoming_stamp.receiver")
 EDITABLE = (
     "issuer_parent", "issuer", "doc_type", "number", "symbol", "number_symbol", "place", "issued_date", "subject",
-    "addressees", "recipients", "signer_authority", "signer_position", "signer_name", "urgency",
+    "addressees", "recipients", "signer_authority", "signer_position", "signer_title", "signer_name", "urgency",
     "confidentiality", *_STAMP,
 )
 _LISTS = {"addressees", "recipients"}
@@ -220,6 +220,9 @@ def apply_review(result: FileResult, review: ReviewFile | None) -> tuple[FileRes
             if not all(p in done for p in parts):
                 left.append(name)
         doc["needs_review"] = left
+        reasons = doc.get("review_reasons")
+        if isinstance(reasons, dict):  # a decided field's reason for review is answered
+            doc["review_reasons"] = {k: v for k, v in reasons.items() if k in left}
     return FileResult.model_validate(data), decided
 
 

@@ -53,7 +53,7 @@ LABELS = {
     "issuer_parent": "Cơ quan chủ quản", "issuer": "Cơ quan ban hành", "doc_type": "Loại văn bản", "number": "Số",
     "symbol": "Ký hiệu", "number_symbol": "Số và ký hiệu", "place": "Địa danh", "issued_date": "Ngày ban hành",
     "subject": "Trích yếu", "addressees": "Kính gửi", "recipients": "Nơi nhận", "signer_authority": "Thẩm quyền ký",
-    "signer_position": "Chức vụ người ký", "signer_name": "Người ký", "urgency": "Độ khẩn",
+    "signer_position": "Chức vụ người ký", "signer_title": "Cấp bậc, học hàm", "signer_name": "Người ký", "urgency": "Độ khẩn",
     "confidentiality": "Độ mật", "incoming_stamp.number": "Số đến", "incoming_stamp.date": "Ngày đến",
     "incoming_stamp.receiver": "Đơn vị nhận (dấu ĐẾN)",
 }
@@ -209,7 +209,8 @@ async def review_page(request: Request) -> Response:
         ev = _evidence(stored, name)
         items.append({"name": name, "label": LABELS.get(name, name), "value": field_text(doc, name),
                       "confidence": doc.confidence.get(name, doc.confidence.get(name.split(".")[0])),
-                      "raw": ev.raw if ev else None, "editable": name in EDITABLE, "crop": bool(ev and ev.bbox and stored.source_path)})
+                      "raw": ev.raw if ev else None, "editable": name in EDITABLE,
+                      "reason": getattr(doc, "review_reasons", {}).get(name.split(".")[0]), "crop": bool(ev and ev.bbox and stored.source_path)})
     queue = desk.catalogue.queue(limit=20)
     return _render(request, "review.html", {"s": stored, "doc": doc, "items": items, "queue": queue})
 
