@@ -11,6 +11,8 @@ LEVELS ?= clean,mild,heavy
 APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils qpdf
 # fonts for the sample generator (make samples): a Times-like face with full Vietnamese, and hand-writing faces
 FONT_PACKAGES := fonts-liberation2 fonts-dkg-handwriting fonts-breip fonts-kristi fonts-dancingscript fonts-sjfonts
+# the desk's tests: a real browser (Playwright drives Debian's chromium) and a PostgreSQL server they start
+DESK_PACKAGES := chromium postgresql
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export OMP_THREAD_LIMIT := 1
 
@@ -18,7 +20,7 @@ export OMP_THREAD_LIMIT := 1
 
 ## system-deps: apt packages (Tesseract + Vietnamese data, poppler, fonts), only those missing
 system-deps:
-	@missing=""; for p in $(APT_PACKAGES) $(FONT_PACKAGES); do \
+	@missing=""; for p in $(APT_PACKAGES) $(FONT_PACKAGES) $(DESK_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -52,6 +54,7 @@ test: setup
 ## bench: accuracy (score.py) and speed against plain Tesseract on the same pages
 bench: setup
 	$(BIN)/python -m vn_dispatch_parser.bench --out bench/report.md samples $(wildcard $(SHARED)/real)
+	$(BIN)/python tools/bench_desk.py --docs 100000
 
 lint: setup
 	$(BIN)/ruff check vn_dispatch_parser tests cli.py tools

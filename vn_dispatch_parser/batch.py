@@ -660,6 +660,9 @@ def run_batch(opts: BatchOptions, display: BatchDisplay | None = None) -> BatchR
                 run.finish()
             except OSError as e:
                 raise BatchOutputError(f"cannot write records/errors: {e}", opts.out_dir) from e
+            from .desk import update_after_batch  # corrections kept in the records, catalogue updated
+
+            update_after_batch(opts.out_dir, {rel.as_posix(): path for path, rel in run.inputs})
         else:
             run.report.errors = run.all_errors()
         run.report.elapsed = time.monotonic() - t0

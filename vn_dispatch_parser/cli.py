@@ -297,6 +297,100 @@ def schema(
     typer.echo(json.dumps(json_schema(kind.value), ensure_ascii=False, indent=2))
 
 
+def _date_option(value: str | None, hint: str) -> Any:
+    if not value:
+        return None
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter("a date YYYY-MM-DD", param_hint=hint) from None
+
+
+def _out_dir(path: Path) -> Path:
+    if not path.is_dir():
+        raise typer.BadParameter(f"{path} is not a folder (the --out of vn-dispatch batch)", param_hint="OUT_DIR")
+    return path
+
+
+@app.command()
+@_handle_errors
+def index(
+    out_dir: Path = typer.Argument(..., help="An output folder of vn-dispatch batch."),
+    db: str = typer.Option(None, "--db", envvar="VN_DISPATCH_DB",
+                           help="Catalogue URL (postgresql://user@host/db); default OUT_DIR/catalogue.sqlite."),
+    source: list[Path] = typer.Option([], "--source", help="Folder of the original files (for page images)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Build or update the catalogue of OUT_DIR (only changed results are read again); list duplicates."""
+    from dataclasses import asdict
+
+    from .desk import Catalogue
+
+    cat = Catalogue(_out_dir(out_dir), db)
+    try:
+        summary = cat.index(source_dirs=source)
+    finally:
+        cat.close()
+    typer.echo(json.dumps(asdict(summary), ensure_ascii=False) if as_json else summary.text())
+
+
+@app.command()
+@_handle_errors
+def search(
+    out_dir: Path = typer.Argument(..., help="An output folder of vn-dispatch batch."),
+    query: str = typer.Argument("", help='Words (diacritics optional), "exact phrase", or a số/ký hiệu.'),
+    issuer: str = typer.Option(None, help="Issuing body contains this (diacritics optional)."),
+    doc_type: str = typer.Option(None, "--type", help="Document type, e.g. 'công văn'."),
+    date_from: str = typer.Option(None, "--from", help="Issued on or after (YYYY-MM-DD)."),
+    date_to: str = typer.Option(None, "--to", help="Issued on or before (YYYY-MM-DD)."),
+    needs_review: bool = typer.Option(False, "--needs-review", help="Only documents with fields to review."),
+    limit: int = typer.Option(50, help="At most this many matches."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per match."),
+    db: str = typer.Option(None, "--db", envvar="VN_DISPATCH_DB", help="Catalogue URL (default: in OUT_DIR)."),
+) -> None:
+    """Search the catalogue of OUT_DIR (built by vn-dispatch index or batch)."""
+    from .desk import Catalogue
+
+    cat = Catalogue(_out_dir(out_dir), db)
+    try:
+        matches = cat.search(query, issuer=issuer, doc_type=doc_type, date_from=_date_option(date_from, "--from"),
+                             date_to=_date_option(date_to, "--to"), needs_review=needs_review, limit=limit)
+    finally:
+        cat.close()
+    for m in matches:
+        if as_json:
+            typer.echo(json.dumps(m.to_json(), ensure_ascii=False))
+            continue
+        extra = (f"  [to review: {', '.join(m.needs_review)}]" if m.needs_review else "") + (
+            f"  [duplicate of {', '.join(m.duplicates)}]" if m.duplicates else "")
+        typer.echo(f"{m.score:7.2f}  {m.number_symbol or '-'}  {m.issued_date or '-'}  {m.issuer or '-'} — "
+                   f"{m.subject or '-'}  ({m.file}#{m.doc_index}){extra}")
+    if not as_json:
+        typer.echo(f"{len(matches)} match(es)", err=True)
+
+
+@app.command()
+@_handle_errors
+def serve(
+    out_dir: Path = typer.Argument(..., help="An output folder of vn-dispatch batch."),
+    host: str = typer.Option("127.0.0.1", help="Address to listen on; any but loopback needs a token."),
+    port: int = typer.Option(8765, help="Port."),
+    db: str = typer.Option(None, "--db", envvar="VN_DISPATCH_DB", help="Catalogue URL (default: in OUT_DIR)."),
+    token: str = typer.Option(None, envvar="VN_DISPATCH_TOKEN", help="Access token (generated when needed)."),
+    who: str = typer.Option(None, help="Reviewer name written in corrections (default: the user name)."),
+) -> None:
+    """Serve the desk (search, review queue, document view) as a local web page."""
+    try:
+        from .desk.server import run_server
+    except ImportError as e:
+        from .errors import MissingDependencyError
+
+        raise MissingDependencyError(f"{e.name} is missing: pip install 'vn-dispatch-parser[desk]'") from e
+    run_server(_out_dir(out_dir), host=host, port=port, url=db, token=token, who=who)
+
+
 def main() -> None:
     """Console-script entry point (also ``python -m vn_dispatch_parser``)."""
     app(prog_name="vn-dispatch")

@@ -171,7 +171,7 @@ def count_pages(path: str | Path) -> int:
 
 def iter_pages(
     path: str | Path, dpi: int = 300, *, max_pixels: int = DEFAULT_MAX_PIXELS, timeout: float = 300,
-    page_dpi: Mapping[int, int] | None = None,
+    page_dpi: Mapping[int, int] | None = None, only: int | None = None,
 ) -> Iterator[PageImage]:
     """Yield the pages of a PDF or image file one at a time, as BGR uint8 arrays.
 
@@ -182,6 +182,7 @@ def iter_pages(
         max_pixels: Refuse any page larger than this, checked before decoding.
         timeout: Seconds allowed to render one PDF page.
         page_dpi: Per-page rendering resolution for PDFs (page number → dpi), overriding ``dpi``.
+        only: Load just this page (1-based); the others are not rendered or decoded.
 
     Raises:
         InputFileError: Missing, empty, truncated or corrupt file.
@@ -195,15 +196,17 @@ def iter_pages(
     if fmt == "text":
         raise UnsupportedFormatError("a text file has no page images; read it as text", path)
     if fmt == "pdf":
-        yield from _iter_pdf(path, dpi, max_pixels, timeout, page_dpi or {})
+        yield from _iter_pdf(path, dpi, max_pixels, timeout, page_dpi or {}, only)
     else:
-        yield from _iter_image(path, max_pixels)
+        yield from _iter_image(path, max_pixels, only)
 
 
 def _iter_pdf(path: Path, default_dpi: int, max_pixels: int, timeout: float,
-              page_dpi: Mapping[int, int]) -> Iterator[PageImage]:
+              page_dpi: Mapping[int, int], only: int | None = None) -> Iterator[PageImage]:
     infos: list[PdfPageInfo] = pdf_page_info(path)
     for info in infos:
+        if only is not None and info.page_no != only:
+            continue
         dpi = page_dpi.get(info.page_no, default_dpi)
         w, h = info.pixels(dpi)
         _check_page_shape(path, info.page_no, w, h, f" at {dpi} dpi ({info.width_pt:g}x{info.height_pt:g} pt)")
@@ -260,13 +263,15 @@ def _check_page_shape(path: Path, page_no: int, w: int, h: int, where: str = "")
             f"or longer than {MAX_PAGE_ASPECT:g} times its width)", path)
 
 
-def _iter_image(path: Path, max_pixels: int) -> Iterator[PageImage]:
+def _iter_image(path: Path, max_pixels: int, only: int | None = None) -> Iterator[PageImage]:
     with _open_image(path) as img:
         try:
             n = int(getattr(img, "n_frames", 1)) if img.format == "TIFF" else 1
         except _IMAGE_ERRORS as e:
             raise InputFileError(f"corrupt TIFF: cannot count its frames ({e})", path) from e
         for index in range(n):
+            if only is not None and index + 1 != only:
+                continue
             try:
                 img.seek(index)
                 w, h = (int(v) for v in img.size)

@@ -22,6 +22,7 @@ __all__ = [
     "FileResult",
     "IncomingStamp",
     "PdfSignature",
+    "PageFrame",
     "Reference",
     "PIPELINE_VERSION",
     "REVIEW_FIELDS",
@@ -160,6 +161,18 @@ class Document(BaseModel):
                                                                            "Digital-signature stamp printed on the page"))
 
 
+class PageFrame(BaseModel):
+    """The frame that a page's evidence boxes refer to: the page as loaded (``dpi``), turned by
+    ``rotation`` degrees clockwise, straightened by ``skew`` degrees, then ``width`` x ``height`` pixels."""
+
+    page: int = Field(ge=1, description=_d("Trang (từ 1)", "Page (1-based)"))
+    width: int = Field(ge=0, description=_d("Chiều rộng (điểm ảnh)", "Width in pixels"))
+    height: int = Field(ge=0, description=_d("Chiều cao (điểm ảnh)", "Height in pixels"))
+    dpi: int = Field(description=_d("Độ phân giải khi nạp trang", "Resolution the page was loaded at"))
+    rotation: int = Field(default=0, description=_d("Góc xoay theo chiều kim đồng hồ (độ)", "Clockwise turn, degrees"))
+    skew: float = Field(default=0.0, description=_d("Góc chỉnh nghiêng (độ)", "Skew straightened, degrees"))
+
+
 class FileResult(BaseModel):
     """Kết quả của một tệp / the result for one input file: its documents, warnings and errors."""
 
@@ -174,6 +187,8 @@ class FileResult(BaseModel):
         "Các chữ ký số trong tệp PDF", "Digital signatures of the PDF (pyHanko)"))
     warnings: list[str] = Field(default_factory=list, description=_d("Cảnh báo", "Warnings"))
     errors: list[str] = Field(default_factory=list, description=_d("Lỗi", "Errors"))
+    frames: list[PageFrame] = Field(default_factory=list, description=_d(
+        "Khung các trang đã đọc (kích thước, dpi, góc xoay)", "Each page as read: size, dpi and rotation"))
     pipeline_version: str = Field(default=PIPELINE_VERSION, description=_d("Phiên bản bộ đọc", "Pipeline version"))
 
     @model_validator(mode="after")

@@ -27,10 +27,10 @@ from .lexicon import correct_text
 from .lines import is_name
 from .normalize import normalize_line
 from .ocr import OcrEngine, TesseractEngine, recognize_at
-from .page_prep import prepare_page
+from .page_prep import PreparedPage, prepare_page
 from .pdftext import TextLayerPage, pdf_text_layer
 from .poppler import pdf_page_info, scan_resolution
-from .records import FileResult
+from .records import FileResult, PageFrame
 from .stamps import incoming_stamp_box, overlap, stamp_lines
 from .types import BBox, InkMark, Line, OcrPage, PageImage, PageText, Zone
 
@@ -57,7 +57,19 @@ class _PageResult:
     hints: HandHints = field(default_factory=HandHints)
     blank: bool = False
     stamps: list[SignatureStamp] = field(default_factory=list)
+    frame: PageFrame | None = None
     text: PageText | None = None
+
+
+def _frame(page: PageImage, prep: PreparedPage, text_layer: bool) -> PageFrame:
+    """The frame of the page's evidence boxes: the prepared OCR image, or the page as rendered for a
+    text layer (whose boxes are in the rendered page's pixels)."""
+    if text_layer:
+        h, w = page.array.shape[:2]
+        return PageFrame(page=page.page_no, width=w, height=h, dpi=page.dpi)
+    h, w = prep.ocr_image.shape[:2]
+    return PageFrame(page=page.page_no, width=w, height=h, dpi=page.dpi, rotation=prep.rotation,
+                     skew=round(prep.skew, 3))
 
 
 def _sha256(path: Path) -> str:
@@ -104,7 +116,7 @@ def _read_page(page: PageImage, layer: TextLayerPage | None, engine: OcrEngine, 
             hints.stamp_number, hints.stamp_date = den.number, den.date
     text.lines = lines
     return _PageResult(lines=lines, marks=prep.marks, hints=hints, stamps=layer.signatures if layer else [],
-                       text=text)
+                       frame=_frame(page, prep, bool(ocr_page.text_layer)), text=text)
 
 
 def lines_from_ocr(ocr_page: OcrPage, *, extra_top: list[Line] | None = None,
@@ -293,6 +305,7 @@ def read_scan(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = No
     seal_pages: set[int] = set()
     hints_by_page: dict[int, HandHints] = {}
     stamps: list[SignatureStamp] = []
+    frames: list[PageFrame] = []
     n_pages = blank = 0
     for page in iter_pages(p, dpi=dpi, max_pixels=max_pixels, page_dpi=render):
         if pages_wanted is not None and page.page_no not in pages_wanted:
@@ -309,6 +322,8 @@ def read_scan(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = No
         stamps.extend(res.stamps)
         if page_texts is not None and res.text is not None:
             page_texts.append(res.text)
+        if res.frame is not None:
+            frames.append(res.frame)
         if lines and res.lines:
             lines.append(Line("", page=page.page_no))
         lines.extend(res.lines)
@@ -326,5 +341,5 @@ def read_scan(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = No
         for doc in docs:
             apply_to_document(doc, signatures)
     return FileResult(file=p.name, sha256=_sha256(p), pages=n_pages, documents=docs, warnings=warnings,
-                      signatures=signatures)
+                      signatures=signatures, frames=frames)
 
