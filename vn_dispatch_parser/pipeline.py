@@ -9,13 +9,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from .errors import InputFileError, UnsupportedFormatError
 from .extract import build_document
 from .handfill import HandHints
 from .normalize import split_lines
 from .ocr import OcrEngine
-from .records import Document, FileResult
+from .records import PIPELINE_VERSION, Document, FileResult
 from .segment import segment
 from .types import Line
 
@@ -71,7 +72,7 @@ def _read_text_file(path: Path) -> str:
 
 
 def parse_file(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = None, handwriting: bool = True,
-               max_pixels: int | None = None) -> FileResult:
+               max_pixels: int | None = None, fields_only: bool = False) -> FileResult:
     """Parse one file: OCR text (``.txt``, ``.md``) or a scan (PDF, TIFF, JPEG, PNG, BMP, WebP).
 
     Args:
@@ -80,6 +81,9 @@ def parse_file(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = N
         engine: The OCR engine (default: Tesseract ``vie``, one thread).
         handwriting: Read hand-written numbers and days from the ink.
         max_pixels: Refuse pages larger than this (decompression bombs); default 120 megapixels.
+        fields_only: Scans: OCR only the bands the fields come from (header, title and subject, signature
+            and Nơi nhận; stamps and marks as always) and leave ``full_text`` empty. The result's
+            ``pipeline_version`` ends in ``+fields-only``.
 
     Raises:
         DispatchParserError: A subclass naming the file and the reason when it cannot be read.
@@ -93,11 +97,21 @@ def parse_file(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = N
         text = _read_text_file(p)
         result = parse_text(text, name=p.name)
         result.sha256 = hashlib.sha256(p.read_bytes()).hexdigest()
-        return result
+        return _fields_only(result) if fields_only else result
     try:
         from .scan import read_scan
     except ImportError as e:  # pragma: no cover - scans arrive with the OCR stage
         raise UnsupportedFormatError(f"scans are not supported in this build ({e})", p) from e
-    if max_pixels is None:
-        return read_scan(p, dpi=dpi, engine=engine, handwriting=handwriting)
-    return read_scan(p, dpi=dpi, engine=engine, handwriting=handwriting, max_pixels=max_pixels)
+    extra: dict[str, Any] = {"fields_only": True} if fields_only else {}
+    if max_pixels is not None:
+        extra["max_pixels"] = max_pixels
+    result = read_scan(p, dpi=dpi, engine=engine, handwriting=handwriting, **extra)
+    return _fields_only(result) if fields_only else result
+
+
+def _fields_only(result: FileResult) -> FileResult:
+    """Mark a fields-only result: no ``full_text``, and a version that never passes for a full read's."""
+    for doc in result.documents:
+        doc.full_text = ""
+    result.pipeline_version = PIPELINE_VERSION + "+fields-only"
+    return result

@@ -26,7 +26,7 @@ from .layout import arrange_page
 from .lexicon import correct_text
 from .lines import is_name
 from .normalize import normalize_line
-from .ocr import OcrEngine, TesseractEngine, recognize_at
+from .ocr import OcrEngine, recognize_at
 from .page_prep import prepare_page
 from .pdftext import TextLayerPage, pdf_text_layer
 from .poppler import pdf_page_info, scan_resolution
@@ -48,6 +48,7 @@ class ScanOptions:
     page_timeout: float = 180.0
     handwriting: bool = True
     engine: OcrEngine | None = None
+    fields_only: bool = False
 
 
 @dataclass
@@ -73,6 +74,10 @@ def _read_page(page: PageImage, layer: TextLayerPage | None, engine: OcrEngine, 
         return _PageResult(lines=[], marks=prep.marks, blank=True, stamps=layer.signatures if layer else [])
     if layer is not None and layer.is_text:
         ocr_page = layer.to_ocr_page()
+    elif opts.fields_only:
+        from .bands import field_bands, recognize_bands
+
+        ocr_page = recognize_bands(engine, prep.ocr_image, field_bands(prep.ocr_image, prep.dpi), page_no=page.page_no)
     else:
         ocr_page = engine.recognize(prep.ocr_image, psm=3, page_no=page.page_no)
         ocr_page.width, ocr_page.height = prep.ocr_image.shape[1], prep.ocr_image.shape[0]
@@ -264,14 +269,18 @@ def _rescaled(layer: TextLayerPage, factor: float) -> TextLayerPage:
 
 
 def read_scan(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = None,
-              max_pixels: int = DEFAULT_MAX_PIXELS, handwriting: bool = True) -> FileResult:
-    """Read one scan file into a ``FileResult`` (see the module docstring)."""
+              max_pixels: int = DEFAULT_MAX_PIXELS, handwriting: bool = True, fields_only: bool = False) -> FileResult:
+    """Read one scan file into a ``FileResult`` (see the module docstring); ``fields_only``: OCR only the
+    bands the fields come from (:mod:`vn_dispatch_parser.bands`)."""
     from .pipeline import documents_from_lines
 
     p = Path(path)
     fmt = sniff_format(p)
-    opts = ScanOptions(dpi=dpi, max_pixels=max_pixels, handwriting=handwriting)
-    engine = engine or TesseractEngine()
+    opts = ScanOptions(dpi=dpi, max_pixels=max_pixels, handwriting=handwriting, fields_only=fields_only)
+    if engine is None:
+        from .tess_capi import default_engine
+
+        engine = default_engine()
     layers = pdf_text_layer(p, dpi=dpi) if fmt == "pdf" else None
     render = _render_dpi(p, dpi, layers) if fmt == "pdf" else {}
     lines: list[Line] = []
