@@ -86,6 +86,8 @@ class BatchOptions:
     searchable_pdf: bool = False
     timeout: float | None = None
     dpi: int = 300
+    cluster: str | None = None
+    fields_only: bool = False
 
 
 @dataclass
@@ -149,6 +151,11 @@ def iter_inputs(opts: BatchOptions) -> Iterator[tuple[Path, Path]]:
             yield p, rel
 
 
+def result_version(fields_only: bool) -> str:
+    """The ``pipeline_version`` a current result has: a fields-only result never stands for a full one."""
+    return PIPELINE_VERSION + ("+fields-only" if fields_only else "")
+
+
 def result_path(out_dir: Path, rel: Path) -> Path:
     """Where the per-file JSON of input ``rel`` goes."""
     return out_dir / (rel.as_posix() + ".json")
@@ -205,7 +212,7 @@ class _Run:
             data = json.loads(result_path(self.opts.out_dir, rel).read_bytes())
         except (OSError, ValueError):
             return False
-        if not isinstance(data, dict) or data.get("pipeline_version") != PIPELINE_VERSION:
+        if not isinstance(data, dict) or data.get("pipeline_version") != result_version(self.opts.fields_only):
             return False
         if self._wants_searchable(path) and not searchable_path(self.opts.out_dir, rel).is_file():
             return False
@@ -226,7 +233,7 @@ class _Run:
             if self._wants_searchable(path):
                 tmp = self._searchable_tmp(i, rel)
                 tmp.parent.mkdir(parents=True, exist_ok=True)
-            yield Task(i, str(path), rel.as_posix(), self.opts.dpi, str(tmp) if tmp else None)
+            yield Task(i, str(path), rel.as_posix(), self.opts.dpi, str(tmp) if tmp else None, self.opts.fields_only)
 
     def on_pages(self, task: Task, pages: int) -> None:
         """A worker has counted the pages of a scan."""
@@ -342,10 +349,17 @@ def run_batch(opts: BatchOptions, display: BatchDisplay | None = None) -> BatchR
         remove_temp_files(opts.out_dir)
         run = _Run(opts, display, _inputs(opts))
         jobs = opts.jobs or default_jobs()
+        runner: Any
+        if opts.cluster:
+            from .cluster import DaskRunner
+
+            runner = DaskRunner(opts.cluster, jobs=opts.jobs, timeout=opts.timeout)
+            jobs = runner.workers
+        elif jobs == 1 and not opts.timeout:
+            runner = SerialRunner(process_one)
+        else:
+            runner = WorkerPool(jobs, timeout=opts.timeout)
         run.report.jobs = jobs
-        runner: SerialRunner | WorkerPool = (
-            SerialRunner(process_one) if jobs == 1 and not opts.timeout else WorkerPool(jobs, timeout=opts.timeout)
-        )
         display.start(len(run.inputs), jobs, str(opts.out_dir))
         try:
             for outcome in runner.run(run.tasks(), run.on_pages):

@@ -52,6 +52,7 @@ class Task:
         dpi: Rendering resolution for PDFs.
         searchable_tmp: Where to write the searchable PDF (a temporary name that the parent renames),
             or None for no searchable PDF.
+        fields_only: Read only the parts of the pages the fields come from (``full_text`` left empty).
     """
 
     index: int
@@ -59,6 +60,7 @@ class Task:
     rel: str
     dpi: int = 300
     searchable_tmp: str | None = None
+    fields_only: bool = False
 
 
 @dataclass
@@ -116,7 +118,7 @@ def process_one(task: Task, notify: Notify | None = None) -> Outcome:
             pages = loader.count_pages(path)
             if notify is not None:
                 notify(pages)
-        result = parse_file(path) if is_text else parse_file(path, dpi=task.dpi)
+        result = parse_file(path) if is_text else parse_file(path, dpi=task.dpi, fields_only=task.fields_only)
         if not result.documents:
             raise EmptyDocumentError("no document found: the pages are blank or hold no readable text", path)
         result.file = task.rel
