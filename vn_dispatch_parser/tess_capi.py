@@ -15,6 +15,8 @@ tesserocr imports, else the command line.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import logging
 import os
 import threading
@@ -46,7 +48,20 @@ def _tesserocr() -> Any:
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     import tesserocr
 
+    _quiet_leptonica()
     return tesserocr
+
+
+@functools.cache
+def _quiet_leptonica() -> None:
+    """Leptonica's messages on odd crops ("box outside rectangle") went to the command line's captured stderr;
+    in-process they would land in the batch's display: keep only its errors that are not about crops off."""
+    import ctypes
+    import ctypes.util
+
+    with contextlib.suppress(OSError, AttributeError):
+        name = ctypes.util.find_library("lept") or ctypes.util.find_library("leptonica") or "liblept.so.5"
+        ctypes.CDLL(name).setMsgSeverity(6)  # L_SEVERITY_NONE
 
 
 def capi_available() -> bool:
