@@ -118,7 +118,8 @@ def process_one(task: Task, notify: Notify | None = None) -> Outcome:
             pages = loader.count_pages(path)
             if notify is not None:
                 notify(pages)
-        result = parse_file(path) if is_text else parse_file(path, dpi=task.dpi, fields_only=task.fields_only)
+        result = (parse_file(path, fields_only=task.fields_only) if is_text
+                  else parse_file(path, dpi=task.dpi, fields_only=task.fields_only))
         if not result.documents:
             raise EmptyDocumentError("no document found: the pages are blank or hold no readable text", path)
         result.file = task.rel
