@@ -146,3 +146,22 @@ def test_unreachable_scheduler_is_a_clear_error(tmp_path: Path) -> None:
     make_good_files(src, n=1, lines=10)
     with pytest.raises(ClusterError, match="cannot reach the Dask scheduler"):
         run_batch(BatchOptions(inputs=[src], out_dir=tmp_path / "out", cluster=f"tcp://127.0.0.1:{_free_port()}"))
+
+
+def test_pages_of_a_long_pdf_as_tasks_joined_in_the_client(tmp_path: Path) -> None:
+    from vn_dispatch_parser.cluster import DaskRunner
+    from vn_dispatch_parser.workers import Task
+
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(ROOT / "samples" / "bundle_013_mild.pdf", src / "bundle.pdf")  # 3 pages, 2 documents
+    whole = run_batch(BatchOptions(inputs=[src], out_dir=tmp_path / "whole", jobs=1))
+    assert whole.documents == 2
+    runner = DaskRunner("local", jobs=2, page_tasks=1)
+    try:
+        assert runner._chunks(Task(0, str(src / "bundle.pdf"), "bundle.pdf")) == [[1], [2], [3]]
+    finally:
+        runner.close()
+    split = run_batch(BatchOptions(inputs=[src], out_dir=tmp_path / "split", jobs=2, cluster="local", page_tasks=1))
+    assert (split.ok, split.pages, split.documents) == (1, 3, 2)
+    assert outputs(tmp_path / "split") == outputs(tmp_path / "whole")

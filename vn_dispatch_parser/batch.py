@@ -88,6 +88,7 @@ class BatchOptions:
     dpi: int = 300
     cluster: str | None = None
     fields_only: bool = False
+    page_tasks: int = 8  # on a cluster, a PDF of more pages is read as page tasks (0: never)
 
 
 @dataclass
@@ -353,7 +354,7 @@ def run_batch(opts: BatchOptions, display: BatchDisplay | None = None) -> BatchR
         if opts.cluster:
             from .cluster import DaskRunner
 
-            runner = DaskRunner(opts.cluster, jobs=opts.jobs, timeout=opts.timeout)
+            runner = DaskRunner(opts.cluster, jobs=opts.jobs, timeout=opts.timeout, page_tasks=opts.page_tasks)
             jobs = runner.workers
         elif jobs == 1 and not opts.timeout:
             runner = SerialRunner(process_one)

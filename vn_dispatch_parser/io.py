@@ -13,7 +13,7 @@ import logging
 import math
 import re
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -143,7 +143,7 @@ def count_pages(path: str | Path) -> int:
 
 def iter_pages(
     path: str | Path, dpi: int = 300, *, max_pixels: int = DEFAULT_MAX_PIXELS, timeout: float = 300,
-    page_dpi: Mapping[int, int] | None = None,
+    page_dpi: Mapping[int, int] | None = None, only: Collection[int] | None = None,
 ) -> Iterator[PageImage]:
     """Yield the pages of a PDF or image file one at a time, as BGR uint8 arrays.
 
@@ -154,6 +154,7 @@ def iter_pages(
         max_pixels: Refuse any page larger than this, checked before decoding.
         timeout: Seconds allowed to render one PDF page.
         page_dpi: Per-page rendering resolution for PDFs (page number → dpi), overriding ``dpi``.
+        only: PDFs: render only these pages (numbers from 1); None: all.
 
     Raises:
         InputFileError: Missing, empty, truncated or corrupt file.
@@ -167,15 +168,17 @@ def iter_pages(
     if fmt == "text":
         raise UnsupportedFormatError("a text file has no page images; read it as text", path)
     if fmt == "pdf":
-        yield from _iter_pdf(path, dpi, max_pixels, timeout, page_dpi or {})
+        yield from _iter_pdf(path, dpi, max_pixels, timeout, page_dpi or {}, only)
     else:
         yield from _iter_image(path, max_pixels)
 
 
 def _iter_pdf(path: Path, default_dpi: int, max_pixels: int, timeout: float,
-              page_dpi: Mapping[int, int]) -> Iterator[PageImage]:
+              page_dpi: Mapping[int, int], only: Collection[int] | None = None) -> Iterator[PageImage]:
     infos: list[PdfPageInfo] = pdf_page_info(path)
     for info in infos:
+        if only is not None and info.page_no not in only:
+            continue
         dpi = page_dpi.get(info.page_no, default_dpi)
         w, h = info.pixels(dpi)
         if w * h > max_pixels:

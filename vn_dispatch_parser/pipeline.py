@@ -20,7 +20,7 @@ from .records import PIPELINE_VERSION, Document, FileResult
 from .segment import segment
 from .types import Line
 
-__all__ = ["TEXT_SUFFIXES", "documents_from_lines", "parse_file", "parse_text"]
+__all__ = ["TEXT_SUFFIXES", "documents_from_lines", "mark_fields_only", "parse_file", "parse_text"]
 
 TEXT_SUFFIXES = {".txt", ".md"}
 
@@ -97,7 +97,7 @@ def parse_file(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = N
         text = _read_text_file(p)
         result = parse_text(text, name=p.name)
         result.sha256 = hashlib.sha256(p.read_bytes()).hexdigest()
-        return _fields_only(result) if fields_only else result
+        return mark_fields_only(result) if fields_only else result
     try:
         from .scan import read_scan
     except ImportError as e:  # pragma: no cover - scans arrive with the OCR stage
@@ -106,10 +106,10 @@ def parse_file(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = N
     if max_pixels is not None:
         extra["max_pixels"] = max_pixels
     result = read_scan(p, dpi=dpi, engine=engine, handwriting=handwriting, **extra)
-    return _fields_only(result) if fields_only else result
+    return mark_fields_only(result) if fields_only else result
 
 
-def _fields_only(result: FileResult) -> FileResult:
+def mark_fields_only(result: FileResult) -> FileResult:
     """Mark a fields-only result: no ``full_text``, and a version that never passes for a full read's."""
     for doc in result.documents:
         doc.full_text = ""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import statistics
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -34,7 +35,7 @@ from .records import FileResult
 from .stamps import incoming_stamp_box, overlap, stamp_lines
 from .types import BBox, InkMark, Line, OcrPage, PageImage, Zone
 
-__all__ = ["ScanOptions", "lines_from_ocr", "read_scan"]
+__all__ = ["PageReading", "ScanOptions", "join_scan", "lines_from_ocr", "read_scan", "read_scan_pages"]
 
 log = logging.getLogger(__name__)
 
@@ -268,12 +269,24 @@ def _rescaled(layer: TextLayerPage, factor: float) -> TextLayerPage:
     return replace(layer, signatures=[replace(s, bbox=scale(s.bbox)) for s in layer.signatures])
 
 
+PageReading = tuple[int, _PageResult]
+"""One page's number and readings: what a page task on a cluster returns (picklable)."""
+
+
 def read_scan(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = None,
               max_pixels: int = DEFAULT_MAX_PIXELS, handwriting: bool = True, fields_only: bool = False) -> FileResult:
     """Read one scan file into a ``FileResult`` (see the module docstring); ``fields_only``: OCR only the
     bands the fields come from (:mod:`vn_dispatch_parser.bands`)."""
-    from .pipeline import documents_from_lines
+    readings = read_scan_pages(path, dpi=dpi, engine=engine, max_pixels=max_pixels, handwriting=handwriting,
+                               fields_only=fields_only)
+    return join_scan(path, readings)
 
+
+def read_scan_pages(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = None,
+                    max_pixels: int = DEFAULT_MAX_PIXELS, handwriting: bool = True, fields_only: bool = False,
+                    only: Collection[int] | None = None) -> list[PageReading]:
+    """Read the pages of a scan (``only`` these page numbers of a PDF, when given), each on its own: the
+    pages of a long PDF can be read by different workers and joined by :func:`join_scan`."""
     p = Path(path)
     fmt = sniff_format(p)
     opts = ScanOptions(dpi=dpi, max_pixels=max_pixels, handwriting=handwriting, fields_only=fields_only)
@@ -283,24 +296,34 @@ def read_scan(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = No
         engine = default_engine()
     layers = pdf_text_layer(p, dpi=dpi) if fmt == "pdf" else None
     render = _render_dpi(p, dpi, layers) if fmt == "pdf" else {}
+    readings: list[PageReading] = []
+    for page in iter_pages(p, dpi=dpi, max_pixels=max_pixels, page_dpi=render, only=only):
+        layer = layers[page.page_no - 1] if layers and page.page_no <= len(layers) else None
+        if layer is not None and page.dpi != dpi:
+            layer = _rescaled(layer, page.dpi / dpi)
+        readings.append((page.page_no, _read_page(page, layer, engine, opts)))
+    return readings
+
+
+def join_scan(path: str | Path, readings: list[PageReading]) -> FileResult:
+    """The ``FileResult`` of a scan from the readings of all its pages (in any order)."""
+    from .pipeline import documents_from_lines
+
+    p = Path(path)
     lines: list[Line] = []
     seal_pages: set[int] = set()
     hints_by_page: dict[int, HandHints] = {}
     stamps: list[SignatureStamp] = []
     pages = blank = 0
-    for page in iter_pages(p, dpi=dpi, max_pixels=max_pixels, page_dpi=render):
+    for page_no, res in sorted(readings, key=lambda r: r[0]):
         pages += 1
-        layer = layers[page.page_no - 1] if layers and page.page_no <= len(layers) else None
-        if layer is not None and page.dpi != dpi:
-            layer = _rescaled(layer, page.dpi / dpi)
-        res = _read_page(page, layer, engine, opts)
         blank += res.blank
         if any(m.kind == "seal" for m in res.marks):
-            seal_pages.add(page.page_no)
-        hints_by_page[page.page_no] = res.hints
+            seal_pages.add(page_no)
+        hints_by_page[page_no] = res.hints
         stamps.extend(res.stamps)
         if lines and res.lines:
-            lines.append(Line("", page=page.page_no))
+            lines.append(Line("", page=page_no))
         lines.extend(res.lines)
     if pages and blank == pages:
         raise EmptyDocumentError(f"all {pages} page(s) are blank", p)
@@ -309,4 +332,3 @@ def read_scan(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = No
                                 signature_text=signed[0].text if signed else "")
     warnings = [f"{blank} blank page(s)"] if blank else []
     return FileResult(file=p.name, sha256=_sha256(p), pages=pages, documents=docs, warnings=warnings)
-
