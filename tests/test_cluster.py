@@ -157,11 +157,12 @@ def test_pages_of_a_long_pdf_as_tasks_joined_in_the_client(tmp_path: Path) -> No
     shutil.copy(ROOT / "samples" / "bundle_013_mild.pdf", src / "bundle.pdf")  # 3 pages, 2 documents
     whole = run_batch(BatchOptions(inputs=[src], out_dir=tmp_path / "whole", jobs=1))
     assert whole.documents == 2
-    runner = DaskRunner("local", jobs=2, page_tasks=1)
-    try:
-        assert runner._chunks(Task(0, str(src / "bundle.pdf"), "bundle.pdf")) == [[1], [2], [3]]
-    finally:
-        runner.close()
+    runner = DaskRunner.__new__(DaskRunner)  # the split alone, without a cluster
+    runner.page_tasks, runner.workers = 1, 2
+    assert runner._chunks(Task(0, str(src / "bundle.pdf"), "bundle.pdf")) == [[1], [2], [3]]
+    runner.page_tasks, runner.workers = 2, 2
+    assert runner._chunks(Task(0, str(src / "bundle.pdf"), "bundle.pdf")) == [[1, 2], [3]]
+    assert runner._chunks(Task(0, str(src / "bundle.pdf"), "bundle.pdf", searchable_tmp="x")) == []
     split = run_batch(BatchOptions(inputs=[src], out_dir=tmp_path / "split", jobs=2, cluster="local", page_tasks=1))
     assert (split.ok, split.pages, split.documents) == (1, 3, 2)
     assert outputs(tmp_path / "split") == outputs(tmp_path / "whole")

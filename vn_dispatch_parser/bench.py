@@ -58,8 +58,10 @@ TAIL_ROWS = [
     ("speed_ratio_render", "pipeline / (plain + pdftoppm) s/page (target ≤ 1.0)", "x"),
     ("s_page_ocrmypdf", "s/page, ocrmypdf -l vie --sidecar (jobs 1)", "f2"),
     ("ocrmypdf_ratio", "pipeline / OCRmyPDF s/page (target ≤ 0.75)", "x"),
+    ("cpu_page_ocrmypdf", "CPU s/page, OCRmyPDF", "f2"), ("ocrmypdf_cpu_ratio", "pipeline / OCRmyPDF CPU s/page", "x"),
     ("s_page_fields", "s/page, --fields-only (jobs 1)", "f2"),
     ("fields_speedup", "full / --fields-only s/page (target ≥ 3)", "x"),
+    ("cpu_page_fields", "CPU s/page, --fields-only", "f2"), ("fields_cpu_speedup", "full / --fields-only CPU s/page", "x"),
     ("ppm_1", "pages/min, --jobs 1", "f1"), ("ppm_n", "pages/min, --jobs N", "f1"),
     ("ppm_ratio", "jobs N / jobs 1 pages/min (target ≥ 1.7)", "x"), ("jobs_n", "N", "int"),
     ("ppm_cluster", "pages/min, --cluster local --jobs N", "f1"),
@@ -334,12 +336,14 @@ def bench_set(set_dir: Path, work: Path, jobs: int, limit_pages: int | None = No
         rc = run_pipeline(set_dir, items, work / f"cluster-{jobs}", jobs, ("--cluster", "local"))
         m.update({"s_page_pipeline": r1["wall"] / pages, "ppm_ratio": r1["wall"] / rn["wall"]})
         m.update({f"ppm_{k}": 60 * pages / r["wall"] for k, r in (("1", r1), ("n", rn))})
-        m.update(s_page_fields=fo["wall"] / pages, fields_speedup=r1["wall"] / fo["wall"])
+        m.update(s_page_fields=fo["wall"] / pages, fields_speedup=r1["wall"] / fo["wall"],
+                 cpu_page_fields=fo["cpu"] / pages, fields_cpu_speedup=_div(r1["cpu"], fo["cpu"]))
         if rc["rc"] in (0, 1):
             m.update(ppm_cluster=60 * pages / rc["wall"], cluster_ratio=r1["wall"] / rc["wall"],
                      rss_cluster_mb=rc["rss_kb"] / 1024)
         if omp["files"] and not omp["failed"]:
-            m.update(s_page_ocrmypdf=omp["s"] / pages, ocrmypdf_ratio=r1["wall"] / omp["s"])
+            m.update(s_page_ocrmypdf=omp["s"] / pages, ocrmypdf_ratio=r1["wall"] / omp["s"],
+                     cpu_page_ocrmypdf=omp["cpu"] / pages, ocrmypdf_cpu_ratio=_div(r1["cpu"], omp["cpu"]))
     log.info("plain Tesseract: %d pages, %.1f s (+ %.1f s rasterising)", plain["pages"], plain["tess_s"],
              plain["raster_s"])
     if n_plain := plain["pages"]:

@@ -7,6 +7,7 @@ Used by :mod:`vn_dispatch_parser.bench` (``make bench``); every tool runs single
 from __future__ import annotations
 
 import logging
+import resource
 import shutil
 import subprocess
 import sys
@@ -22,6 +23,10 @@ __all__ = ["long_pdf", "ocrmypdf_pages", "scaling_plot"]
 log = logging.getLogger("vn_dispatch_parser.bench")
 
 
+def _child_cpu() -> float:
+    return float(sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2]))  # user + system s of waited children
+
+
 def _ocrmypdf() -> list[str] | None:
     exe = Path(sys.executable).parent / "ocrmypdf"
     if exe.exists():
@@ -32,8 +37,8 @@ def _ocrmypdf() -> list[str] | None:
 
 def ocrmypdf_pages(paths: list[Path], work: Path, env: dict[str, str]) -> dict[str, Any]:
     """``ocrmypdf -l vie --sidecar TXT --jobs 1 --force-ocr`` on each scan, one at a time (images at 300 dpi
-    when they carry none): ``{"s": wall s, "files": n, "failed": n}``."""
-    res: dict[str, Any] = {"s": 0.0, "files": 0, "failed": 0}
+    when they carry none): ``{"s": wall s, "cpu": CPU s, "files": n, "failed": n}``."""
+    res: dict[str, Any] = {"s": 0.0, "cpu": 0.0, "files": 0, "failed": 0}
     cmd = _ocrmypdf()
     if cmd is None or not paths:
         log.warning("OCRmyPDF skipped: %s", "not installed" if cmd is None else "no scan")
@@ -44,9 +49,10 @@ def ocrmypdf_pages(paths: list[Path], work: Path, env: dict[str, str]) -> dict[s
                 "--sidecar", str(work / f"{n}.txt"), "-q"]
         if path.suffix.lower() != ".pdf":
             argv += ["--image-dpi", "300"]
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _child_cpu()
         proc = subprocess.run([*argv, str(path), str(work / f"{n}.pdf")], env=env, capture_output=True, check=False)
         res["s"] += time.perf_counter() - t0
+        res["cpu"] += _child_cpu() - c0
         res["files"] += 1
         if proc.returncode:
             res["failed"] += 1
