@@ -1,4 +1,5 @@
-"""Fields-only reading: find the bands of a page the catalogue fields come from, and OCR only those.
+"""Fields-only reading: find the bands of a page the catalogue fields come from, and OCR only those (the rest
+of the page whitened).
 
 An NĐ 30 page is a header (two columns: issuer, number and V/v subject; Quốc hiệu, place and date), the title
 and subject (centred), an optional Kính gửi, the body (full-width justified lines), then the Nơi nhận list and
@@ -18,7 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .ocr import OcrEngine
-from .types import BBox, Line, OcrPage, OcrWord
+from .types import OcrPage
 
 __all__ = ["Row", "field_bands", "recognize_bands", "text_rows"]
 
@@ -112,22 +113,18 @@ def field_bands(grey: np.ndarray, dpi: int) -> list[tuple[int, int]]:
 
 
 def recognize_bands(engine: OcrEngine, grey: np.ndarray, bands: list[tuple[int, int]], *, page_no: int) -> OcrPage:
-    """OCR each band (page segmentation as for a whole page) and put the words back in the page's frame."""
-    h, w = grey.shape[:2]
-    words: list[OcrWord] = []
-    lines: list[Line] = []
-    engine_name = ""
-    for k, (y0, y1) in enumerate(bands):
-        page = engine.recognize(grey[y0:y1], psm=3, page_no=page_no)
-        engine_name = page.engine
+    """OCR the page with everything outside ``bands`` whitened.
 
-        def shift(b: BBox, dy: int = y0) -> BBox:
-            return BBox(b.x0, b.y0 + dy, b.x1, b.y1 + dy)
-
-        def moved(wd: OcrWord, k: int = k) -> OcrWord:
-            return replace(wd, bbox=shift(wd.bbox), block=wd.block + 1000 * k)
-
-        words += [moved(wd) for wd in page.words]
-        lines += [replace(ln, bbox=shift(ln.bbox) if ln.bbox else None, words=tuple(moved(wd) for wd in ln.words))
-                  for ln in page.lines]
-    return OcrPage(page_no, w, h, words=words, lines=lines, engine=engine_name)
+    The page keeps its size and the bands their places, so Tesseract's layout analysis sees the same header
+    columns and the same Nơi nhận / signature columns as on the whole page and reads them alike; reading each
+    band as a crop of its own was cheaper by a little but changed Nơi nhận items on 25 of 52 real files.
+    """
+    if bands == [(0, grey.shape[0])]:
+        page = engine.recognize(grey, psm=3, page_no=page_no)
+    else:
+        masked = np.full_like(grey, 255)
+        for y0, y1 in bands:
+            masked[y0:y1] = grey[y0:y1]
+        page = engine.recognize(masked, psm=3, page_no=page_no)
+    page.width, page.height = grey.shape[1], grey.shape[0]
+    return page
