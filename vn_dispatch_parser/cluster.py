@@ -157,6 +157,9 @@ class DaskRunner:
         except (OSError, TimeoutError) as e:
             self.close()
             raise ClusterError(f"cannot reach the Dask scheduler at {address}: {e}") from e
+        # a lost scheduler is reported once, by ClusterError: not also by Dask's tracebacks on the terminal
+        for name in ("distributed.client", "distributed.comm", "distributed.core", "distributed.batched"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
         self._run_id = uuid.uuid4().hex[:8]
 
