@@ -57,13 +57,13 @@ def test_bands_skip_the_body_middle() -> None:
     (a0, a1), (b0, b1) = field_bands(page, 100)
     assert a0 == 0 and b1 == page.shape[0] and a1 < b0
     body = [r for r in rows if r.body]
-    assert body[2].y1 <= a1 < body[3].y0  # three body lines under the subject
+    assert body[4].y1 <= a1 < body[5].y0  # five body lines under the subject
     assert body[-3].y1 <= b0 <= body[-2].y0  # the last two body lines above Nơi nhận
     assert all(r.y1 <= a1 or r.y0 >= b0 for r in rows if not r.body)  # nothing but body is left out
 
 
 def test_a_page_with_little_body_is_read_whole() -> None:
-    page = _page(body_lines=4)
+    page = _page(body_lines=8)
     assert field_bands(page, 100) == [(0, page.shape[0])]
     assert field_bands(np.full((300, 200), 255, np.uint8), 100) == [(0, 300)]
 

@@ -6,10 +6,10 @@ and subject (centred), an optional Kính gửi, the body (full-width justified l
 the signature block side by side. Every catalogue field but the references lies above the body or below it.
 Text rows are found from the ink's row profile (no OCR); a row is *body* when its ink covers most of the text
 width and crosses the middle of the page (the header's columns, the Nơi nhận list and the signature titles
-leave the middle empty, a centred title is short). The top band runs to the end of the body's first three rows (three body rows in a row: a subject or a
-Kính gửi item may read as one),
-the bottom band from the last two body rows down to the page's end; a page with no body, or bands that meet,
-is read whole. Middle pages of a long document keep only a few lines of each band.
+leave the middle empty, a centred title is short). The top band runs to the end of the body's first five rows
+(five body rows in a row: a long centred subject may read as up to four, a Kính gửi item as one), the bottom
+band from the last two body rows down to the page's end; a page with no body, or bands that meet, is read
+whole. Middle pages of a long document keep only a few lines of each band.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ __all__ = ["Row", "field_bands", "recognize_bands", "text_rows"]
 INK = 140  # grey level under which a pixel is ink (the OCR image: white paper, dark print)
 BODY_COVER = 0.55  # share of the text width a body row's ink covers
 HEADER_END = 0.12  # body rows start below this share of the page height
-TOP_BODY_ROWS = 3  # body rows kept under the title, subject and Kính gửi
+TOP_BODY_ROWS = 5  # body rows in a row that start the body (a centred subject may run to 4 wide lines)
 BOTTOM_BODY_ROWS = 2  # body rows kept above the Nơi nhận and signature block
 
 
@@ -88,7 +88,8 @@ def field_bands(grey: np.ndarray, dpi: int) -> list[tuple[int, int]]:
     rows = text_rows(grey, dpi)
     whole = [(0, h)]
     # the body starts with a paragraph: TOP_BODY_ROWS body rows in a row (a subject, a Kính gửi item or a
-    # stamp's text beside the header may read as one body row, not as three)
+    # stamp's text beside the header may read as body rows, not as five in a row; measured: a 4-line subject
+    # was cut with three)
     first = next((i for i in range(len(rows) - TOP_BODY_ROWS + 1)
                   if rows[i].y0 > HEADER_END * h and all(r.body for r in rows[i : i + TOP_BODY_ROWS])), None)
     if first is None:

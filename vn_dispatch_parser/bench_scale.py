@@ -45,7 +45,7 @@ def ocrmypdf_pages(paths: list[Path], work: Path, env: dict[str, str]) -> dict[s
         return res
     work.mkdir(parents=True, exist_ok=True)
     for n, path in enumerate(paths):
-        argv = [*cmd, "-l", "vie", "--jobs", "1", "--force-ocr", "--output-type", "pdf", "--optimize", "0",
+        argv = [*cmd, "-l", "vie", "--jobs", "1", "--force-ocr", "--invalidate-digital-signatures", "--output-type", "pdf", "--optimize", "0",
                 "--sidecar", str(work / f"{n}.txt"), "-q"]
         if path.suffix.lower() != ".pdf":
             argv += ["--image-dpi", "300"]
