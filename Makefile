@@ -9,6 +9,8 @@ N ?=
 SEED ?= 7
 LEVELS ?= clean,mild,heavy
 APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils qpdf
+# tesserocr is built against the system libtesseract (same Tesseract as the command line); ocrmypdf (bench) needs gs
+APT_PACKAGES += libtesseract-dev libleptonica-dev pkg-config g++ ghostscript
 # fonts for the sample generator (make samples): a Times-like face with full Vietnamese, and hand-writing faces
 FONT_PACKAGES := fonts-liberation2 fonts-dkg-handwriting fonts-breip fonts-kristi fonts-dancingscript fonts-sjfonts
 # the desk's tests: a real browser (Playwright drives Debian's chromium) and a PostgreSQL server they start
@@ -33,7 +35,7 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q --no-binary tesserocr -e '.[dev]'
 	touch $@
 
 ## setup: system packages + the package and its dev tools in .venv

@@ -127,6 +127,9 @@ class BatchOptions:
     naming: str = "record"  # "record" or "nd30": the names of records.jsonl / .csv / .xlsx columns
     max_text_bytes: int | None = None
     prune: bool = False
+    cluster: str | None = None
+    fields_only: bool = False
+    page_tasks: int = 8  # on a cluster, a PDF of more pages is read as page tasks (0: never)
 
 
 @dataclass
@@ -260,6 +263,11 @@ def _output_path(out_dir: Path, rel: Path, suffix: str) -> Path:
     return out_dir / rel.parent / fit_name(rel.name, suffix)
 
 
+def result_version(fields_only: bool) -> str:
+    """The ``pipeline_version`` a current result has: a fields-only result never stands for a full one."""
+    return PIPELINE_VERSION + ("+fields-only" if fields_only else "")
+
+
 def result_path(out_dir: Path, rel: Path) -> Path:
     """Where the per-file JSON of input ``rel`` goes (``<rel>.json``, shortened when too long)."""
     return _output_path(out_dir, rel, ".json")
@@ -344,7 +352,7 @@ class _Run:
             data = json.loads(json_path.read_bytes())
         except (OSError, ValueError):
             return False
-        if not isinstance(data, dict) or data.get("pipeline_version") != PIPELINE_VERSION:
+        if not isinstance(data, dict) or data.get("pipeline_version") != result_version(self.opts.fields_only):
             return False
         if self._wants_searchable(path) and not searchable_path(self.opts.out_dir, rel).is_file():
             return False
@@ -371,7 +379,8 @@ class _Run:
             yield Task(i, str(path), rel.as_posix(), self.opts.dpi, str(tmp) if tmp else None,
                        sidecar=self.opts.sidecar, pdfa=self.opts.pdfa,
                        invalidate_signatures=self.opts.invalidate_signatures, pages=self.opts.pages,
-                       work_dir=str(self.work_dir), max_text_bytes=self.opts.max_text_bytes)
+                       work_dir=str(self.work_dir), max_text_bytes=self.opts.max_text_bytes,
+                       fields_only=self.opts.fields_only)
 
     def on_pages(self, task: Task, pages: int) -> None:
         """A worker has counted the pages of a scan."""
@@ -627,8 +636,8 @@ def run_batch(opts: BatchOptions, display: BatchDisplay | None = None) -> BatchR
     display = display or NullDisplay()
     _check(opts)
     jobs = opts.jobs or default_jobs()
-    if not (jobs == 1 and not opts.timeout):
-        _check_main_guard()
+    if opts.cluster in (None, "local") and not (jobs == 1 and not opts.timeout):
+        _check_main_guard()  # spawned worker processes (the pool, a LocalCluster) re-import the script
     t0 = time.monotonic()
     _prepare_out(opts.out_dir)
     if "json" not in opts.formats:
@@ -637,10 +646,17 @@ def run_batch(opts: BatchOptions, display: BatchDisplay | None = None) -> BatchR
         remove_temp_files(opts.out_dir)
         problems: list[InputProblem] = []
         run = _Run(opts, display, _inputs(opts, problems), problems)
+        runner: Any
+        if opts.cluster:
+            from .cluster import DaskRunner
+
+            runner = DaskRunner(opts.cluster, jobs=opts.jobs, timeout=opts.timeout, page_tasks=opts.page_tasks)
+            jobs = runner.workers
+        elif jobs == 1 and not opts.timeout:
+            runner = SerialRunner(process_one)
+        else:
+            runner = WorkerPool(jobs, timeout=opts.timeout)
         run.report.jobs = jobs
-        runner: SerialRunner | WorkerPool = (
-            SerialRunner(process_one) if jobs == 1 and not opts.timeout else WorkerPool(jobs, timeout=opts.timeout)
-        )
         display.start(len(run.inputs), jobs, printable_name(str(opts.out_dir)))
         for line in run.problems:
             log.warning("%s: %s: %s", line["path"], line["code"], line["message"])

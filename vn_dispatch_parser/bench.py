@@ -3,10 +3,12 @@
 ``python -m vn_dispatch_parser.bench [--out bench/report.md] [--jobs N] [--limit-pages K] SET_DIR...``
 
 Sets hold inputs with truth: ``<file>.json`` beside each input (samples/) or ``truth/<file>.json`` (real/).
-Per set, in one run: ``vn-dispatch batch`` at ``--jobs 1`` and ``--jobs N`` (wall clock; peak RSS of the
-largest process, from ``wait4``); plain ``tesseract PAGE - -l vie`` one page at a time (PDFs rasterised by
+Per set, in one run: ``vn-dispatch batch`` at ``--jobs 1`` and ``--jobs N``, with ``--fields-only`` and on a
+``--cluster local`` of N (wall clock; peak RSS of the largest process, from ``wait4``); OCRmyPDF
+(``ocrmypdf -l vie --sidecar``, one job); the peak memory of one 100-page PDF (first set); plain ``tesseract PAGE - -l vie`` one page at a time (PDFs rasterised by
 ``pdftoppm -r 300`` first, timed apart); score.py on the jobs-1 output (and per ``degradation`` level);
-full-text CER of both; ``parse_text`` throughput. Subprocesses get ``OMP_THREAD_LIMIT=1``.
+full-text CER of both; ``parse_text`` throughput; a scaling plot (``bench/scaling.png``). Subprocesses get
+``OMP_THREAD_LIMIT=1``.
 """
 
 from __future__ import annotations
@@ -53,9 +55,21 @@ TAIL_ROWS = [
     ("cpu_page_pipeline", "CPU s/page, pipeline", "f2"), ("cpu_page_plain", "CPU s/page, plain", "f2"),
     ("cpu_ratio", "pipeline / plain CPU s/page", "x"),
     ("raster_s_page", "s/page, pdftoppm 300 dpi (not in plain)", "f2"),
+    ("speed_ratio_render", "pipeline / (plain + pdftoppm) s/page (target ≤ 1.0)", "x"),
+    ("s_page_ocrmypdf", "s/page, ocrmypdf -l vie --sidecar (jobs 1)", "f2"),
+    ("ocrmypdf_ratio", "pipeline / OCRmyPDF s/page (target ≤ 0.75)", "x"),
+    ("cpu_page_ocrmypdf", "CPU s/page, OCRmyPDF", "f2"), ("ocrmypdf_cpu_ratio", "pipeline / OCRmyPDF CPU s/page", "x"),
+    ("s_page_fields", "s/page, --fields-only (jobs 1)", "f2"),
+    ("fields_speedup", "full / --fields-only s/page (target ≥ 3)", "x"),
+    ("cpu_page_fields", "CPU s/page, --fields-only", "f2"), ("fields_cpu_speedup", "full / --fields-only CPU s/page", "x"),
     ("ppm_1", "pages/min, --jobs 1", "f1"), ("ppm_n", "pages/min, --jobs N", "f1"),
     ("ppm_ratio", "jobs N / jobs 1 pages/min (target ≥ 1.7)", "x"), ("jobs_n", "N", "int"),
+    ("ppm_cluster", "pages/min, --cluster local --jobs N", "f1"),
+    ("cluster_ratio", "LocalCluster of N / jobs 1 pages/min (target ≥ 1.8 for N=2)", "x"),
     ("rss_1_mb", "peak RSS MB, jobs 1 (biggest process)", "f0"), ("rss_n_mb", "peak RSS MB, jobs N", "f0"),
+    ("rss_cluster_mb", "peak RSS MB, LocalCluster (biggest worker)", "f0"),
+    ("long_pages", "long PDF: pages", "int"), ("rss_long_mb", "long PDF: peak RSS MB, jobs 1 (target < 300)", "f0"),
+    ("s_page_long", "long PDF: s/page, jobs 1", "f2"),
     ("parse_ms_page", "parse_text ms/page", "f2"), ("parse_share", "parse_text / OCR (target < 2%)", "pct"),
     ("bench_s", "bench wall time, s", "f0")]
 
@@ -168,9 +182,9 @@ def _timed(cmd: list[str], log_path: Path) -> tuple[float, int, int, float]:
     return wall, proc.returncode, int(usage.ru_maxrss), usage.ru_utime + usage.ru_stime
 
 
-def run_pipeline(set_dir: Path, items: list[Item], out: Path, jobs: int) -> dict[str, Any]:
+def run_pipeline(set_dir: Path, items: list[Item], out: Path, jobs: int, extra: tuple[str, ...] = ()) -> dict[str, Any]:
     """``vn-dispatch batch`` over the selected inputs into a fresh ``out``; options it lacks are dropped."""
-    opts = ["--jobs", str(jobs), "--force"]
+    opts = ["--jobs", str(jobs), "--force", *extra]
     includes = [a for it in items for a in ("--include", glob.escape(it.rel))]
     out.parent.mkdir(parents=True, exist_ok=True)
     for _attempt in range(3):
@@ -182,7 +196,7 @@ def run_pipeline(set_dir: Path, items: list[Item], out: Path, jobs: int) -> dict
         if rc != 2 or not m or m[1] not in opts:
             break
         log.warning("batch has no %s; running without it", m[1])
-        del opts[opts.index(m[1]):opts.index(m[1]) + (2 if m[1] == "--jobs" else 1)]
+        del opts[opts.index(m[1]):opts.index(m[1]) + (2 if m[1] in ("--jobs", "--cluster") else 1)]
     log.info("batch --jobs %d: %.1f s wall, %.1f s CPU, exit %d", jobs, wall, cpu, rc)
     if rc not in (0, 1):
         log.warning("batch exited with %d: %s", rc, stderr.strip()[-500:])
@@ -276,8 +290,29 @@ def _div(a: float | None, b: float | None) -> float | None:
     return a / b if a is not None and b else None
 
 
-def bench_set(set_dir: Path, work: Path, jobs: int, limit_pages: int | None = None) -> dict[str, Any]:
-    """Benchmark one set: its metrics by HEAD_ROWS/TAIL_ROWS key, ``score: F`` and ``score (LEVEL): F``."""
+def bench_long_pdf(items: list[Item], work: Path, pages: int) -> dict[str, Any]:
+    """Peak RSS and s/page of ``batch --jobs 1`` on one ``pages``-page PDF made of the set's PDF pages."""
+    from .bench_scale import long_pdf
+
+    folder = work / "long"
+    n = long_pdf([it.path for it in items if it.path.suffix.lower() == ".pdf"], folder / "in" / "long.pdf", pages)
+    if not n:
+        return {}
+    wall, rc, rss, _cpu = _timed([*_cli(), "batch", str(folder / "in"), "--out", str(folder / "out"), "--jobs", "1",
+                                  "--force"], folder / "long.log")
+    log.info("long PDF of %d pages: %.1f s, %.0f MB peak, exit %d", n, wall, rss / 1024, rc)
+    shutil.rmtree(folder, ignore_errors=True)
+    return {"long_pages": n, "rss_long_mb": rss / 1024, "s_page_long": wall / n}
+
+
+def bench_set(set_dir: Path, work: Path, jobs: int, limit_pages: int | None = None, long_pages: int = 0,
+              ) -> dict[str, Any]:
+    """Benchmark one set: its metrics by HEAD_ROWS/TAIL_ROWS key, ``score: F`` and ``score (LEVEL): F``.
+
+    In one run, on the same pages: the full read at ``--jobs 1`` and ``N``, ``--fields-only`` and a
+    ``LocalCluster`` of N (interleaved with the plain Tesseract and OCRmyPDF runs, so that load from
+    elsewhere falls on every side alike), plus, when ``long_pages``, one long PDF's peak memory.
+    """
     t_start = time.perf_counter()
     items = discover(set_dir, limit_pages)
     pages = sum(it.pages for it in items)
@@ -290,18 +325,32 @@ def bench_set(set_dir: Path, work: Path, jobs: int, limit_pages: int | None = No
     log.info("%s: %d files, %d image pages", set_dir, len(items), pages)
     pred = work / "pipeline"
     r1 = run_pipeline(set_dir, items, pred, 1)
+    plain = plain_tesseract(items, work)
     rn = run_pipeline(set_dir, items, work / f"pipeline-j{jobs}", jobs) if jobs != 1 else r1
     m.update(failed=r1["failed"], rss_1_mb=r1["rss_kb"] / 1024, rss_n_mb=rn["rss_kb"] / 1024)
-    if pages:
+    if pages:  # the scan-only measurements
+        from .bench_scale import ocrmypdf_pages
+
+        fo = run_pipeline(set_dir, items, work / "fields-only", 1, ("--fields-only",))
+        omp = ocrmypdf_pages([it.path for it in items if it.pages], work / "ocrmypdf", ENV)
+        rc = run_pipeline(set_dir, items, work / f"cluster-{jobs}", jobs, ("--cluster", "local"))
         m.update({"s_page_pipeline": r1["wall"] / pages, "ppm_ratio": r1["wall"] / rn["wall"]})
         m.update({f"ppm_{k}": 60 * pages / r["wall"] for k, r in (("1", r1), ("n", rn))})
-    plain = plain_tesseract(items, work)
+        m.update(s_page_fields=fo["wall"] / pages, fields_speedup=r1["wall"] / fo["wall"],
+                 cpu_page_fields=fo["cpu"] / pages, fields_cpu_speedup=_div(r1["cpu"], fo["cpu"]))
+        if rc["rc"] in (0, 1):
+            m.update(ppm_cluster=60 * pages / rc["wall"], cluster_ratio=r1["wall"] / rc["wall"],
+                     rss_cluster_mb=rc["rss_kb"] / 1024)
+        if omp["files"] and not omp["failed"]:
+            m.update(s_page_ocrmypdf=omp["s"] / pages, ocrmypdf_ratio=r1["wall"] / omp["s"],
+                     cpu_page_ocrmypdf=omp["cpu"] / pages, ocrmypdf_cpu_ratio=_div(r1["cpu"], omp["cpu"]))
     log.info("plain Tesseract: %d pages, %.1f s (+ %.1f s rasterising)", plain["pages"], plain["tess_s"],
              plain["raster_s"])
     if n_plain := plain["pages"]:
         m.update(s_page_plain=plain["tess_s"] / n_plain, raster_s_page=plain["raster_s"] / n_plain)
         m.update(cpu_page_plain=plain["tess_cpu"] / n_plain, cpu_page_pipeline=r1["cpu"] / pages)
         m["speed_ratio"] = _div(m.get("s_page_pipeline"), m["s_page_plain"])
+        m["speed_ratio_render"] = _div(m.get("s_page_pipeline"), m["s_page_plain"] + m["raster_s_page"])
         m["cpu_ratio"] = _div(m["cpu_page_pipeline"], m["cpu_page_plain"])
     truth_dir = work / "truth"
     for it in items:
@@ -309,6 +358,8 @@ def bench_set(set_dir: Path, work: Path, jobs: int, limit_pages: int | None = No
         shutil.copyfile(it.truth, truth_dir / f"{it.rel}.json")
     overall = run_score(truth_dir, pred, work / "score.json", False).get("all", {})
     m.update({f"score: {k}": v for k, v in overall.items()})
+    fields = run_score(truth_dir, work / "fields-only", work / "score-fields.json", False).get("all", {}) if pages else {}
+    m.update({f"score --fields-only: {k}": fields[k] for k in LEVEL_KEYS if k in fields})
     if len({t.get("degradation") for t in truths.values()}) > 1:  # per level, when there are several
         for level, scores in sorted(run_score(truth_dir, pred, work / "score-levels.json", True).items()):
             m.update({f"score ({level}): {k}": scores[k] for k in LEVEL_KEYS if k in scores})
@@ -320,6 +371,8 @@ def bench_set(set_dir: Path, work: Path, jobs: int, limit_pages: int | None = No
     parse_s = parse_throughput([t for t in (_texts(o, "\f") for o in outputs.values()) if t.strip()])
     if pages:
         m.update(parse_ms_page=1000 * parse_s / pages, parse_share=parse_s / r1["wall"])
+    if long_pages:
+        m.update(bench_long_pdf(items, work, long_pages))
     m["bench_s"] = time.perf_counter() - t_start
     return m
 
@@ -369,6 +422,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--limit-pages", type=int, default=None, metavar="K")
     ap.add_argument("--work", type=Path, default=None, help="keep work files here (default: temp folder)")
+    ap.add_argument("--long-pages", type=int, default=100, metavar="P",
+                    help="peak memory on one P-page PDF made of the first set's PDF pages (0: skip)")
+    ap.add_argument("--plot", type=Path, default=None, help="the scaling plot (default: scaling.png beside --out)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     jobs = max(1, args.jobs)
@@ -382,7 +438,8 @@ def main(argv: list[str] | None = None) -> int:
                 log.warning("%s: not a folder, skipped", set_dir)
                 continue
             name = set_dir.resolve().name if set_dir.resolve().name not in results else str(set_dir)
-            results[name] = bench_set(set_dir, base / f"{n}-{set_dir.resolve().name}", jobs, args.limit_pages)
+            results[name] = bench_set(set_dir, base / f"{n}-{set_dir.resolve().name}", jobs, args.limit_pages,
+                                      long_pages=args.long_pages if n == 0 else 0)
     if args.limit_pages is not None:
         meta["limit"] = f"first files up to {args.limit_pages} pages per set"
     meta["notes"] = ("pipeline s = wall clock of the whole CLI run, start-up included; CPU s = user + system "
@@ -390,6 +447,12 @@ def main(argv: list[str] | None = None) -> int:
     md = render(results, meta)
     print(md, end="")
     atomic_write(args.out, md)
+    from .bench_scale import scaling_plot
+
+    rates = {name: {label: r[key] for key, label in (("ppm_1", "--jobs 1"), ("ppm_n", f"--jobs {jobs}"),
+                                                      ("ppm_cluster", f"LocalCluster of {jobs}")) if r.get(key)}
+             for name, r in results.items()}
+    scaling_plot(rates, args.plot or args.out.parent / "scaling.png")
     log.info("report written to %s", args.out)
     return 0
 

@@ -15,7 +15,7 @@ import re
 import stat
 import struct
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -171,7 +171,7 @@ def count_pages(path: str | Path) -> int:
 
 def iter_pages(
     path: str | Path, dpi: int = 300, *, max_pixels: int = DEFAULT_MAX_PIXELS, timeout: float = 300,
-    page_dpi: Mapping[int, int] | None = None, only: int | None = None,
+    page_dpi: Mapping[int, int] | None = None, only: Collection[int] | None = None,
 ) -> Iterator[PageImage]:
     """Yield the pages of a PDF or image file one at a time, as BGR uint8 arrays.
 
@@ -182,7 +182,7 @@ def iter_pages(
         max_pixels: Refuse any page larger than this, checked before decoding.
         timeout: Seconds allowed to render one PDF page.
         page_dpi: Per-page rendering resolution for PDFs (page number → dpi), overriding ``dpi``.
-        only: Load just this page (1-based); the others are not rendered or decoded.
+        only: Load just these pages (numbers from 1); the others are not rendered or decoded. None: all.
 
     Raises:
         InputFileError: Missing, empty, truncated or corrupt file.
@@ -202,10 +202,10 @@ def iter_pages(
 
 
 def _iter_pdf(path: Path, default_dpi: int, max_pixels: int, timeout: float,
-              page_dpi: Mapping[int, int], only: int | None = None) -> Iterator[PageImage]:
+              page_dpi: Mapping[int, int], only: Collection[int] | None = None) -> Iterator[PageImage]:
     infos: list[PdfPageInfo] = pdf_page_info(path)
     for info in infos:
-        if only is not None and info.page_no != only:
+        if only is not None and info.page_no not in only:
             continue
         dpi = page_dpi.get(info.page_no, default_dpi)
         w, h = info.pixels(dpi)
@@ -263,14 +263,14 @@ def _check_page_shape(path: Path, page_no: int, w: int, h: int, where: str = "")
             f"or longer than {MAX_PAGE_ASPECT:g} times its width)", path)
 
 
-def _iter_image(path: Path, max_pixels: int, only: int | None = None) -> Iterator[PageImage]:
+def _iter_image(path: Path, max_pixels: int, only: Collection[int] | None = None) -> Iterator[PageImage]:
     with _open_image(path) as img:
         try:
             n = int(getattr(img, "n_frames", 1)) if img.format == "TIFF" else 1
         except _IMAGE_ERRORS as e:
             raise InputFileError(f"corrupt TIFF: cannot count its frames ({e})", path) from e
         for index in range(n):
-            if only is not None and index + 1 != only:
+            if only is not None and index + 1 not in only:
                 continue
             try:
                 img.seek(index)

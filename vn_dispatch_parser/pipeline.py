@@ -12,12 +12,12 @@ import os
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from .errors import InputFileError, InputTooLargeError, InvalidOptionError, UnsupportedFormatError
 from .extract import build_document
 from .normalize import split_lines
-from .records import Document, FileResult
+from .records import PIPELINE_VERSION, Document, FileResult
 from .segment import segment
 from .types import Line, PageText
 
@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # OpenCV and numpy load only when a scan is read
 Source = str | os.PathLike | bytes | bytearray | memoryview | IO[bytes]
 """What :func:`parse_file` reads: a path, the file's bytes, or a binary file object."""
 
-__all__ = ["DEFAULT_MAX_TEXT_BYTES", "DPI_RANGE", "TEXT_SUFFIXES", "Source", "documents_from_lines", "parse_file",
+__all__ = ["DEFAULT_MAX_TEXT_BYTES", "DPI_RANGE", "TEXT_SUFFIXES", "Source", "documents_from_lines", "mark_fields_only", "parse_file",
            "parse_text"]
 
 TEXT_SUFFIXES = {".txt", ".md"}
@@ -143,7 +143,8 @@ def _as_path(source: Source, name: str | None) -> Iterator[tuple[Path, str | Non
 
 def parse_file(source: Source, *, dpi: int = 300, engine: OcrEngine | None = None, handwriting: bool = True,
                max_pixels: int | None = None, pages: set[int] | None = None, name: str | None = None,
-               page_texts: list[PageText] | None = None, max_text_bytes: int = DEFAULT_MAX_TEXT_BYTES) -> FileResult:
+               page_texts: list[PageText] | None = None, max_text_bytes: int = DEFAULT_MAX_TEXT_BYTES,
+               fields_only: bool = False) -> FileResult:
     """Parse one file: OCR text (``.txt``, ``.md``) or a scan (PDF, TIFF, JPEG, PNG, BMP, WebP).
 
     Args:
@@ -157,6 +158,9 @@ def parse_file(source: Source, *, dpi: int = 300, engine: OcrEngine | None = Non
         name: The name to report in ``FileResult.file`` for bytes or a stream (its suffix also tells the format).
         page_texts: Receives what was read on each page of a scan (for :mod:`vn_dispatch_parser.searchable`).
         max_text_bytes: Refuse text inputs larger than this (``too_large``); default 20 MB.
+        fields_only: Scans: OCR only the bands the fields come from (header, title and subject, signature
+            and Nơi nhận; stamps and marks as always) and leave ``full_text`` empty. The result's
+            ``pipeline_version`` ends in ``+fields-only``.
 
     Raises:
         DispatchParserError: A subclass naming the file and the reason when it cannot be read.
@@ -166,14 +170,16 @@ def parse_file(source: Source, *, dpi: int = 300, engine: OcrEngine | None = Non
         raise InvalidOptionError(f"max_text_bytes must be positive (got {max_text_bytes})")
     with _as_path(source, name) as (p, shown):
         result = _parse_path(p, dpi=dpi, engine=engine, handwriting=handwriting, max_pixels=max_pixels,
-                             pages=pages, page_texts=page_texts, max_text_bytes=max_text_bytes)
+                             pages=pages, page_texts=page_texts, max_text_bytes=max_text_bytes,
+                             fields_only=fields_only)
         if shown is not None:
             result.set_file(shown)
         return result
 
 
 def _parse_path(p: Path, *, dpi: int, engine: OcrEngine | None, handwriting: bool, max_pixels: int | None,
-                pages: set[int] | None, page_texts: list[PageText] | None, max_text_bytes: int) -> FileResult:
+                pages: set[int] | None, page_texts: list[PageText] | None, max_text_bytes: int,
+                fields_only: bool = False) -> FileResult:
     if not p.exists():
         raise InputFileError("no such file" if not p.is_symlink() else "broken symbolic link", p)
     if p.is_dir():
@@ -186,11 +192,22 @@ def _parse_path(p: Path, *, dpi: int, engine: OcrEngine | None, handwriting: boo
         result = parse_text(text, name=p.name)
         result.set_file(p.name)
         result.sha256 = hashlib.sha256(p.read_bytes()).hexdigest()
-        return result
+        return mark_fields_only(result) if fields_only else result
     try:
         from .scan import read_scan
     except ImportError as e:  # pragma: no cover - scans arrive with the OCR stage
         raise UnsupportedFormatError(f"scans are not supported in this build ({e})", p) from e
-    kwargs = {} if max_pixels is None else {"max_pixels": max_pixels}
-    return read_scan(p, dpi=dpi, engine=engine, handwriting=handwriting, page_texts=page_texts, pages=pages,
-                     **kwargs)
+    extra: dict[str, Any] = {"fields_only": True} if fields_only else {}
+    if max_pixels is not None:
+        extra["max_pixels"] = max_pixels
+    result = read_scan(p, dpi=dpi, engine=engine, handwriting=handwriting, page_texts=page_texts, pages=pages,
+                       **extra)
+    return mark_fields_only(result) if fields_only else result
+
+
+def mark_fields_only(result: FileResult) -> FileResult:
+    """Mark a fields-only result: no ``full_text``, and a version that never passes for a full read's."""
+    for doc in result.documents:
+        doc.full_text = ""
+    result.pipeline_version = PIPELINE_VERSION + "+fields-only"
+    return result

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from .errors import DispatchParserError
 from .ink import has_color, mm_to_px, remove_color_ink
 
 __all__ = [
@@ -210,7 +211,19 @@ def _updown_ratio(binary: np.ndarray) -> tuple[float, int]:
 
 
 def osd_orientation(img: np.ndarray, timeout: float = 20.0) -> Orientation | None:
-    """Ask Tesseract OSD (``--psm 0 -l osd``, single-threaded) how to rotate the page; None if it can't."""
+    """Ask Tesseract OSD (``--psm 0 -l osd``, single-threaded) how to rotate the page; None if it can't.
+
+    Through the C API when that is the OCR engine in use (no process, the OSD model kept loaded)."""
+    from .tess_capi import TessApiEngine, default_engine
+
+    engine = default_engine()
+    if isinstance(engine, TessApiEngine):
+        try:
+            rotate, score = engine.osd(to_grey(img))
+        except DispatchParserError as exc:
+            logger.warning("tesseract OSD failed: %s", exc)
+            return None
+        return Orientation(rotate, min(1.0, score / 15), "osd") if score > 0 else None
     ok, buf = cv2.imencode(".png", to_grey(img))
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
     try:

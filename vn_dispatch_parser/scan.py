@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import statistics
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from .layout import arrange_page
 from .lexicon import correct_text
 from .lines import is_name
 from .normalize import normalize_line
-from .ocr import OcrEngine, TesseractEngine, recognize_at
+from .ocr import OcrEngine, recognize_at
 from .page_prep import PreparedPage, prepare_page
 from .pdftext import TextLayerPage, pdf_text_layer
 from .poppler import pdf_page_info, scan_resolution
@@ -34,7 +35,7 @@ from .records import FileResult, PageFrame
 from .stamps import incoming_stamp_box, overlap, stamp_lines
 from .types import BBox, InkMark, Line, OcrPage, PageImage, PageText, Zone
 
-__all__ = ["ScanOptions", "lines_from_ocr", "read_scan"]
+__all__ = ["PageReading", "ScanOptions", "join_scan", "lines_from_ocr", "read_scan", "read_scan_pages"]
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ class ScanOptions:
     page_timeout: float = 180.0
     handwriting: bool = True
     engine: OcrEngine | None = None
+    fields_only: bool = False
 
 
 @dataclass
@@ -92,6 +94,10 @@ def _read_page(page: PageImage, layer: TextLayerPage | None, engine: OcrEngine, 
     if layer is not None and layer.is_text:
         ocr_page = layer.to_ocr_page()
         text = PageText(page.page_no, layer.width, layer.height, (layer.width, layer.height), text_layer=True)
+    elif opts.fields_only:
+        from .bands import field_bands, recognize_bands
+
+        ocr_page = recognize_bands(engine, prep.ocr_image, field_bands(prep.ocr_image, prep.dpi), page_no=page.page_no)
     else:
         ocr_page = engine.recognize(prep.ocr_image, psm=3, page_no=page.page_no)
         ocr_page.width, ocr_page.height = prep.ocr_image.shape[1], prep.ocr_image.shape[0]
@@ -284,48 +290,73 @@ def _rescaled(layer: TextLayerPage, factor: float) -> TextLayerPage:
     return replace(layer, signatures=[replace(s, bbox=scale(s.bbox)) for s in layer.signatures])
 
 
+PageReading = tuple[int, _PageResult]
+"""One page's number and readings: what a page task on a cluster returns (picklable)."""
+
+
 def read_scan(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = None,
               max_pixels: int = DEFAULT_MAX_PIXELS, handwriting: bool = True,
-              page_texts: list[PageText] | None = None, pages: set[int] | None = None) -> FileResult:
+              page_texts: list[PageText] | None = None, pages: set[int] | None = None,
+              fields_only: bool = False) -> FileResult:
     """Read one scan file into a ``FileResult`` (see the module docstring).
 
-    ``page_texts``, when given, receives what was read on each page (for the searchable PDF);
-    ``pages`` limits the reading to those 1-based page numbers.
+    ``page_texts``, when given, receives what was read on each page (for the searchable PDF); ``pages``
+    limits the reading to those 1-based page numbers; ``fields_only``: OCR only the bands the fields come
+    from (:mod:`vn_dispatch_parser.bands`).
     """
+    readings = read_scan_pages(path, dpi=dpi, engine=engine, max_pixels=max_pixels, handwriting=handwriting,
+                               fields_only=fields_only, only=pages)
+    return join_scan(path, readings, page_texts=page_texts)
+
+
+def read_scan_pages(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = None,
+                    max_pixels: int = DEFAULT_MAX_PIXELS, handwriting: bool = True, fields_only: bool = False,
+                    only: Collection[int] | None = None) -> list[PageReading]:
+    """Read the pages of a scan (``only`` these page numbers of a PDF, when given), each on its own: the
+    pages of a long PDF can be read by different workers and joined by :func:`join_scan`."""
+    p = Path(path)
+    fmt = sniff_format(p)
+    opts = ScanOptions(dpi=dpi, max_pixels=max_pixels, handwriting=handwriting, fields_only=fields_only)
+    if engine is None:
+        from .tess_capi import default_engine
+
+        engine = default_engine()
+    layers = pdf_text_layer(p, dpi=dpi) if fmt == "pdf" else None
+    render = _render_dpi(p, dpi, layers) if fmt == "pdf" else {}
+    readings: list[PageReading] = []
+    for page in iter_pages(p, dpi=dpi, max_pixels=max_pixels, page_dpi=render, only=only):
+        layer = layers[page.page_no - 1] if layers and page.page_no <= len(layers) else None
+        if layer is not None and page.dpi != dpi:
+            layer = _rescaled(layer, page.dpi / dpi)
+        readings.append((page.page_no, _read_page(page, layer, engine, opts)))
+    return readings
+
+
+def join_scan(path: str | Path, readings: list[PageReading], *,
+              page_texts: list[PageText] | None = None) -> FileResult:
+    """The ``FileResult`` of a scan from the readings of all its pages (in any order)."""
     from .pipeline import documents_from_lines
 
     p = Path(path)
-    pages_wanted = pages
-    fmt = sniff_format(p)
-    opts = ScanOptions(dpi=dpi, max_pixels=max_pixels, handwriting=handwriting)
-    engine = engine or TesseractEngine()
-    layers = pdf_text_layer(p, dpi=dpi) if fmt == "pdf" else None
-    render = _render_dpi(p, dpi, layers) if fmt == "pdf" else {}
     lines: list[Line] = []
     seal_pages: set[int] = set()
     hints_by_page: dict[int, HandHints] = {}
     stamps: list[SignatureStamp] = []
     frames: list[PageFrame] = []
     n_pages = blank = 0
-    for page in iter_pages(p, dpi=dpi, max_pixels=max_pixels, page_dpi=render):
-        if pages_wanted is not None and page.page_no not in pages_wanted:
-            continue
+    for page_no, res in sorted(readings, key=lambda r: r[0]):
         n_pages += 1
-        layer = layers[page.page_no - 1] if layers and page.page_no <= len(layers) else None
-        if layer is not None and page.dpi != dpi:
-            layer = _rescaled(layer, page.dpi / dpi)
-        res = _read_page(page, layer, engine, opts)
         blank += res.blank
         if any(m.kind == "seal" for m in res.marks):
-            seal_pages.add(page.page_no)
-        hints_by_page[page.page_no] = res.hints
+            seal_pages.add(page_no)
+        hints_by_page[page_no] = res.hints
         stamps.extend(res.stamps)
         if page_texts is not None and res.text is not None:
             page_texts.append(res.text)
         if res.frame is not None:
             frames.append(res.frame)
         if lines and res.lines:
-            lines.append(Line("", page=page.page_no))
+            lines.append(Line("", page=page_no))
         lines.extend(res.lines)
     if n_pages and blank == n_pages:
         raise EmptyDocumentError(f"all {n_pages} page(s) are blank", p)
@@ -334,7 +365,7 @@ def read_scan(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = No
                                 signature_text=signed[0].text if signed else "")
     warnings = [f"{blank} blank page(s)"] if blank else []
     signatures = []
-    if fmt == "pdf":
+    if sniff_format(p, warn=False) == "pdf":
         from .signatures import apply_to_document, read_signatures
 
         signatures = read_signatures(p)

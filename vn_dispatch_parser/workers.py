@@ -61,6 +61,7 @@ class Task:
         work_dir: Scratch folder owned by the run (emptied by the parent at every start, so nothing a
             killed worker leaves there outlives the next run); None: the system's temporary folder.
         max_text_bytes: Size limit of text inputs (None: the library's default).
+        fields_only: Read only the parts of the pages the fields come from (``full_text`` left empty).
     """
 
     index: int
@@ -74,6 +75,7 @@ class Task:
     pages: tuple[int, ...] | None = None
     work_dir: str | None = None
     max_text_bytes: int | None = None
+    fields_only: bool = False
 
 
 @dataclass
@@ -141,9 +143,11 @@ def process_one(task: Task, notify: Notify | None = None) -> Outcome:
         if is_text:
             from .pipeline import DEFAULT_MAX_TEXT_BYTES
 
-            result = parse_file(path, pages=wanted, max_text_bytes=task.max_text_bytes or DEFAULT_MAX_TEXT_BYTES)
+            result = parse_file(path, pages=wanted, max_text_bytes=task.max_text_bytes or DEFAULT_MAX_TEXT_BYTES,
+                                fields_only=task.fields_only)
         else:
-            result = parse_file(path, dpi=task.dpi, pages=wanted, page_texts=page_texts)
+            result = parse_file(path, dpi=task.dpi, pages=wanted, page_texts=page_texts,
+                                fields_only=task.fields_only)
         if not result.documents:
             raise EmptyDocumentError("no document found: the pages are blank or hold no readable text", path)
         result.set_file(task.rel)

@@ -76,7 +76,7 @@ def load_page(path: Path, page: int, frame: dict[str, Any] | None) -> Image.Imag
     if sniff_format(path) == "text":
         raise SourceChanged("a text file has no page image")
     dpi = int(frame["dpi"]) if frame else 200
-    loaded = next(iter_pages(path, dpi=dpi, only=page, page_dpi={page: dpi}), None)
+    loaded = next(iter_pages(path, dpi=dpi, only={page}, page_dpi={page: dpi}), None)
     if loaded is None:
         raise SourceChanged(f"no page {page} in {path.name}")
     arr: np.ndarray = loaded.array

@@ -1,0 +1,89 @@
+"""The C API engine (tesserocr) reads what the command line reads: same words, boxes and float confidences on
+a full page and on small crops, same OSD; one API per thread, loaded once; VN_DISPATCH_OCR chooses."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from vn_dispatch_parser.ocr import TesseractEngine
+from vn_dispatch_parser.tess_capi import ENGINE_ENV, TessApiEngine, capi_available, default_engine
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not capi_available(), reason="tesserocr not installed")]
+
+
+@pytest.fixture(scope="module")
+def page() -> np.ndarray:
+    from vn_dispatch_parser.io import iter_pages
+    from vn_dispatch_parser.page_prep import prepare_page
+
+    return prepare_page(next(iter_pages(ROOT / "samples" / "cv_001_clean.png"))).ocr_image
+
+
+def _crops(img: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    h, w = img.shape[:2]
+    colour = cv2.cvtColor(img[: h // 5, w // 2 :], cv2.COLOR_GRAY2BGR)  # colour input: RGB order matters
+    return [(3, img), (6, img[: h // 5, : w // 2]), (7, img[h // 3 : h // 3 + 70, : w // 2]), (6, colour)]
+
+
+def test_same_words_as_the_command_line(page: np.ndarray) -> None:
+    cli, capi = TesseractEngine(), TessApiEngine()
+    for psm, crop in _crops(page):
+        a, b = cli.recognize(crop, psm=psm, page_no=2), capi.recognize(crop, psm=psm, page_no=2)
+        assert a.words, f"psm {psm}: nothing read"
+        assert [(w.text, w.conf, w.bbox, w.block, w.line) for w in b.words] == \
+               [(w.text, w.conf, w.bbox, w.block, w.line) for w in a.words]
+        assert (b.width, b.height, b.page_no, b.engine) == (a.width, a.height, a.page_no, a.engine)
+    confs = [w.conf for w in capi.recognize(page, psm=3).words]
+    assert any(round(c * 100) != c * 100 for c in confs)  # floats, not pytesseract's integers
+
+
+def test_osd_as_the_command_line(page: np.ndarray) -> None:
+    turned = cv2.rotate(page, cv2.ROTATE_90_CLOCKWISE)
+    rotate, conf = TessApiEngine().osd(turned)
+    assert rotate == TesseractEngine().osd(turned)[0] == 270
+    assert conf > 2
+
+
+def test_one_api_per_thread_loaded_once(page: np.ndarray) -> None:
+    engine = TessApiEngine()
+    assert engine._api() is engine._api()
+    crop = page[: page.shape[0] // 5]
+    expected = engine.recognize(crop, psm=6).words
+    results: list[object] = []
+    apis: list[object] = []
+
+    def work() -> None:
+        apis.append(engine._api())
+        results.append(engine.recognize(crop, psm=6).words)
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [expected, expected]
+    assert len({id(a) for a in apis}) == 2 and engine._api() not in apis
+
+
+def test_engine_chosen_by_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENGINE_ENV, "cli")
+    assert isinstance(default_engine(), TesseractEngine)
+    monkeypatch.setenv(ENGINE_ENV, "capi")
+    assert isinstance(default_engine(), TessApiEngine)
+    monkeypatch.delenv(ENGINE_ENV)
+    assert isinstance(default_engine(), TessApiEngine)  # tesserocr is installed
+    monkeypatch.setenv("VN_DISPATCH_OCR_TIMEOUT", "7")
+    assert default_engine().timeout == 7  # type: ignore[attr-defined]
+
+
+def test_empty_image_and_unsupported_option() -> None:
+    engine = TessApiEngine()
+    assert engine.recognize(np.zeros((0, 10), np.uint8)).words == []
+    with pytest.raises(ValueError, match="not supported"):
+        engine.recognize(np.full((40, 40), 255, np.uint8), config="--dpi 300")
