@@ -50,3 +50,20 @@ def test_double_spaced_text_keeps_a_two_line_subject() -> None:  # class 7
     text = CONG_VAN_TEXT.replace("V/v chấn chỉnh thực thi công vụ", "V/v chấn chỉnh thực thi công vụ\ntrong các cơ quan")
     doubled = "\n\n".join(text.splitlines())
     assert parse_text(doubled).documents[0].subject == "chấn chỉnh thực thi công vụ trong các cơ quan"
+
+
+def test_an_issuer_without_a_body_is_flagged() -> None:  # class 6: a header line lost
+    text = CONG_VAN_TEXT.replace("UBND TỈNH BÌNH DƯƠNG\nSỞ Y TẾ", "TỈNH BÌNH DƯƠNG")
+    doc = parse_text(text).documents[0]
+    assert "issuer" in doc.needs_review and "body" in doc.review_reasons["issuer"]
+
+
+def test_a_name_that_lost_its_surname_is_flagged() -> None:  # class 2
+    doc = parse_text(_with_signature("GIÁM ĐỐC\nVăn Minh")).documents[0]
+    assert doc.signer_name == "Văn Minh" and "signer_name" in doc.needs_review
+
+
+def test_header_fields_lost_to_the_ocr_are_flagged() -> None:  # class 6: the date line garbled
+    text = CONG_VAN_TEXT.replace("Bình Dương, ngày 18 tháng 6 năm 2025", "Bì#h D.., ng 18 th 6 n 2025")
+    doc = parse_text(text).documents[0]
+    assert doc.place is None and doc.review_reasons.get("place") == "not found"
