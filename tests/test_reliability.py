@@ -38,10 +38,10 @@ from vn_dispatch_parser.errors import DispatchParserError, ExitCode, InputTooLar
 from vn_dispatch_parser.export import csv_text, neutralise_cell
 from vn_dispatch_parser.fsutil import MAX_NAME_BYTES, WORK_DIR_NAME, fit_name, is_case_sensitive, temp_name
 from vn_dispatch_parser.pipeline import DEFAULT_MAX_TEXT_BYTES, DPI_RANGE
-from vn_dispatch_parser.progress import NullDisplay, PlainDisplay
-from vn_dispatch_parser.workers import Outcome
+from vn_dispatch_parser.progress import PlainDisplay
 
 from .conftest import CONG_VAN_TEXT
+from .test_batch import _CtrlC  # presses Ctrl-C after n files
 
 runner = CliRunner()
 
@@ -377,22 +377,12 @@ def test_results_of_deleted_inputs_are_reported_and_pruned_on_request(tmp_path: 
         _batch(src, out, prune=True, include=["a*"])
 
 
-class _StopAfter(NullDisplay):
-    def __init__(self, after: int) -> None:
-        self.after = after
-
-    def file_done(self, rel: str, outcome: Outcome) -> None:
-        self.after -= 1
-        if self.after == 0:
-            raise KeyboardInterrupt
-
-
 def test_an_interrupted_force_run_resumes(tmp_path: Path) -> None:
     src, out = tmp_path / "in", tmp_path / "out"
     for i in range(5):
         _write(src, f"{i}.txt")
     assert _batch(src, out).ok == 5
-    report = run_batch(BatchOptions(inputs=[src], out_dir=out, jobs=1, force=True), display=_StopAfter(2))
+    report = run_batch(BatchOptions(inputs=[src], out_dir=out, jobs=1, force=True), display=_CtrlC(after=2))
     assert report.interrupted and (out / FORCE_MARK).exists()
     report = _batch(src, out, force=True)  # the same command again: the two redone files are not redone
     assert (report.ok, report.skipped) == (3, 2)
