@@ -142,7 +142,8 @@ def test_worker_killed_mid_file_changes_nothing(inputs: Path, pool_outputs: dict
     assert outputs(out) == pool_outputs
 
 
-def test_unreachable_scheduler_is_a_clear_error(tmp_path: Path) -> None:
+def test_unreachable_scheduler_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("vn_dispatch_parser.cluster._CONNECT_TIMEOUT", "2s")  # 20 s in use
     src = tmp_path / "in"
     make_good_files(src, n=1, lines=10)
     with pytest.raises(ClusterError, match="cannot reach the Dask scheduler"):

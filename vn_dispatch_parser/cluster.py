@@ -150,8 +150,9 @@ class DaskRunner:
 
                 for k, v in {**_THREAD_ENV, "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False"}.items():
                     os.environ.setdefault(k, v)  # inherited by the worker processes, before their imports
+                # its HTTP server (health routes) on a free port: two runs at once must not clash on 8787
                 self._cluster = LocalCluster(n_workers=jobs or default_jobs(), threads_per_worker=1, processes=True,
-                                             dashboard_address=None, scheduler_kwargs={"dashboard": False},
+                                             dashboard_address=":0", scheduler_kwargs={"dashboard": False},
                                              silence_logs=logging.ERROR)
                 self.client = Client(self._cluster, set_as_default=False)
             else:
