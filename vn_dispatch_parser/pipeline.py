@@ -17,6 +17,7 @@ from typing import IO, TYPE_CHECKING, Any
 from vn_dispatch_parser.core.normalize import split_lines
 from vn_dispatch_parser.core.types import Line, PageText
 from vn_dispatch_parser.document.build import build_document
+from vn_dispatch_parser.document.reconcile import reconcile_signature
 from vn_dispatch_parser.document.segment import segment
 from vn_dispatch_parser.errors import (
     InputFileError,
@@ -29,11 +30,12 @@ from vn_dispatch_parser.records import PIPELINE_VERSION, Document, FileResult
 if TYPE_CHECKING:  # OpenCV and numpy load only when a scan is read
     from vn_dispatch_parser.core.types import HandHints
     from vn_dispatch_parser.ocr.engine import OcrEngine
+    from vn_dispatch_parser.scan.page import PageReading
 
 Source = str | os.PathLike | bytes | bytearray | memoryview | IO[bytes]
 """What :func:`parse_file` reads: a path, the file's bytes, or a binary file object."""
 
-__all__ = ["DEFAULT_MAX_TEXT_BYTES", "DPI_RANGE", "TEXT_SUFFIXES", "Source", "documents_from_lines", "mark_fields_only", "parse_file",
+__all__ = ["DEFAULT_MAX_TEXT_BYTES", "DPI_RANGE", "TEXT_SUFFIXES", "Source", "documents_from_lines", "mark_fields_only", "parse_file", "read_pages",
            "parse_text"]
 
 TEXT_SUFFIXES = {".txt", ".md"}
@@ -206,8 +208,16 @@ def _parse_path(p: Path, *, dpi: int, engine: OcrEngine | None, handwriting: boo
     if max_pixels is not None:
         extra["max_pixels"] = max_pixels
     result = read_scan(p, dpi=dpi, engine=engine, handwriting=handwriting, page_texts=page_texts, pages=pages,
-                       **extra)
+                       signature=reconcile_signature, **extra)
     return mark_fields_only(result) if fields_only else result
+
+
+def read_pages(path: str | Path, **options: Any) -> list[PageReading]:
+    """The readings of a scan's pages (:func:`~vn_dispatch_parser.scan.page.read_scan_pages` with the
+    document stage deciding each page's signature block): what a cluster's page task runs."""
+    from vn_dispatch_parser.scan.page import read_scan_pages
+
+    return read_scan_pages(path, signature=reconcile_signature, **options)
 
 
 def mark_fields_only(result: FileResult) -> FileResult:

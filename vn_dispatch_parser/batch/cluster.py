@@ -98,9 +98,9 @@ def run_pages(task: Task, pages: list[int], timeout: float | None = None) -> lis
     (:func:`vn_dispatch_parser.scan.page.join_scan`); a failure comes back as ``(code, message)``."""
     _prepare(timeout)
     try:
-        from vn_dispatch_parser.scan.page import read_scan_pages
+        from vn_dispatch_parser.pipeline import read_pages
 
-        return read_scan_pages(task.path, dpi=task.dpi, fields_only=task.fields_only, only=pages)
+        return read_pages(task.path, dpi=task.dpi, fields_only=task.fields_only, only=pages)
     except DispatchParserError as e:
         return e.code, e.reason
     except MemoryError:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:  # numpy is not loaded by ``import vn_dispatch_parser``
     import numpy as np
 
-__all__ = ["BBox", "HandHints", "HandReading", "Hit", "InkMark", "Line", "OcrPage", "OcrWord", "PageImage", "PageText", "Zone"]
+__all__ = ["BBox", "CropReader", "HandHints", "HandReading", "Hit", "InkMark", "Line", "OcrPage", "OcrWord", "PageImage", "PageText", "Zone"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,18 @@ class BBox:
 
     def union(self, other: BBox) -> BBox:
         return BBox(min(self.x0, other.x0), min(self.y0, other.y0), max(self.x1, other.x1), max(self.y1, other.y1))
+
+    def overlap(self, other: BBox) -> float:
+        """Intersection over the smaller box's area (0 when apart).
+
+        >>> BBox(0, 0, 10, 10).overlap(BBox(5, 0, 30, 10))
+        0.5
+        """
+        w = min(self.x1, other.x1) - max(self.x0, other.x0)
+        h = min(self.y1, other.y1) - max(self.y0, other.y0)
+        if w <= 0 or h <= 0:
+            return 0.0
+        return w * h / max(1, min(self.width * self.height, other.width * other.height))
 
     def as_list(self) -> list[int]:
         return [self.x0, self.y0, self.x1, self.y1]
@@ -188,3 +200,17 @@ class HandHints:
     stamp_receiver: str | None = None  # its receiving office, as printed on it
     stamp_receiver_conf: float = 0.0
     page: int = 1
+
+
+class CropReader(Protocol):
+    """A second reading of one page: OCR of a rectangle of it, lines in the page's frame.
+
+    The page stage makes one per page (:class:`vn_dispatch_parser.scan.page.PageCrops`); the document stage
+    decides which rectangles to read (:mod:`vn_dispatch_parser.document.reconcile`)."""
+
+    width: int
+    height: int
+
+    def read(self, x0: int, y0: int, x1: int, y1: int, *, psm: int = 6) -> list[Line] | None:
+        """The lines read in the rectangle (page pixels, clipped by the caller); None when it is empty."""
+        ...

@@ -9,21 +9,27 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import statistics
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
-import regex
 
 from vn_dispatch_parser.core.esign import SignatureStamp
 from vn_dispatch_parser.core.lexicon import correct_text
-from vn_dispatch_parser.core.lines import is_name
 from vn_dispatch_parser.core.normalize import normalize_line
-from vn_dispatch_parser.core.types import BBox, HandHints, InkMark, Line, OcrPage, PageImage, PageText, Zone
+from vn_dispatch_parser.core.types import (
+    BBox,
+    CropReader,
+    HandHints,
+    InkMark,
+    Line,
+    OcrPage,
+    PageImage,
+    PageText,
+    Zone,
+)
 from vn_dispatch_parser.errors import EmptyDocumentError
-from vn_dispatch_parser.fields.signer import is_title_line, parse_signature, signature_quality, snap_title
 from vn_dispatch_parser.image.load import DEFAULT_MAX_PIXELS, iter_pages, sniff_format
 from vn_dispatch_parser.image.pdftext import TextLayerPage, pdf_text_layer
 from vn_dispatch_parser.image.poppler import pdf_page_info, scan_resolution
@@ -33,11 +39,15 @@ from vn_dispatch_parser.records import FileResult, PageFrame
 from vn_dispatch_parser.scan.hints import read_hints
 from vn_dispatch_parser.scan.incoming_stamp import read_den_stamp
 from vn_dispatch_parser.scan.layout import arrange_page
-from vn_dispatch_parser.scan.stamps import incoming_stamp_box, overlap, stamp_lines
+from vn_dispatch_parser.scan.stamps import incoming_stamp_box, stamp_lines
 
 __all__ = ["PageReading", "ScanOptions", "join_scan", "lines_from_ocr", "read_scan", "read_scan_pages"]
 
 log = logging.getLogger(__name__)
+
+
+SignatureReconciler = Callable[[list[Line], CropReader], list[Line]]
+"""Decides a page's signature block from its lines and second readings of crops."""
 
 
 @dataclass
@@ -50,6 +60,23 @@ class ScanOptions:
     handwriting: bool = True
     engine: OcrEngine | None = None
     fields_only: bool = False
+    signature: SignatureReconciler | None = None
+    """Decides the signature block from the page's reading and crops (the document stage's
+    :func:`~vn_dispatch_parser.document.reconcile.reconcile_signature`, passed in by the pipeline)."""
+
+
+class PageCrops:
+    """Second readings of one page's crops (:class:`~vn_dispatch_parser.core.types.CropReader`)."""
+
+    def __init__(self, engine: OcrEngine, image: np.ndarray, page_no: int) -> None:
+        self.engine, self.image, self.page_no = engine, image, page_no
+        self.height, self.width = image.shape[:2]
+
+    def read(self, x0: int, y0: int, x1: int, y1: int, *, psm: int = 6) -> list[Line] | None:
+        crop = self.image[y0:y1, x0:x1]
+        if crop.size == 0:
+            return None
+        return recognize_at(self.engine, crop, (x0, y0), psm=psm, page_no=self.page_no)
 
 
 @dataclass
@@ -109,10 +136,8 @@ def _read_page(page: PageImage, layer: TextLayerPage | None, engine: OcrEngine, 
     if den is not None:
         extra = den.lines + ([Line("", page=page.page_no, zone=Zone.INCOMING_STAMP)] if extra else []) + extra
     lines = lines_from_ocr(ocr_page, extra_top=extra, stamp_boxes=boxes)
-    if not ocr_page.text_layer:
-        lines = _rescue_signature(lines, prep.ocr_image, engine, page.page_no)
-        lines = _reread_signature(lines, prep.ocr_image, engine, page.page_no)
-        lines = _find_name(lines, prep.ocr_image, engine, page.page_no)
+    if not ocr_page.text_layer and opts.signature is not None:
+        lines = opts.signature(lines, PageCrops(engine, prep.ocr_image, page.page_no))
     hints = read_hints(lines, prep.image, prep.dpi) if opts.handwriting and not ocr_page.text_layer else HandHints()
     hints.page = page.page_no
     hints.stamp_box = den_box
@@ -132,7 +157,7 @@ def lines_from_ocr(ocr_page: OcrPage, *, extra_top: list[Line] | None = None,
     ocr_page = _normalized(ocr_page)
     if stamp_boxes:
         keep = [ln for ln in ocr_page.lines
-                if ln.bbox is None or not any(overlap(ln.bbox, b) > 0.5 for b in stamp_boxes)]
+                if ln.bbox is None or not any(ln.bbox.overlap(b) > 0.5 for b in stamp_boxes)]
         ocr_page = replace(ocr_page, lines=keep)
     lines = arrange_page(ocr_page, extra_top=extra_top)
     if not ocr_page.text_layer:
@@ -150,110 +175,6 @@ def _normalized(page: OcrPage) -> OcrPage:
         if text:
             lines.append(replace(ln, text=text, words=ws))
     return replace(page, words=words, lines=lines)
-
-
-def _rescue_signature(lines: list[Line], image: np.ndarray, engine: OcrEngine, page_no: int) -> list[Line]:
-    """Re-read the signature block's title from a crop when the page OCR lost it under the seal.
-
-    Full-page segmentation often drops the title lines that a seal (black on bitonal scans) covers; on a
-    crop of the block, with a single-block mode, Tesseract reads them.
-    """
-    sig = [ln for ln in lines if ln.zone is Zone.SIGNATURE and ln.bbox is not None]
-    names = [ln for ln in sig if is_name(ln.text)]
-    if not names or any(is_title_line(ln.text) for ln in sig):
-        return lines
-    name = names[-1]
-    assert name.bbox is not None
-    h = max(20, name.bbox.height)
-    x0 = max(0, int(min(name.bbox.x0, name.bbox.cx - 7 * h)))
-    x1 = min(image.shape[1], int(max(name.bbox.x1, name.bbox.cx + 7 * h)))
-    y0 = max(0, name.bbox.y0 - 9 * h)
-    crop = image[y0 : name.bbox.y0, x0:x1]
-    if crop.size == 0:
-        return lines
-    found = []
-    for ln in recognize_at(engine, crop, (x0, y0), psm=6, page_no=page_no):
-        text = normalize_line(ln.text)
-        if not is_title_line(text):  # a title the seal garbled ("CHỦYỊCH"), snapped to the known one
-            snapped = snap_title(text)
-            if snapped is None:
-                continue
-            text, ln = snapped, replace(ln, conf=(ln.conf or 0.0) * 0.8)
-        found.append(replace(ln, text=text, conf=(ln.conf or 0.0) * 0.9, zone=Zone.SIGNATURE, words=()))
-    if not found:
-        return lines
-    k = lines.index(name)
-    # the ink that hid the title (seal, signature) runs over the name too: it is read less surely
-    suspect = replace(name, conf=(name.conf or 0.0) * 0.8)
-    return lines[:k] + found + [suspect] + lines[k + 1 :]
-
-
-def _extent(block: list[Line]) -> tuple[BBox, int]:
-    """The box around a block's lines (all with a box) and their median line height (at least 20 px)."""
-    boxes = [ln.bbox for ln in block if ln.bbox is not None]
-    box = boxes[0]
-    for b in boxes[1:]:
-        box = box.union(b)
-    return box, max(20, int(statistics.median(b.height for b in boxes)))
-
-
-def _reread_signature(lines: list[Line], image: np.ndarray, engine: OcrEngine, page_no: int) -> list[Line]:
-    """Read the whole signature block again from a crop when the page OCR garbled it (seal over the
-    title and the name), and keep whichever reading gives more known titles and a name."""
-    sig = [ln for ln in lines if ln.zone is Zone.SIGNATURE and ln.bbox is not None and ln.text.strip()]
-    if not sig:
-        return lines
-    before = signature_quality(parse_signature(sig))
-    if before >= 3:
-        return lines
-    box, h = _extent(sig)
-    x0, x1 = max(0, box.x0 - 2 * h), min(image.shape[1], box.x1 + 2 * h)
-    y0, y1 = max(0, box.y0 - h), min(image.shape[0], box.y1 + 2 * h)
-    crop = image[y0:y1, x0:x1]
-    if crop.size == 0:
-        return lines
-    again = [replace(ln, text=correct_text(normalize_line(ln.text))[0], conf=(ln.conf or 0.0) * 0.95,
-                     zone=Zone.SIGNATURE)
-             for ln in recognize_at(engine, crop, (x0, y0), psm=6, page_no=page_no)]
-    # the crop may read the name better but lose a title the page had: keep the page's titles then
-    kept = [ln for ln in sig if is_title_line(ln.text)] + [ln for ln in again if not is_title_line(ln.text)]
-    after, again = max(((signature_quality(parse_signature(c)), c) for c in (again, kept)), key=lambda t: t[0])
-    if after <= before:
-        return lines
-    first = lines.index(sig[0])
-    rest = [ln for ln in lines if ln not in sig]
-    k = sum(1 for ln in lines[:first] if ln not in sig)
-    return rest[:k] + again + rest[k:]
-
-
-def _find_name(lines: list[Line], image: np.ndarray, engine: OcrEngine, page_no: int) -> list[Line]:
-    """Look for the signer's name under the titles when the page OCR read titles but no name: a seal's rim
-    or the signature over the printed name makes full-page segmentation drop its line. The name lies
-    below the titles, past the space left for signing, centred under them; lines read there are added
-    when they make the parsed block more complete."""
-    sig = [ln for ln in lines if ln.zone is Zone.SIGNATURE and ln.bbox is not None and ln.text.strip()]
-    titles = [ln for ln in sig if is_title_line(ln.text)]
-    if not titles or any(is_name(ln.text) for ln in sig):
-        return lines
-    box, h = _extent(titles)
-    x0 = max(0, int(box.cx - 6 * h))
-    x1 = min(image.shape[1], int(box.cx + 6 * h))
-    y0, y1 = box.y1, min(image.shape[0], box.y1 + 9 * h)
-    crop = image[y0:y1, x0:x1]
-    if crop.size == 0:
-        return lines
-    seen = [ln.bbox for ln in sig if ln.bbox is not None]
-    found = [replace(ln, text=normalize_line(ln.text), conf=(ln.conf or 0.0) * 0.9, zone=Zone.SIGNATURE)
-             for ln in recognize_at(engine, crop, (x0, y0), psm=6, page_no=page_no)
-             if ln.bbox is not None and regex.search(r"\p{L}{2}", ln.text)
-             and not any(overlap(ln.bbox, b) > 0.3 for b in seen)]
-    if not found:
-        return lines
-    last = max(lines.index(ln) for ln in sig) + 1
-    more = lines[:last] + found + lines[last:]
-    before = signature_quality(parse_signature(sig))
-    after = signature_quality(parse_signature([ln for ln in more if ln.zone is Zone.SIGNATURE]))
-    return more if after > before else lines
 
 
 def _corrected(line: Line) -> Line:
@@ -297,7 +218,7 @@ PageReading = tuple[int, _PageResult]
 def read_scan(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = None,
               max_pixels: int = DEFAULT_MAX_PIXELS, handwriting: bool = True,
               page_texts: list[PageText] | None = None, pages: set[int] | None = None,
-              fields_only: bool = False) -> FileResult:
+              fields_only: bool = False, signature: SignatureReconciler | None = None) -> FileResult:
     """Read one scan file into a ``FileResult`` (see the module docstring).
 
     ``page_texts``, when given, receives what was read on each page (for the searchable PDF); ``pages``
@@ -305,18 +226,20 @@ def read_scan(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = No
     from (:mod:`vn_dispatch_parser.scan.bands`).
     """
     readings = read_scan_pages(path, dpi=dpi, engine=engine, max_pixels=max_pixels, handwriting=handwriting,
-                               fields_only=fields_only, only=pages)
+                               fields_only=fields_only, only=pages, signature=signature)
     return join_scan(path, readings, page_texts=page_texts)
 
 
 def read_scan_pages(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = None,
                     max_pixels: int = DEFAULT_MAX_PIXELS, handwriting: bool = True, fields_only: bool = False,
-                    only: Collection[int] | None = None) -> list[PageReading]:
+                    only: Collection[int] | None = None,
+                    signature: SignatureReconciler | None = None) -> list[PageReading]:
     """Read the pages of a scan (``only`` these page numbers of a PDF, when given), each on its own: the
     pages of a long PDF can be read by different workers and joined by :func:`join_scan`."""
     p = Path(path)
     fmt = sniff_format(p)
-    opts = ScanOptions(dpi=dpi, max_pixels=max_pixels, handwriting=handwriting, fields_only=fields_only)
+    opts = ScanOptions(dpi=dpi, max_pixels=max_pixels, handwriting=handwriting, fields_only=fields_only,
+                       signature=signature)
     if engine is None:
         from vn_dispatch_parser.ocr.capi import default_engine
 

@@ -19,7 +19,7 @@ from vn_dispatch_parser.core.types import BBox, InkMark, Line, Zone
 from vn_dispatch_parser.image import ink
 from vn_dispatch_parser.ocr.engine import OcrEngine, recognize_at
 
-__all__ = ["framed_boxes", "grouped_ink", "incoming_stamp_box", "overlap", "stamp_lines"]
+__all__ = ["framed_boxes", "grouped_ink", "incoming_stamp_box", "stamp_lines"]
 
 
 def grouped_ink(marks: list[InkMark], height: int, dpi: int) -> list[InkMark]:
@@ -62,11 +62,11 @@ def stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_n
         if mark.kind not in ("stamp", "urgency_stamp") and not _small_red_box(mark, img.shape, dpi):
             continue
         b = mark.bbox
-        if skip is not None and overlap(b, skip) > 0.5:
+        if skip is not None and b.overlap(skip) > 0.5:
             continue
         if b.width < 40 or b.height < 20 or b.cy > 0.5 * height:
             continue
-        if any(overlap(b, s) > 0.3 for s in seals):
+        if any(b.overlap(s) > 0.3 for s in seals):
             continue  # the seal itself, not a stamp with text
         if mark.kind != "stamp":
             layer = ink.ink_layer(img, mark.color, b)
@@ -89,7 +89,7 @@ def stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_n
     if not any(ln.text in _marks_vocabulary() for ln in out):
         stamps = [m.bbox for m in marks if m.kind == "stamp"] + ([skip] if skip is not None else [])
         for box in framed_boxes(img, dpi):  # a KHẨN / MẬT box in grey or black: a frame, not a colour
-            if any(overlap(box, b) > 0.5 for b in stamps):
+            if any(box.overlap(b) > 0.5 for b in stamps):
                 continue  # a row of the ĐẾN stamp
             region = img[box.y0 : box.y1, box.x0 : box.x1]
             found = _read_mark(region if region.ndim == 2 else region.min(axis=2), engine, page_no, level=True)
@@ -124,7 +124,7 @@ def framed_boxes(img: np.ndarray, dpi: int) -> list[BBox]:
         if inner.size == 0 or hollow.size == 0 or hollow.mean() > 0.35:
             continue  # a filled blob, not a frame around letters
         box = BBox(int(x / f), int(y / f), int((x + bw) / f), int((y + bh) / f))
-        if all(overlap(box, b) < 0.5 for _, b in found):
+        if all(box.overlap(b) < 0.5 for _, b in found):
             found.append((bw * bh, box))
     return [b for _, b in sorted(found, key=lambda t: -t[0])[:3]]
 
@@ -252,18 +252,9 @@ def incoming_stamp_box(marks: list[InkMark], esign_boxes: list[BBox], height: in
         b = m.bbox
         if m.kind != "stamp" or b.cy > 0.5 * height:
             continue
-        if any(overlap(b, s) > 0.3 for s in seals + esign_boxes):
+        if any(b.overlap(s) > 0.3 for s in seals + esign_boxes):
             continue
         long_mm, short_mm = max(b.width, b.height) / mm, min(b.width, b.height) / mm
         if 35 <= long_mm <= 80 and 15 <= short_mm <= 55:
             return b
     return None
-
-
-def overlap(a: BBox, b: BBox) -> float:
-    """Intersection over the smaller box's area."""
-    w = min(a.x1, b.x1) - max(a.x0, b.x0)
-    h = min(a.y1, b.y1) - max(a.y0, b.y0)
-    if w <= 0 or h <= 0:
-        return 0.0
-    return w * h / max(1, min(a.width * a.height, b.width * b.height))
