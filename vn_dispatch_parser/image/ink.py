@@ -304,7 +304,10 @@ def ring_score(mask: np.ndarray, cx: float, cy: float, r: float) -> tuple[float,
         and the radius of the peak in pixels.
     """
     outer = int(r * 1.35) + 2
-    polar = cv2.warpPolar(mask.astype(np.float32), (outer, 360), (float(cx), float(cy)), outer, cv2.WARP_POLAR_LINEAR)
+    # WARP_FILL_OUTLIERS: rays that leave the mask read 0 (no ink); without it OpenCV leaves those cells
+    # of the output uninitialised, and a small mark's class changed from run to run
+    polar = cv2.warpPolar(mask.astype(np.float32), (outer, 360), (float(cx), float(cy)), outer,
+                          cv2.WARP_POLAR_LINEAR | cv2.WARP_FILL_OUTLIERS)
     cov = (polar > 0.3).mean(axis=0)
     i0, i1 = int(0.8 * r), min(outer - 1, int(1.12 * r) + 1)
     if i1 <= i0:
