@@ -86,33 +86,40 @@ def is_vietnamese_syllable(word: str, *, name: bool = False) -> bool:
         return False
     onsets = _NAME_ONSETS + _ONSETS if name else _ONSETS
     codas = ("k", *_CODAS) if name else _CODAS
-    for onset in onsets:
-        if not base.startswith(onset):
+    return any(_fits(onset, _after_onset(onset, base[len(onset):]), tone, codas, name=name)
+               for onset in onsets if base.startswith(onset))
+
+
+def _after_onset(onset: str, rest: str) -> str:
+    """The letters after ``onset``, with the i of "gi" and the u of "qu" given back where they are vowels."""
+    if onset == "gi" and (rest == "" or rest[0] not in "aăâeêoôơuư"):
+        return "i" + rest  # "gì", "gìn": the i of gi is the vowel
+    if onset == "qu" and rest[:1] == "y":
+        return "u" + rest  # "quy", "quyết": u is the medial
+    return rest
+
+
+def _fits(onset: str, rest: str, tone: str, codas: tuple[str, ...], *, name: bool) -> bool:
+    """True when ``rest`` (after ``onset``) splits into a vowel cluster and one of ``codas`` that go together."""
+    for coda in codas:
+        if coda and not rest.endswith(coda):
             continue
-        rest = base[len(onset):]
-        if onset == "gi" and (rest == "" or rest[0] not in "aăâeêoôơuư"):
-            rest = "i" + rest  # "gì", "gìn": the i of gi is the vowel
-        if onset == "qu" and rest[:1] == "y":
-            rest = "u" + rest  # "quy", "quyết": u is the medial
-        for coda in codas:
-            if coda and not rest.endswith(coda):
-                continue
-            vowels = rest[: len(rest) - len(coda)] if coda else rest
-            if not vowels:
-                continue
-            if coda:
-                if vowels not in _CLOSABLE:
-                    continue
-                if coda in ("c", "ch", "p", "t", "k") and tone not in _STOP_TONES:
-                    continue
-                if coda in ("ch", "nh") and vowels not in ("a", "ê", "i", "y", "oa", "uê", "uy"):
-                    continue
-            elif vowels not in _CLOSABLE | _OPEN_ONLY or (vowels in _NEEDS_CODA and not (name and vowels == "iê")):
-                continue
-            if onset in ("k", "gh", "ngh") and vowels[0] not in "eêiy":
-                continue
+        vowels = rest[: len(rest) - len(coda)] if coda else rest
+        if vowels and _rhyme_ok(vowels, coda, tone, name=name) and (
+                onset not in ("k", "gh", "ngh") or vowels[0] in "eêiy"):
             return True
     return False
+
+
+def _rhyme_ok(vowels: str, coda: str, tone: str, *, name: bool) -> bool:
+    """True when the vowel cluster ``vowels`` may stand before ``coda`` ('' for none) with ``tone``."""
+    if not coda:
+        return vowels in _CLOSABLE | _OPEN_ONLY and (vowels not in _NEEDS_CODA or (name and vowels == "iê"))
+    if vowels not in _CLOSABLE:
+        return False
+    if coda in ("c", "ch", "p", "t", "k") and tone not in _STOP_TONES:
+        return False
+    return coda not in ("ch", "nh") or vowels in ("a", "ê", "i", "y", "oa", "uê", "uy")
 
 
 def _skip(token: str) -> bool:
