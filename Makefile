@@ -18,7 +18,7 @@ DESK_PACKAGES := chromium postgresql
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup system-deps demo test bench lint typecheck samples score clean
+.PHONY: setup system-deps demo test bench lint typecheck samples score clean ocr-cache
 
 ## system-deps: apt packages (Tesseract + Vietnamese data, poppler, fonts), only those missing
 system-deps:
@@ -72,6 +72,10 @@ ifeq ($(N),)
 else
 	$(BIN)/python -m vn_dispatch_parser.synth --out $(if $(filter out,$(OUT)),samples/generated,$(OUT)) --n $(N) --seed $(SEED) --levels $(LEVELS)
 endif
+
+## ocr-cache: record every OCR call made reading samples/ (and the records) into tests/ocr_cache/ for the golden tests
+ocr-cache: setup
+	$(BIN)/python tools/ocr_cache.py samples tests/ocr_cache
 
 ## score: run the pipeline over ../shared/real and score it
 score: setup

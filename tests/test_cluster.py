@@ -18,7 +18,7 @@ import pytest
 
 pytest.importorskip("distributed")
 
-from tests.test_batch import SEEDS, make_bad_files, make_good_files, read_errors  # noqa: E402
+from tests.test_batch import make_bad_files, make_good_files, read_errors  # noqa: E402
 from vn_dispatch_parser.batch.cluster import ClusterError  # noqa: E402
 from vn_dispatch_parser.batch.runner import BatchOptions, run_batch  # noqa: E402
 
@@ -27,7 +27,6 @@ SCANS = ["cv_001_clean.png", "cv_017_heavy.png", "ttr_010_clean.png", "draft_016
 DASK = Path(sys.executable).parent / "dask"
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(not SEEDS, reason="../shared/seeds/*.txt not found"),
     pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed"),
 ]
 

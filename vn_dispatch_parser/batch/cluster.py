@@ -39,12 +39,12 @@ from typing import Any
 from vn_dispatch_parser.batch.workers import Outcome, Task, process_one
 from vn_dispatch_parser.errors import DispatchParserError, ExitCode, MissingDependencyError
 from vn_dispatch_parser.ocr.capi import TIMEOUT_ENV
+from vn_dispatch_parser.ocr.engine import THREAD_ENV, single_threaded
 
 __all__ = ["ClusterError", "DaskRunner", "run_pages", "run_task"]
 
 log = logging.getLogger(__name__)
 
-_THREAD_ENV = {"OMP_THREAD_LIMIT": "1", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 _CONNECT_TIMEOUT = "20s"
 PAGE_TASKS = 8  # a PDF of more pages is split into page tasks of at most this many pages
 _ready = False  # per worker process: set-up done
@@ -59,8 +59,7 @@ class ClusterError(DispatchParserError):
 
 def _set_up_worker() -> None:
     """Once per worker process: one thread for OpenMP and BLAS, and the models loaded before the first file."""
-    for k, v in _THREAD_ENV.items():
-        os.environ.setdefault(k, v)
+    single_threaded(libraries=True, override=False)
     with contextlib.suppress(ImportError):
         from threadpoolctl import threadpool_limits
 
@@ -148,7 +147,7 @@ class DaskRunner:
             if address == "local":
                 from vn_dispatch_parser.batch.runner import default_jobs
 
-                for k, v in {**_THREAD_ENV, "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False"}.items():
+                for k, v in {**THREAD_ENV, "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False"}.items():
                     os.environ.setdefault(k, v)  # inherited by the worker processes, before their imports
                 # its HTTP server (health routes) on a free port: two runs at once must not clash on 8787
                 self._cluster = LocalCluster(n_workers=jobs or default_jobs(), threads_per_worker=1, processes=True,

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from vn_dispatch_parser.core.fsutil import printable_name
+from vn_dispatch_parser.ocr.engine import single_threaded
 
 __all__ = ["Outcome", "SerialRunner", "Task", "WorkerPool", "process_one", "sha256_file"]
 
@@ -39,7 +40,6 @@ Notify = Callable[[int], None]
 TaskFunc = Callable[["Task", "Notify | None"], "Outcome"]
 
 _TEXT_SUFFIXES = frozenset({".txt", ".md"})
-_THREAD_ENV = {"OMP_THREAD_LIMIT": "1", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 _TICK = 0.25  # seconds between checks of deadlines and of a dead parent
 
 
@@ -224,7 +224,7 @@ class _PipeLogHandler(logging.Handler):
 
 def _worker_main(conn: Connection, func: TaskFunc, parent_pid: int, log_level: int) -> None:
     """Worker process loop: receive a task, send ``("pages", n)``, ``("log", …)`` and ``("done", outcome)``."""
-    os.environ.update(_THREAD_ENV)  # before anything loads Tesseract, OpenMP or BLAS
+    single_threaded(libraries=True)  # before anything loads Tesseract, OpenMP or BLAS
     if hasattr(os, "setsid"):
         os.setsid()  # own process group: the parent can kill us with our children; no terminal SIGINT
     signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -14,7 +14,8 @@ Printed-text Tesseract misreads them or reads nothing. This module reads them:
 4. classify each piece with a small CNN in numpy (digits 0–9 plus a reject class for letters, specks and
    two digits touching), averaged over a few small rotations/widths. It is trained by
    ``tools/train_digits.py`` and shipped as ``models/hw_digits.npz``: numpy + OpenCV only at run time;
-5. optionally let Tesseract (eng, digits whitelist) read the cleaned ink as a second, weaker witness: when
+5. optionally let the OCR engine's digit reader (``witness=engine.read_digits``: Tesseract eng, digits
+   whitelist) read the cleaned ink as a second, weaker witness: when
    it reads as many digits, each position's probabilities are reweighted by its digit (agreement raises the
    confidence, disagreement lowers it or flips a doubtful digit).
 
@@ -36,9 +37,7 @@ import functools
 import hashlib
 import io
 import os
-import shutil
-import subprocess
-import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -728,56 +727,25 @@ def _segment(model: _Net, mask: np.ndarray) -> list[_Piece]:
 # ------------------------------------------------------------------------------------------ Tesseract
 
 
-def _tesseract_digits(mask: np.ndarray, timeout: float = 10.0) -> tuple[str, float] | None:
-    """Tesseract (eng, one line, digits whitelist) on the cleaned ink; ``None`` when it cannot run."""
-    exe = shutil.which("tesseract")
-    if exe is None or not mask.any():
-        return None
+DigitsFn = Callable[[np.ndarray], "tuple[str, float] | None"]
+"""An OCR engine's digit reader (``OcrEngine.read_digits``): the digits of a dark-on-white line and their
+lowest confidence, or None."""
+
+
+def _witness_image(mask: np.ndarray) -> np.ndarray:
+    """The cleaned ink as the digit witness reads it: cropped to the ink, 48 px high, dark on white, a margin."""
     g = _crop_to_ink(mask)
-    h = g.shape[0]
-    s = 48.0 / max(h, 1)
+    s = 48.0 / max(g.shape[0], 1)
     g = cv2.resize(g * 255, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
-    img = 255 - cv2.copyMakeBorder(g, 20, 20, 20, 20, cv2.BORDER_CONSTANT, value=0)
-    env = dict(os.environ, OMP_THREAD_LIMIT="1")
-    with tempfile.TemporaryDirectory() as td:
-        p = os.path.join(td, "d.png")
-        cv2.imwrite(p, img)
-        try:
-            out = subprocess.run(
-                [
-                    exe,
-                    p,
-                    "stdout",
-                    "-l",
-                    "eng",
-                    "--psm",
-                    "7",
-                    "-c",
-                    "tessedit_char_whitelist=0123456789",
-                    "tsv",
-                ],
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                env=env,
-                check=False,
-            ).stdout
-        except (OSError, subprocess.SubprocessError):
-            return None
-    text, confs = "", []
-    for line in out.splitlines()[1:]:
-        cols = line.split("\t")
-        if len(cols) < 12 or not cols[11].strip():
-            continue
-        try:
-            c = float(cols[10])
-        except ValueError:
-            continue
-        if c < 0:
-            continue
-        text += "".join(ch for ch in cols[11] if ch.isdigit())
-        confs.append(c / 100.0)
-    return text, (min(confs) if confs else 0.0)
+    return 255 - cv2.copyMakeBorder(g, 20, 20, 20, 20, cv2.BORDER_CONSTANT, value=0)
+
+
+def _tesseract_digits(mask: np.ndarray, witness: DigitsFn | None) -> tuple[str, float] | None:
+    """The OCR engine's digit reader (Tesseract eng, one line, digits whitelist) on the cleaned ink; ``None``
+    when there is none or no ink."""
+    if witness is None or not mask.any():
+        return None
+    return witness(_witness_image(mask))
 
 
 # ------------------------------------------------------------------------------------------- reading
@@ -912,7 +880,7 @@ def _read(
     img: np.ndarray,
     region: Any,
     max_digits: int,
-    use_tesseract: bool,
+    witness: DigitsFn | None,
     model: str | Path | None,
     row: tuple[int, int] | None = None,
 ) -> tuple[DigitReading, list[np.ndarray], float]:
@@ -932,7 +900,7 @@ def _read(
         order = sorted(range(len(pieces)), key=lambda i: -pieces[i].p_digit)[:max_digits]
         pieces = [pieces[i] for i in sorted(order)]
     probs = [_tta_probs(net, p.mask) for p in pieces]
-    tess = _tesseract_digits(raw.clean) if use_tesseract else None
+    tess = _tesseract_digits(raw.clean, witness)
     ttext = None if tess is None else tess[0]
     probs, source = _fuse(probs, ttext)
     if ttext and source == "model":
@@ -957,7 +925,7 @@ def read_handwritten_digits(
     region: Region | Any | None = None,
     *,
     max_digits: int = 6,
-    use_tesseract: bool = True,
+    witness: DigitsFn | None = None,
     model: str | Path | None = None,
     row: tuple[int, int] | None = None,
 ) -> DigitReading:
@@ -969,11 +937,11 @@ def read_handwritten_digits(
     line; ``row`` (y0, y1), the y-range of the printed line the blank is on (e.g. the "Số:" word box), then
     keeps the lines above and below out.
     ``max_digits`` caps the length read (more candidates than that lowers the confidence). With
-    ``use_tesseract`` Tesseract (when installed) reads the cleaned ink too and serves as a second witness
+    ``witness`` (an OCR engine's ``read_digits``) the engine reads the cleaned ink too and serves as a second witness
     per digit: agreement raises the confidence, disagreement lowers it. Returns ``DigitReading("", 0.0, ...)``
     when nothing is written there.
     """
-    return _read(img, region, max_digits, use_tesseract, model, row)[0]
+    return _read(img, region, max_digits, witness, model, row)[0]
 
 
 @dataclass(frozen=True)
@@ -1003,7 +971,7 @@ def read_handwritten_int(
     lo: int,
     hi: int,
     max_digits: int = 2,
-    use_tesseract: bool = True,
+    witness: DigitsFn | None = None,
     model: str | Path | None = None,
     row: tuple[int, int] | None = None,
 ) -> DigitReading:
@@ -1012,7 +980,7 @@ def read_handwritten_int(
     When the best reading is out of range, the most probable in-range reading from the per-digit
     probabilities is taken instead (with that probability as confidence); ``""`` when none is likely.
     """
-    r, probs, penalty = _read(img, region, max_digits, use_tesseract, model, row)
+    r, probs, penalty = _read(img, region, max_digits, witness, model, row)
     if not r.text:
         return r
     spelled: dict[str, float] = {}

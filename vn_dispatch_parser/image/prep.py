@@ -9,7 +9,7 @@ import numpy as np
 
 from vn_dispatch_parser.core.types import InkMark, PageImage
 from vn_dispatch_parser.image import ink
-from vn_dispatch_parser.image.preprocess import flatten_background, prepare_for_ocr
+from vn_dispatch_parser.image.preprocess import OrientationFn, flatten_background, prepare_for_ocr
 
 __all__ = ["PreparedPage", "prepare_page"]
 
@@ -33,9 +33,10 @@ class PreparedPage:
     scale: float = 1.0  # upscaling factor
 
 
-def prepare_page(page: PageImage) -> PreparedPage:
-    """Prepare one page; marks (seals, stamps, hand-writing) are located on the prepared frame."""
-    grey, info = prepare_for_ocr(page.array, page.dpi)
+def prepare_page(page: PageImage, *, osd: OrientationFn | None = None) -> PreparedPage:
+    """Prepare one page; marks (seals, stamps, hand-writing) are located on the prepared frame. ``osd`` (the
+    OCR engine's ``orientation``) decides a page's orientation when the image checks are unsure."""
+    grey, info = prepare_for_ocr(page.array, page.dpi, osd=osd)
     image = info.color if info.color is not None else grey
     marks: list[InkMark] = []
     if not info.blank:

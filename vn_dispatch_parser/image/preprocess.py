@@ -11,10 +11,8 @@ do not (Tesseract binarises better itself), so they are not applied.
 from __future__ import annotations
 
 import logging
-import os
-import re
-import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import cv2
@@ -210,34 +208,20 @@ def _updown_ratio(binary: np.ndarray) -> tuple[float, int]:
     return (above + 1.0) / (below + 1.0), lines
 
 
-def osd_orientation(img: np.ndarray, timeout: float = 20.0) -> Orientation | None:
-    """Ask Tesseract OSD (``--psm 0 -l osd``, single-threaded) how to rotate the page; None if it can't.
+OrientationFn = Callable[[np.ndarray], tuple[int, float]]
+"""An OCR engine's ``orientation(image) -> (clockwise degrees, confidence 0–1)`` (``OcrEngine.orientation``)."""
 
-    Through the C API when that is the OCR engine in use (no process, the OSD model kept loaded)."""
-    from vn_dispatch_parser.ocr.capi import TessApiEngine, default_engine
 
-    engine = default_engine()
-    if isinstance(engine, TessApiEngine):
-        try:
-            rotate, score = engine.osd(to_grey(img))
-        except DispatchParserError as exc:
-            logger.warning("tesseract OSD failed: %s", exc)
-            return None
-        return Orientation(rotate, min(1.0, score / 15), "osd") if score > 0 else None
-    ok, buf = cv2.imencode(".png", to_grey(img))
-    env = dict(os.environ, OMP_THREAD_LIMIT="1")
+def osd_orientation(img: np.ndarray, osd: OrientationFn | None) -> Orientation | None:
+    """Ask the OCR engine's orientation detector (Tesseract OSD) how to turn the page; None if it can't."""
+    if osd is None:
+        return None
     try:
-        run = subprocess.run(["tesseract", "stdin", "stdout", "--psm", "0", "-l", "osd"],
-                             input=buf.tobytes(), capture_output=True, env=env, timeout=timeout, check=False)  # fmt: skip
-    except (OSError, subprocess.TimeoutExpired) as exc:
+        rotate, conf = osd(to_grey(img))
+    except DispatchParserError as exc:
         logger.warning("tesseract OSD failed: %s", exc)
         return None
-    out = run.stdout.decode("utf-8", "replace")
-    rot = re.search(r"Rotate:\s*(\d+)", out)
-    conf = re.search(r"Orientation confidence:\s*([\d.]+)", out)
-    if not ok or rot is None:
-        return None
-    return Orientation(int(rot.group(1)) % 360, min(1.0, float(conf.group(1)) / 15 if conf else 0.0), "osd")
+    return Orientation(rotate % 360, conf, "osd") if conf > 0 else None
 
 
 def _neighbour_votes(binary: np.ndarray) -> tuple[int, int]:
@@ -277,7 +261,8 @@ def _neighbour_votes(binary: np.ndarray) -> tuple[int, int]:
     return int(((beside < stacked) & (beside <= near)).sum()), int(((stacked < beside) & (stacked <= near)).sum())
 
 
-def _orientation(grey100: np.ndarray, img: np.ndarray, use_osd: bool) -> tuple[Orientation, float]:
+def _orientation(grey100: np.ndarray, img: np.ndarray, use_osd: bool,
+                 osd: OrientationFn | None = None) -> tuple[Orientation, float]:
     """Orientation and, when the profile check decided it, the skew of the page once turned upright."""
     base = _binary(grey100)
     horizontal, vertical_votes = _neighbour_votes(base)
@@ -297,32 +282,33 @@ def _orientation(grey100: np.ndarray, img: np.ndarray, use_osd: bool) -> tuple[O
     if sure_dir and sure_ud:
         return Orientation(degrees, round(min(1.0, 0.5 + abs(float(np.log(ratio))) / 2), 2), "profile"), skew
     if use_osd:
-        osd = osd_orientation(img)
-        if osd is not None and osd.confidence >= 0.2:
-            return osd, skew if osd.degrees == degrees else _skew(np.rot90(base, -osd.degrees // 90), 10.0)
+        found = osd_orientation(img, osd)
+        if found is not None and found.confidence >= 0.2:
+            return found, skew if found.degrees == degrees else _skew(np.rot90(base, -found.degrees // 90), 10.0)
     return Orientation(degrees, 0.3 if sure_dir or sure_ud else 0.0, "profile"), skew
 
 
-def detect_orientation(img: np.ndarray, dpi: float, use_osd: bool = True) -> Orientation:
+def detect_orientation(img: np.ndarray, dpi: float, use_osd: bool = True, osd: OrientationFn | None = None) -> Orientation:
     """Detect whether a page is turned by 0, 90, 180 or 270 degrees.
 
     A cheap check first, on a 50–100 dpi copy: text lines run along the axis whose projection profile
     alternates more (0/180 vs 90/270), and text has more ink above its x-height core than below (0 vs 180).
-    Only when a test is unsure, and ``use_osd`` is set, Tesseract OSD decides.
+    Only when a test is unsure, and ``use_osd`` is set, the OCR engine's ``osd`` (Tesseract OSD) decides.
 
     Returns:
         The :class:`Orientation`; ``degrees`` is the clockwise rotation that makes the page upright.
     """
     grey100, _ = _shrink(_print_grey(img), dpi, 100)
-    return _orientation(grey100, img, use_osd)[0]
+    return _orientation(grey100, img, use_osd, osd)[0]
 
 
 _ROTATE = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
 
 
-def rotate_upright(img: np.ndarray, dpi: float | None = None, use_osd: bool = True) -> tuple[np.ndarray, int]:
+def rotate_upright(img: np.ndarray, dpi: float | None = None, use_osd: bool = True,
+                   osd: OrientationFn | None = None) -> tuple[np.ndarray, int]:
     """Turn a page upright; returns the image and the clockwise rotation applied (0, 90, 180 or 270)."""
-    found = detect_orientation(img, dpi or guess_dpi(img.shape), use_osd=use_osd)
+    found = detect_orientation(img, dpi or guess_dpi(img.shape), use_osd=use_osd, osd=osd)
     return (img, 0) if found.degrees == 0 else (cv2.rotate(img, _ROTATE[found.degrees]), found.degrees)
 
 
@@ -414,7 +400,7 @@ def upscale(img: np.ndarray, dpi: float, target: int = OCR_DPI, below: int = UPS
 
 def prepare_for_ocr(
     img: np.ndarray, dpi: float | None = None, *, orient: bool = True, straighten: bool = True,
-    use_osd: bool = True, target_dpi: int = OCR_DPI,
+    use_osd: bool = True, target_dpi: int = OCR_DPI, osd: OrientationFn | None = None,
 ) -> tuple[np.ndarray, PrepInfo]:  # fmt: skip
     """Turn a page image into the grey image Tesseract should read.
 
@@ -427,7 +413,8 @@ def prepare_for_ocr(
         dpi: Its resolution; guessed from an A4 page size when unknown.
         orient: Detect and fix 90/180/270° turns.
         straighten: Fix small skew.
-        use_osd: Let Tesseract OSD decide the orientation when the cheap check is unsure.
+        use_osd: Let the OCR engine's orientation detector decide when the cheap check is unsure.
+        osd: That detector (``engine.orientation``); None: no OSD.
         target_dpi: Resolution low-resolution pages are upscaled to.
 
     Returns:
@@ -452,7 +439,7 @@ def prepare_for_ocr(
         return grey, info
     angle = None
     if orient:
-        found, angle = _orientation(grey100, grey, use_osd)
+        found, angle = _orientation(grey100, grey, use_osd, osd)
         if found.degrees:
             grey, grey100 = cv2.rotate(grey, _ROTATE[found.degrees]), cv2.rotate(grey100, _ROTATE[found.degrees])
             color = None if color is None else cv2.rotate(color, _ROTATE[found.degrees])

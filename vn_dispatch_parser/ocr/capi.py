@@ -28,7 +28,16 @@ import numpy as np
 
 from vn_dispatch_parser.core.types import OcrPage
 from vn_dispatch_parser.errors import MissingDependencyError, OcrEngineError, OcrTimeoutError
-from vn_dispatch_parser.ocr.engine import OcrEngine, TesseractEngine, default_tessdata_dir, parse_tsv
+from vn_dispatch_parser.ocr.engine import (
+    DIGITS_LANG,
+    OSD_CONF_FULL,
+    OcrEngine,
+    TesseractEngine,
+    default_tessdata_dir,
+    digits_from_tsv,
+    parse_tsv,
+    single_threaded,
+)
 
 __all__ = ["ENGINE_ENV", "TIMEOUT_ENV", "TessApiEngine", "capi_available", "default_engine"]
 
@@ -45,7 +54,7 @@ _local = threading.local()  # per thread: {(lang, tessdata, oem, psm): PyTessBas
 
 def _tesserocr() -> Any:
     """Import tesserocr, single-threaded: libgomp reads ``OMP_THREAD_LIMIT`` once, when it is loaded."""
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    single_threaded(override=False)
     import tesserocr
 
     _quiet_leptonica()
@@ -111,7 +120,9 @@ class TessApiEngine:
         """This thread's API for ``lang`` (loaded on first use, then kept for the thread's life)."""
         lang = lang or self.lang
         cache: dict[tuple[str, str, int], Any] = _local.__dict__.setdefault("apis", {})
-        data = self.tessdata_dir if lang != "osd" or (self.tessdata_dir and (self.tessdata_dir / "osd.traineddata").is_file()) else None
+        # the project's data dir when it holds the language(s), else the system's (osd, eng), as the command line
+        data = (self.tessdata_dir if self.tessdata_dir
+                and all((self.tessdata_dir / f"{x}.traineddata").is_file() for x in lang.split("+")) else None)
         key = (lang, str(data or ""), self.oem)
         api = cache.get(key)
         if api is None:
@@ -190,6 +201,32 @@ class TessApiEngine:
             if variables:  # a one-call option must not leak into the next call on this thread
                 _local.__dict__.get("apis", {}).clear()
         return parse_tsv(tsv or "", page_no=page_no, width=width, height=height, engine=self.version())
+
+    def orientation(self, image: np.ndarray) -> tuple[int, float]:
+        """How to turn the page upright: ``(rotate clockwise, confidence 0–1)``, as the command line's."""
+        rotate, conf = self.osd(image)
+        return rotate, min(1.0, conf / OSD_CONF_FULL)
+
+    def read_digits(self, image: np.ndarray) -> tuple[str, float] | None:
+        """One line of digits (Tesseract ``eng``, one line, a digits whitelist), as the command line's."""
+        try:
+            api = self._api(DIGITS_LANG, psm=7)
+        except MissingDependencyError as e:
+            log.debug("digit read failed: %s", e)
+            return None
+        try:
+            api.SetVariable("tessedit_char_whitelist", "0123456789")
+            self._set_image(api, image)
+            if not api.Recognize(int(min(self.timeout, 10.0) * 1000)):
+                return None
+            tsv = api.GetTSVText(0)
+        except RuntimeError as e:
+            log.debug("digit read failed: %s", e)
+            return None
+        finally:
+            api.Clear()
+        # GetTSVText has no header row: give it one, as the command line's file has
+        return digits_from_tsv("header\n" + (tsv or ""))
 
     def osd(self, image: np.ndarray) -> tuple[int, float]:
         """Page orientation by Tesseract's OSD: ``(rotate clockwise, confidence)``, as the command line's."""

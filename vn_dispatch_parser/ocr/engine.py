@@ -1,33 +1,43 @@
 """The OCR engine seam: an ``OcrEngine`` protocol, the Tesseract engine and a fake for tests.
 
-``TesseractEngine`` runs the ``tesseract`` binary directly (no pytesseract globals), sends the page as
-an uncompressed PNM on stdin and parses the TSV itself, so confidences stay floats (0–1) and rows
-with ``conf == -1`` (blocks, paragraphs, lines) are dropped. Every call sets ``OMP_THREAD_LIMIT=1``:
+``TesseractEngine`` is the one place in the package that starts the ``tesseract`` binary: pages, crops,
+orientation (OSD) and the hand-writing reader's digit witness. It drives Tesseract through pytesseract
+(its ``run_and_get_output``, so the image goes as an uncompressed PNM and the raw TSV comes back) and
+parses the TSV itself, so confidences stay floats (0–1) and rows with ``conf == -1`` (blocks,
+paragraphs, lines) are dropped. :func:`single_threaded` sets ``OMP_THREAD_LIMIT=1`` for every call:
 Tesseract's OpenMP threads make it several times *slower* on small machines, and page-level
-parallelism belongs to the batch runner.
+parallelism belongs to the batch runner. :mod:`vn_dispatch_parser.tess_capi` is the same engine in
+process (tesserocr); :mod:`vn_dispatch_parser.ocr_replay` answers from recorded calls (tests).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
 import shlex
 import statistics
-import subprocess
-from collections.abc import Iterable, Mapping, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Protocol, runtime_checkable
-
-import cv2
-import numpy as np
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from vn_dispatch_parser.core.types import BBox, Line, OcrPage, OcrWord
-from vn_dispatch_parser.errors import MissingDependencyError, OcrEngineError, OcrTimeoutError
+from vn_dispatch_parser.errors import (
+    DispatchParserError,
+    MissingDependencyError,
+    OcrEngineError,
+    OcrTimeoutError,
+)
+
+if TYPE_CHECKING:  # numpy and OpenCV load on first use: workers set THREAD_ENV before they load
+    import numpy as np
 
 __all__ = [
-    "FakeEngine", "OcrEngine", "TesseractEngine", "default_tessdata_dir", "group_lines", "parse_tsv", "recognize_at",
+    "OCR_THREAD_ENV", "THREAD_ENV", "FakeEngine", "OcrEngine", "TesseractEngine", "default_tessdata_dir",
+    "digits_from_tsv", "group_lines", "parse_tsv", "recognize_at", "single_threaded",
 ]
 
 logger = logging.getLogger(__name__)
@@ -35,13 +45,59 @@ logger = logging.getLogger(__name__)
 _INSTALL_HINT = "sudo apt-get install tesseract-ocr tesseract-ocr-vie"
 _LANG_ERRORS = ("Failed loading language", "Error opening data file", "Could not initialize tesseract")
 
+OCR_THREAD_ENV = {"OMP_THREAD_LIMIT": "1"}
+"""Tesseract single-threaded: its OpenMP threads made it several times slower on 2-core machines, and pages
+run in parallel in the batch runner instead (libgomp reads the variable when it is loaded)."""
+
+THREAD_ENV = {**OCR_THREAD_ENV, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+"""Every library's thread pool at one thread: what batch and cluster workers set before loading anything."""
+
+OSD_TIMEOUT = 20.0
+"""Seconds allowed for orientation detection (OSD reads a page in well under a second)."""
+
+OSD_CONF_FULL = 15.0
+"""Tesseract's OSD orientation confidence taken as certainty (1.0); about 2 is already reliable."""
+
+DIGITS_LANG = "eng"
+"""Language of the digit witness (the system's ``eng`` data: ``models/`` holds ``vie`` only)."""
+
+DIGITS_TIMEOUT = 10.0
+"""Seconds allowed for one digit crop."""
+
+
+def single_threaded(*, libraries: bool = False, override: bool = True) -> None:
+    """Set the thread limits in ``os.environ``, the one place that does: Tesseract's (:data:`OCR_THREAD_ENV`),
+    or with ``libraries`` every library's (:data:`THREAD_ENV`, for worker processes before they load them).
+    ``override=False`` keeps values the user set."""
+    for key, value in (THREAD_ENV if libraries else OCR_THREAD_ENV).items():
+        if override:
+            os.environ[key] = value
+        else:
+            os.environ.setdefault(key, value)
+
 
 @runtime_checkable
 class OcrEngine(Protocol):
-    """What the pipeline needs from an OCR engine."""
+    """What the pipeline needs from an OCR engine.
+
+    Implementations: :class:`TesseractEngine` (command line), ``tess_capi.TessApiEngine`` (in process),
+    ``ocr_replay.ReplayEngine`` (recorded answers, for tests) and :class:`FakeEngine` (canned pages).
+    """
 
     def recognize(self, image: np.ndarray, *, psm: int = 3, page_no: int = 1, config: str = "") -> OcrPage:
-        """Recognise one page image (BGR or grey uint8) and return its words and lines."""
+        """Recognise one page image (BGR or grey uint8) and return its words and lines.
+
+        ``psm`` is the page layout: 3 a full page, 6 one block of text, 7 one line."""
+        ...
+
+    def orientation(self, image: np.ndarray) -> tuple[int, float]:
+        """``(degrees, confidence)``: the clockwise turn (0, 90, 180, 270) that makes the page upright, and a
+        confidence in 0–1 (0 when the engine cannot tell)."""
+        ...
+
+    def read_digits(self, image: np.ndarray) -> tuple[str, float] | None:
+        """A line of digits (dark on white): the digits and the lowest confidence (0–1); None when the engine
+        has no such reader."""
         ...
 
     def version(self) -> str:
@@ -148,8 +204,22 @@ def default_tessdata_dir(langs: str = "vie") -> Path | None:
     return None
 
 
-def _to_pnm(image: np.ndarray) -> bytes:
-    """Encode a grey or BGR(A) uint8 image as PGM/PPM (fast, lossless, read by Leptonica from stdin)."""
+def to_grey_u8(image: np.ndarray) -> np.ndarray:
+    """A grey copy of a BGR(A) image (grey images come back as they are)."""
+    import cv2
+
+    if image.ndim == 2:
+        return image
+    if image.shape[2] == 1:
+        return image[:, :, 0]
+    return cv2.cvtColor(image, cv2.COLOR_BGRA2GRAY if image.shape[2] == 4 else cv2.COLOR_BGR2GRAY)
+
+
+def _to_pnm(image: np.ndarray) -> tuple[bytes, str]:
+    """Encode a grey or BGR(A) uint8 image as PGM/PPM (fast, lossless, read by Leptonica); with its suffix."""
+    import cv2
+    import numpy as np
+
     if image.dtype != np.uint8:
         raise ValueError(f"expected a uint8 image, got {image.dtype}")
     if image.ndim == 3 and image.shape[2] == 4:
@@ -158,14 +228,21 @@ def _to_pnm(image: np.ndarray) -> bytes:
         image = image[:, :, 0]
     if image.ndim not in (2, 3):
         raise ValueError(f"expected a 2-D or 3-D image, got shape {image.shape}")
-    ok, buf = cv2.imencode(".pgm" if image.ndim == 2 else ".ppm", image)
+    suffix = ".pgm" if image.ndim == 2 else ".ppm"
+    ok, buf = cv2.imencode(suffix, image)
     if not ok:
         raise ValueError("could not encode the image")
-    return buf.tobytes()
+    return buf.tobytes(), suffix
 
 
 class TesseractEngine:
-    """Tesseract through its command line, one process per page.
+    """Tesseract's command line through pytesseract, one process per call: the only code that starts it.
+
+    Pages, crops, orientation (OSD) and the digit witness of the hand-writing reader all go through
+    here. pytesseract writes the image to a temporary file and reads Tesseract's output file back; the
+    image is written as PGM/PPM (what the engine used to send on stdin: lossless and fast, no PNG
+    encoding), and the raw TSV is parsed by :func:`parse_tsv` so confidences stay floats
+    (``image_to_data(output_type=Output.DICT)`` would truncate them to integers).
 
     Args:
         lang: Tesseract language(s), e.g. ``"vie"`` or ``"vie+eng"``.
@@ -199,33 +276,52 @@ class TesseractEngine:
     def __repr__(self) -> str:
         return f"TesseractEngine(lang={self.lang!r}, tessdata_dir={self.tessdata_dir!s})"
 
-    def _run(
-        self, argv: list[str], data: bytes | None, *, timeout: float, what: str
-    ) -> subprocess.CompletedProcess[bytes]:
-        env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    @contextlib.contextmanager
+    def _tesseract(self, what: str, timeout: float) -> Iterator[Any]:
+        """pytesseract set to this engine's binary, single-threaded, its errors turned into ours."""
+        pytesseract = _pytesseract()
+        pytesseract.pytesseract.tesseract_cmd = self.tesseract_cmd  # pytesseract keeps the binary in a global
+        single_threaded()
         try:
-            return subprocess.run(
-                argv, input=data, capture_output=True, timeout=timeout, env=env, check=False
-            )
-        except FileNotFoundError as e:
-            raise MissingDependencyError(
-                f"{self.tesseract_cmd!r} not found; install it: {_INSTALL_HINT}"
-            ) from e
+            yield pytesseract
+        except pytesseract.TesseractNotFoundError as e:
+            raise MissingDependencyError(f"{self.tesseract_cmd!r} not found; install it: {_INSTALL_HINT}") from e
         except PermissionError as e:
             raise MissingDependencyError(f"{self.tesseract_cmd!r} is not executable: {e}") from e
-        except subprocess.TimeoutExpired as e:
+        except RuntimeError as e:
+            if "timeout" not in str(e):  # pytesseract's only RuntimeError is 'Tesseract process timeout'
+                raise
             raise OcrTimeoutError(f"tesseract took longer than {timeout:g} s on {what}") from e
 
-    def _data_args(self) -> list[str]:
-        return ["--tessdata-dir", str(self.tessdata_dir)] if self.tessdata_dir else []
+    def _run(self, image: np.ndarray, extension: str, lang: str, config: str, *, timeout: float,
+             what: str) -> str:
+        """Run Tesseract on ``image`` and return its ``extension`` output file (``tsv``, ``osd``)."""
+        with tempfile.TemporaryDirectory(prefix="vn-dispatch-ocr-") as tmp, self._tesseract(what, timeout) as pt:
+            data, suffix = _to_pnm(image)
+            path = Path(tmp) / f"image{suffix}"
+            path.write_bytes(data)
+            try:
+                return str(pt.pytesseract.run_and_get_output(
+                    str(path), extension=extension, lang=lang, config=config, timeout=timeout))
+            except pt.TesseractError as e:
+                message = str(e.message)
+                if any(s in message for s in _LANG_ERRORS):
+                    raise MissingDependencyError(
+                        f"Tesseract cannot load {lang!r}: {message.strip()[-300:]} ({_INSTALL_HINT})"
+                    ) from e
+                raise OcrEngineError(f"tesseract exited with {e.status} on {what}: {message.strip()[-300:]}") from e
+
+    def _data_args(self, lang: str | None = None) -> list[str]:
+        """``--tessdata-dir`` when ``tessdata_dir`` holds every language of ``lang`` (else the system data)."""
+        langs = (lang or self.lang).split("+")
+        if self.tessdata_dir and all((self.tessdata_dir / f"{x}.traineddata").is_file() for x in langs):
+            return ["--tessdata-dir", str(self.tessdata_dir)]
+        return []
 
     def languages(self) -> list[str]:
         """Languages available to this engine (``tesseract --list-langs``)."""
-        proc = self._run(
-            [self.tesseract_cmd, *self._data_args(), "--list-langs"], None, timeout=30, what="--list-langs"
-        )
-        out = proc.stdout.decode("utf-8", "replace").splitlines()
-        return [ln.strip() for ln in out[1:] if ln.strip()]
+        with self._tesseract("--list-langs", 30) as pt:
+            return list(pt.get_languages(config=shlex.join(self._data_args())))
 
     def check(self) -> None:
         """Fail early when Tesseract or the language data is missing (done once, lazily).
@@ -248,9 +344,11 @@ class TesseractEngine:
     def version(self) -> str:
         """E.g. ``"tesseract 5.3.0 vie (models)"``: binary version, language and data dir."""
         if self._version is None:
-            proc = self._run([self.tesseract_cmd, "--version"], None, timeout=30, what="--version")
-            text = (proc.stdout or proc.stderr).decode("utf-8", "replace").split()
-            number = text[1] if len(text) > 1 else "unknown"
+            with self._tesseract("--version", 30) as pt:
+                try:
+                    number = str(pt.get_tesseract_version())
+                except SystemExit:  # pytesseract exits on a version string it cannot parse
+                    number = "unknown"
             where = self.tessdata_dir.name if self.tessdata_dir else "system"
             self._version = f"tesseract {number} {self.lang} ({where})"
         return self._version
@@ -273,62 +371,41 @@ class TesseractEngine:
         if width == 0 or height == 0:
             return OcrPage(page_no, width, height, engine=self.version())
         self.check()
-        argv = [
-            self.tesseract_cmd,
-            "stdin",
-            "stdout",
-            "-l",
-            self.lang,
-            "--oem",
-            str(self.oem),
-            "--psm",
-            str(psm),
-        ]
-        argv += self._data_args()
+        args = ["--oem", str(self.oem), "--psm", str(psm), *self._data_args()]
         if self.dpi and "--dpi" not in config:
-            argv += ["--dpi", str(self.dpi)]
-        argv += [*shlex.split(config), "-c", "tessedit_create_tsv=1"]
-        proc = self._run(argv, _to_pnm(image), timeout=self.timeout, what=f"page {page_no}")
-        stderr = proc.stderr.decode("utf-8", "replace")
-        if proc.returncode != 0:
-            if any(s in stderr for s in _LANG_ERRORS):
-                raise MissingDependencyError(
-                    f"Tesseract cannot load {self.lang!r}: {stderr.strip()[-300:]} ({_INSTALL_HINT})"
-                )
-            raise OcrEngineError(
-                f"tesseract exited with {proc.returncode} on page {page_no}: {stderr.strip()[-300:]}"
-            )
-        if "Empty page" in stderr:
-            logger.debug("tesseract found no text on page %d", page_no)
-        tsv = proc.stdout.decode("utf-8", "replace")
+            args += ["--dpi", str(self.dpi)]
+        args += [*shlex.split(config), "-c", "tessedit_create_tsv=1"]
+        tsv = self._run(image, "tsv", self.lang, shlex.join(args), timeout=self.timeout, what=f"page {page_no}")
         return parse_tsv(tsv, page_no=page_no, width=width, height=height, engine=self.version())
 
-    def osd(self, image: np.ndarray) -> tuple[int, float]:
-        """Detect page orientation with Tesseract's OSD (``--psm 0``).
+    def orientation(self, image: np.ndarray) -> tuple[int, float]:
+        """How to turn the page upright, by Tesseract's OSD (``--psm 0 -l osd``).
 
         Returns:
-            ``(rotate, confidence)``: turn the image ``rotate`` degrees (0, 90, 180, 270) *clockwise*
-            to make it upright (Tesseract's ``Rotate:`` line; a page scanned turned 90° clockwise
-            gives 270), with Tesseract's orientation confidence (about 2+ is reliable); ``(0, 0.0)``
-            when there is too little text to tell.
+            ``(rotate, confidence)``: turn the image ``rotate`` degrees (0, 90, 180, 270) *clockwise* to make
+            it upright (a page scanned turned 90° clockwise gives 270), and a confidence in 0–1 (Tesseract's
+            orientation confidence over :data:`OSD_CONF_FULL`); ``(0, 0.0)`` when there is too little text.
 
         Raises:
             MissingDependencyError: Tesseract or ``osd.traineddata`` is missing.
-            OcrTimeoutError: OSD took longer than ``timeout``.
+            OcrTimeoutError: OSD took longer than :data:`OSD_TIMEOUT`.
         """
-        data_dir = (
-            self.tessdata_dir
-            if self.tessdata_dir and (self.tessdata_dir / "osd.traineddata").is_file()
-            else None
-        )
-        argv = [self.tesseract_cmd, "stdin", "stdout", "--psm", "0", "-l", "osd"]
-        argv += ["--tessdata-dir", str(data_dir)] if data_dir else []
-        proc = self._run(argv, _to_pnm(image), timeout=self.timeout, what="OSD")
-        out = proc.stdout.decode("utf-8", "replace") + proc.stderr.decode("utf-8", "replace")
-        if any(s in out for s in _LANG_ERRORS):
-            raise MissingDependencyError(
-                f"Tesseract has no OSD data: sudo apt-get install tesseract-ocr-osd ({out.strip()[-200:]})"
-            )
+        rotate, conf = self.osd(image)
+        return rotate, min(1.0, conf / OSD_CONF_FULL)
+
+    def osd(self, image: np.ndarray) -> tuple[int, float]:
+        """Tesseract's own OSD answer: ``(rotate clockwise, orientation confidence)``, about 2+ is reliable."""
+        timeout = min(self.timeout, OSD_TIMEOUT)
+        try:
+            out = self._run(to_grey_u8(image), "osd", "osd", shlex.join(["--psm", "0", *self._data_args("osd")]),
+                            timeout=timeout, what="OSD")
+        except MissingDependencyError as e:
+            raise MissingDependencyError(f"Tesseract has no OSD data: sudo apt-get install tesseract-ocr-osd ({e})") from e
+        except OcrTimeoutError:
+            raise
+        except OcrEngineError as e:  # "Too few characters. Skipping this page": no answer, not a failure
+            logger.debug("OSD gave no orientation: %s", e)
+            return 0, 0.0
         rotate = re.search(r"Rotate:\s*(\d+)", out)
         conf = re.search(r"Orientation confidence:\s*([\d.]+)", out)
         if not rotate:
@@ -336,6 +413,52 @@ class TesseractEngine:
             return 0, 0.0
         return int(rotate[1]) % 360, float(conf[1]) if conf else 0.0
 
+    def read_digits(self, image: np.ndarray) -> tuple[str, float] | None:
+        """Read one line of digits (dark on white): Tesseract ``eng``, one line, a digits whitelist.
+
+        Returns:
+            The digits read and the lowest word confidence (0–1); None when Tesseract cannot run.
+        """
+        config = shlex.join(["--psm", "7", *self._data_args(DIGITS_LANG), "-c",
+                             "tessedit_char_whitelist=0123456789", "-c", "tessedit_create_tsv=1"])
+        try:
+            tsv = self._run(image, "tsv", DIGITS_LANG, config, timeout=min(self.timeout, DIGITS_TIMEOUT),
+                            what="a digit crop")
+        except DispatchParserError as e:
+            logger.debug("digit read failed: %s", e)
+            return None
+        return digits_from_tsv(tsv)
+
+
+def digits_from_tsv(tsv: str) -> tuple[str, float]:
+    """The digits of a TSV's words and their lowest confidence (0–1); ``("", 0.0)`` when none.
+
+    >>> digits_from_tsv("h\\n5\\t1\\t1\\t1\\t1\\t1\\t0\\t0\\t9\\t9\\t91.5\\t12\\n5\\t1\\t1\\t1\\t1\\t2\\t9\\t0\\t9\\t9\\t80\\t7")
+    ('127', 0.8)
+    """
+    text, confs = "", []
+    for line in tsv.splitlines()[1:]:
+        cols = line.split("\t")
+        if len(cols) < 12 or not cols[11].strip():
+            continue
+        try:
+            c = float(cols[10])
+        except ValueError:
+            continue
+        if c < 0:
+            continue
+        text += "".join(ch for ch in cols[11] if ch.isdigit())
+        confs.append(c / 100.0)
+    return text, (min(confs) if confs else 0.0)
+
+
+def _pytesseract() -> Any:
+    """pytesseract, imported on first use (a missing package is a missing dependency, not an ImportError)."""
+    try:
+        import pytesseract
+    except ImportError as e:  # pragma: no cover - declared in pyproject
+        raise MissingDependencyError(f"pytesseract is not installed: pip install pytesseract ({e})") from e
+    return pytesseract
 
 class FakeEngine:
     """An engine returning canned pages, for tests: no Tesseract needed.
@@ -393,6 +516,14 @@ class FakeEngine:
             lines=list(page.lines),
             marks=list(page.marks),
         )
+
+    def orientation(self, image: np.ndarray) -> tuple[int, float]:
+        """Always "cannot tell": the page keeps the orientation the image checks found."""
+        return 0, 0.0
+
+    def read_digits(self, image: np.ndarray) -> tuple[str, float] | None:
+        """No digit reader."""
+        return None
 
     def version(self) -> str:
         """The fake's name."""

@@ -134,10 +134,10 @@ def _read(img: np.ndarray, found: tuple[tuple[int, int, int, int], str | None], 
     try:
         if high <= 31:
             r = read_handwritten_int(img, region, lo=low, hi=high, max_digits=max_digits, row=row,
-                                      use_tesseract=False)
+                                      witness=None)
         else:
             r = read_handwritten_digits(img, region, max_digits=max_digits, row=row,
-                                      use_tesseract=False)
+                                      witness=None)
     except Exception as e:  # a reader failure must not lose the page
         log.warning("hand-writing reader failed: %s", e)
         return None

@@ -156,7 +156,7 @@ def read_den_stamp(img: np.ndarray, box: BBox, engine: OcrEngine, page_no: int, 
     number_box = (label_end(_SO, r1, mid, _NUMBER_FROM), r1 + 2, right - 3, mid)
     date_box = (label_end(_NGAY, mid, r2, _DATE_FROM), mid, right - 3, r2 - 2)
     try:
-        num = read_handwritten_digits(clean, number_box, max_digits=7, use_tesseract=False)
+        num = read_handwritten_digits(clean, number_box, max_digits=7, witness=None)
         if num.text:
             # a glyph in the cell the model calls "not a digit" (dropped at an end of the row) is often a
             # digit it could not read: the number may be short

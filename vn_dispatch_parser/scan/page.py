@@ -110,7 +110,7 @@ def _sha256(path: Path) -> str:
 
 
 def _read_page(page: PageImage, layer: TextLayerPage | None, engine: OcrEngine, opts: ScanOptions) -> _PageResult:
-    prep = prepare_page(page)
+    prep = prepare_page(page, osd=engine.orientation)
     h, w = page.array.shape[:2]
     upright = (h, w) if prep.rotation in (90, 270) else (w, h)
     text = PageText(page.page_no, prep.ocr_image.shape[1], prep.ocr_image.shape[0], upright, prep.rotation,
