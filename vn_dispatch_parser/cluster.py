@@ -100,7 +100,7 @@ def run_pages(task: Task, pages: list[int], timeout: float | None = None) -> lis
     try:
         from .scan import read_scan_pages
 
-        return read_scan_pages(task.path, dpi=task.dpi, fields_only=task.fields_only, only=pages)
+        return read_scan_pages(task.path, dpi=task.dpi, fields_only=task.fields_only, only=pages, probe=task.probe)
     except DispatchParserError as e:
         return e.code, e.reason
     except MemoryError:
@@ -166,20 +166,23 @@ class DaskRunner:
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
         self._run_id = uuid.uuid4().hex[:8]
 
-    def _chunks(self, task: Task) -> list[list[int]]:
-        """The page tasks of a long PDF (none: the file is one task). Pages are counted here, on the client."""
+    def _chunks(self, task: Task) -> tuple[Task, list[list[int]]]:
+        """The task, and the page tasks of a long PDF (none: the file is one task). A PDF is probed here, on
+        the client, once: the probe goes with the task (its page tasks and the join use it)."""
         if self.page_tasks <= 0 or task.searchable_tmp or not task.path.lower().endswith(".pdf"):
-            return []
-        from .io import count_pages
+            return task, []
+        from .io import probe_input
 
         try:
-            pages = count_pages(task.path)
+            task = replace(task, probe=probe_input(task.path, sha256=task.sha256))
         except DispatchParserError:
-            return []  # the whole-file task reports why
+            return task, []  # the whole-file task reports why
+        assert task.probe is not None
+        pages = task.probe.pages
         if pages <= self.page_tasks:
-            return []
+            return task, []
         size = max(1, min(self.page_tasks, math.ceil(pages / self.workers)))
-        return [list(range(a, min(pages, a + size - 1) + 1)) for a in range(1, pages + 1, size)]
+        return task, [list(range(a, min(pages, a + size - 1) + 1)) for a in range(1, pages + 1, size)]
 
     def run(self, tasks: Iterator[Task], on_pages: Callable[[Task, int], None]) -> Iterator[Outcome]:
         """Submit ``tasks`` (a few per worker ahead) and yield outcomes as they complete."""
@@ -196,7 +199,7 @@ class DaskRunner:
                 task = next(tasks, None)
                 if task is None:
                     return
-                chunks = self._chunks(task)
+                task, chunks = self._chunks(task)
                 if chunks:
                     parts[task.index] = [len(chunks), [], None]
                 batches: list[list[int] | None] = [*chunks] or [None]
@@ -278,7 +281,7 @@ def _join(task: Task, readings: list[Any]) -> Outcome:
 
     pages = len(readings)
     try:
-        result = join_scan(task.path, readings)
+        result = join_scan(task.path, readings, probe=task.probe)
         if not result.documents:
             raise EmptyDocumentError("no document found: the pages are blank or hold no readable text", task.path)
         result.file = task.rel
