@@ -188,3 +188,25 @@ def test_probe_fails_with_the_reason(tmp_path: Path) -> None:
     writer.write(locked)
     with pytest.raises(EncryptedPdfError):
         probe_input(locked)
+
+
+@pytest.mark.usefixtures("canned_pages")
+def test_a_cluster_client_probes_a_long_pdf_once_for_its_page_tasks(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("distributed")
+    from vn_dispatch_parser import cluster
+    from vn_dispatch_parser.workers import Task
+
+    pdf = _stamped_scan(tmp_path / "bundle.pdf")
+    monkeypatch.setattr(cluster, "_ready", True)  # no worker set-up in the test process
+    runner = cluster.DaskRunner.__new__(cluster.DaskRunner)  # the split alone, without a cluster
+    runner.page_tasks, runner.workers = 2, 2
+    calls = _Calls(monkeypatch)
+    task = runner._probed(Task(0, str(pdf), "bundle.pdf"))
+    chunks = runner._chunks(task)
+    assert chunks == [[1, 2], [3, 4]]
+    readings = [r for pages in chunks for r in cluster.run_pages(task, pages)]  # what the workers run
+    outcome = cluster._join(task, readings)
+    assert outcome.ok and outcome.pages == 4
+    counts = calls.of("bundle.pdf")
+    assert (counts["pdfinfo"], counts["pdfimages"], counts["sniff"], counts["sha256"]) == (1, 1, 1, 1)

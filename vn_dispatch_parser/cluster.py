@@ -166,23 +166,29 @@ class DaskRunner:
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
         self._run_id = uuid.uuid4().hex[:8]
 
-    def _chunks(self, task: Task) -> tuple[Task, list[list[int]]]:
-        """The task, and the page tasks of a long PDF (none: the file is one task). A PDF is probed here, on
-        the client, once: the probe goes with the task (its page tasks and the join use it)."""
-        if self.page_tasks <= 0 or task.searchable_tmp or not task.path.lower().endswith(".pdf"):
-            return task, []
+    def _splittable(self, task: Task) -> bool:
+        return self.page_tasks > 0 and not task.searchable_tmp and task.path.lower().endswith(".pdf")
+
+    def _probed(self, task: Task) -> Task:
+        """A PDF that may be split is probed here, on the client, once: the probe goes with the task (its
+        page tasks, or the whole-file task, and the join use it)."""
+        if task.probe is not None or not self._splittable(task):
+            return task
         from .io import probe_input
 
         try:
-            task = replace(task, probe=probe_input(task.path, sha256=task.sha256))
+            return replace(task, probe=probe_input(task.path, sha256=task.sha256))
         except DispatchParserError:
-            return task, []  # the whole-file task reports why
-        assert task.probe is not None
-        pages = task.probe.pages
-        if pages <= self.page_tasks:
-            return task, []
+            return task  # the whole-file task reports why
+
+    def _chunks(self, task: Task) -> list[list[int]]:
+        """The page tasks of a long PDF (none: the file is one task), from its probe."""
+        probe = self._probed(task).probe if self._splittable(task) else None
+        if probe is None or probe.pages <= self.page_tasks:
+            return []
+        pages = probe.pages
         size = max(1, min(self.page_tasks, math.ceil(pages / self.workers)))
-        return task, [list(range(a, min(pages, a + size - 1) + 1)) for a in range(1, pages + 1, size)]
+        return [list(range(a, min(pages, a + size - 1) + 1)) for a in range(1, pages + 1, size)]
 
     def run(self, tasks: Iterator[Task], on_pages: Callable[[Task, int], None]) -> Iterator[Outcome]:
         """Submit ``tasks`` (a few per worker ahead) and yield outcomes as they complete."""
@@ -199,7 +205,8 @@ class DaskRunner:
                 task = next(tasks, None)
                 if task is None:
                     return
-                task, chunks = self._chunks(task)
+                task = self._probed(task)
+                chunks = self._chunks(task)
                 if chunks:
                     parts[task.index] = [len(chunks), [], None]
                 batches: list[list[int] | None] = [*chunks] or [None]
