@@ -232,7 +232,8 @@ def probe_input(path: str | Path, *, sha256: str | None = None, warn: bool = Tru
         infos = tuple(pdf_page_info(path, timeout=PROBE_TIMEOUT))
         rows = tuple(image_list(path, timeout=PROBE_TIMEOUT))
         return InputProbe(path, fmt, size, digest, len(infos), infos, rows)
-    return InputProbe(path, fmt, size, digest, 1 if fmt == "text" else _frames(path, fmt))
+    text = fmt == "text" or path.suffix.lower() in TEXT_SUFFIXES  # a .txt is read as text, whatever its bytes
+    return InputProbe(path, fmt, size, digest, 1 if text else _frames(path, fmt))
 
 
 def count_pages(path: str | Path) -> int:
