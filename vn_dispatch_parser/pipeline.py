@@ -12,7 +12,7 @@ import os
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from vn_dispatch_parser.core.normalize import split_lines
 from vn_dispatch_parser.core.types import Line, PageText
@@ -29,6 +29,7 @@ from vn_dispatch_parser.records import PIPELINE_VERSION, Document, FileResult
 
 if TYPE_CHECKING:  # OpenCV and numpy load only when a scan is read
     from vn_dispatch_parser.core.types import HandHints
+    from vn_dispatch_parser.image.load import InputProbe
     from vn_dispatch_parser.ocr.engine import OcrEngine
     from vn_dispatch_parser.scan.page import PageReading
 
@@ -92,20 +93,23 @@ def parse_text(text: str, *, name: str | None = None) -> FileResult:
     )
 
 
-def _read_text_file(path: Path, max_bytes: int) -> str:
-    """The text of a ``.txt``/``.md`` input: UTF-8 (with or without BOM) or UTF-16 with its BOM."""
-    from vn_dispatch_parser.image.load import sniff_format
+def _read_text_file(path: Path, max_bytes: int, probe: InputProbe | None = None) -> tuple[str, str]:
+    """The text of a ``.txt``/``.md`` input (UTF-8 with or without BOM, or UTF-16 with its BOM) and the
+    sha256 of its bytes (the probe's when given; else of the bytes read, so the file is read once)."""
+    if probe is None:
+        from vn_dispatch_parser.image.load import sniff_format
 
-    sniff_format(path)  # missing, empty, FIFO or binary content: the same typed error as in a batch
-    size = path.stat().st_size
+        sniff_format(path)  # missing, empty, FIFO or binary content: the same typed error as in a batch
+    size = probe.size if probe is not None else path.stat().st_size
     if size > max_bytes:
         raise InputTooLargeError(f"text file of {size / 1e6:.1f} MB, over the limit of {max_bytes / 1e6:g} MB "
                                  "(raise it with --max-text-mb)", path)
     data = path.read_bytes()
+    digest = probe.sha256 if probe is not None else hashlib.sha256(data).hexdigest()
     try:
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            return data.decode("utf-16")
-        return data.decode("utf-8-sig")
+            return data.decode("utf-16"), digest
+        return data.decode("utf-8-sig"), digest
     except UnicodeDecodeError as e:
         raise UnsupportedFormatError(f"not UTF-8 text ({e.reason} at byte {e.start})", path) from e
 
@@ -148,7 +152,7 @@ def _as_path(source: Source, name: str | None) -> Iterator[tuple[Path, str | Non
         yield path, Path(name).name if name else f"<bytes>{suffix}"
 
 
-def parse_file(source: Source, *, dpi: int = 300, engine: OcrEngine | None = None, handwriting: bool = True,
+def parse_file(source: Source | InputProbe, *, dpi: int = 300, engine: OcrEngine | None = None, handwriting: bool = True,
                max_pixels: int | None = None, pages: set[int] | None = None, name: str | None = None,
                page_texts: list[PageText] | None = None, max_text_bytes: int = DEFAULT_MAX_TEXT_BYTES,
                fields_only: bool = False) -> FileResult:
@@ -156,7 +160,9 @@ def parse_file(source: Source, *, dpi: int = 300, engine: OcrEngine | None = Non
 
     Args:
         source: The file: a path, its bytes, or a binary file object (``open(p, "rb")``, ``sys.stdin.buffer``).
-            Bytes are recognised by their content (PDF, TIFF, JPEG, PNG, BMP, WebP, else UTF-8 text).
+            Bytes are recognised by their content (PDF, TIFF, JPEG, PNG, BMP, WebP, else UTF-8 text). Or
+            the file's :class:`~vn_dispatch_parser.image.load.InputProbe` (what a batch passes: the file is not
+            probed again).
         dpi: Rendering resolution for PDFs.
         engine: The OCR engine (default: Tesseract ``vie``, one thread).
         handwriting: Read hand-written numbers and days from the ink.
@@ -175,10 +181,18 @@ def parse_file(source: Source, *, dpi: int = 300, engine: OcrEngine | None = Non
     check_dpi(dpi)
     if max_text_bytes <= 0:
         raise InvalidOptionError(f"max_text_bytes must be positive (got {max_text_bytes})")
-    with _as_path(source, name) as (p, shown):
+    probe = None
+    if not isinstance(source, (str, os.PathLike, bytes, bytearray, memoryview)) and not hasattr(source, "read"):
+        from vn_dispatch_parser.image.load import (
+            InputProbe,  # only here: a path or bytes of text need no numpy or Pillow
+        )
+
+        if isinstance(source, InputProbe):
+            probe, source = source, source.path
+    with _as_path(cast(Source, source), name) as (p, shown):
         result = _parse_path(p, dpi=dpi, engine=engine, handwriting=handwriting, max_pixels=max_pixels,
                              pages=pages, page_texts=page_texts, max_text_bytes=max_text_bytes,
-                             fields_only=fields_only)
+                             fields_only=fields_only, probe=probe)
         if shown is not None:
             result.set_file(shown)
         return result
@@ -186,19 +200,19 @@ def parse_file(source: Source, *, dpi: int = 300, engine: OcrEngine | None = Non
 
 def _parse_path(p: Path, *, dpi: int, engine: OcrEngine | None, handwriting: bool, max_pixels: int | None,
                 pages: set[int] | None, page_texts: list[PageText] | None, max_text_bytes: int,
-                fields_only: bool = False) -> FileResult:
-    if not p.exists():
+                fields_only: bool = False, probe: InputProbe | None = None) -> FileResult:
+    if probe is None and not p.exists():
         raise InputFileError("no such file" if not p.is_symlink() else "broken symbolic link", p)
-    if p.is_dir():
+    if probe is None and p.is_dir():
         raise InputFileError("is a directory, not a file", p)
     if p.suffix.lower() in TEXT_SUFFIXES:
-        text = _read_text_file(p, max_text_bytes)
+        text, digest = _read_text_file(p, max_text_bytes, probe)
         if pages:
             parts = text.split("\f")
             text = "\f".join(parts[i - 1] for i in sorted(pages) if 0 < i <= len(parts))
         result = parse_text(text, name=p.name)
         result.set_file(p.name)
-        result.sha256 = hashlib.sha256(p.read_bytes()).hexdigest()
+        result.sha256 = digest
         return mark_fields_only(result) if fields_only else result
     try:
         from vn_dispatch_parser.scan.page import read_scan
@@ -208,7 +222,7 @@ def _parse_path(p: Path, *, dpi: int, engine: OcrEngine | None, handwriting: boo
     if max_pixels is not None:
         extra["max_pixels"] = max_pixels
     result = read_scan(p, dpi=dpi, engine=engine, handwriting=handwriting, page_texts=page_texts, pages=pages,
-                       signature=reconcile_signature, **extra)
+                       signature=reconcile_signature, probe=probe, **extra)
     return mark_fields_only(result) if fields_only else result
 
 

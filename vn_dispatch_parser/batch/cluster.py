@@ -99,7 +99,7 @@ def run_pages(task: Task, pages: list[int], timeout: float | None = None) -> lis
     try:
         from vn_dispatch_parser.pipeline import read_pages
 
-        return read_pages(task.path, dpi=task.dpi, fields_only=task.fields_only, only=pages)
+        return read_pages(task.path, dpi=task.dpi, fields_only=task.fields_only, only=pages, probe=task.probe)
     except DispatchParserError as e:
         return e.code, e.reason
     except MemoryError:
@@ -165,18 +165,27 @@ class DaskRunner:
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
         self._run_id = uuid.uuid4().hex[:8]
 
-    def _chunks(self, task: Task) -> list[list[int]]:
-        """The page tasks of a long PDF (none: the file is one task). Pages are counted here, on the client."""
-        if self.page_tasks <= 0 or task.searchable_tmp or not task.path.lower().endswith(".pdf"):
-            return []
-        from vn_dispatch_parser.image.load import count_pages
+    def _splittable(self, task: Task) -> bool:
+        return self.page_tasks > 0 and not task.searchable_tmp and task.path.lower().endswith(".pdf")
+
+    def _probed(self, task: Task) -> Task:
+        """A PDF that may be split is probed here, on the client, once: the probe goes with the task (its
+        page tasks, or the whole-file task, and the join use it)."""
+        if task.probe is not None or not self._splittable(task):
+            return task
+        from vn_dispatch_parser.image.load import probe_input
 
         try:
-            pages = count_pages(task.path)
+            return replace(task, probe=probe_input(task.path, sha256=task.sha256))
         except DispatchParserError:
-            return []  # the whole-file task reports why
-        if pages <= self.page_tasks:
+            return task  # the whole-file task reports why
+
+    def _chunks(self, task: Task) -> list[list[int]]:
+        """The page tasks of a long PDF (none: the file is one task), from its probe."""
+        probe = self._probed(task).probe if self._splittable(task) else None
+        if probe is None or probe.pages <= self.page_tasks:
             return []
+        pages = probe.pages
         size = max(1, min(self.page_tasks, math.ceil(pages / self.workers)))
         return [list(range(a, min(pages, a + size - 1) + 1)) for a in range(1, pages + 1, size)]
 
@@ -195,6 +204,7 @@ class DaskRunner:
                 task = next(tasks, None)
                 if task is None:
                     return
+                task = self._probed(task)
                 chunks = self._chunks(task)
                 if chunks:
                     parts[task.index] = [len(chunks), [], None]
@@ -277,7 +287,7 @@ def _join(task: Task, readings: list[Any]) -> Outcome:
 
     pages = len(readings)
     try:
-        result = join_scan(task.path, readings)
+        result = join_scan(task.path, readings, probe=task.probe)
         if not result.documents:
             raise EmptyDocumentError("no document found: the pages are blank or hold no readable text", task.path)
         result.file = task.rel

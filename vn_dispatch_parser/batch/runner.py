@@ -352,28 +352,40 @@ class _Run:
     def is_current(self, path: Path, rel: Path) -> bool:
         """True when ``rel``'s result on disk is for this very input and this pipeline version (and, in a
         resumed ``--force`` run, was written by that run)."""
+        return self._check_current(path, rel)[0]
+
+    def _check_current(self, path: Path, rel: Path) -> tuple[bool, str | None]:
+        """:meth:`is_current`, and the input's sha256 when it was computed for the check (passed to the
+        task, so a changed input is not read again for it). Only the digest is computed here: a current
+        input is read once, and never sniffed or probed."""
         json_path = result_path(self.opts.out_dir, rel)
         try:
             if self.force_since is not None and json_path.stat().st_mtime_ns < self.force_since:
-                return False
+                return False, None
             data = json.loads(json_path.read_bytes())
         except (OSError, ValueError):
-            return False
+            return False, None
         if not isinstance(data, dict) or data.get("pipeline_version") != result_version(self.opts.fields_only):
-            return False
-        if self._wants_searchable(path) and not searchable_path(self.opts.out_dir, rel).is_file():
-            return False
-        if self.opts.sidecar and not sidecar_path(self.opts.out_dir, rel).is_file():
-            return False
+            return False, None
+        if not data.get("sha256"):
+            return False, None
         try:
-            return bool(data.get("sha256")) and data["sha256"] == sha256_file(path)
+            digest = sha256_file(path)
         except OSError:
-            return False
+            return False, None
+        if data["sha256"] != digest:
+            return False, digest
+        if self._wants_searchable(path) and not searchable_path(self.opts.out_dir, rel).is_file():
+            return False, digest
+        if self.opts.sidecar and not sidecar_path(self.opts.out_dir, rel).is_file():
+            return False, digest
+        return True, digest
 
     def tasks(self) -> Iterator[Task]:
         """The inputs that need work, in order; current results are skipped as they are met."""
         for i, (path, rel) in enumerate(self.inputs):
-            if self.is_current(path, rel):
+            current, digest = self._check_current(path, rel)
+            if current:
                 self.states[i] = "skipped"
                 self.report.skipped += 1
                 self.display.file_skipped(printable_name(rel.as_posix()))
@@ -387,7 +399,7 @@ class _Run:
                        sidecar=self.opts.sidecar, pdfa=self.opts.pdfa,
                        invalidate_signatures=self.opts.invalidate_signatures, pages=self.opts.pages,
                        work_dir=str(self.work_dir), max_text_bytes=self.opts.max_text_bytes,
-                       fields_only=self.opts.fields_only)
+                       fields_only=self.opts.fields_only, sha256=digest)
 
     def on_pages(self, task: Task, pages: int) -> None:
         """A worker has counted the pages of a scan."""

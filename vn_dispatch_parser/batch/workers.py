@@ -26,10 +26,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vn_dispatch_parser.core.fsutil import printable_name
 from vn_dispatch_parser.ocr.engine import single_threaded
+
+if TYPE_CHECKING:
+    from vn_dispatch_parser.image.load import InputProbe
 
 __all__ = ["Outcome", "SerialRunner", "Task", "WorkerPool", "process_one", "sha256_file"]
 
@@ -62,6 +65,10 @@ class Task:
             killed worker leaves there outlives the next run); None: the system's temporary folder.
         max_text_bytes: Size limit of text inputs (None: the library's default).
         fields_only: Read only the parts of the pages the fields come from (``full_text`` left empty).
+        sha256: The input's digest when the parent has just computed it (resume check of a changed
+            input): the worker does not read the file again for it.
+        probe: The input's probe when the parent has made it (a cluster client splitting a long PDF);
+            None: the worker probes the input.
     """
 
     index: int
@@ -76,6 +83,8 @@ class Task:
     work_dir: str | None = None
     max_text_bytes: int | None = None
     fields_only: bool = False
+    sha256: str | None = None
+    probe: InputProbe | None = None
 
 
 @dataclass
@@ -107,8 +116,9 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
 def process_one(task: Task, notify: Notify | None = None) -> Outcome:
     """Read one input file into its ``FileResult`` JSON; every failure becomes an error ``Outcome``.
 
-    Scans are sniffed and counted first (cheap), so a corrupt, encrypted, oversized or misnamed file
-    fails with its precise reason before any OCR, and the page count reaches the progress display early.
+    The input is probed first, once (:func:`vn_dispatch_parser.image.load.probe_input`: format, sha256, pages,
+    PDF info), and the probe is passed down: a corrupt, encrypted or misnamed file fails with its precise
+    reason before any OCR, and the page count reaches the progress display early.
     A file with no document at all (blank pages, empty text) is an ``empty_document`` failure.
 
     Args:
@@ -128,37 +138,37 @@ def process_one(task: Task, notify: Notify | None = None) -> Outcome:
         from vn_dispatch_parser.pipeline import parse_file
 
         is_text = path.suffix.lower() in _TEXT_SUFFIXES
-        loader.sniff_format(path)  # empty, unreadable or misnamed files fail here, with the reason
-        digest = sha256_file(path)
+        # empty, unreadable, misnamed, corrupt or encrypted files fail here, with the reason
+        probe = task.probe.check(path) if task.probe is not None else loader.probe_input(path, sha256=task.sha256)
         if not is_text:
-            pages = loader.count_pages(path)
+            pages = probe.pages
             if notify is not None:
                 notify(pages)
         if task.searchable_tmp and not is_text and not task.invalidate_signatures:
             from vn_dispatch_parser.outputs.searchable import refuse_signed
 
-            refuse_signed(path)  # before the OCR: a signed PDF would be read for nothing
+            refuse_signed(path, probe=probe)  # before the OCR: a signed PDF would be read for nothing
         wanted = set(task.pages) if task.pages else None
         page_texts: list = []
         if is_text:
             from vn_dispatch_parser.pipeline import DEFAULT_MAX_TEXT_BYTES
 
-            result = parse_file(path, pages=wanted, max_text_bytes=task.max_text_bytes or DEFAULT_MAX_TEXT_BYTES,
+            result = parse_file(probe, pages=wanted, max_text_bytes=task.max_text_bytes or DEFAULT_MAX_TEXT_BYTES,
                                 fields_only=task.fields_only)
         else:
-            result = parse_file(path, dpi=task.dpi, pages=wanted, page_texts=page_texts,
+            result = parse_file(probe, dpi=task.dpi, pages=wanted, page_texts=page_texts,
                                 fields_only=task.fields_only)
         if not result.documents:
             raise EmptyDocumentError("no document found: the pages are blank or hold no readable text", path)
         result.set_file(task.rel)
-        result.sha256 = digest
+        result.sha256 = probe.sha256
         searchable = False
         if task.searchable_tmp and not is_text:
             from vn_dispatch_parser.outputs.searchable import write_searchable_pdf
 
             write_searchable_pdf(path, Path(task.searchable_tmp), page_texts=page_texts, dpi=task.dpi,
                                  pdfa=task.pdfa, invalidate_signatures=task.invalidate_signatures,
-                                 work_dir=task.work_dir)
+                                 work_dir=task.work_dir, probe=probe)
             searchable = True
         sidecar = None
         if task.sidecar:

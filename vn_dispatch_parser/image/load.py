@@ -1,14 +1,19 @@
-"""Loading input files: format sniffing, page counting and page images, one page at a time.
+"""Loading input files: the input's probe, format sniffing, page counting and page images, one page at a time.
+
+:func:`probe_input` looks at an input once (format, size, sha256, pages, and for a PDF its ``pdfinfo`` page
+boxes and ``pdfimages`` list) into an :class:`InputProbe` that the batch, the pipeline and the loaders pass
+down instead of looking again. Every function taking ``probe=`` still works without one.
 
 Pages come back as :class:`~vn_dispatch_parser.core.types.PageImage` whose ``array`` is **always a 3-channel
 BGR uint8** image (OpenCV order), whatever the source: bitonal and grey scans are expanded to three
 equal channels, so colour-based steps (red seal, blue signature) need no special case. PDFs are
-rendered by poppler (``pdf2image``) one page per call, so a 300-page PDF never sits in memory. The
+rendered by poppler (``pdftoppm``) one page per call, so a 300-page PDF never sits in memory. The
 PDF text layer (born-digital pages, e-signature stamps) is read by :func:`pdf_text_layer`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import re
@@ -16,6 +21,7 @@ import stat
 import struct
 import warnings
 from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -31,16 +37,19 @@ from vn_dispatch_parser.errors import (
     UnsupportedFormatError,
 )
 from vn_dispatch_parser.image.pdftext import TextLayerPage, pdf_text_layer
-from vn_dispatch_parser.image.poppler import PdfPageInfo, pdf_page_info
+from vn_dispatch_parser.image.poppler import ImageRow, PdfPageInfo, image_list, pdf_page_info
 
 __all__ = [
     "DEFAULT_MAX_PIXELS",
     "IMAGE_FORMATS",
+    "InputProbe",
     "TextLayerPage",
     "count_pages",
     "estimate_dpi",
+    "file_sha256",
     "iter_pages",
     "pdf_text_layer",
+    "probe_input",
     "sniff_format",
 ]
 
@@ -154,6 +163,86 @@ def sniff_format(path: str | Path, *, warn: bool = True) -> str:
     raise UnsupportedFormatError(f"unknown file format (starts with {head[:8]!r})", path)
 
 
+def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:
+    """SHA-256 of a file's bytes, read in chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+PROBE_TIMEOUT = 120.0
+"""Seconds allowed to ``pdfinfo`` and ``pdfimages -list`` (each takes 10-60 ms on the real scans)."""
+
+
+@dataclass(frozen=True)
+class InputProbe:
+    """What is known of one input before it is read: found once by :func:`probe_input`, passed down.
+
+    Attributes:
+        path: The input file.
+        format: Its content's format (:func:`sniff_format`): pdf, tiff, jpeg, png, bmp, webp or text.
+        size: Its size in bytes.
+        sha256: SHA-256 of its bytes (``FileResult.sha256``, the resume key).
+        pages: PDF pages, TIFF frames, 1 for other images and for text.
+        pdf_pages: PDFs: each page's media box and rotation (one ``pdfinfo``); () otherwise.
+        pdf_images: PDFs: every image as ``pdfimages -list`` gives it (scan resolution, image cover); ()
+            otherwise.
+    """
+
+    path: Path
+    format: str
+    size: int
+    sha256: str
+    pages: int
+    pdf_pages: tuple[PdfPageInfo, ...] = ()
+    pdf_images: tuple[ImageRow, ...] = ()
+
+    @property
+    def is_pdf(self) -> bool:
+        """True for a PDF."""
+        return self.format == "pdf"
+
+    def check(self, path: str | Path) -> InputProbe:
+        """This probe, after checking it is the probe of ``path`` (a probe of another file is a bug)."""
+        if Path(path) != self.path:
+            raise ValueError(f"the probe of {self.path} was passed with {path}")
+        return self
+
+
+def probe_input(path: str | Path, *, sha256: str | None = None, warn: bool = True) -> InputProbe:
+    """Look at an input once: format, size, sha256, page count, and for a PDF its page boxes and images.
+
+    A bad input fails here with its precise reason, before any rendering or OCR, in this order: missing,
+    unreadable, empty or misnamed (:func:`sniff_format`); corrupt, encrypted or page-less (``pdfinfo``, or
+    the image header).
+
+    Args:
+        path: The input file.
+        sha256: Its digest when the caller has just computed it (the batch's resume check): not read again.
+        warn: Log a misnamed file (content of another format than its name says).
+
+    Raises:
+        InputFileError: Missing, unreadable, empty or corrupt file (``EncryptedPdfError`` for a locked PDF).
+        UnsupportedFormatError: Not a supported format.
+        MissingDependencyError: poppler is missing (PDF only).
+    """
+    path = Path(path)
+    fmt = sniff_format(path, warn=warn)
+    try:
+        size = path.stat().st_size
+        digest = sha256 or file_sha256(path)
+    except OSError as e:
+        raise InputFileError(f"cannot read: {e.strerror or e}", path) from e
+    if fmt == "pdf":
+        infos = tuple(pdf_page_info(path, timeout=PROBE_TIMEOUT))
+        rows = tuple(image_list(path, timeout=PROBE_TIMEOUT))
+        return InputProbe(path, fmt, size, digest, len(infos), infos, rows)
+    text = fmt == "text" or path.suffix.lower() in TEXT_SUFFIXES  # a .txt is read as text, whatever its bytes
+    return InputProbe(path, fmt, size, digest, 1 if text else _frames(path, fmt))
+
+
 def count_pages(path: str | Path) -> int:
     """Number of pages: PDF pages, TIFF frames, 1 for other images and for text files.
 
@@ -167,7 +256,12 @@ def count_pages(path: str | Path) -> int:
         return len(pdf_page_info(path))
     if fmt == "text":
         return 1
-    with _open_image(Path(path)) as img:
+    return _frames(Path(path), fmt)
+
+
+def _frames(path: Path, fmt: str) -> int:
+    """Frames of a TIFF, 1 for another image; the header is read (a corrupt image fails here)."""
+    with _open_image(path) as img:
         try:
             return int(getattr(img, "n_frames", 1)) if fmt == "tiff" else 1
         except _IMAGE_ERRORS as e:
@@ -177,6 +271,7 @@ def count_pages(path: str | Path) -> int:
 def iter_pages(
     path: str | Path, dpi: int = 300, *, max_pixels: int = DEFAULT_MAX_PIXELS, timeout: float = 300,
     page_dpi: Mapping[int, int] | None = None, only: Collection[int] | None = None,
+    probe: InputProbe | None = None,
 ) -> Iterator[PageImage]:
     """Yield the pages of a PDF or image file one at a time, as BGR uint8 arrays.
 
@@ -188,6 +283,8 @@ def iter_pages(
         timeout: Seconds allowed to render one PDF page.
         page_dpi: Per-page rendering resolution for PDFs (page number → dpi), overriding ``dpi``.
         only: Load just these pages (numbers from 1); the others are not rendered or decoded. None: all.
+        probe: The input's :class:`InputProbe` when the caller has it (its format and PDF page boxes are
+            used instead of looking again).
 
     Raises:
         InputFileError: Missing, empty, truncated or corrupt file.
@@ -197,18 +294,19 @@ def iter_pages(
         MissingDependencyError: poppler is missing (PDF only).
     """
     path = Path(path)
-    fmt = sniff_format(path, warn=False)
+    fmt = probe.check(path).format if probe is not None else sniff_format(path, warn=False)
     if fmt == "text":
         raise UnsupportedFormatError("a text file has no page images; read it as text", path)
     if fmt == "pdf":
-        yield from _iter_pdf(path, dpi, max_pixels, timeout, page_dpi or {}, only)
+        infos = list(probe.pdf_pages) if probe is not None else pdf_page_info(path)
+        yield from _iter_pdf(path, dpi, max_pixels, timeout, page_dpi or {}, only, infos)
     else:
         yield from _iter_image(path, max_pixels, only)
 
 
 def _iter_pdf(path: Path, default_dpi: int, max_pixels: int, timeout: float,
-              page_dpi: Mapping[int, int], only: Collection[int] | None = None) -> Iterator[PageImage]:
-    infos: list[PdfPageInfo] = pdf_page_info(path)
+              page_dpi: Mapping[int, int], only: Collection[int] | None, infos: list[PdfPageInfo],
+              ) -> Iterator[PageImage]:
     for info in infos:
         if only is not None and info.page_no not in only:
             continue
@@ -221,25 +319,28 @@ def _iter_pdf(path: Path, default_dpi: int, max_pixels: int, timeout: float,
                 f"over the limit of {max_pixels / 1e6:.0f} Mpx; use a lower dpi",
                 path,
             )
-        try:
-            images = convert_from_path(
-                path,
-                dpi=dpi,
-                first_page=info.page_no,
-                last_page=info.page_no,
-                fmt="ppm",
-                timeout=math.ceil(timeout),
-            )
-        except PopplerNotInstalledError as e:
-            raise MissingDependencyError("poppler not found: sudo apt-get install poppler-utils", path) from e
-        except PDFPopplerTimeoutError as e:
-            raise InputFileError(f"rendering page {info.page_no} took longer than {timeout:g} s", path) from e
-        except (PDFPageCountError, OSError, ValueError) as e:
-            raise InputFileError(f"cannot render page {info.page_no}: {e}", path) from e
-        if not images:
-            raise InputFileError(f"cannot render page {info.page_no} (corrupt or truncated PDF)", path)
+        yield PageImage(_render(path, info.page_no, dpi, timeout), info.page_no, dpi, str(path))
+
+
+def _render(path: Path, page_no: int, dpi: int, timeout: float) -> np.ndarray:
+    """One PDF page rendered by poppler's ``pdftoppm`` through pdf2image (which also runs its own
+    ``pdfinfo`` and ``pdftoppm -v`` first: about 20 ms a page), as a BGR array."""
+    try:
+        images = convert_from_path(path, dpi=dpi, first_page=page_no, last_page=page_no, fmt="ppm",
+                                   timeout=math.ceil(timeout))
+    except PopplerNotInstalledError as e:
+        raise MissingDependencyError("poppler not found: sudo apt-get install poppler-utils", path) from e
+    except PDFPopplerTimeoutError as e:
+        raise InputFileError(f"rendering page {page_no} took longer than {timeout:g} s", path) from e
+    except (PDFPageCountError, OSError, ValueError) as e:
+        raise InputFileError(f"cannot render page {page_no}: {e}", path) from e
+    if not images:
+        raise InputFileError(f"cannot render page {page_no} (corrupt or truncated PDF)", path)
+    try:
         with images[0] as img:
-            yield PageImage(_to_bgr(img), info.page_no, dpi, str(path))
+            return _to_bgr(img)
+    except _IMAGE_ERRORS as e:
+        raise InputFileError(f"cannot render page {page_no}: {e}", path) from e
 
 
 def _open_image(path: Path) -> Image.Image:

@@ -24,12 +24,16 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vn_dispatch_parser.core.esign import SignatureStamp, is_signature_block, parse_stamp
 from vn_dispatch_parser.core.types import BBox, Line, OcrPage, OcrWord
 from vn_dispatch_parser.errors import InputFileError
 from vn_dispatch_parser.image.poppler import PdfPageInfo, image_cover, pdf_page_info, run_poppler
 from vn_dispatch_parser.ocr.engine import group_lines
+
+if TYPE_CHECKING:
+    from vn_dispatch_parser.image.load import InputProbe
 
 __all__ = ["TextLayerPage", "TextQuality", "pdf_text_layer", "text_quality"]
 
@@ -167,7 +171,7 @@ class TextLayerPage:
 
 
 def pdf_text_layer(
-    path: str | Path, dpi: int = 300, *, min_words: int = 30, timeout: float = 120
+    path: str | Path, dpi: int = 300, *, min_words: int = 30, timeout: float = 120, probe: InputProbe | None = None
 ) -> list[TextLayerPage] | None:
     """Read a PDF's text layer page by page and say which pages are born-digital.
 
@@ -177,6 +181,8 @@ def pdf_text_layer(
         min_words: On a page covered by a scanned image, the text layer must hold at least this many
             words outside stamps, spread over half the page height, to count as the page's text.
         timeout: Seconds allowed per poppler call.
+        probe: The PDF's :class:`~vn_dispatch_parser.image.load.InputProbe` when the caller has it (its page boxes
+            and image list are used: only ``pdftotext`` runs here).
 
     Returns:
         One :class:`TextLayerPage` per page, or None when the PDF has no text at all (a pure scan).
@@ -185,7 +191,7 @@ def pdf_text_layer(
         InputFileError: Corrupt PDF (``EncryptedPdfError`` if it needs a password).
         MissingDependencyError: poppler is not installed.
     """
-    infos = pdf_page_info(path, timeout=timeout)
+    infos = list(probe.check(path).pdf_pages) if probe is not None else pdf_page_info(path, timeout=timeout)
     pages: list[TextLayerPage] = []
     for first in range(1, len(infos) + 1, _CHUNK_PAGES):  # bounded memory on long PDFs
         last = min(first + _CHUNK_PAGES - 1, len(infos))
@@ -202,7 +208,7 @@ def pdf_text_layer(
         )
     if not any(p.words or p.signatures for p in pages):
         return None
-    covers = image_cover(path, infos, timeout=timeout)
+    covers = image_cover(path, infos, timeout=timeout, rows=probe.pdf_images if probe is not None else None)
     for page in pages:
         page.image_cover = covers.get(page.page_no, 0.0)
         page.is_text, page.reason = _classify(page, min_words)

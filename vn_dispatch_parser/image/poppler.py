@@ -17,7 +17,8 @@ from pathlib import Path
 
 from vn_dispatch_parser.errors import EncryptedPdfError, InputFileError, MissingDependencyError
 
-__all__ = ["PdfPageInfo", "image_cover", "pdf_page_info", "run_poppler"]
+__all__ = ["ImageRow", "PdfPageInfo", "image_cover", "image_list", "pdf_page_info", "run_poppler",
+           "scan_resolution"]
 
 logger = logging.getLogger(__name__)
 
@@ -104,8 +105,16 @@ def pdf_page_info(path: str | Path, *, timeout: float = 60) -> list[PdfPageInfo]
     return pages
 
 
-def _image_rows(path: str | Path, timeout: float) -> list[tuple[int, int, int, float, float]]:
-    """(page, width px, height px, x ppi, y ppi) of every image, from ``pdfimages -list``."""
+ImageRow = tuple[int, int, int, float, float]
+"""One image of a PDF as ``pdfimages -list`` lists it: (page, width px, height px, x ppi, y ppi)."""
+
+
+def image_list(path: str | Path, *, timeout: float = 120) -> list[ImageRow]:
+    """Every image of the PDF (see :data:`ImageRow`), from one ``pdfimages -list`` (nothing is decoded).
+
+    A failing ``pdfimages`` (a damaged image stream) is logged and gives no rows: the images only refine
+    the reading (scan resolution, image cover), they never stop it.
+    """
     try:
         out = run_poppler(["pdfimages", "-list"], path, timeout=timeout).decode("utf-8", "replace")
     except InputFileError as e:
@@ -130,11 +139,12 @@ def _image_rows(path: str | Path, timeout: float) -> list[tuple[int, int, int, f
     return rows
 
 
-def _page_images(path: str | Path, infos: list[PdfPageInfo], timeout: float) -> dict[int, tuple[float, float]]:
+def _page_images(path: str | Path, infos: Sequence[PdfPageInfo], timeout: float,
+                 rows: Sequence[ImageRow] | None = None) -> dict[int, tuple[float, float]]:
     """Per page: (share of the page its largest image covers, that image's resolution in ppi)."""
     areas = {i.page_no: i.width_pt * i.height_pt for i in infos}
     best: dict[int, tuple[float, float]] = {}
-    for page, w, h, xppi, yppi in _image_rows(path, timeout):
+    for page, w, h, xppi, yppi in image_list(path, timeout=timeout) if rows is None else rows:
         if xppi > 0 and yppi > 0 and areas.get(page):
             share = min(1.0, (w / xppi * 72) * (h / yppi * 72) / areas[page])
             if share > best.get(page, (0.0, 0.0))[0]:
@@ -142,11 +152,15 @@ def _page_images(path: str | Path, infos: list[PdfPageInfo], timeout: float) -> 
     return best
 
 
-def image_cover(path: str | Path, infos: list[PdfPageInfo], *, timeout: float) -> dict[int, float]:
-    """Share of each page covered by its largest image, from ``pdfimages -list`` (nothing is decoded)."""
-    return {page: share for page, (share, _) in _page_images(path, infos, timeout).items()}
+def image_cover(path: str | Path, infos: Sequence[PdfPageInfo], *, timeout: float,
+                rows: Sequence[ImageRow] | None = None) -> dict[int, float]:
+    """Share of each page covered by its largest image, from ``pdfimages -list`` (``rows``, when the
+    caller has listed them already: :attr:`vn_dispatch_parser.image.load.InputProbe.pdf_images`)."""
+    return {page: share for page, (share, _) in _page_images(path, infos, timeout, rows).items()}
 
 
-def scan_resolution(path: str | Path, infos: list[PdfPageInfo], *, timeout: float = 60) -> dict[int, int]:
+def scan_resolution(path: str | Path, infos: Sequence[PdfPageInfo], *, timeout: float = 60,
+                    rows: Sequence[ImageRow] | None = None) -> dict[int, int]:
     """The resolution of the scan on each page that is one page-sized image (≥ 80 % of the page)."""
-    return {page: round(ppi) for page, (share, ppi) in _page_images(path, infos, timeout).items() if share >= 0.8}
+    return {page: round(ppi) for page, (share, ppi) in _page_images(path, infos, timeout, rows).items()
+            if share >= 0.8}

@@ -6,8 +6,8 @@ orientation (OSD) and the hand-writing reader's digit witness. It drives Tessera
 parses the TSV itself, so confidences stay floats (0–1) and rows with ``conf == -1`` (blocks,
 paragraphs, lines) are dropped. :func:`single_threaded` sets ``OMP_THREAD_LIMIT=1`` for every call:
 Tesseract's OpenMP threads make it several times *slower* on small machines, and page-level
-parallelism belongs to the batch runner. :mod:`vn_dispatch_parser.tess_capi` is the same engine in
-process (tesserocr); :mod:`vn_dispatch_parser.ocr_replay` answers from recorded calls (tests).
+parallelism belongs to the batch runner. :mod:`vn_dispatch_parser.ocr.capi` is the same engine in
+process (tesserocr); :mod:`vn_dispatch_parser.ocr.replay` answers from recorded calls (tests).
 """
 
 from __future__ import annotations

@@ -35,9 +35,13 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vn_dispatch_parser.core.types import PageText
 from vn_dispatch_parser.errors import InputFileError, MissingDependencyError, OcrEngineError, SignedPdfError
+
+if TYPE_CHECKING:
+    from vn_dispatch_parser.image.load import InputProbe
 
 __all__ = ["SignedPdfError", "is_signed_pdf", "refuse_signed", "sidecar_text", "write_searchable_pdf"]
 
@@ -96,13 +100,22 @@ def _prepare(src: Path, dest: Path, *, unsign: bool, pdfa: bool) -> None:
         pdf.save(dest)
 
 
-def refuse_signed(src: str | Path) -> None:
-    """Raise :class:`SignedPdfError` when ``src`` is a digitally signed PDF."""
+def refuse_signed(src: str | Path, *, probe: InputProbe | None = None) -> None:
+    """Raise :class:`SignedPdfError` when ``src`` is a digitally signed PDF (``probe``: its
+    :class:`~vn_dispatch_parser.image.load.InputProbe`, when the caller has it)."""
+    if _is_pdf(src, probe) and is_signed_pdf(src):
+        _refuse(src)
+
+
+def _is_pdf(src: str | Path, probe: InputProbe | None) -> bool:
     from vn_dispatch_parser.image.load import sniff_format
 
-    if sniff_format(src) == "pdf" and is_signed_pdf(src):
-        raise SignedPdfError("the PDF is digitally signed; a searchable copy would invalidate its signatures "
-                             "(pass --invalidate-signatures to write one anyway, without them)", src)
+    return probe.check(src).is_pdf if probe is not None else sniff_format(src) == "pdf"
+
+
+def _refuse(src: str | Path) -> None:
+    raise SignedPdfError("the PDF is digitally signed; a searchable copy would invalidate its signatures "
+                         "(pass --invalidate-signatures to write one anyway, without them)", src)
 
 
 @contextlib.contextmanager
@@ -153,6 +166,7 @@ def write_searchable_pdf(
     pdfa: bool = True,
     invalidate_signatures: bool = False,
     work_dir: str | Path | None = None,
+    probe: InputProbe | None = None,
 ) -> int:
     """Write ``src`` with an invisible text layer to ``dest`` (PDF/A-2b unless ``pdfa`` is False).
 
@@ -166,6 +180,7 @@ def write_searchable_pdf(
         invalidate_signatures: Accept a signed PDF; its signatures are removed (they could not stay valid).
         work_dir: Folder the run owns for OCRmyPDF's temporaries (a batch passes its scratch folder, which
             it empties at every start); None: a hidden folder next to ``dest``.
+        probe: ``src``'s :class:`~vn_dispatch_parser.image.load.InputProbe` when the caller has it.
 
     Returns:
         The number of pages of ``dest``.
@@ -182,22 +197,22 @@ def write_searchable_pdf(
         from ocrmypdf import exceptions as ox
     except ImportError as e:  # pragma: no cover - a dependency of the package
         raise MissingDependencyError(f"OCRmyPDF is needed for searchable PDFs: pip install ocrmypdf ({e})") from e
-    from vn_dispatch_parser.image.load import sniff_format
     from vn_dispatch_parser.outputs import ocrmypdf_plugin
 
-    is_pdf = sniff_format(src) == "pdf"
-    if not invalidate_signatures:
-        refuse_signed(src)
+    is_pdf = _is_pdf(src, probe)
+    signed = is_pdf and is_signed_pdf(src)
+    if signed and not invalidate_signatures:
+        _refuse(src)
     if page_texts is None:
         from vn_dispatch_parser.pipeline import parse_file
 
         page_texts = []
-        parse_file(src, dpi=dpi, page_texts=page_texts)
+        parse_file(probe if probe is not None else src, dpi=dpi, page_texts=page_texts)
     texts = sorted(page_texts, key=lambda p: p.page_no)
     ocr_pages = [p.page_no for p in texts if not p.text_layer and not p.blank]
     with _work_dir(dest, work_dir) as work:
         source = src
-        unsign = is_pdf and invalidate_signatures and is_signed_pdf(src)
+        unsign = signed and invalidate_signatures
         if is_pdf and (unsign or pdfa):
             source = work / "input.pdf"
             _prepare(src, source, unsign=unsign, pdfa=pdfa)

@@ -7,7 +7,6 @@ layout zones → hand-written number and day read from the ink → the field par
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
@@ -30,9 +29,9 @@ from vn_dispatch_parser.core.types import (
     Zone,
 )
 from vn_dispatch_parser.errors import EmptyDocumentError
-from vn_dispatch_parser.image.load import DEFAULT_MAX_PIXELS, iter_pages, sniff_format
+from vn_dispatch_parser.image.load import DEFAULT_MAX_PIXELS, InputProbe, iter_pages, probe_input
 from vn_dispatch_parser.image.pdftext import TextLayerPage, pdf_text_layer
-from vn_dispatch_parser.image.poppler import pdf_page_info, scan_resolution
+from vn_dispatch_parser.image.poppler import scan_resolution
 from vn_dispatch_parser.image.prep import PreparedPage, prepare_page
 from vn_dispatch_parser.ocr.engine import OcrEngine, recognize_at
 from vn_dispatch_parser.records import FileResult, PageFrame
@@ -99,14 +98,6 @@ def _frame(page: PageImage, prep: PreparedPage, text_layer: bool) -> PageFrame:
     h, w = prep.ocr_image.shape[:2]
     return PageFrame(page=page.page_no, width=w, height=h, dpi=page.dpi, rotation=prep.rotation,
                      skew=round(prep.skew, 3))
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _read_page(page: PageImage, layer: TextLayerPage | None, engine: OcrEngine, opts: ScanOptions) -> _PageResult:
@@ -185,15 +176,14 @@ def _corrected(line: Line) -> Line:
     return replace(line, text=text, conf=(line.conf if line.conf is not None else 1.0) * 0.97**n)
 
 
-def _render_dpi(path: Path, dpi: int, layers: list[TextLayerPage] | None) -> dict[int, int]:
+def _render_dpi(probe: InputProbe, dpi: int, layers: list[TextLayerPage] | None) -> dict[int, int]:
     """Render a scanned page at its scan's own resolution when that is lower than ``dpi``.
 
     Measured on the real scans: OCR of a 150-dpi scan rendered at 150 reads as well as (slightly better
     than) the same scan rendered at 300, for about a third less OCR time; scans under 100 dpi are upscaled
     by the preprocessing anyway. Born-digital pages keep ``dpi``.
     """
-    infos = pdf_page_info(path)
-    native = scan_resolution(path, infos)
+    native = scan_resolution(probe.path, probe.pdf_pages, rows=probe.pdf_images)
     out = {}
     for page, ppi in native.items():
         if layers and page <= len(layers) and layers[page - 1].is_text:
@@ -218,36 +208,40 @@ PageReading = tuple[int, _PageResult]
 def read_scan(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = None,
               max_pixels: int = DEFAULT_MAX_PIXELS, handwriting: bool = True,
               page_texts: list[PageText] | None = None, pages: set[int] | None = None,
-              fields_only: bool = False, signature: SignatureReconciler | None = None) -> FileResult:
+              fields_only: bool = False, signature: SignatureReconciler | None = None,
+              probe: InputProbe | None = None) -> FileResult:
     """Read one scan file into a ``FileResult`` (see the module docstring).
 
     ``page_texts``, when given, receives what was read on each page (for the searchable PDF); ``pages``
     limits the reading to those 1-based page numbers; ``fields_only``: OCR only the bands the fields come
-    from (:mod:`vn_dispatch_parser.scan.bands`).
+    from (:mod:`vn_dispatch_parser.scan.bands`); ``probe``: the file's
+    :class:`~vn_dispatch_parser.image.load.InputProbe` when the caller has it (else it is probed here, once).
     """
+    probe = probe.check(path) if probe is not None else probe_input(path)
     readings = read_scan_pages(path, dpi=dpi, engine=engine, max_pixels=max_pixels, handwriting=handwriting,
-                               fields_only=fields_only, only=pages, signature=signature)
-    return join_scan(path, readings, page_texts=page_texts)
+                               fields_only=fields_only, only=pages, signature=signature, probe=probe)
+    return join_scan(path, readings, page_texts=page_texts, probe=probe)
 
 
 def read_scan_pages(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = None,
                     max_pixels: int = DEFAULT_MAX_PIXELS, handwriting: bool = True, fields_only: bool = False,
-                    only: Collection[int] | None = None,
-                    signature: SignatureReconciler | None = None) -> list[PageReading]:
+                    only: Collection[int] | None = None, signature: SignatureReconciler | None = None,
+                    probe: InputProbe | None = None) -> list[PageReading]:
     """Read the pages of a scan (``only`` these page numbers of a PDF, when given), each on its own: the
-    pages of a long PDF can be read by different workers and joined by :func:`join_scan`."""
+    pages of a long PDF can be read by different workers and joined by :func:`join_scan`. ``probe``: the
+    file's :class:`~vn_dispatch_parser.image.load.InputProbe` (probed here when None)."""
     p = Path(path)
-    fmt = sniff_format(p)
+    probe = probe.check(p) if probe is not None else probe_input(p)
     opts = ScanOptions(dpi=dpi, max_pixels=max_pixels, handwriting=handwriting, fields_only=fields_only,
                        signature=signature)
     if engine is None:
         from vn_dispatch_parser.ocr.capi import default_engine
 
         engine = default_engine()
-    layers = pdf_text_layer(p, dpi=dpi) if fmt == "pdf" else None
-    render = _render_dpi(p, dpi, layers) if fmt == "pdf" else {}
+    layers = pdf_text_layer(p, dpi=dpi, probe=probe) if probe.is_pdf else None
+    render = _render_dpi(probe, dpi, layers) if probe.is_pdf else {}
     readings: list[PageReading] = []
-    for page in iter_pages(p, dpi=dpi, max_pixels=max_pixels, page_dpi=render, only=only):
+    for page in iter_pages(p, dpi=dpi, max_pixels=max_pixels, page_dpi=render, only=only, probe=probe):
         layer = layers[page.page_no - 1] if layers and page.page_no <= len(layers) else None
         if layer is not None and page.dpi != dpi:
             layer = _rescaled(layer, page.dpi / dpi)
@@ -256,11 +250,13 @@ def read_scan_pages(path: str | Path, *, dpi: int = 300, engine: OcrEngine | Non
 
 
 def join_scan(path: str | Path, readings: list[PageReading], *,
-              page_texts: list[PageText] | None = None) -> FileResult:
-    """The ``FileResult`` of a scan from the readings of all its pages (in any order)."""
+              page_texts: list[PageText] | None = None, probe: InputProbe | None = None) -> FileResult:
+    """The ``FileResult`` of a scan from the readings of all its pages (in any order); ``probe``: the
+    file's :class:`~vn_dispatch_parser.image.load.InputProbe` (probed here when None)."""
     from vn_dispatch_parser.pipeline import documents_from_lines
 
     p = Path(path)
+    probe = probe.check(p) if probe is not None else probe_input(p, warn=False)
     lines: list[Line] = []
     seal_pages: set[int] = set()
     hints_by_page: dict[int, HandHints] = {}
@@ -288,12 +284,12 @@ def join_scan(path: str | Path, readings: list[PageReading], *,
                                 signature_text=signed[0].text if signed else "")
     warnings = [f"{blank} blank page(s)"] if blank else []
     signatures = []
-    if sniff_format(p, warn=False) == "pdf":
+    if probe.is_pdf:
         from vn_dispatch_parser.image.signatures import apply_to_document, read_signatures
 
         signatures = read_signatures(p)
         for doc in docs:
             apply_to_document(doc, signatures)
-    return FileResult(file=p.name, sha256=_sha256(p), pages=n_pages, documents=docs, warnings=warnings,
+    return FileResult(file=p.name, sha256=probe.sha256, pages=n_pages, documents=docs, warnings=warnings,
                       signatures=signatures, frames=frames)
 
