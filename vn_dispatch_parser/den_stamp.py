@@ -31,6 +31,7 @@ import cv2
 import numpy as np
 import regex
 
+from .errors import MissingDependencyError
 from .handfill import HandReading
 from .handwriting import REJECT, GlyphGuess, read_glyphs, read_handwritten_digits
 from .lines import is_caps
@@ -168,6 +169,8 @@ def read_den_stamp(img: np.ndarray, box: BBox, engine: OcrEngine, page_no: int, 
         if options:
             out.date = HandReading(options[0][0], options[0][1], page_no, to_page(BBox(*date_box)),
                                    options=tuple(options))
+    except MissingDependencyError:
+        raise  # no digit model: an error, never a reading without it
     except Exception as e:  # a reader failure must not lose the page
         log.warning("ĐẾN stamp reader failed: %s", e)
     return out

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import regex
 
+from .errors import MissingDependencyError
 from .types import BBox, Line, OcrWord, Zone
 
 if TYPE_CHECKING:
@@ -166,6 +167,8 @@ def _read(img: np.ndarray, found: tuple[tuple[int, int, int, int], str | None], 
         else:
             r = read_handwritten_digits(img, region, max_digits=max_digits, row=row,
                                       use_tesseract=False)
+    except MissingDependencyError:
+        raise  # no digit model: an error, never a reading without it
     except Exception as e:  # a reader failure must not lose the page
         log.warning("hand-writing reader failed: %s", e)
         return None

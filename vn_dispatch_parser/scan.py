@@ -26,6 +26,7 @@ from .io import DEFAULT_MAX_PIXELS, iter_pages, sniff_format
 from .layout import arrange_page
 from .lexicon import correct_text
 from .lines import is_name
+from .model_files import engine_identity
 from .normalize import normalize_line
 from .ocr import OcrEngine, recognize_at
 from .page_prep import PreparedPage, prepare_page
@@ -304,9 +305,16 @@ def read_scan(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = No
     limits the reading to those 1-based page numbers; ``fields_only``: OCR only the bands the fields come
     from (:mod:`vn_dispatch_parser.bands`).
     """
+    if engine is None:
+        from .tess_capi import default_engine
+
+        engine = default_engine()
+    identity = engine_identity(engine, handwriting=handwriting)  # models checked before any page is read
     readings = read_scan_pages(path, dpi=dpi, engine=engine, max_pixels=max_pixels, handwriting=handwriting,
                                fields_only=fields_only, only=pages)
-    return join_scan(path, readings, page_texts=page_texts)
+    result = join_scan(path, readings, page_texts=page_texts)
+    result.engine = identity
+    return result
 
 
 def read_scan_pages(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = None,
