@@ -197,6 +197,7 @@ def engine_identity(engine: Any, *, handwriting: bool = True) -> EngineIdentity:
     Raises:
         MissingDependencyError: Tesseract, a traineddata file or the digit model is missing or corrupt.
     """
+    digits = file_sha256(digit_model_path()) if handwriting else None  # first: no Tesseract needed
     words = engine.version().split()
     tesseract = words[1] if len(words) > 1 and words[0].lower() == "tesseract" else None
     traineddata = None
@@ -210,5 +211,4 @@ def engine_identity(engine: Any, *, handwriting: bool = True) -> EngineIdentity:
             except OSError as e:
                 raise MissingDependencyError(f"no traineddata for {code} ({e.strerror})", path) from e
         traineddata = "+".join(shas)
-    digits = file_sha256(digit_model_path()) if handwriting else None
     return EngineIdentity(tesseract=tesseract, traineddata_sha256=traineddata, digits_sha256=digits)
