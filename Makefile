@@ -55,11 +55,12 @@ test: setup
 
 ## bench: accuracy (score.py) and speed against plain Tesseract on the same pages
 bench: setup
-	$(BIN)/python -m vn_dispatch_parser.bench --out bench/report.md samples $(wildcard $(SHARED)/real)
+	$(BIN)/python tools/bench.py --out bench/report.md samples $(wildcard $(SHARED)/real)
 	$(BIN)/python tools/bench_desk.py --docs 100000
 
 lint: setup
 	$(BIN)/ruff check vn_dispatch_parser tests cli.py tools
+	$(BIN)/lint-imports
 
 typecheck: setup
 	$(BIN)/mypy

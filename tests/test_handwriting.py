@@ -11,7 +11,8 @@ import cv2
 import numpy as np
 import pytest
 
-from vn_dispatch_parser.handwriting import (
+from vn_dispatch_parser.core.types import BBox, Line, OcrWord, Zone
+from vn_dispatch_parser.image.digits import (
     MODEL_FILE,
     DigitReading,
     glyph_to_input,
@@ -21,7 +22,6 @@ from vn_dispatch_parser.handwriting import (
     read_handwritten_digits,
     read_handwritten_month,
 )
-from vn_dispatch_parser.types import BBox, Line, OcrWord, Zone
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT.parent / "shared" / "real"
@@ -224,7 +224,7 @@ def _so_line(*words: tuple[str, int, int]) -> Line:
 ])
 def test_number_blank_ends_at_the_slash_before_the_symbol(words: tuple[tuple[str, int, int], ...], x1_min: int,
                                                            printed: str | None) -> None:
-    from vn_dispatch_parser.handfill import _number_region
+    from vn_dispatch_parser.scan.hints import _number_region
 
     found = _number_region(_so_line(*words))
     assert found is not None
@@ -247,7 +247,7 @@ def _date_line(*words: tuple[str, int, int]) -> Line:
     ((("Hà", 100, 150), ("Nội,", 160, 240), ("ngày", 250, 380), ("lô", 385, 400), ("tháng", 440, 540)), 345),
 ])
 def test_day_blank_starts_where_the_printed_word_ends(words: tuple[tuple[str, int, int], ...], x0_max: int) -> None:
-    from vn_dispatch_parser.handfill import _NGAY, _THANG, _between
+    from vn_dispatch_parser.scan.hints import _NGAY, _THANG, _between
 
     found = _between(_date_line(*words), _NGAY, _THANG)
     assert found is not None

@@ -15,10 +15,12 @@ import numpy as np
 import pytest
 
 import vn_dispatch_parser
-from vn_dispatch_parser.batch import BatchOptions, run_batch
+from vn_dispatch_parser.batch.runner import BatchOptions, run_batch
 from vn_dispatch_parser.errors import ExitCode, MissingDependencyError
-from vn_dispatch_parser.handwriting import read_handwritten_digits
-from vn_dispatch_parser.model_files import (
+from vn_dispatch_parser.image.digits import read_handwritten_digits
+from vn_dispatch_parser.ocr.capi import TessApiEngine
+from vn_dispatch_parser.ocr.engine import FakeEngine, TesseractEngine
+from vn_dispatch_parser.ocr.model_files import (
     DIGIT_MODEL_ENV,
     MODELS_ENV,
     digit_model_path,
@@ -27,9 +29,7 @@ from vn_dispatch_parser.model_files import (
     model_file,
     tessdata_dir,
 )
-from vn_dispatch_parser.ocr import FakeEngine, TesseractEngine
 from vn_dispatch_parser.pipeline import parse_file
-from vn_dispatch_parser.tess_capi import TessApiEngine
 
 from .conftest import CONG_VAN_TEXT, ROOT
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from vn_dispatch_parser.core.types import BBox, OcrPage, OcrWord
 from vn_dispatch_parser.errors import MissingDependencyError, OcrEngineError, OcrTimeoutError
-from vn_dispatch_parser.ocr import (
+from vn_dispatch_parser.ocr.engine import (
     FakeEngine,
     OcrEngine,
     TesseractEngine,
@@ -18,7 +19,6 @@ from vn_dispatch_parser.ocr import (
     group_lines,
     parse_tsv,
 )
-from vn_dispatch_parser.types import BBox, OcrPage, OcrWord
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real"
 needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")
@@ -171,7 +171,7 @@ def test_real_tesseract_on_header_crop() -> None:
     """One real call on a small crop of a real scan (the Quốc hiệu line of test_10.pdf)."""
     if not (REAL / "test_10.pdf").is_file() or shutil.which("pdftoppm") is None:
         pytest.skip("real scan or poppler not available")
-    from vn_dispatch_parser.io import iter_pages
+    from vn_dispatch_parser.image.load import iter_pages
 
     page = next(iter_pages(REAL / "test_10.pdf", dpi=150))
     crop = page.array[95:140, 540:1140]

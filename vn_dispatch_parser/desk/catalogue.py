@@ -34,10 +34,10 @@ from sqlalchemy import table as sql_table
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from ..records import PIPELINE_VERSION, Document, FileResult
-from .fold import Query, fold, parse_query, plain
-from .reviews import REVIEW_SUFFIX, ReviewError, apply_review, load_review, review_path
-from .schema import CatalogueError, documents, files, migrate
+from vn_dispatch_parser.desk.fold import Query, fold, parse_query, plain
+from vn_dispatch_parser.desk.reviews import REVIEW_SUFFIX, ReviewError, apply_review, load_review, review_path
+from vn_dispatch_parser.desk.schema import CatalogueError, documents, files, migrate
+from vn_dispatch_parser.records import PIPELINE_VERSION, Document, FileResult
 
 __all__ = ["DEFAULT_NAME", "Catalogue", "DuplicateGroup", "IndexSummary", "Match", "default_url", "result_files"]
 

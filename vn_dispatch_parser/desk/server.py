@@ -32,9 +32,8 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..records import FileResult
-from .catalogue import Catalogue, StoredDocument
-from .reviews import (
+from vn_dispatch_parser.desk.catalogue import Catalogue, StoredDocument
+from vn_dispatch_parser.desk.reviews import (
     EDITABLE,
     ReviewError,
     apply_review,
@@ -44,6 +43,7 @@ from .reviews import (
     record_decision,
     review_items,
 )
+from vn_dispatch_parser.records import FileResult
 
 __all__ = ["LABELS", "create_app", "is_loopback", "run_server"]
 
@@ -107,7 +107,7 @@ class Desk:
     """The state behind the pages: the catalogue, the page cache, the reviewer's name, one write lock."""
 
     def __init__(self, out_dir: Path, url: str | None, who: str) -> None:
-        from .render import PageCache
+        from vn_dispatch_parser.desk.render import PageCache
 
         self.out_dir = out_dir
         self.catalogue = Catalogue(out_dir, url)
@@ -231,7 +231,7 @@ async def doc_page(request: Request) -> Response:
 
 
 def _image_response(request: Request, make: Any) -> Response:
-    from .render import SourceChanged
+    from vn_dispatch_parser.desk.render import SourceChanged
 
     try:
         data = make()
@@ -241,7 +241,7 @@ def _image_response(request: Request, make: Any) -> Response:
 
 
 async def page_image(request: Request) -> Response:
-    from .render import page_png
+    from vn_dispatch_parser.desk.render import page_png
 
     desk: Desk = request.app.state.desk
     stored = desk.catalogue.get(int(request.path_params["doc_id"]))
@@ -260,7 +260,7 @@ async def page_image(request: Request) -> Response:
 
 
 async def crop_image(request: Request) -> Response:
-    from .render import crop_png
+    from vn_dispatch_parser.desk.render import crop_png
 
     desk: Desk = request.app.state.desk
     stored = desk.catalogue.get(int(request.path_params["doc_id"]))

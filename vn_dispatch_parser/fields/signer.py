@@ -15,10 +15,10 @@ from functools import cache
 import regex
 from rapidfuzz import fuzz
 
-from ..lines import is_caps, is_name, is_quoc_hieu, is_syllable, line_conf
-from ..normalize import fold
-from ..tables import load
-from ..types import Hit, Line
+from vn_dispatch_parser.core.lines import is_caps, is_name, is_quoc_hieu, is_syllable, line_conf
+from vn_dispatch_parser.core.normalize import fold
+from vn_dispatch_parser.core.tables import load
+from vn_dispatch_parser.core.types import Hit, Line
 
 __all__ = ["is_signer_title", "is_title_line", "parse_signature", "signature_quality"]
 
