@@ -18,7 +18,7 @@ DESK_PACKAGES := chromium postgresql
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup system-deps demo test bench lint typecheck samples score clean ocr-cache
+.PHONY: setup system-deps demo test bench lint typecheck samples score wheel-check clean ocr-cache
 
 ## system-deps: apt packages (Tesseract + Vietnamese data, poppler, fonts), only those missing
 system-deps:
@@ -81,6 +81,26 @@ ocr-cache: setup
 score: setup
 	$(BIN)/vn-dispatch batch $(SHARED)/real --out $(OUT)/real --exclude README.md
 	$(BIN)/python $(SHARED)/tools/score.py $(SHARED)/real/truth $(OUT)/real
+
+## wheel-check: build the sdist and wheel, install the wheel into a fresh virtual environment outside the
+## checkout, and check that it reads samples/cv_004_mild.pdf into the checkout's record (models included)
+wheel-check: setup
+	@set -euo pipefail; tmp=$$(mktemp -d /tmp/vn-dispatch-wheel.XXXXXX); trap 'rm -rf "$$tmp"' EXIT; \
+	$(BIN)/python -m build --outdir "$$tmp/dist" . >"$$tmp/build.log" || { tail -20 "$$tmp/build.log"; exit 1; }; \
+	$(PYTHON) -m venv "$$tmp/venv"; \
+	"$$tmp/venv/bin/python" -m pip install -q "$$tmp"/dist/*.whl; \
+	cd "$$tmp"; \
+	env -u PYTHONPATH -u VN_DISPATCH_MODELS -u VN_DISPATCH_HW_MODEL \
+	  venv/bin/python -c 'import vn_dispatch_parser as m; print("installed:", m.__file__)'; \
+	env -u PYTHONPATH -u VN_DISPATCH_MODELS -u VN_DISPATCH_HW_MODEL \
+	  venv/bin/vn-dispatch parse "$(CURDIR)/samples/cv_004_mild.pdf" >installed.json; \
+	cd "$(CURDIR)"; \
+	PYTHONPATH="$(CURDIR)" $(BIN)/python -m vn_dispatch_parser parse samples/cv_004_mild.pdf >"$$tmp/checkout.json"; \
+	$(BIN)/python -c 'import json, sys; a, b = (json.load(open(p, encoding="utf-8")) for p in sys.argv[1:]); \
+	d = a["documents"][0]; print("number", d["number"], "issued_date", d["issued_date"], "engine", a["engine"]); \
+	sys.exit(0 if a == b else "the installed wheel reads another record than the checkout")' \
+	  "$$tmp/installed.json" "$$tmp/checkout.json"; \
+	echo "wheel-check: the installed wheel reads the same record as the checkout"
 
 clean:
 	rm -rf $(OUT) bench/report.md .pytest_cache .mypy_cache .ruff_cache

@@ -327,8 +327,10 @@ def test_searchable_pdf_next_to_the_json(tmp_path: Path, monkeypatch: pytest.Mon
     real = pipeline.parse_file
 
     def fake(path: Path, **kw: object) -> object:
-        real(path, **kw)  # type: ignore[arg-type]
-        return pipeline.parse_text(SEEDS[0].read_text("utf-8"))
+        scanned = real(path, **kw)  # type: ignore[arg-type]
+        result = pipeline.parse_text(SEEDS[0].read_text("utf-8"))
+        result.engine = scanned.engine  # what read the page: part of the resume key
+        return result
 
     monkeypatch.setattr(pipeline, "parse_file", fake)
     opts = BatchOptions(inputs=[src], out_dir=out, jobs=1, searchable_pdf=True, dpi=150)

@@ -138,7 +138,7 @@ def test_day_and_month_are_range_checked() -> None:
 def test_model_file_matches_manifest_and_loads() -> None:
     path = model_path()
     assert path.name == MODEL_FILE and path.exists()
-    lines = [ln.split() for ln in (ROOT / "models" / "MANIFEST").read_text().splitlines()]
+    lines = [ln.split() for ln in (path.parent / "MANIFEST").read_text().splitlines()]
     entry = [ln for ln in lines if ln and ln[0] == MODEL_FILE]
     assert len(entry) == 1
     assert entry[0][-1] == hashlib.sha256(path.read_bytes()).hexdigest()

@@ -98,8 +98,10 @@ def test_fake_engine_from_lines() -> None:
 
 def test_default_tessdata_dir_is_models() -> None:
     found = default_tessdata_dir("vie")
-    assert found is None or (found.name == "models" and (found / "vie.traineddata").is_file())
-    assert default_tessdata_dir("vie+klingon") is None
+    assert found is not None and found.name == "models" and (found / "vie.traineddata").is_file()
+    assert default_tessdata_dir("osd") is None  # not shipped: Tesseract's own data
+    with pytest.raises(MissingDependencyError):
+        default_tessdata_dir("vie+klingon")  # never the system's vie because klingon is not shipped
 
 
 def _fake_tesseract(tmp_path: Path, body: str) -> str:
@@ -122,9 +124,12 @@ def test_missing_binary() -> None:
 
 
 def test_missing_language_data(tmp_path: Path) -> None:
-    engine = TesseractEngine(lang="vie+xyz", tesseract_cmd=_fake_tesseract(tmp_path, "exit 0"))
+    # a language the package does not ship is looked for in Tesseract's own data
+    engine = TesseractEngine(lang="xyz", tesseract_cmd=_fake_tesseract(tmp_path, "exit 0"))
     with pytest.raises(MissingDependencyError, match="apt-get install tesseract-ocr-xyz"):
         engine.recognize(np.zeros((10, 10), np.uint8))
+    with pytest.raises(MissingDependencyError, match="ships vie but not xyz"):
+        TesseractEngine(lang="vie+xyz")  # never the system's vie beside it
 
 
 def test_nonzero_exit(tmp_path: Path) -> None:

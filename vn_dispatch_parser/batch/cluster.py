@@ -279,6 +279,15 @@ class DaskRunner:
             self._config.__exit__(None, None, None)
 
 
+def _engine_identity() -> Any:
+    """The identity of the engine and models the workers use (the client's: a cluster's machines are expected
+    to run the same image, see ``Containerfile``)."""
+    from vn_dispatch_parser.ocr.capi import default_engine
+    from vn_dispatch_parser.ocr.model_files import engine_identity
+
+    return engine_identity(default_engine())
+
+
 def _join(task: Task, readings: list[Any]) -> Outcome:
     """A long PDF's outcome from the readings of all its pages, as :func:`process_one` would give it."""
     from vn_dispatch_parser.errors import EmptyDocumentError
@@ -288,6 +297,7 @@ def _join(task: Task, readings: list[Any]) -> Outcome:
     pages = len(readings)
     try:
         result = join_scan(task.path, readings, probe=task.probe)
+        result.engine = _engine_identity()
         if not result.documents:
             raise EmptyDocumentError("no document found: the pages are blank or hold no readable text", task.path)
         result.file = task.rel

@@ -10,8 +10,9 @@ The contract archivists rely on:
 * **Combined outputs are derived.** At the end of a complete run, ``records.jsonl`` and ``records.csv``
   are rebuilt from the per-file JSON on disk (in input order), and ``errors.jsonl`` lists this run's
   failures, so they never hold a duplicate or half a line. An interrupted run leaves them as they were.
-* **Resume.** An input is skipped when its JSON exists with the input's current ``sha256`` and the
-  current ``pipeline_version`` (and its searchable PDF exists, if asked for); failed inputs have no JSON
+* **Resume.** An input is skipped when its JSON exists with the input's current ``sha256``, the
+  current ``pipeline_version`` and, for a scan, the ``engine`` identity this run would record (Tesseract
+  version, traineddata and digit model sha256) (and its searchable PDF exists, if asked for); failed inputs have no JSON
   and are retried; ``force`` redoes everything. So "interrupt, rerun" ends exactly like one clean run.
 * **Bad input never stops the batch**; it becomes one line in ``errors.jsonl``. So does anything under an
   input folder that looks like an input but cannot be read: a broken or looping symbolic link, a FIFO or
@@ -340,6 +341,8 @@ class _Run:
         if opts.force and not mark.exists():
             atomic_write(mark, f"--force run started {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
         self.force_since = mark.stat().st_mtime_ns if opts.force else None
+        self._engine_key: dict[str, Any] | None = None
+        self._engine_checked = False
 
     def _wants_searchable(self, path: Path) -> bool:
         return self.opts.searchable_pdf and path.suffix.lower() not in TEXT_SUFFIXES
@@ -369,6 +372,9 @@ class _Run:
             return False, None
         if not data.get("sha256"):
             return False, None
+        if path.suffix.lower() not in TEXT_SUFFIXES and (
+                self.engine_key() is None or data.get("engine") != self.engine_key()):
+            return False, None  # read with another Tesseract, traineddata or digit model (or before they were recorded)
         try:
             digest = sha256_file(path)
         except OSError:
@@ -380,6 +386,20 @@ class _Run:
         if self.opts.sidecar and not sidecar_path(self.opts.out_dir, rel).is_file():
             return False, digest
         return True, digest
+
+    def engine_key(self) -> dict[str, Any] | None:
+        """The engine identity (JSON) a current result of a scan records: the engine and models this run's
+        workers use. None when they cannot be found: nothing is current then, and the workers say why."""
+        if not self._engine_checked:
+            self._engine_checked = True
+            try:
+                from vn_dispatch_parser.ocr.capi import default_engine
+                from vn_dispatch_parser.ocr.model_files import engine_identity
+
+                self._engine_key = engine_identity(default_engine()).model_dump(mode="json")
+            except DispatchParserError as e:
+                log.info("engine identity unknown (%s): scans are read again", e)
+        return self._engine_key
 
     def tasks(self) -> Iterator[Task]:
         """The inputs that need work, in order; current results are skipped as they are met."""

@@ -13,7 +13,8 @@ Printed-text Tesseract misreads them or reads nothing. This module reads them:
    what a small classifier reads in the pieces (minus a cost per stroke cut through);
 4. classify each piece with a small CNN in numpy (digits 0–9 plus a reject class for letters, specks and
    two digits touching), averaged over a few small rotations/widths. It is trained by
-   ``tools/train_digits.py`` and shipped as ``models/hw_digits.npz``: numpy + OpenCV only at run time;
+   ``tools/train_digits.py`` and shipped as ``vn_dispatch_parser/models/hw_digits.npz``: numpy + OpenCV only
+   at run time;
 5. optionally let the OCR engine's digit reader (``witness=engine.read_digits``: Tesseract eng, digits
    whitelist) read the cleaned ink as a second, weaker witness: when
    it reads as many digits, each position's probabilities are reweighted by its digit (agreement raises the
@@ -36,7 +37,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
-import os
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -44,6 +45,8 @@ from typing import Any
 
 import cv2
 import numpy as np
+
+from vn_dispatch_parser.errors import MissingDependencyError
 
 __all__ = [
     "MODEL_FILE",
@@ -118,11 +121,15 @@ class _Piece:
 
 
 def model_path() -> Path:
-    """Where the digit model is looked for: ``$VN_DISPATCH_HW_MODEL``, else ``models/hw_digits.npz``."""
-    env = os.environ.get("VN_DISPATCH_HW_MODEL")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2] / "models" / MODEL_FILE
+    """The digit model: ``$VN_DISPATCH_HW_MODEL``, else the package's ``models/hw_digits.npz`` checked against
+    its MANIFEST (:func:`vn_dispatch_parser.ocr.model_files.digit_model_path`).
+
+    Raises:
+        MissingDependencyError: The model is missing or corrupt (never a reading without it).
+    """
+    from vn_dispatch_parser.ocr.model_files import digit_model_path
+
+    return digit_model_path()
 
 
 def _conv3x3(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -175,11 +182,16 @@ def load_digit_model(path: str | Path | None = None) -> _Net:
 
 @functools.lru_cache(maxsize=4)
 def _load_model(path: str) -> _Net:
-    raw = Path(path).read_bytes()
-    with np.load(io.BytesIO(raw), allow_pickle=False) as z:
-        params = {k: z[k].astype(np.float32) for k in _PARAM_NAMES}
-        temperature = float(z["temperature"])
-        version = str(z["version"])
+    try:
+        raw = Path(path).read_bytes()
+        with np.load(io.BytesIO(raw), allow_pickle=False) as z:
+            params = {k: z[k].astype(np.float32) for k in _PARAM_NAMES}
+            temperature = float(z["temperature"])
+            version = str(z["version"])
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as e:
+        raise MissingDependencyError(f"the digit model cannot be loaded ({type(e).__name__}: {e}); use the shipped "
+                                     "one (unset VN_DISPATCH_HW_MODEL) or retrain it with tools/train_digits.py",
+                                     path) from e
     return _Net(params, temperature, version, hashlib.sha256(raw).hexdigest())
 
 

@@ -101,7 +101,7 @@ class TessApiEngine:
     Args:
         lang: Tesseract language(s), e.g. ``"vie"``.
         tessdata_dir: Where the ``.traineddata`` files are; default as the command-line engine (the
-            project's ``models/`` when it holds the languages, else the system tessdata).
+            package's ``models/``, checked; a missing or corrupt model raises ``MissingDependencyError``).
         timeout: Seconds allowed per page (``OcrTimeoutError`` beyond).
         oem: OCR engine mode (1 = LSTM).
     """

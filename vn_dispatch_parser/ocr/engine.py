@@ -194,14 +194,16 @@ def parse_tsv(tsv: str, *, page_no: int = 1, width: int = 0, height: int = 0, en
 
 
 def default_tessdata_dir(langs: str = "vie") -> Path | None:
-    """The project's ``models/`` dir when it holds every ``+``-joined language, else None (system)."""
-    here = Path(__file__).resolve().parents[1]
-    for cand in (here / "models", here.parent / "models"):
-        files = [cand / f"{lang}.traineddata" for lang in langs.split("+")]
-        # a few-byte file is a Git LFS pointer, not a model: fall back to the system data
-        if all(f.is_file() and f.stat().st_size > 100_000 for f in files):
-            return cand
-    return None
+    """The package's ``models/`` when it ships every ``+``-joined language (checked against its MANIFEST),
+    None when it ships none of them (``osd``, ``eng``: Tesseract's own data).
+
+    Raises:
+        MissingDependencyError: A shipped ``.traineddata`` is missing or corrupt: never a silent fallback to
+            the system's data (see :mod:`vn_dispatch_parser.ocr.model_files`).
+    """
+    from vn_dispatch_parser.ocr.model_files import tessdata_dir
+
+    return tessdata_dir(langs)
 
 
 def to_grey_u8(image: np.ndarray) -> np.ndarray:
@@ -246,8 +248,8 @@ class TesseractEngine:
 
     Args:
         lang: Tesseract language(s), e.g. ``"vie"`` or ``"vie+eng"``.
-        tessdata_dir: Where the ``.traineddata`` files are; default: the project's ``models/`` when it
-            holds the languages, else Tesseract's system tessdata.
+        tessdata_dir: Where the ``.traineddata`` files are; default: the package's ``models/``, checked
+            (:func:`default_tessdata_dir`; a missing or corrupt model raises ``MissingDependencyError``).
         tesseract_cmd: The binary.
         timeout: Seconds allowed per page (``OcrTimeoutError`` beyond).
         oem: OCR engine mode (1 = LSTM, what ``tessdata_fast`` holds).
@@ -342,7 +344,8 @@ class TesseractEngine:
         self._checked = True
 
     def version(self) -> str:
-        """E.g. ``"tesseract 5.3.0 vie (models)"``: binary version, language and data dir."""
+        """E.g. ``"tesseract 5.3.0 vie (models)"``: binary version, language and data dir (the identity
+        recorded in results is :func:`vn_dispatch_parser.ocr.model_files.engine_identity`)."""
         if self._version is None:
             with self._tesseract("--version", 30) as pt:
                 try:

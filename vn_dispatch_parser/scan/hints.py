@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import regex
 
 from vn_dispatch_parser.core.types import BBox, HandHints, HandReading, Line, OcrWord, Zone
+from vn_dispatch_parser.errors import MissingDependencyError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -138,6 +139,8 @@ def _read(img: np.ndarray, found: tuple[tuple[int, int, int, int], str | None], 
         else:
             r = read_handwritten_digits(img, region, max_digits=max_digits, row=row,
                                       witness=None)
+    except MissingDependencyError:
+        raise  # no digit model: an error, never a reading without it
     except Exception as e:  # a reader failure must not lose the page
         log.warning("hand-writing reader failed: %s", e)
         return None

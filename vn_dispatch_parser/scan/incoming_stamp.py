@@ -33,6 +33,7 @@ import regex
 
 from vn_dispatch_parser.core.lines import is_caps
 from vn_dispatch_parser.core.types import BBox, HandReading, Line, Zone
+from vn_dispatch_parser.errors import MissingDependencyError
 from vn_dispatch_parser.image.digits import REJECT, GlyphGuess, read_glyphs, read_handwritten_digits
 from vn_dispatch_parser.image.preprocess import estimate_skew, rotate
 from vn_dispatch_parser.ocr.engine import OcrEngine, recognize_at
@@ -167,6 +168,8 @@ def read_den_stamp(img: np.ndarray, box: BBox, engine: OcrEngine, page_no: int, 
         if options:
             out.date = HandReading(options[0][0], options[0][1], page_no, to_page(BBox(*date_box)),
                                    options=tuple(options))
+    except MissingDependencyError:
+        raise  # no digit model: an error, never a reading without it
     except Exception as e:  # a reader failure must not lose the page
         log.warning("ĐẾN stamp reader failed: %s", e)
     return out

@@ -34,6 +34,7 @@ from vn_dispatch_parser.image.pdftext import TextLayerPage, pdf_text_layer
 from vn_dispatch_parser.image.poppler import scan_resolution
 from vn_dispatch_parser.image.prep import PreparedPage, prepare_page
 from vn_dispatch_parser.ocr.engine import OcrEngine, recognize_at
+from vn_dispatch_parser.ocr.model_files import engine_identity
 from vn_dispatch_parser.records import FileResult, PageFrame
 from vn_dispatch_parser.scan.hints import read_hints
 from vn_dispatch_parser.scan.incoming_stamp import read_den_stamp
@@ -217,10 +218,17 @@ def read_scan(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = No
     from (:mod:`vn_dispatch_parser.scan.bands`); ``probe``: the file's
     :class:`~vn_dispatch_parser.image.load.InputProbe` when the caller has it (else it is probed here, once).
     """
+    if engine is None:
+        from vn_dispatch_parser.ocr.capi import default_engine
+
+        engine = default_engine()
+    identity = engine_identity(engine, handwriting=handwriting)  # models checked before any page is read
     probe = probe.check(path) if probe is not None else probe_input(path)
     readings = read_scan_pages(path, dpi=dpi, engine=engine, max_pixels=max_pixels, handwriting=handwriting,
                                fields_only=fields_only, only=pages, signature=signature, probe=probe)
-    return join_scan(path, readings, page_texts=page_texts, probe=probe)
+    result = join_scan(path, readings, page_texts=page_texts, probe=probe)
+    result.engine = identity
+    return result
 
 
 def read_scan_pages(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = None,
