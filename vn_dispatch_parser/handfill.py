@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import regex
 
+from .config import CONF
 from .types import BBox, Line, OcrWord, Zone
 
 if TYPE_CHECKING:
@@ -116,7 +117,7 @@ def _printed_end(line: Line, index: int) -> int:
     for w in line.words:
         if pos <= index - 1 < pos + len(w.text):
             widths = [o.bbox.width / len(o.text) for o in line.words
-                      if o is not w and len(o.text) >= 3 and (o.conf or 0) >= 0.8]
+                      if o is not w and len(o.text) >= 3 and (o.conf or 0) >= CONF.anchor_word_min]
             if len(widths) < 2:
                 return w.bbox.x1
             per = sorted(widths)[len(widths) // 2]

@@ -10,6 +10,7 @@ from functools import cache
 import regex
 from rapidfuzz import fuzz
 
+from .config import CONF
 from .normalize import fold
 from .tables import load
 from .types import Line
@@ -66,7 +67,7 @@ def line_conf(lines: list[Line]) -> float:
             continue
         c = ln.conf
         if ln.words:
-            c = min(c, min(w.conf for w in ln.words) + 0.2)
+            c = min(c, min(w.conf for w in ln.words) + CONF.weak_word_margin)
         out = min(out, c)
     return out
 

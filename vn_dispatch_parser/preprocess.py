@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from .config import CONF
 from .errors import DispatchParserError
 from .ink import has_color, mm_to_px, remove_color_ink
 
@@ -298,7 +299,7 @@ def _orientation(grey100: np.ndarray, img: np.ndarray, use_osd: bool) -> tuple[O
         return Orientation(degrees, round(min(1.0, 0.5 + abs(float(np.log(ratio))) / 2), 2), "profile"), skew
     if use_osd:
         osd = osd_orientation(img)
-        if osd is not None and osd.confidence >= 0.2:
+        if osd is not None and osd.confidence >= CONF.osd_min:
             return osd, skew if osd.degrees == degrees else _skew(np.rot90(base, -osd.degrees // 90), 10.0)
     return Orientation(degrees, 0.3 if sure_dir or sure_ud else 0.0, "profile"), skew
 

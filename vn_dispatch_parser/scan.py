@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import regex
 
+from .config import CONF
 from .den_stamp import read_den_stamp
 from .errors import EmptyDocumentError
 from .esign import SignatureStamp
@@ -178,13 +179,13 @@ def _rescue_signature(lines: list[Line], image: np.ndarray, engine: OcrEngine, p
             snapped = snap_title(text)
             if snapped is None:
                 continue
-            text, ln = snapped, replace(ln, conf=(ln.conf or 0.0) * 0.8)
-        found.append(replace(ln, text=text, conf=(ln.conf or 0.0) * 0.9, zone=Zone.SIGNATURE, words=()))
+            text, ln = snapped, replace(ln, conf=(ln.conf or 0.0) * CONF.sig_title_snapped)
+        found.append(replace(ln, text=text, conf=(ln.conf or 0.0) * CONF.sig_crop_read, zone=Zone.SIGNATURE, words=()))
     if not found:
         return lines
     k = lines.index(name)
     # the ink that hid the title (seal, signature) runs over the name too: it is read less surely
-    suspect = replace(name, conf=(name.conf or 0.0) * 0.8)
+    suspect = replace(name, conf=(name.conf or 0.0) * CONF.sig_name_under_ink)
     return lines[:k] + found + [suspect] + lines[k + 1 :]
 
 
@@ -212,7 +213,7 @@ def _reread_signature(lines: list[Line], image: np.ndarray, engine: OcrEngine, p
     crop = image[y0:y1, x0:x1]
     if crop.size == 0:
         return lines
-    again = [replace(ln, text=correct_text(normalize_line(ln.text))[0], conf=(ln.conf or 0.0) * 0.95,
+    again = [replace(ln, text=correct_text(normalize_line(ln.text))[0], conf=(ln.conf or 0.0) * CONF.sig_block_reread,
                      zone=Zone.SIGNATURE)
              for ln in recognize_at(engine, crop, (x0, y0), psm=6, page_no=page_no)]
     # the crop may read the name better but lose a title the page had: keep the page's titles then
@@ -243,7 +244,7 @@ def _find_name(lines: list[Line], image: np.ndarray, engine: OcrEngine, page_no:
     if crop.size == 0:
         return lines
     seen = [ln.bbox for ln in sig if ln.bbox is not None]
-    found = [replace(ln, text=normalize_line(ln.text), conf=(ln.conf or 0.0) * 0.9, zone=Zone.SIGNATURE)
+    found = [replace(ln, text=normalize_line(ln.text), conf=(ln.conf or 0.0) * CONF.sig_crop_read, zone=Zone.SIGNATURE)
              for ln in recognize_at(engine, crop, (x0, y0), psm=6, page_no=page_no)
              if ln.bbox is not None and regex.search(r"\p{L}{2}", ln.text)
              and not any(overlap(ln.bbox, b) > 0.3 for b in seen)]
@@ -261,7 +262,7 @@ def _corrected(line: Line) -> Line:
     text, n = correct_text(line.text)
     if not n:
         return line
-    return replace(line, text=text, conf=(line.conf if line.conf is not None else 1.0) * 0.97**n)
+    return replace(line, text=text, conf=(line.conf if line.conf is not None else 1.0) * CONF.lexicon_correction**n)
 
 
 def _render_dpi(path: Path, dpi: int, layers: list[TextLayerPage] | None) -> dict[int, int]:

@@ -14,6 +14,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from . import ink
+from .config import CONF
 from .normalize import fold, normalize_line
 from .ocr import OcrEngine, recognize_at
 from .tables import load
@@ -47,7 +48,7 @@ def grouped_ink(marks: list[InkMark], height: int, dpi: int) -> list[InkMark]:
     for color, box in groups:
         w_mm, h_mm = box.width / mm, box.height / mm
         if 25 <= max(w_mm, h_mm) <= 110 and 12 <= min(w_mm, h_mm) <= 80:
-            out.append(InkMark("stamp", color, box, marks[0].page if marks else 1, 0.4))
+            out.append(InkMark("stamp", color, box, marks[0].page if marks else 1, CONF.grouped_stamp))
     return out
 
 
@@ -85,7 +86,7 @@ def stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_n
         if out:
             out.append(Line("", page=page_no, zone=Zone.INCOMING_STAMP))
         out += [replace(ln, zone=Zone.INCOMING_STAMP)
-                for ln in recognize_at(engine, crop, (b.x0, b.y0), psm=6, page_no=page_no) if (ln.conf or 0) >= 0.5]
+                for ln in recognize_at(engine, crop, (b.x0, b.y0), psm=6, page_no=page_no) if (ln.conf or 0) >= CONF.stamp_printed_min]
     if not any(ln.text in _marks_vocabulary() for ln in out):
         stamps = [m.bbox for m in marks if m.kind == "stamp"] + ([skip] if skip is not None else [])
         for box in framed_boxes(img, dpi):  # a KHẨN / MẬT box in grey or black: a frame, not a colour
@@ -184,11 +185,11 @@ def _read_mark(crop: np.ndarray, engine: OcrEngine, page_no: int, *, level: bool
             key = fold(regex_letters(reading))
             for phrase in _marks_vocabulary():
                 score = fuzz.ratio(key, fold(phrase)) / 100
-                if score >= 0.75 and (best is None or score > best[1]):
+                if score >= CONF.mark_match_min and (best is None or score > best[1]):
                     best = (phrase, score)
-        if best is not None and best[1] >= 0.9:
+        if best is not None and best[1] >= CONF.mark_match_sure:
             break
-    return (best[0], round(0.9 * best[1], 3)) if best else None
+    return (best[0], round(CONF.mark_scale * best[1], 3)) if best else None
 
 
 def regex_letters(text: str) -> str:
@@ -226,9 +227,9 @@ def _read_slanted_stamp(crop: np.ndarray, engine: OcrEngine, page_no: int) -> st
     for a in (angle, angle + 90, angle - 90):
         sub = engine.recognize(_rotate(letters, a), psm=7, page_no=page_no)
         for ln in sub.lines:
-            if (ln.conf or 0) >= 0.6 and (best is None or (ln.conf or 0) > best[0]):
+            if (ln.conf or 0) >= CONF.mark_line_min and (best is None or (ln.conf or 0) > best[0]):
                 best = (ln.conf or 0, ln.text)
-        if best and best[0] >= 0.85:
+        if best and best[0] >= CONF.mark_line_sure:
             break
     return normalize_line(best[1]) if best else None
 

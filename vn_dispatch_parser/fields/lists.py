@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import regex
 
+from ..config import CONF
 from ..lines import is_caps, is_name, is_syllable, line_conf
 from ..types import Hit, Line, Zone
 
@@ -190,9 +191,9 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
     cleaned = [clean_item(i) for i in items]
     cleaned = [i for i in cleaned if len(i) >= 4 and not (len(i) < 25 and _garbage(i, 0.67))
                or i.startswith(("Như", "Lưu"))]
-    conf = (0.9 if cleaned else 0.5) * line_conf(used or [lines[idx]])
+    conf = (CONF.list_items if cleaned else CONF.list_empty) * line_conf(used or [lines[idx]])
     if after_kinh_gui and pattern is NOI_NHAN and scrap_first and cleaned and not cleaned[0].startswith("Như"):
         cleaned.insert(0, "Như trên")
-        conf = min(conf, 0.6)
+        conf = min(conf, CONF.list_nhu_tren_inserted)
     return Hit(value=cleaned, raw="\n".join(raw), rule="label_items", conf=conf,
                page=lines[idx].page, bbox=lines[idx].bbox)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import regex
 
+from ..config import CONF
 from ..lines import is_caps, is_quoc_hieu, is_tieu_ngu
 from ..types import Hit, Line, Zone
 from .dates import SHORT_DATE_RE, short_date
@@ -84,7 +85,7 @@ def find_stamp(lines: list[Line], issue_year: int | None, limit: int = 60) -> tu
                 used.append(j)
         date = short_date(date_text, issue_year) if date_text else None
         value = {"receiver": receiver, "number": number, "date_text": date_text, "date": date}
-        conf = 0.9 if number and date else 0.6
+        conf = CONF.stamp_full if number and date else CONF.stamp_partial
         hit = Hit(value=value, raw=" | ".join(lines[k].text for k in sorted(set(used))), rule="den_stamp",
                   conf=conf, page=line.page, bbox=line.bbox)
         return hit, sorted(set(used))
@@ -110,7 +111,7 @@ def _stamp_block(lines: list[Line], issue_year: int | None) -> tuple[Hit, list[i
         date = short_date(date_text, issue_year) if date_text else None
         value = {"receiver": receiver, "number": number, "date_text": date_text, "date": date}
         first = lines[run[0]]
-        hit = Hit(value=value, raw=" | ".join(texts), rule="stamp_block", conf=0.6 if number and date else 0.4,
+        hit = Hit(value=value, raw=" | ".join(texts), rule="stamp_block", conf=CONF.stamp_block_full if number and date else CONF.stamp_block_partial,
                   page=first.page, bbox=first.bbox)
         return hit, run
     return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import regex
 
+from ..config import CONF
 from ..lines import DATE_ONLY_RE, SO_RE, is_caps, is_quoc_hieu, is_rule, is_tieu_ngu, line_conf
 from ..types import Hit, Line
 from .lists import KINH_GUI
@@ -76,7 +77,7 @@ def vv_subject(lines: list[Line], idx: int) -> Hit | None:
     if not value:
         return None
     return Hit(value=value, raw="\n".join([lines[idx].text, *parts[1:]]), rule="vv_line",
-               conf=0.9 * line_conf(used), page=lines[idx].page, bbox=lines[idx].bbox)
+               conf=CONF.subject * line_conf(used), page=lines[idx].page, bbox=lines[idx].bbox)
 
 
 def _centred_like(line: Line | None, ref: Line | None) -> bool:
@@ -118,5 +119,5 @@ def typed_subject(lines: list[Line], idx: int, rest: str = "") -> Hit | None:
     value = _clean(parts)
     if not value:
         return None
-    return Hit(value=value, raw="\n".join(parts), rule="typed_title", conf=0.9 * line_conf(used),
+    return Hit(value=value, raw="\n".join(parts), rule="typed_title", conf=CONF.subject * line_conf(used),
                page=lines[idx].page, bbox=lines[idx].bbox)
