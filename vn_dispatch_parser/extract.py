@@ -42,6 +42,7 @@ from .records import DigitalSignature, Document, FieldEvidence, IncomingStamp, R
 from .review import Reasons, decide
 from .tables import doc_types
 from .types import Hit, Line, Zone
+from .vocab import SO
 
 __all__ = ["build_document"]
 
@@ -109,7 +110,7 @@ def _issuer_lines(header: list[Line], stop: int, skip: set[int]) -> list[str]:
             continue
         if find_mark([line], "urgency") or find_mark([line], "confidentiality") or is_signer_title(t):
             continue
-        if match_heading(t) or regex.match(r"^(DỰ THẢO|LƯU HÀNH|XEM XONG|SAO\s*Y|SAO\s*LỤC|BẢN SAO|S[ốoô]\s*[:.])", t):
+        if match_heading(t) or regex.match(r"^(DỰ THẢO|LƯU HÀNH|XEM XONG|SAO\s*Y|SAO\s*LỤC|BẢN SAO|" + SO + r"\s*[:.])", t):
             continue
         out.append(t)
     return out

@@ -17,6 +17,7 @@ import regex
 
 from .config import CONF
 from .types import BBox, Line, OcrWord, Zone
+from .vocab import NAM, NGAY, SO, SO_GLYPH, THANG
 
 if TYPE_CHECKING:
     import numpy as np
@@ -24,10 +25,10 @@ if TYPE_CHECKING:
 __all__ = ["HandHints", "HandReading", "read_hints"]
 
 log = logging.getLogger(__name__)
-_SO_WORD = regex.compile(r"^S[ốoô6ổóòẽẻếểõ](?!\p{L})\s*[:;.]?", regex.IGNORECASE)  # not "SÓC", "SỞ"
-_NGAY = regex.compile(r"ng[àa]y", regex.IGNORECASE)
-_THANG = regex.compile(r"th[áa]ng", regex.IGNORECASE)
-_NAM = regex.compile(r"n[ăa]m\b", regex.IGNORECASE)
+_SO_WORD = regex.compile(rf"^{SO_GLYPH}(?!\p{{L}})\s*[:;.]?", regex.IGNORECASE)  # not "SÓC", "SỞ"
+_NGAY = regex.compile(NGAY, regex.IGNORECASE)
+_THANG = regex.compile(THANG, regex.IGNORECASE)
+_NAM = regex.compile(NAM + r"\b", regex.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -176,8 +177,8 @@ def _read(img: np.ndarray, found: tuple[tuple[int, int, int, int], str | None], 
     return HandReading(r.text, float(r.conf), line.page, bbox, printed, r.options)
 
 
-_STAMP_SO = regex.compile(r"^\s*(?:Đ\S*N\s*)?S[ốoô6]\s*[:.]", regex.IGNORECASE)
-_STAMP_NGAY = regex.compile(r"^\s*Ng[àa]y\s*[:.]", regex.IGNORECASE)
+_STAMP_SO = regex.compile(rf"^\s*(?:Đ\S*N\s*)?{SO}\s*[:.]", regex.IGNORECASE)
+_STAMP_NGAY = regex.compile(rf"^\s*{NGAY}\s*[:.]", regex.IGNORECASE)
 
 
 def _after(line: Line, label: regex.Pattern[str], width: int) -> tuple[tuple[int, int, int, int], str | None] | None:

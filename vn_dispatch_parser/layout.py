@@ -14,18 +14,16 @@ from __future__ import annotations
 import statistics
 from dataclasses import replace
 
-import regex
-
 from .fields.doc_type import match_heading
-from .fields.lists import KINH_GUI, NOI_NHAN
 from .fields.signer import is_title_line
 from .lines import _split_one, is_quoc_hieu, is_tieu_ngu
 from .normalize import fold
 from .types import BBox, Line, OcrPage, OcrWord, Zone
+from .vocab import KINH_GUI, NOI_NHAN, SIGNER_PREFIX
 
 __all__ = ["arrange_page", "split_line_at"]
 
-_PREFIX = regex.compile(r"^(TM|KT|TL|TUQ|Q)\s*[.,]\s*\p{Lu}", regex.V1)
+_PREFIX = SIGNER_PREFIX
 
 
 def _line_from_words(words: list[OcrWord], page: int, zone: Zone) -> Line:

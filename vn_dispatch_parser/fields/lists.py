@@ -14,16 +14,11 @@ import regex
 from ..config import CONF
 from ..lines import is_caps, is_name, is_syllable, line_conf
 from ..types import Hit, Line, Zone
+from ..vocab import KINH_GUI, NOI_NHAN, SIGNER_PREFIX_DOT
 
 __all__ = ["KINH_GUI", "NOI_NHAN", "clean_item", "find_label", "items_after_label"]
 
-KINH_GUI = regex.compile(r"^\s*K[íiì]nh\s*g[ửưu][ií]\s*[:;.]?\s*(?P<rest>.*)$", regex.IGNORECASE)
-NOI_NHAN = regex.compile(
-    r"^\s*(?:N[ơoóờởớ][ií]\s*(?:nh[ậaâ]n\s*[:;.]?|nh\S{0,3}\s+nh[ậaâ]n\s*[:;.]?|nh\S{1,3}\s*:)"
-    r"|[(\[|]?[ơờớở][ií]\s*nh[ậaâ]n\s*:)\s*(?P<rest>.*)$",  # the N lost: "(ơi nhận:"
-    regex.IGNORECASE)
 _BULLET = regex.compile(r"^\s*[-–+•*·ˆ~¬=_]{1,3}\s*")
-_SIG_PREFIX = regex.compile(r"^(TM|KT|TL|TUQ|Q)\s*\.\s*\p{Lu}", regex.V1)
 
 
 _TOKEN_OK = regex.compile(r"^[(\p{L}\d][\p{L}\d.,()/&:+-]*[;,.)]?$", regex.V1)
@@ -172,7 +167,7 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
             raw.append(t)
             used.append(line)
             continue
-        if is_caps(t) or _SIG_PREFIX.match(t) or is_name(t) or regex.match(r"^\(?Đã ký", t):
+        if is_caps(t) or SIGNER_PREFIX_DOT.match(t) or is_name(t) or regex.match(r"^\(?Đã ký", t):
             skipped += 1
             if skipped > 6:
                 break

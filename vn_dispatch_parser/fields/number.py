@@ -23,10 +23,11 @@ from ..lines import SO_RE
 from ..normalize import fold
 from ..tables import dj_codes, load, type_by_code
 from ..types import Hit, Line
+from ..vocab import SO
 
 __all__ = ["canonical_symbol", "find_number", "parse_number_text"]
 
-_STAMP_NUMBER = regex.compile(r"^\s*(?:Đ[ẾE]N\s*)?S[ốo6ô]\s*[:.]?\s*\d{1,6}\s*$", regex.IGNORECASE)
+_STAMP_NUMBER = regex.compile(rf"^\s*(?:Đ[ẾE]N\s*)?{SO}\s*[:.]?\s*\d{{1,6}}\s*$", regex.IGNORECASE)
 _ESIGN = regex.compile(r"\d{1,2}/\d{1,2}/\d{4}\s*;?\s*\d{1,2}:\d{2}")
 
 

@@ -20,10 +20,11 @@ from ..lines import is_caps, is_name, is_quoc_hieu, is_syllable, line_conf
 from ..normalize import fold
 from ..tables import load
 from ..types import Hit, Line
+from ..vocab import SIGNER_PREFIX
 
 __all__ = ["is_signer_title", "is_title_line", "parse_signature", "signature_quality"]
 
-_PREFIX = regex.compile(r"^(?P<p>TM|KT|TL|TUQ|Q)\s*[.,]\s*(?P<rest>\p{Lu}.*)$", regex.V1)
+_PREFIX = SIGNER_PREFIX
 _SKIP = regex.compile(r"^\(?\s*(Đã ký|đã ký|Ký|Signed|Chữ ký)", regex.V1)
 
 

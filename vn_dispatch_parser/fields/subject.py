@@ -11,7 +11,7 @@ import regex
 from ..config import CONF
 from ..lines import DATE_ONLY_RE, SO_RE, is_caps, is_quoc_hieu, is_rule, is_tieu_ngu, line_conf
 from ..types import Hit, Line
-from .lists import KINH_GUI
+from ..vocab import KINH_GUI
 
 __all__ = ["VV_RE", "typed_subject", "vv_subject"]
 
