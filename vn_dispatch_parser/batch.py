@@ -40,6 +40,7 @@ from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
+from .config import TEXT_SUFFIXES
 from .errors import DispatchParserError, ExitCode, OutputError
 from .export import CSV_COLUMNS, ND30_COLUMNS, csv_text, flat_row, nd30_flat, nd30_metadata
 from .fsutil import (
@@ -77,7 +78,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 SUPPORTED_SUFFIXES = {".pdf", ".tif", ".tiff", ".jpg", ".jpeg", ".png", ".bmp", ".webp", ".txt", ".md"}
 FORMATS = frozenset({"json", "jsonl", "csv", "xlsx", "register"})
-TEXT_SUFFIXES = frozenset({".txt", ".md"})
 COMBINED_NAMES = frozenset({"records.jsonl", "records.csv", "records.xlsx", "register.xlsx", "register.pdf",
                             "errors.jsonl", LOCK_NAME, WORK_DIR_NAME})
 """Names the batch writes at the top of the output folder: no input folder may mirror onto them."""

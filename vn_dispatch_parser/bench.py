@@ -35,6 +35,7 @@ from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
+from .config import TEXT_SUFFIXES
 from .fsutil import atomic_write
 from .records import PIPELINE_VERSION
 
@@ -43,7 +44,6 @@ __all__ = ["Item", "bench_set", "cer", "corpus_cer", "discover", "main", "render
 log = logging.getLogger("vn_dispatch_parser.bench")
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # subprocesses: single-threaded Tesseract
-TEXT_SUFFIXES = frozenset({".txt", ".md"})
 LEVEL_KEYS = ("all_fields", "~silent_errors", "~flagged", "document_count")
 # (key, label, format) of the fixed rows; the score rows go between HEAD_ROWS and TAIL_ROWS.
 HEAD_ROWS = [("files", "files", "int"), ("pages", "image pages", "int"), ("documents", "documents", "int"),

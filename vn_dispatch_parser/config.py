@@ -16,7 +16,6 @@ This module imports nothing from the rest of the package, so any stage may impor
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,7 +44,8 @@ class PipelineConfig:
         fields_only: Scans: OCR only the bands the fields come from; ``full_text`` stays empty.
         models_dir: Where the ``.traineddata`` files and the digit model are; None: the package's ``models/``
             (``$VN_DISPATCH_HW_MODEL`` still names another digit model).
-        ocr_timeout: Seconds allowed per Tesseract call (a page, a crop, OSD).
+        ocr_timeout: Seconds allowed per Tesseract call (a page, a crop, OSD); ``$VN_DISPATCH_OCR_TIMEOUT``
+            sets it for the default engine when the config leaves it at this default.
         file_timeout: Seconds allowed per file in a batch; None: no limit.
     """
 
@@ -58,14 +58,6 @@ class PipelineConfig:
     models_dir: Path | None = None
     ocr_timeout: float = 180.0  # a 300-dpi A4 page takes 2-6 s; 180 s is a page Tesseract has got lost in
     file_timeout: float | None = None
-
-    @classmethod
-    def from_env(cls, **overrides: object) -> PipelineConfig:
-        """The defaults with ``$VN_DISPATCH_OCR_TIMEOUT`` applied, then ``overrides``."""
-        env = os.environ.get("VN_DISPATCH_OCR_TIMEOUT")
-        values: dict[str, object] = {"ocr_timeout": float(env)} if env else {}
-        values.update(overrides)
-        return cls(**values)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -279,6 +271,12 @@ class LayoutRules:
     """The Nơi nhận label starts left of 30 % of the width."""
     wide_line: float = 0.55
     """A line wider than 55 % of the page that crosses the middle is body, not a column."""
+    wide_margin: float = 0.08
+    """… crossing it means reaching 8 % of the width past the column split on both sides."""
+    title_width_max: float = 0.45
+    """A signature title line is narrower than 45 % of the width (a body sentence is wider)."""
+    top_margin: float = 0.06
+    """Marks above 6 % of the height are in the page's margin (a binder's punch, a scanner's edge), not the header."""
     stamp_band: float = 0.5
     """Stamps with text (ĐẾN, KHẨN, MẬT) lie in the top half."""
     mark_box_band: float = 0.4

@@ -23,6 +23,7 @@ from pdf2image import convert_from_path
 from pdf2image.exceptions import PDFPageCountError, PDFPopplerTimeoutError, PopplerNotInstalledError
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .config import TEXT_SUFFIXES
 from .errors import DecompressionBombError, InputFileError, MissingDependencyError, UnsupportedFormatError
 from .pdftext import TextLayerPage, pdf_text_layer
 from .poppler import PdfPageInfo, pdf_page_info
@@ -51,7 +52,6 @@ _IMAGE_ERRORS = (OSError, ValueError, TypeError, SyntaxError, EOFError, struct.e
 """What Pillow raises on damaged or odd image data (truncated streams, a TIFF without dimensions, a PNG
 text chunk over its size limit); each becomes an :class:`InputFileError`."""
 IMAGE_FORMATS = frozenset({"tiff", "jpeg", "png", "bmp", "webp"})
-TEXT_SUFFIXES = frozenset({".txt", ".md"})
 _A4_LONG_IN = 11.69
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "png"),

@@ -14,7 +14,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from . import ink
-from .config import CONF
+from .config import CONF, LAYOUT
 from .normalize import fold, normalize_line
 from .ocr import OcrEngine, recognize_at
 from .tables import load
@@ -28,7 +28,7 @@ def grouped_ink(marks: list[InkMark], height: int, dpi: int) -> list[InkMark]:
     stamps) is found as many small marks; together they make one stamp-sized region to read."""
     mm = dpi / 25.4
     pieces = [m for m in marks if m.kind in ("handwriting", "signature") and m.color in ("red", "blue")
-              and m.bbox.cy < 0.45 * height]
+              and m.bbox.cy < LAYOUT.header_band * height]
     groups: list[tuple[str, BBox]] = [(m.color, m.bbox) for m in pieces]
     gap = 12 * mm
     merged = True
@@ -65,7 +65,7 @@ def stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_n
         b = mark.bbox
         if skip is not None and overlap(b, skip) > 0.5:
             continue
-        if b.width < 40 or b.height < 20 or b.cy > 0.5 * height:
+        if b.width < 40 or b.height < 20 or b.cy > LAYOUT.stamp_band * height:
             continue
         if any(overlap(b, s) > 0.3 for s in seals):
             continue  # the seal itself, not a stamp with text
@@ -104,7 +104,7 @@ def framed_boxes(img: np.ndarray, dpi: int) -> list[BBox]:
     on a grey or bitonal scan the red box has lost its colour and only its frame tells it apart. Found as
     near-rectangular outer contours of the dark print on a ~100 dpi copy; at most three, largest first."""
     h, w = img.shape[:2]
-    top = img[: int(0.45 * h), : int(0.6 * w)]
+    top = img[: int(LAYOUT.header_band * h), : int(LAYOUT.mark_box_left * w)]
     f = min(1.0, 100 / dpi)
     small = cv2.resize(top, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else top
     small = small if small.ndim == 2 else small.min(axis=2)
@@ -155,7 +155,7 @@ def _small_red_box(mark: InkMark, shape: tuple[int, ...], dpi: int) -> bool:
     """A red mark of the size of a KHẨN / MẬT stamp (12–75 × 5–30 mm) in the header's left part."""
     mm = dpi / 25.4
     b = mark.bbox
-    return (mark.color == "red" and b.cy < 0.4 * shape[0] and b.cx < 0.6 * shape[1]
+    return (mark.color == "red" and b.cy < LAYOUT.mark_box_band * shape[0] and b.cx < LAYOUT.mark_box_left * shape[1]
             and 12 <= b.width / mm <= 75 and 5 <= b.height / mm <= 30)
 
 
@@ -251,7 +251,7 @@ def incoming_stamp_box(marks: list[InkMark], esign_boxes: list[BBox], height: in
     mm = dpi / 25.4
     for m in marks:
         b = m.bbox
-        if m.kind != "stamp" or b.cy > 0.5 * height:
+        if m.kind != "stamp" or b.cy > LAYOUT.stamp_band * height:
             continue
         if any(overlap(b, s) > 0.3 for s in seals + esign_boxes):
             continue

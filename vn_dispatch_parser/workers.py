@@ -28,6 +28,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
+from .config import DEFAULT_MAX_TEXT_BYTES, TEXT_SUFFIXES
 from .fsutil import printable_name
 
 __all__ = ["Outcome", "SerialRunner", "Task", "WorkerPool", "process_one", "sha256_file"]
@@ -38,7 +39,6 @@ Notify = Callable[[int], None]
 """Called by :func:`process_one` with the page count once it is known (before the slow part)."""
 TaskFunc = Callable[["Task", "Notify | None"], "Outcome"]
 
-_TEXT_SUFFIXES = frozenset({".txt", ".md"})
 _THREAD_ENV = {"OMP_THREAD_LIMIT": "1", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 _TICK = 0.25  # seconds between checks of deadlines and of a dead parent
 
@@ -127,7 +127,7 @@ def process_one(task: Task, notify: Notify | None = None) -> Outcome:
         from . import io as loader
         from .pipeline import parse_file
 
-        is_text = path.suffix.lower() in _TEXT_SUFFIXES
+        is_text = path.suffix.lower() in TEXT_SUFFIXES
         loader.sniff_format(path)  # empty, unreadable or misnamed files fail here, with the reason
         digest = sha256_file(path)
         if not is_text:
@@ -141,8 +141,6 @@ def process_one(task: Task, notify: Notify | None = None) -> Outcome:
         wanted = set(task.pages) if task.pages else None
         page_texts: list = []
         if is_text:
-            from .pipeline import DEFAULT_MAX_TEXT_BYTES
-
             result = parse_file(path, pages=wanted, max_text_bytes=task.max_text_bytes or DEFAULT_MAX_TEXT_BYTES,
                                 fields_only=task.fields_only)
         else:
