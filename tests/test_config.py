@@ -168,3 +168,10 @@ def test_signer_tail_splits_a_joined_line():
     text = "- Lưu: VT, VP. KT. GIÁM ĐỐC"
     m = vocab.SIGNER_TAIL.search(text)
     assert m and text[m.end():] == "KT. GIÁM ĐỐC"
+
+
+def test_stamp_cell_so_is_narrower_than_the_lone_glyph():
+    """In a ĐẾN stamp's cell a hand-written "Sế"/"Sẽ" is not the label (it moved the number box on real scans)."""
+    cell = regex.compile(rf"^{vocab.SO_CELL}[:;.]?$", regex.I)
+    assert all(cell.match(w) for w in ("Số:", "So", "Sô.", "S6:", "Sổ", "Só"))
+    assert not any(cell.match(w) for w in ("Sế", "Sẽ:", "Số 12"))

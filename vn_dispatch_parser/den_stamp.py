@@ -38,7 +38,7 @@ from .lines import is_caps
 from .ocr import OcrEngine, recognize_at
 from .preprocess import estimate_skew, rotate
 from .types import BBox, Line, Zone
-from .vocab import NGAY, SO_GLYPH
+from .vocab import NGAY, SO_CELL
 
 __all__ = ["StampReading", "date_options", "read_den_stamp"]
 
@@ -49,7 +49,7 @@ _MIN_TILT = 0.3
 #: Where the hand-written values start in their cell when the printed labels are not read: "Số:" ends at
 #: ~20 % of the cell right of "ĐẾN", "Ngày:" at ~29 % (measured on the ĐẾN stamps of samples/).
 _NUMBER_FROM, _DATE_FROM = 0.2, 0.29
-_SO = regex.compile(rf"^{SO_GLYPH}[:;.]?$", regex.IGNORECASE)
+_SO = regex.compile(rf"^{SO_CELL}[:;.]?$", regex.IGNORECASE)
 _NGAY = regex.compile(rf"^{NGAY}[:;.]?$", regex.IGNORECASE)
 _MAX_GLYPHS = 12
 

@@ -3,7 +3,8 @@
 Field parsers, the layout and the hand-writing readers build their patterns from these pieces, so that a
 variant learnt on one page ("S6:" for "Số:") is known everywhere the label is looked for.
 
-* :data:`SO_HEADER`, :data:`SO`, :data:`SO_GLYPH`: the "Số" label, in the header, on a stamp, as a lone word.
+* :data:`SO_HEADER`, :data:`SO`, :data:`SO_GLYPH`, :data:`SO_CELL`: the "Số" label, in the header, on a stamp,
+  as a lone word, as the word in a ĐẾN stamp's cell.
 * :data:`NGAY`, :data:`THANG`, :data:`NAM`: the words of a date ("ngày … tháng … năm …").
 * :data:`KINH_GUI`, :data:`NOI_NHAN`: the addressee and recipient labels (nd30.md §2.5, §2.7).
 * :func:`signer_prefixes` and the patterns built on them (:data:`SIGNER_PREFIX`, …): TM., KT., TL., TUQ., Q.,
@@ -29,7 +30,7 @@ import regex
 
 from .tables import load
 
-__all__ = ["KINH_GUI", "NAM", "NGAY", "NOI_NHAN", "SIGNER_PREFIX", "SIGNER_PREFIX_DOT", "SIGNER_TAIL", "SO",
+__all__ = ["KINH_GUI", "NAM", "NGAY", "NOI_NHAN", "SIGNER_PREFIX", "SIGNER_PREFIX_DOT", "SIGNER_TAIL", "SO", "SO_CELL",
            "SO_GLYPH", "SO_HEADER", "THANG", "signer_prefixes"]
 
 # --- "Số" ---
@@ -41,7 +42,11 @@ SO = r"S[ốoô6]"
 "S6"; used with IGNORECASE."""
 SO_GLYPH = r"S[ốoô6ổóòẽẻếểõ]"
 """A lone "Số" word whose tone mark the OCR misread ("Sổ", "Só", "Sẽ", "Sế"); used with IGNORECASE and a check
-that no letter follows (not "SÓC", "SỞ")."""
+that no letter follows (not "SÓC", "SỞ"): the printed label before a hand-written number (handfill)."""
+SO_CELL = r"S[ốoô6ổóò]"
+"""The "Số" label as a whole word in a ĐẾN stamp's cell (den_stamp): :data:`SO_GLYPH` without the ẽ/ẻ/ế/ể/õ
+misreadings, which there took a hand-written word for the label (on ../shared/real 7 of 53 files read their
+stamp's number box elsewhere and changed)."""
 
 # --- "ngày … tháng … năm …" ---
 NGAY = r"ng[àaá]y"
