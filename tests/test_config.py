@@ -171,7 +171,7 @@ def test_signer_tail_splits_a_joined_line():
 
 
 def test_stamp_cell_so_is_narrower_than_the_lone_glyph():
-    """In a ĐẾN stamp's cell a hand-written "Sế"/"Sẽ" is not the label (it moved the number box on real scans)."""
+    """In a ĐẾN stamp's cell the label is matched as it always was: a "Sế"/"Sẽ" there is not taken for it."""
     cell = regex.compile(rf"^{vocab.SO_CELL}[:;.]?$", regex.I)
     assert all(cell.match(w) for w in ("Số:", "So", "Sô.", "S6:", "Sổ", "Só"))
     assert not any(cell.match(w) for w in ("Sế", "Sẽ:", "Số 12"))

@@ -45,8 +45,8 @@ SO_GLYPH = r"S[ốoô6ổóòẽẻếểõ]"
 that no letter follows (not "SÓC", "SỞ"): the printed label before a hand-written number (handfill)."""
 SO_CELL = r"S[ốoô6ổóò]"
 """The "Số" label as a whole word in a ĐẾN stamp's cell (den_stamp): :data:`SO_GLYPH` without the ẽ/ẻ/ế/ể/õ
-misreadings, which there took a hand-written word for the label (on ../shared/real 7 of 53 files read their
-stamp's number box elsewhere and changed)."""
+misreadings, as the stamp reader has always matched it (the cell's hand-writing is read there too; widening it
+is a change to measure on ../shared/real, whose stamp lines vary from run to run on 5 signed PDFs)."""
 
 # --- "ngày … tháng … năm …" ---
 NGAY = r"ng[àaá]y"
