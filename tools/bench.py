@@ -35,6 +35,7 @@ from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
+from vn_dispatch_parser.config import TEXT_SUFFIXES
 from vn_dispatch_parser.core.fsutil import atomic_write
 from vn_dispatch_parser.ocr.engine import OCR_THREAD_ENV
 from vn_dispatch_parser.records import PIPELINE_VERSION
@@ -44,7 +45,6 @@ __all__ = ["Item", "bench_set", "cer", "corpus_cer", "discover", "main", "render
 log = logging.getLogger("vn_dispatch_parser.bench")
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, **OCR_THREAD_ENV}  # subprocesses: single-threaded Tesseract
-TEXT_SUFFIXES = frozenset({".txt", ".md"})
 LEVEL_KEYS = ("all_fields", "~silent_errors", "~flagged", "document_count")
 # (key, label, format) of the fixed rows; the score rows go between HEAD_ROWS and TAIL_ROWS.
 HEAD_ROWS = [("files", "files", "int"), ("pages", "image pages", "int"), ("documents", "documents", "int"),

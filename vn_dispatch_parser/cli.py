@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 import tomllib
 import typer
 
+from vn_dispatch_parser.config import DPI_RANGE, PipelineConfig
 from vn_dispatch_parser.core.fsutil import printable_name
 from vn_dispatch_parser.errors import DispatchParserError, ExitCode
 from vn_dispatch_parser.records import PIPELINE_VERSION, FileResult
@@ -32,7 +33,7 @@ app = typer.Typer(add_completion=True, no_args_is_help=True, context_settings={"
                   help="Read Vietnamese administrative documents (NĐ 30/2020) into records.")
 F = TypeVar("F", bound=Callable[..., Any])
 CONFIG_NAMES = ("vn-dispatch.toml",)
-DPI_MIN, DPI_MAX = 50, 1200  # the library's DPI_RANGE (pipeline.py), repeated here so --help loads no OCR code
+DPI_MIN, DPI_MAX = DPI_RANGE  # config.py imports nothing else: --help loads no OCR code
 DPI_HELP = f"Rendering resolution for PDFs ({DPI_MIN}-{DPI_MAX})."
 MAX_TEXT_HELP = "Largest text input read, in MB (larger ones fail as too_large)."
 
@@ -203,15 +204,16 @@ def parse(
     from vn_dispatch_parser.pipeline import parse_file
 
     wanted = parse_pages(pages)
+    config = PipelineConfig(dpi=dpi, max_text_bytes=int(max_text_mb * 1e6),
+                            pages=frozenset(wanted) if wanted else None)
     failed = 0
     for path in files:
         try:
-            limit = int(max_text_mb * 1e6)
             if str(path) == "-":
-                result = parse_file(sys.stdin.buffer.read(), dpi=dpi, pages=wanted, max_text_bytes=limit)
+                result = parse_file(sys.stdin.buffer.read(), config=config)
                 result.set_file("-")
             else:
-                result = parse_file(path, dpi=dpi, pages=wanted, max_text_bytes=limit)
+                result = parse_file(path, config=config)
         except DispatchParserError as e:
             if len(files) == 1:
                 raise
@@ -279,13 +281,15 @@ def batch(
     if timeout < 0:
         raise typer.BadParameter("seconds, or 0 for no limit", param_hint="--timeout")
     page_set = parse_pages(pages)
+    config = PipelineConfig(dpi=dpi, max_text_bytes=int(max_text_mb * 1e6), pages=frozenset(page_set) if page_set else None,
+                            fields_only=fields_only, file_timeout=timeout or None)
     opts = BatchOptions(inputs=inputs, out_dir=out, jobs=jobs, include=include, exclude=exclude, force=force,
-                        formats=wanted, searchable_pdf=searchable_pdf, timeout=timeout or None, dpi=dpi,
+                        formats=wanted, searchable_pdf=searchable_pdf, timeout=config.file_timeout, dpi=config.dpi,
                         sidecar=sidecar, pdfa=output_type is OutputType.pdfa,
                         invalidate_signatures=invalidate_signatures, naming=naming.value,
-                        pages=tuple(sorted(page_set)) if page_set else None,
-                        max_text_bytes=int(max_text_mb * 1e6), prune=prune,
-                        cluster=cluster or None, fields_only=fields_only)
+                        pages=tuple(sorted(config.pages)) if config.pages else None,
+                        max_text_bytes=config.max_text_bytes, prune=prune,
+                        cluster=cluster or None, fields_only=config.fields_only)
     quiet = bool((ctx.obj or {}).get("quiet")) if ctx is not None else False
     report = run_batch(opts, display=QuietDisplay(sys.stderr) if quiet else make_display(sys.stderr))
     if report.interrupted:

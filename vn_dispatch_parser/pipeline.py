@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
+from vn_dispatch_parser.config import DEFAULT_MAX_TEXT_BYTES, DPI_RANGE, TEXT_SUFFIXES, PipelineConfig
 from vn_dispatch_parser.core.normalize import split_lines
 from vn_dispatch_parser.core.types import Line, PageText
 from vn_dispatch_parser.document.build import build_document
@@ -36,15 +37,8 @@ if TYPE_CHECKING:  # OpenCV and numpy load only when a scan is read
 Source = str | os.PathLike | bytes | bytearray | memoryview | IO[bytes]
 """What :func:`parse_file` reads: a path, the file's bytes, or a binary file object."""
 
-__all__ = ["DEFAULT_MAX_TEXT_BYTES", "DPI_RANGE", "TEXT_SUFFIXES", "Source", "documents_from_lines", "mark_fields_only", "parse_file", "read_pages",
-           "parse_text"]
-
-TEXT_SUFFIXES = {".txt", ".md"}
-DEFAULT_MAX_TEXT_BYTES = 20_000_000
-"""Largest text input read (20 MB): a 300-page file of OCR text is about 1 MB; a 50 MB text once took
-6.5 minutes and 5 GB of memory and made 158,396 "documents"."""
-DPI_RANGE = (50, 1200)
-"""Rendering resolutions accepted for PDFs: under 50 dpi no text is legible, over 1200 a page is 140 Mpx."""
+__all__ = ["DEFAULT_MAX_TEXT_BYTES", "DPI_RANGE", "TEXT_SUFFIXES", "PipelineConfig", "Source", "documents_from_lines",
+           "mark_fields_only", "parse_file", "parse_text", "read_pages"]
 
 
 def check_dpi(dpi: int) -> int:
@@ -152,10 +146,10 @@ def _as_path(source: Source, name: str | None) -> Iterator[tuple[Path, str | Non
         yield path, Path(name).name if name else f"<bytes>{suffix}"
 
 
-def parse_file(source: Source | InputProbe, *, dpi: int = 300, engine: OcrEngine | None = None, handwriting: bool = True,
-               max_pixels: int | None = None, pages: set[int] | None = None, name: str | None = None,
-               page_texts: list[PageText] | None = None, max_text_bytes: int = DEFAULT_MAX_TEXT_BYTES,
-               fields_only: bool = False) -> FileResult:
+def parse_file(source: Source | InputProbe, *, config: PipelineConfig | None = None, dpi: int | None = None,
+               engine: OcrEngine | None = None, handwriting: bool | None = None, max_pixels: int | None = None,
+               pages: set[int] | None = None, name: str | None = None, page_texts: list[PageText] | None = None,
+               max_text_bytes: int | None = None, fields_only: bool | None = None) -> FileResult:
     """Parse one file: OCR text (``.txt``, ``.md``) or a scan (PDF, TIFF, JPEG, PNG, BMP, WebP).
 
     Args:
@@ -163,9 +157,12 @@ def parse_file(source: Source | InputProbe, *, dpi: int = 300, engine: OcrEngine
             Bytes are recognised by their content (PDF, TIFF, JPEG, PNG, BMP, WebP, else UTF-8 text). Or
             the file's :class:`~vn_dispatch_parser.image.load.InputProbe` (what a batch passes: the file is not
             probed again).
-        dpi: Rendering resolution for PDFs.
-        engine: The OCR engine (default: Tesseract ``vie``, one thread).
-        handwriting: Read hand-written numbers and days from the ink.
+        config: How to read (:class:`~vn_dispatch_parser.config.PipelineConfig`); default: its defaults. The
+            options below, when given, take the place of the config's.
+        dpi: Rendering resolution for PDFs; default 300.
+        engine: The OCR engine (default: Tesseract ``vie``, one thread; with the config's ``models_dir`` and
+            ``ocr_timeout`` when they are set).
+        handwriting: Read hand-written numbers and days from the ink; default True.
         max_pixels: Refuse pages larger than this (decompression bombs); default 120 megapixels.
         pages: Read only these 1-based pages (``--pages``; pages of a text are split by form feeds); default: all.
         name: The name to report in ``FileResult.file`` for bytes or a stream (its suffix also tells the format).
@@ -178,9 +175,17 @@ def parse_file(source: Source | InputProbe, *, dpi: int = 300, engine: OcrEngine
     Raises:
         DispatchParserError: A subclass naming the file and the reason when it cannot be read.
     """
+    cfg = config or PipelineConfig()
+    dpi = cfg.dpi if dpi is None else dpi
+    max_text_bytes = cfg.max_text_bytes if max_text_bytes is None else max_text_bytes
+    pages = set(cfg.pages) if pages is None and cfg.pages is not None else pages
     check_dpi(dpi)
     if max_text_bytes <= 0:
         raise InvalidOptionError(f"max_text_bytes must be positive (got {max_text_bytes})")
+    if engine is None and (cfg.models_dir is not None or cfg.ocr_timeout != PipelineConfig.ocr_timeout):
+        from vn_dispatch_parser.ocr.capi import default_engine
+
+        engine = default_engine(timeout=cfg.ocr_timeout, tessdata_dir=cfg.models_dir)
     probe = None
     if not isinstance(source, (str, os.PathLike, bytes, bytearray, memoryview)) and not hasattr(source, "read"):
         from vn_dispatch_parser.image.load import (
@@ -190,9 +195,10 @@ def parse_file(source: Source | InputProbe, *, dpi: int = 300, engine: OcrEngine
         if isinstance(source, InputProbe):
             probe, source = source, source.path
     with _as_path(cast(Source, source), name) as (p, shown):
-        result = _parse_path(p, dpi=dpi, engine=engine, handwriting=handwriting, max_pixels=max_pixels,
+        result = _parse_path(p, dpi=dpi, engine=engine, handwriting=cfg.handwriting if handwriting is None else handwriting,
+                             max_pixels=cfg.max_pixels if max_pixels is None else max_pixels,
                              pages=pages, page_texts=page_texts, max_text_bytes=max_text_bytes,
-                             fields_only=fields_only, probe=probe)
+                             fields_only=cfg.fields_only if fields_only is None else fields_only, probe=probe)
         if shown is not None:
             result.set_file(shown)
         return result

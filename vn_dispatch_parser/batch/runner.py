@@ -43,6 +43,7 @@ from typing import Any
 
 from vn_dispatch_parser.batch.progress import BatchDisplay, NullDisplay
 from vn_dispatch_parser.batch.workers import Outcome, SerialRunner, Task, WorkerPool, process_one, sha256_file
+from vn_dispatch_parser.config import TEXT_SUFFIXES
 from vn_dispatch_parser.core.fsutil import (
     LOCK_NAME,
     WORK_DIR_NAME,
@@ -85,7 +86,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 SUPPORTED_SUFFIXES = {".pdf", ".tif", ".tiff", ".jpg", ".jpeg", ".png", ".bmp", ".webp", ".txt", ".md"}
 FORMATS = frozenset({"json", "jsonl", "csv", "xlsx", "register"})
-TEXT_SUFFIXES = frozenset({".txt", ".md"})
 COMBINED_NAMES = frozenset({"records.jsonl", "records.csv", "records.xlsx", "register.xlsx", "register.pdf",
                             "errors.jsonl", LOCK_NAME, WORK_DIR_NAME})
 """Names the batch writes at the top of the output folder: no input folder may mirror onto them."""

@@ -28,6 +28,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from vn_dispatch_parser.config import DEFAULT_MAX_TEXT_BYTES, TEXT_SUFFIXES
 from vn_dispatch_parser.core.fsutil import printable_name
 from vn_dispatch_parser.ocr.engine import single_threaded
 
@@ -42,7 +43,6 @@ Notify = Callable[[int], None]
 """Called by :func:`process_one` with the page count once it is known (before the slow part)."""
 TaskFunc = Callable[["Task", "Notify | None"], "Outcome"]
 
-_TEXT_SUFFIXES = frozenset({".txt", ".md"})
 _TICK = 0.25  # seconds between checks of deadlines and of a dead parent
 
 
@@ -137,7 +137,7 @@ def process_one(task: Task, notify: Notify | None = None) -> Outcome:
         from vn_dispatch_parser.image import load as loader
         from vn_dispatch_parser.pipeline import parse_file
 
-        is_text = path.suffix.lower() in _TEXT_SUFFIXES
+        is_text = path.suffix.lower() in TEXT_SUFFIXES
         # empty, unreadable, misnamed, corrupt or encrypted files fail here, with the reason
         probe = task.probe.check(path) if task.probe is not None else loader.probe_input(path, sha256=task.sha256)
         if not is_text:
@@ -151,8 +151,6 @@ def process_one(task: Task, notify: Notify | None = None) -> Outcome:
         wanted = set(task.pages) if task.pages else None
         page_texts: list = []
         if is_text:
-            from vn_dispatch_parser.pipeline import DEFAULT_MAX_TEXT_BYTES
-
             result = parse_file(probe, pages=wanted, max_text_bytes=task.max_text_bytes or DEFAULT_MAX_TEXT_BYTES,
                                 fields_only=task.fields_only)
         else:

@@ -10,9 +10,11 @@ from functools import cache
 import regex
 from rapidfuzz import fuzz
 
+from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.tables import load
 from vn_dispatch_parser.core.types import Line
+from vn_dispatch_parser.core.vocab import NAM, NGAY, SIGNER_TAIL, SO_HEADER, THANG
 
 __all__ = [
     "line_conf",
@@ -32,7 +34,7 @@ __all__ = [
 
 # "Số: 1865/SYT-VP", "Số 27-KH/ĐU", "S6: /KH-UBND", "Số:2750/QĐ-BGDĐT", "Số2624 /QĐ-BGDĐT"
 SO_RE = regex.compile(
-    r"(?<![\p{L}])(?:S[ốôoó0ổ6ỗồộơớờởỡợ]|Sô|So|(?<=^\s*)s[ốô6ẽẻếểõ](?=\s*:))\s*[:;.]?\s*"
+    rf"(?<![\p{{L}}]){SO_HEADER}\s*[:;.]?\s*"
     r"(?:(?P<so>\d{1,6}[a-z]?)|(?P<junk>(?!\s*/)(?:(?!/(?:19|20)\d{2}/)[^\n]){1,9}?(?=\s*/+\s*[A-ZĐa-zđ])))?\s*"
     r"(?P<sep>/+|[|lI1]|-(?=\s*[A-ZĐa-zđ]{1,5}\s*/))\s*"
     r"(?:(?P<nam>(?:19|20)\d{2})\s*/\s*)?"
@@ -41,12 +43,12 @@ SO_RE = regex.compile(
 )
 # "<place>, ngày 18 tháng 6 năm 2025"; day/month may be blank (drafts) or glued ("tháng10năm")
 PLACE_DATE_RE = regex.compile(
-    r"(?P<place>[\p{Lu}][^\n,;:]{0,45}?)\s*[,.]\s*ng[àaá]y\s*(?P<d>\d{1,2}(?![\d])|[^\n]{0,8}?)[\s_.,]*"
-    r"th[áaà]ng\s*(?P<m>\d{1,2}(?![\d])|[^\n]{0,6}?)[\s_.,]*n[ăaâ]m\s*(?P<y>(?:19|20)\d{2})",
+    r"(?P<place>[\p{Lu}][^\n,;:]{0,45}?)\s*[,.]\s*" + NGAY + r"\s*(?P<d>\d{1,2}(?![\d])|[^\n]{0,8}?)[\s_.,]*"
+    + THANG + r"\s*(?P<m>\d{1,2}(?![\d])|[^\n]{0,6}?)[\s_.,]*" + NAM + r"\s*(?P<y>(?:19|20)\d{2})",
     regex.V1 | regex.IGNORECASE,
 )
 DATE_ONLY_RE = regex.compile(
-    r"ng[àa]y\s*(?P<d>\d{1,2}|[ ._…]*)\s*th[áa]ng\s*(?P<m>\d{1,2}|[ ._…]*)\s*n[ăa]m\s*(?P<y>(?:19|20)\d{2})",
+    NGAY + r"\s*(?P<d>\d{1,2}|[ ._…]*)\s*" + THANG + r"\s*(?P<m>\d{1,2}|[ ._…]*)\s*" + NAM + r"\s*(?P<y>(?:19|20)\d{2})",
     regex.V1 | regex.IGNORECASE,
 )
 _RULE_RE = regex.compile(r"^[\s_\-–—─━=~¯.*…]{3,}$")
@@ -66,7 +68,7 @@ def line_conf(lines: list[Line]) -> float:
             continue
         c = ln.conf
         if ln.words:
-            c = min(c, min(w.conf for w in ln.words) + 0.2)
+            c = min(c, min(w.conf for w in ln.words) + CONF.weak_word_margin)
         out = min(out, c)
     return out
 
@@ -172,7 +174,6 @@ _RIGHT_ANCHORS = regex.compile(
 )
 _OLD_PREFIX = regex.compile(r"^(\s*)(T\s*/\s*M|K\s*/\s*T|T\s*/\s*L|T\s*/\s*U\s*/?\s*Q)\s*[.,]?\s*(?=\p{Lu})",
                             regex.V1)
-_OLD_FORMS = {"TM": "TM.", "KT": "KT.", "TL": "TL.", "TUQ": "TUQ."}
 
 
 def modern_prefix(line: Line) -> Line:
@@ -189,10 +190,9 @@ def modern_prefix(line: Line) -> Line:
     if not m:
         return line
     key = regex.sub(r"[\s/]", "", m.group(2))
-    return replace(line, text=f"{m.group(1)}{_OLD_FORMS[key]} {line.text[m.end():]}")
+    return replace(line, text=f"{m.group(1)}{key}. {line.text[m.end():]}")
 
 
-_SIG_TAIL = regex.compile(r"(?:(?<=[;.,:])\s*|\s+)(?=(?:TM|KT|TL|TUQ|Q)\s*\.\s*[\p{Lu}]{2})", regex.V1)
 
 
 def split_columns(lines: list[Line]) -> list[Line]:
@@ -246,7 +246,7 @@ def _split_signature_tail(text: str) -> list[str]:
     s = text.strip()
     if not s.startswith(("-", "+", "•", "Nơi nhận", "Noi nhan")):
         return [text]
-    m = _SIG_TAIL.search(s)
+    m = SIGNER_TAIL.search(s)
     if m:
         return [s[: m.start()], s[m.end() :]]
     # a trailing run of caps words (a title) after an item: "- Như trên; PHÓ GIÁM ĐỐC"

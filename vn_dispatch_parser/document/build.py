@@ -10,6 +10,7 @@ from typing import Any
 
 import regex
 
+from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.esign import parse_stamp
 from vn_dispatch_parser.core.lexicon import correct_name, correct_text, is_known_surname
 from vn_dispatch_parser.core.lines import (
@@ -26,6 +27,7 @@ from vn_dispatch_parser.core.normalize import fold, initials
 from vn_dispatch_parser.core.orthography import non_syllables, repair
 from vn_dispatch_parser.core.tables import doc_types
 from vn_dispatch_parser.core.types import HandHints, HandReading, Hit, Line, Zone
+from vn_dispatch_parser.core.vocab import SO
 from vn_dispatch_parser.document import checks
 from vn_dispatch_parser.document.review import Reasons, decide
 from vn_dispatch_parser.fields.dates import make_date, short_date
@@ -46,21 +48,15 @@ __all__ = ["build_document"]
 _HEADER_MAX = 45
 _BODY_START = regex.compile(r"^\s*(Căn cứ|Thực hiện|Theo đề nghị|Xét đề nghị|Trên cơ sở|Trong thời gian|Để\s)")
 _APPENDIX = regex.compile(r"^\s*(PHỤ LỤC|Phụ lục)\b")
-#: A field read a second time (a hand-written number or day after the printed OCR of its blank) stays
-#: flagged when the first reading scored under this: on ../shared/real the numbers re-read that way included
-#: the truncated ones ('574' read '57', '280' read '80') with scores of 0.98-0.99 from the ink reader.
-FIRST_READING_DOUBT = 0.75
+FIRST_READING_DOUBT = CONF.first_reading_doubt  # see ConfRules
 #: Fields that rule applies to. The issue date is left to its calibration: flagging its re-read days too
 #: flagged 28 of 52 dates on ../shared/real and caught no error the calibrated confidence did not.
 _REREAD_FLAGGED = ("number", "number_symbol")
-#: How much a printed-text OCR reading of a hand-written number counts against the ink reader's.
-PRINTED_HAND_WEIGHT = 0.2
-#: A hand-written số đến read with less confidence than this is left out (and the stamp flagged).
-STAMP_HAND_MIN = 0.3
+PRINTED_HAND_WEIGHT = CONF.printed_hand_weight  # see ConfRules
+STAMP_HAND_MIN = CONF.stamp_hand_min
 #: A ĐẾN date later than this many days after the document's date is possible but unlikely.
 STAMP_USUAL_DAYS = 60
-#: Probability mass kept for "the date was misread" when the readings are renormalised.
-STAMP_MISREAD = 0.1
+STAMP_MISREAD = CONF.stamp_misread
 
 
 @dataclass
@@ -113,7 +109,7 @@ def _issuer_lines(header: list[Line], stop: int, skip: set[int]) -> list[str]:
             continue
         if find_mark([line], "urgency") or find_mark([line], "confidentiality") or is_signer_title(t):
             continue
-        if match_heading(t) or regex.match(r"^(DỰ THẢO|LƯU HÀNH|XEM XONG|SAO\s*Y|SAO\s*LỤC|BẢN SAO|S[ốoô]\s*[:.])", t):
+        if match_heading(t) or regex.match(r"^(DỰ THẢO|LƯU HÀNH|XEM XONG|SAO\s*Y|SAO\s*LỤC|BẢN SAO|" + SO + r"\s*[:.])", t):
             continue
         out.append(t)
     return out
@@ -148,9 +144,9 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: Ha
     if num:
         hit = num[0]
         number, symbol, sep = hit.value
-        acc.put("number", number, hit, hit.conf if number else 0.5)
+        acc.put("number", number, hit, hit.conf if number else CONF.number_blank)
         acc.put("symbol", symbol, hit)
-        acc.put("number_symbol", f"{number}{sep}{symbol}" if number else None, hit, hit.conf if number else 0.5)
+        acc.put("number_symbol", f"{number}{sep}{symbol}" if number else None, hit, hit.conf if number else CONF.number_blank)
         if hints is not None and hints.number is not None:
             _apply_number_hint(acc, hints.number, symbol, sep)
         if not acc.values.get("number"):
@@ -161,8 +157,8 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: Ha
     if pd:
         hit = pd[0]
         place, date, parts = hit.value
-        acc.put("place", place, hit, min(1.0, hit.conf * (2 if date is None else 1)))
-        acc.put("issued_date", date, hit, hit.conf if date else 0.4)
+        acc.put("place", place, hit, min(1.0, hit.conf / CONF.date_missing if date is None else hit.conf))
+        acc.put("issued_date", date, hit, hit.conf if date else CONF.issued_date_unread)
         issue_year = int(parts[2])
         if hints is not None and (hints.day is not None or hints.month is not None):
             _apply_day_hint(acc, hints.day, parts, hints.month)
@@ -172,7 +168,7 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: Ha
     if stamp_hit is None and hints is not None and hints.stamp_box is not None:
         # a ĐẾN stamp is on the page whose labels the OCR did not read: its values come from its own reader
         empty = {"receiver": None, "number": None, "date_text": None, "date": None}
-        stamp_hit = Hit(empty, "framed stamp found", "stamp_box", 0.3, hints.page, hints.stamp_box)
+        stamp_hit = Hit(empty, "framed stamp found", "stamp_box", CONF.stamp_box_only, hints.page, hints.stamp_box)
     if stamp_hit is not None:
         value = dict(stamp_hit.value)
         conf = stamp_hit.conf
@@ -209,18 +205,18 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: Ha
     vv_idx = next((i for i, ln in enumerate(lines[:_HEADER_MAX]) if VV_RE.match(ln.text)), None)
     if heading and heading_idx is not None:
         hline = lines[heading_idx]
-        acc.put("doc_type", heading[0], Hit(heading[0], hline.text, "type_heading", 0.95, hline.page, hline.bbox))
+        acc.put("doc_type", heading[0], Hit(heading[0], hline.text, "type_heading", CONF.doc_type_heading, hline.page, hline.bbox))
         _confirm_type_code(acc, heading[0])
         sub = typed_subject(lines, heading_idx, heading[1])
         if sub:
             acc.put("subject", sub.value, sub)
     elif vv_idx is not None or (num and symbol_type_code(acc.values.get("symbol")) is None):
         anchor = lines[vv_idx] if vv_idx is not None else num[1]  # type: ignore[index]
-        conf = 0.95 if vv_idx is not None else 0.7
+        conf = CONF.cong_van_vv if vv_idx is not None else CONF.cong_van_no_code
         acc.put("doc_type", "CÔNG VĂN", Hit("CÔNG VĂN", anchor.text, "cong_van", conf, anchor.page, anchor.bbox))
     elif num:
         name = symbol_type_code(acc.values.get("symbol"))
-        acc.put("doc_type", name, Hit(name, num[1].text, "type_from_symbol", 0.6, num[1].page, num[1].bbox))
+        acc.put("doc_type", name, Hit(name, num[1].text, "type_from_symbol", CONF.doc_type_from_symbol, num[1].page, num[1].bbox))
     if vv_idx is not None and "subject" not in acc.values:
         sub = vv_subject(lines, vv_idx)
         if sub:
@@ -252,14 +248,14 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: Ha
             if changed:
                 name = fixed
                 sig.raw += f" (surname restored: {fixed})"
-                name_conf = min(name_conf, 0.7)
+                name_conf = min(name_conf, CONF.signer_surname_restored)
             if not is_known_surname(name):
-                name_conf = min(name_conf, 0.6)  # no common surname: likely misread, a person must look
+                name_conf = min(name_conf, CONF.signer_unknown_surname)  # no common surname: likely misread, a person must look
         if name:
             title, name = split_name_title(name)
             if title:
                 acc.put("signer_title", title, sig)
-        acc.put("signer_name", name, sig, name_conf if name else 0.4)
+        acc.put("signer_name", name, sig, name_conf if name else CONF.signer_name_missing)
 
     for kind, key in (("urgency", "urgency"), ("confidentiality", "confidentiality")):
         mark = find_mark([ln for i, ln in enumerate(header) if i not in skip], kind)
@@ -305,7 +301,7 @@ def _apply_number_hint(acc: _Acc, hint: HandReading, symbol: str, sep: str) -> N
     printed = acc.values.get("number")
     printed_conf = acc.conf.get("number", 0.0)
     if printed and printed == hint.text:
-        conf = max(printed_conf, min(1.0, hint.conf + 0.1))
+        conf = max(printed_conf, min(1.0, hint.conf + CONF.hand_number_agrees_bonus))
     elif printed and printed.isdigit():
         # the two readings disagree: a person must look; keep the surer one. Printed-text OCR of
         # hand-writing is rarely right even when it is sure of itself (of the six disagreements on samples/
@@ -314,7 +310,7 @@ def _apply_number_hint(acc: _Acc, hint: HandReading, symbol: str, sep: str) -> N
         acc.review.flag(("number", "number_symbol"), "printed OCR and the hand-writing reader disagree")
         if printed_conf * PRINTED_HAND_WEIGHT > hint.conf:
             return
-        conf = min(hint.conf, 0.7)
+        conf = min(hint.conf, CONF.hand_number_disagrees_cap)
     else:
         conf = hint.conf
     h = Hit(hint.text, f"hand-written {hint.text} (printed OCR: {hint.printed or printed or '-'})",
@@ -343,7 +339,7 @@ def _apply_day_hint(acc: _Acc, day: HandReading | None, parts: tuple[str, str, s
     mixed = (day is not None and day in used and month_printed.isdigit()) or (
         month is not None and month in used and day_printed.isdigit())
     if mixed:  # one part from the ink reader, one from the printed OCR of the same hand-written line
-        conf = min(conf, 0.7)
+        conf = min(conf, CONF.hand_date_mixed_cap)
     if current is not None:  # the printed day disagrees: keep it, a person must look
         acc.review.add("issued_date", "printed OCR and the hand-writing reader disagree on the day")
         acc.warnings.append(f"issued_date: printed OCR read day {day_printed}, the hand-writing reader {hint.text}")
@@ -383,7 +379,7 @@ def _fit_day(acc: _Acc, day: HandReading, references: list[Reference], esign: Di
                                 f"the page (cited {earliest or '-'}, signed or received {high or '-'}); "
                                 f"read as {int(text)}")
             acc.values["issued_date"] = cand
-            acc.conf["issued_date"] = round(min(acc.conf.get("issued_date", 1.0), p, 0.5), 3)
+            acc.conf["issued_date"] = round(min(acc.conf.get("issued_date", 1.0), p, CONF.hand_day_refit_cap), 3)
             acc.review.add("issued_date", "hand-written day re-read to fit the dates on the page")
             return
 
@@ -464,8 +460,8 @@ def _apply_stamp_hints(value: dict[str, Any], hints: HandHints, issued: dt.date 
     reading = hints.stamp_date
     number_conf = date_conf = conf
     if hints.stamp_box is not None:
-        number_conf = min(conf, 0.5) if value.get("number") else 0.3
-        date_conf = min(conf, 0.5) if value.get("date_text") and reading is None else 0.3
+        number_conf = min(conf, CONF.stamp_page_ocr_cap) if value.get("number") else CONF.stamp_unread
+        date_conf = min(conf, CONF.stamp_page_ocr_cap) if value.get("date_text") and reading is None else CONF.stamp_unread
     if hints.stamp_number is not None and hints.stamp_number.conf >= STAMP_HAND_MIN:
         value["number"] = hints.stamp_number.text
         number_conf = hints.stamp_number.conf
@@ -481,7 +477,7 @@ def _apply_stamp_hints(value: dict[str, Any], hints: HandHints, issued: dt.date 
             if issued is None and issue_year and when.year not in (issue_year, issue_year + 1):
                 continue  # the day is unread but the year is printed: received that year or the next
             if issued is not None and when > issued + dt.timedelta(days=STAMP_USUAL_DAYS):
-                p *= 0.05  # possible, but letters are mostly received within weeks
+                p *= CONF.stamp_late_date  # possible, but letters are mostly received within weeks
             fits.append((text, when, p))
         fits.sort(key=lambda f: -f[2])
         # renormalised over the dates that fit the document's own date (the late ones weighed down), and a

@@ -20,6 +20,7 @@ from dataclasses import replace
 
 import regex
 
+from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.lexicon import correct_text
 from vn_dispatch_parser.core.lines import is_name
 from vn_dispatch_parser.core.normalize import normalize_line
@@ -65,13 +66,13 @@ def rescue_title(lines: list[Line], crops: CropReader) -> list[Line]:
             snapped = snap_title(text)
             if snapped is None:
                 continue
-            text, ln = snapped, replace(ln, conf=(ln.conf or 0.0) * 0.8)
-        found.append(replace(ln, text=text, conf=(ln.conf or 0.0) * 0.9, zone=Zone.SIGNATURE, words=()))
+            text, ln = snapped, replace(ln, conf=(ln.conf or 0.0) * CONF.sig_title_snapped)
+        found.append(replace(ln, text=text, conf=(ln.conf or 0.0) * CONF.sig_crop_read, zone=Zone.SIGNATURE, words=()))
     if not found:
         return lines
     k = lines.index(name)
     # the ink that hid the title (seal, signature) runs over the name too: it is read less surely
-    suspect = replace(name, conf=(name.conf or 0.0) * 0.8)
+    suspect = replace(name, conf=(name.conf or 0.0) * CONF.sig_name_under_ink)
     return lines[:k] + found + [suspect] + lines[k + 1 :]
 
 
@@ -99,7 +100,7 @@ def reread_block(lines: list[Line], crops: CropReader) -> list[Line]:
     read = crops.read(x0, y0, x1, y1)
     if read is None:
         return lines
-    again = [replace(ln, text=correct_text(normalize_line(ln.text))[0], conf=(ln.conf or 0.0) * 0.95,
+    again = [replace(ln, text=correct_text(normalize_line(ln.text))[0], conf=(ln.conf or 0.0) * CONF.sig_block_reread,
                      zone=Zone.SIGNATURE)
              for ln in read]
     # the crop may read the name better but lose a title the page had: keep the page's titles then
@@ -130,7 +131,7 @@ def find_name(lines: list[Line], crops: CropReader) -> list[Line]:
     if read is None:
         return lines
     seen = [ln.bbox for ln in sig if ln.bbox is not None]
-    found = [replace(ln, text=normalize_line(ln.text), conf=(ln.conf or 0.0) * 0.9, zone=Zone.SIGNATURE)
+    found = [replace(ln, text=normalize_line(ln.text), conf=(ln.conf or 0.0) * CONF.sig_crop_read, zone=Zone.SIGNATURE)
              for ln in read
              if ln.bbox is not None and regex.search(r"\p{L}{2}", ln.text)
              and not any(ln.bbox.overlap(b) > 0.3 for b in seen)]

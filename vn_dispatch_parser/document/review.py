@@ -19,17 +19,15 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
+from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.tables import load
 
 __all__ = ["REVIEW_BELOW", "SCORE_REVIEW_BELOW", "Reasons", "calibrated", "decide", "threshold"]
 
-REVIEW_BELOW = 0.8
-"""Flag a value whose chance of being right is under 0.8: one chance in five of an error in the register is
-worth a person's look; below that the look mostly confirms right values (measured in data/review.yaml)."""
-SCORE_REVIEW_BELOW = 0.75
-"""For a field without a calibration, its parser score is compared with the threshold the scores were set
-against (0.75); comparing raw scores with 0.8 instead flagged 13 % more of ../shared/real's values and
-caught no more errors."""
+REVIEW_BELOW = CONF.review_below
+"""Flag a calibrated value whose chance of being right is under this (:attr:`ConfRules.review_below`)."""
+SCORE_REVIEW_BELOW = CONF.score_review_below
+"""The threshold of a raw parser score (:attr:`ConfRules.score_review_below`)."""
 
 
 class Reasons(dict[str, str]):

@@ -19,6 +19,7 @@ from functools import cache
 import regex
 from rapidfuzz import fuzz, process
 
+from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.tables import load
 from vn_dispatch_parser.core.types import Hit
@@ -112,5 +113,6 @@ def parse_issuer(caps_lines: list[str]) -> Hit | None:
             units.append(t)
     issuer, fixed_issuer = snap_body(units[-1])
     parent, fixed_parent = snap_body(units[-2]) if len(units) >= 2 else (None, False)
-    conf = (0.95 if len(units) <= 2 else 0.7) * (0.9 if fixed_issuer or fixed_parent else 1.0)
+    conf = ((CONF.issuer_units if len(units) <= 2 else CONF.issuer_many_units)
+            * (CONF.issuer_snapped if fixed_issuer or fixed_parent else 1.0))
     return Hit(value=(parent, issuer), raw=" / ".join(caps_lines), rule="issuer_units", conf=conf)

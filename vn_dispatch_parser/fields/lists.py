@@ -11,18 +11,14 @@ from __future__ import annotations
 
 import regex
 
+from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.lines import is_caps, is_name, is_syllable, line_conf
 from vn_dispatch_parser.core.types import Hit, Line, Zone
+from vn_dispatch_parser.core.vocab import KINH_GUI, NOI_NHAN, SIGNER_PREFIX_DOT
 
 __all__ = ["KINH_GUI", "NOI_NHAN", "clean_item", "find_label", "items_after_label"]
 
-KINH_GUI = regex.compile(r"^\s*K[íiì]nh\s*g[ửưu][ií]\s*[:;.]?\s*(?P<rest>.*)$", regex.IGNORECASE)
-NOI_NHAN = regex.compile(
-    r"^\s*(?:N[ơoóờởớ][ií]\s*(?:nh[ậaâ]n\s*[:;.]?|nh\S{0,3}\s+nh[ậaâ]n\s*[:;.]?|nh\S{1,3}\s*:)"
-    r"|[(\[|]?[ơờớở][ií]\s*nh[ậaâ]n\s*:)\s*(?P<rest>.*)$",  # the N lost: "(ơi nhận:"
-    regex.IGNORECASE)
 _BULLET = regex.compile(r"^\s*[-–+•*·ˆ~¬=_]{1,3}\s*")
-_SIG_PREFIX = regex.compile(r"^(TM|KT|TL|TUQ|Q)\s*\.\s*\p{Lu}", regex.V1)
 
 
 _TOKEN_OK = regex.compile(r"^[(\p{L}\d][\p{L}\d.,()/&:+-]*[;,.)]?$", regex.V1)
@@ -171,7 +167,7 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
             raw.append(t)
             used.append(line)
             continue
-        if is_caps(t) or _SIG_PREFIX.match(t) or is_name(t) or regex.match(r"^\(?Đã ký", t):
+        if is_caps(t) or SIGNER_PREFIX_DOT.match(t) or is_name(t) or regex.match(r"^\(?Đã ký", t):
             skipped += 1
             if skipped > 6:
                 break
@@ -190,9 +186,9 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
     cleaned = [clean_item(i) for i in items]
     cleaned = [i for i in cleaned if len(i) >= 4 and not (len(i) < 25 and _garbage(i, 0.67))
                or i.startswith(("Như", "Lưu"))]
-    conf = (0.9 if cleaned else 0.5) * line_conf(used or [lines[idx]])
+    conf = (CONF.list_items if cleaned else CONF.list_empty) * line_conf(used or [lines[idx]])
     if after_kinh_gui and pattern is NOI_NHAN and scrap_first and cleaned and not cleaned[0].startswith("Như"):
         cleaned.insert(0, "Như trên")
-        conf = min(conf, 0.6)
+        conf = min(conf, CONF.list_nhu_tren_inserted)
     return Hit(value=cleaned, raw="\n".join(raw), rule="label_items", conf=conf,
                page=lines[idx].page, bbox=lines[idx].bbox)

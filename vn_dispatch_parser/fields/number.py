@@ -18,14 +18,16 @@ from functools import cache
 
 import regex
 
+from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.lines import SO_RE
 from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.tables import dj_codes, load, type_by_code
 from vn_dispatch_parser.core.types import Hit, Line
+from vn_dispatch_parser.core.vocab import SO
 
 __all__ = ["canonical_symbol", "find_number", "parse_number_text"]
 
-_STAMP_NUMBER = regex.compile(r"^\s*(?:Đ[ẾE]N\s*)?S[ốo6ô]\s*[:.]?\s*\d{1,6}\s*$", regex.IGNORECASE)
+_STAMP_NUMBER = regex.compile(rf"^\s*(?:Đ[ẾE]N\s*)?{SO}\s*[:.]?\s*\d{{1,6}}\s*$", regex.IGNORECASE)
 _ESIGN = regex.compile(r"\d{1,2}/\d{1,2}/\d{4}\s*;?\s*\d{1,2}:\d{2}")
 
 
@@ -84,12 +86,12 @@ def parse_number_text(text: str, *, restore_dj: bool = False) -> Hit | None:
     if not regex.search(r"[A-Za-zĐđ]", symbol):
         return None
     number = so.lstrip() if so else None
-    conf = 1.0 if m.group("sep") in ("/", "-") else 0.7
+    conf = 1.0 if m.group("sep") in ("/", "-") else CONF.number_separator_odd
     head, slash, rest = symbol.partition("/")
     if slash and len(head) == 1 and regex.match(r"\p{Lu}{2}", rest):
         # "1/Z/KH-UBND": no ký hiệu group is one letter; it is a hand-written digit read as one, so the
         # number before it is only part of the number
-        symbol, number, conf = rest, None, conf * 0.7
+        symbol, number, conf = rest, None, conf * CONF.number_one_letter_group
     sep = "-" if m.group("sep") == "-" else "/"
     return Hit(value=(number, symbol, sep), raw=m.group(0), rule="so_ky_hieu", conf=conf)
 
@@ -107,7 +109,7 @@ def find_number(lines: list[Line]) -> tuple[Hit, Line] | None:
             hit.page = line.page
             hit.bbox = line.bbox
             if line.conf is not None:
-                hit.conf *= max(0.3, line.conf)
+                hit.conf *= max(CONF.line_conf_floor, line.conf)
             return hit, line
     return None
 

@@ -18,6 +18,7 @@ from functools import cache
 import regex
 from rapidfuzz import fuzz, process
 
+from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.lines import PLACE_DATE_RE, SO_RE
 from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.tables import load
@@ -49,14 +50,14 @@ def _clean_place(raw: str) -> tuple[str | None, float]:
         if key in places:
             canonical = places[key]
             if canonical == tail:
-                return tail, 1.0
+                return tail, CONF.place_exact
             # restore lost diacritics only; a reading that has its own marks is kept as read
-            return (canonical, 0.85) if tail.isascii() else (tail, 0.8)
+            return (canonical, CONF.place_marks_restored) if tail.isascii() else (tail, CONF.place_marks_differ)
         best = process.extractOne(key, list(places), scorer=fuzz.ratio, score_cutoff=88)
         if best and n >= 2:
-            return places[best[0]], 0.8
+            return places[best[0]], CONF.place_fuzzy
     tail = " ".join(words[-4:]) if len(words) > 4 else s
-    return tail, 0.7
+    return tail, CONF.place_unknown
 
 
 _DIGIT_LIKE = str.maketrans({"I": "1", "l": "1", "|": "1", "O": "0", "o": "0"})
@@ -78,7 +79,7 @@ def parse_place_date(text: str) -> Hit | None:
     d = d if d.isdigit() else ""  # a blank, or hand-writing the printed OCR could not read
     mo = mo if mo.isdigit() else ""
     date = make_date(d, mo, y) if d and mo else None
-    conf = pconf if date else pconf * 0.5
+    conf = pconf if date else pconf * CONF.date_missing
     return Hit(value=(place, date, (d, mo, y)), raw=m.group(0), rule="place_date", conf=conf)
 
 
@@ -91,6 +92,6 @@ def find_place_date(lines: list[Line]) -> tuple[Hit, Line] | None:
         if hit is not None:
             hit.page, hit.bbox = line.page, line.bbox
             if line.conf is not None:
-                hit.conf *= max(0.3, line.conf)
+                hit.conf *= max(CONF.line_conf_floor, line.conf)
             return hit, line
     return None

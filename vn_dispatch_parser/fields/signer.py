@@ -15,14 +15,16 @@ from functools import cache
 import regex
 from rapidfuzz import fuzz
 
+from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.lines import is_caps, is_name, is_quoc_hieu, is_syllable, line_conf
 from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.tables import load
 from vn_dispatch_parser.core.types import Hit, Line
+from vn_dispatch_parser.core.vocab import SIGNER_PREFIX
 
 __all__ = ["is_signer_title", "is_title_line", "parse_signature", "signature_quality"]
 
-_PREFIX = regex.compile(r"^(?P<p>TM|KT|TL|TUQ|Q)\s*[.,]\s*(?P<rest>\p{Lu}.*)$", regex.V1)
+_PREFIX = SIGNER_PREFIX
 _SKIP = regex.compile(r"^\(?\s*(Đã ký|đã ký|Ký|Signed|Chữ ký)", regex.V1)
 
 
@@ -234,12 +236,14 @@ def parse_signature(lines: list[Line]) -> Hit | None:
     if repaired != snapped and authority is None:
         authority = "KT."
     position = " / ".join(s for s in segments if s) or None
-    conf = (0.9 if (position and name) else 0.6) * line_conf(title_lines) * (0.75 if guessed_title else 1.0)
-    name_conf = (0.9 if position else 0.7) * line_conf([name_line]) if name_line else 0.0
+    conf = ((CONF.signer_full if (position and name) else CONF.signer_partial) * line_conf(title_lines)
+            * (CONF.signer_title_guessed if guessed_title else 1.0))
+    name_conf = ((CONF.signer_name_with_title if position else CONF.signer_name_alone) * line_conf([name_line])
+                 if name_line else 0.0)
     if guessed:
-        name_conf = min(name_conf, 0.5)
+        name_conf = min(name_conf, CONF.signer_name_guessed)
     if name and not all(is_syllable(w) or "'" in w for w in name.split()[-3:]):
-        name_conf = min(name_conf, 0.5)  # a word that is no Vietnamese syllable ("Pkam"): misread
+        name_conf = min(name_conf, CONF.signer_name_guessed)  # a word that is no Vietnamese syllable ("Pkam"): misread
     anchor = first or name_line
     raw = " / ".join(segments + ([name] if name else []))
     return Hit(value=(authority, position, name, name_conf), raw=raw, rule="signature_block", conf=conf,

@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import regex
 
+from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.lines import is_caps, is_quoc_hieu, is_tieu_ngu
 from vn_dispatch_parser.core.types import Hit, Line, Zone
+from vn_dispatch_parser.core.vocab import NGAY, SO
 from vn_dispatch_parser.fields.dates import SHORT_DATE_RE, short_date
 
 __all__ = ["find_stamp", "stamp_line_indexes"]
 
 _DEN = regex.compile(r"^(?:(?P<pre>.*?)\s+)?(?:CV\s*)?(?i:Đ[ẾEÊ]N)\b\s*[:.]?\s*(?P<rest>.*)$", regex.V1)
-_NUM = regex.compile(r"S[ốoô6]\s*[:.]?\s*(?P<n>\d{1,7})\b(?!\s*/)", regex.IGNORECASE)
-_DATE = regex.compile(r"Ng[àa]y\s*[:.]?\s*(?P<d>\d{1,2}\s*[/.-]\s*\d{1,2}(?:\s*[/.-]\s*\d{2,4})?)", regex.IGNORECASE)
+_NUM = regex.compile(SO + r"\s*[:.]?\s*(?P<n>\d{1,7})\b(?!\s*/)", regex.IGNORECASE)
+_DATE = regex.compile(NGAY + r"\s*[:.]?\s*(?P<d>\d{1,2}\s*[/.-]\s*\d{1,2}(?:\s*[/.-]\s*\d{2,4})?)", regex.IGNORECASE)
 _OTHER = regex.compile(r"^(Chuy[ểe]n\s*[:.]|S[ốo]\s*v[àa]\s*k[ýy]\s*hi[ệe]u\s*HS|L[ưu]u\s*h[ồo]\s*s[ơo])", regex.I)
 
 
@@ -31,9 +33,9 @@ def _is_den_line(text: str) -> regex.Match[str] | None:
         return None
     rest = m.group("rest")
     # "ĐẾN" in capitals, or "Đến" directly followed by "Số: <digits>" (not the everyday word "đến")
-    if not regex.search(r"Đ[ẾEÊ]N", text) and not regex.match(r"^S[ốoô6]\s*[:.]?\s*\d", rest, regex.I):
+    if not regex.search(r"Đ[ẾEÊ]N", text) and not regex.match(rf"^{SO}\s*[:.]?\s*\d", rest, regex.I):
         return None
-    if rest and not regex.match(r"^S[ốoô6]", rest, regex.I) and len(rest) > 3:
+    if rest and not regex.match(rf"^{SO}", rest, regex.I) and len(rest) > 3:
         return None
     pre = m.group("pre") or ""
     if pre and not is_caps(pre, 3):
@@ -69,7 +71,7 @@ def find_stamp(lines: list[Line], issue_year: int | None, limit: int = 60) -> tu
             t = lines[j].text if j > i else m.group("rest")
             if number is None:
                 nm = _NUM.search(t)
-                if nm and (j == i or regex.match(r"^\s*S[ốoô6]", t, regex.I)):
+                if nm and (j == i or regex.match(rf"^\s*{SO}", t, regex.I)):
                     number = nm.group("n")
                     used.append(j)
             if date_text is None:
@@ -84,7 +86,7 @@ def find_stamp(lines: list[Line], issue_year: int | None, limit: int = 60) -> tu
                 used.append(j)
         date = short_date(date_text, issue_year) if date_text else None
         value = {"receiver": receiver, "number": number, "date_text": date_text, "date": date}
-        conf = 0.9 if number and date else 0.6
+        conf = CONF.stamp_full if number and date else CONF.stamp_partial
         hit = Hit(value=value, raw=" | ".join(lines[k].text for k in sorted(set(used))), rule="den_stamp",
                   conf=conf, page=line.page, bbox=line.bbox)
         return hit, sorted(set(used))
@@ -105,12 +107,12 @@ def _stamp_block(lines: list[Line], issue_year: int | None) -> tuple[Hit, list[i
         if not any(_OTHER.match(t) for t in texts) or not any(regex.match(r"^\s*(Số|Ngày)\b", t) for t in texts):
             continue
         receiver = next((t for t in texts if is_caps(t, 6) and not _OTHER.match(t)), None)
-        number = next((m.group("n") for t in texts if (m := _NUM.search(t)) and regex.match(r"^\s*S[ốoô6]", t)), None)
+        number = next((m.group("n") for t in texts if (m := _NUM.search(t)) and regex.match(rf"^\s*{SO}", t)), None)
         date_text = next((regex.sub(r"\s+", "", m.group("d")) for t in texts if (m := _DATE.search(t))), None)
         date = short_date(date_text, issue_year) if date_text else None
         value = {"receiver": receiver, "number": number, "date_text": date_text, "date": date}
         first = lines[run[0]]
-        hit = Hit(value=value, raw=" | ".join(texts), rule="stamp_block", conf=0.6 if number and date else 0.4,
+        hit = Hit(value=value, raw=" | ".join(texts), rule="stamp_block", conf=CONF.stamp_block_full if number and date else CONF.stamp_block_partial,
                   page=first.page, bbox=first.bbox)
         return hit, run
     return None

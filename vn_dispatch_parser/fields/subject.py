@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import regex
 
+from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.lines import (
     DATE_ONLY_RE,
     SO_RE,
@@ -18,7 +19,7 @@ from vn_dispatch_parser.core.lines import (
     line_conf,
 )
 from vn_dispatch_parser.core.types import Hit, Line
-from vn_dispatch_parser.fields.lists import KINH_GUI
+from vn_dispatch_parser.core.vocab import KINH_GUI
 
 __all__ = ["VV_RE", "typed_subject", "vv_subject"]
 
@@ -84,7 +85,7 @@ def vv_subject(lines: list[Line], idx: int) -> Hit | None:
     if not value:
         return None
     return Hit(value=value, raw="\n".join([lines[idx].text, *parts[1:]]), rule="vv_line",
-               conf=0.9 * line_conf(used), page=lines[idx].page, bbox=lines[idx].bbox)
+               conf=CONF.subject * line_conf(used), page=lines[idx].page, bbox=lines[idx].bbox)
 
 
 def _centred_like(line: Line | None, ref: Line | None) -> bool:
@@ -126,5 +127,5 @@ def typed_subject(lines: list[Line], idx: int, rest: str = "") -> Hit | None:
     value = _clean(parts)
     if not value:
         return None
-    return Hit(value=value, raw="\n".join(parts), rule="typed_title", conf=0.9 * line_conf(used),
+    return Hit(value=value, raw="\n".join(parts), rule="typed_title", conf=CONF.subject * line_conf(used),
                page=lines[idx].page, bbox=lines[idx].bbox)

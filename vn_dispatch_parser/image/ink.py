@@ -17,6 +17,7 @@ import logging
 import cv2
 import numpy as np
 
+from vn_dispatch_parser.config import LAYOUT
 from vn_dispatch_parser.core.types import BBox, InkMark
 
 __all__ = [
@@ -231,7 +232,8 @@ def _classify(color: str, comp: np.ndarray, box: BBox, page: tuple[int, int], dp
     long_mm, short_mm = max(rw, rh) * mm, min(rw, rh) * mm
     frame = _frame_score(comp)
     round_ = long_mm < 1.3 * short_mm and ring_score(comp, comp.shape[1] / 2, comp.shape[0] / 2, min(comp.shape) / 2)[0] > 0.4
-    header_left = box.cx < 0.6 * page[1] and 0.06 * page[0] < box.y0 and box.cy < 0.45 * page[0]
+    header_left = (box.cx < LAYOUT.mark_box_left * page[1] and LAYOUT.top_margin * page[0] < box.y0
+                   and box.cy < LAYOUT.header_band * page[0])
     if round_ and SEAL_DIAMETER_MM[0] <= long_mm <= SEAL_DIAMETER_MM[1]:
         return None  # a seal: reported by find_seals
     if frame >= 0.5 and long_mm >= 12 and short_mm >= 5:
@@ -240,7 +242,7 @@ def _classify(color: str, comp: np.ndarray, box: BBox, page: tuple[int, int], dp
         return "stamp", frame
     if round_ and long_mm >= 10:
         return "stamp", 0.5  # small round stamp, e.g. a digital-signature logo on a signed PDF
-    if color == "blue" and w_mm >= 15 and box.cy > 0.45 * page[0]:
+    if color == "blue" and w_mm >= 15 and box.cy > LAYOUT.header_band * page[0]:
         return "signature", 0.6
     return "handwriting", 0.5
 

@@ -29,6 +29,7 @@ from pdf2image import convert_from_path
 from pdf2image.exceptions import PDFPageCountError, PDFPopplerTimeoutError, PopplerNotInstalledError
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from vn_dispatch_parser.config import TEXT_SUFFIXES
 from vn_dispatch_parser.core.types import PageImage
 from vn_dispatch_parser.errors import (
     DecompressionBombError,
@@ -65,7 +66,6 @@ _IMAGE_ERRORS = (OSError, ValueError, TypeError, SyntaxError, EOFError, struct.e
 """What Pillow raises on damaged or odd image data (truncated streams, a TIFF without dimensions, a PNG
 text chunk over its size limit); each becomes an :class:`InputFileError`."""
 IMAGE_FORMATS = frozenset({"tiff", "jpeg", "png", "bmp", "webp"})
-TEXT_SUFFIXES = frozenset({".txt", ".md"})
 _A4_LONG_IN = 11.69
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "png"),

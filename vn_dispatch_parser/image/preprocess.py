@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.errors import DispatchParserError
 from vn_dispatch_parser.image.ink import has_color, mm_to_px, remove_color_ink
 
@@ -283,7 +284,7 @@ def _orientation(grey100: np.ndarray, img: np.ndarray, use_osd: bool,
         return Orientation(degrees, round(min(1.0, 0.5 + abs(float(np.log(ratio))) / 2), 2), "profile"), skew
     if use_osd:
         found = osd_orientation(img, osd)
-        if found is not None and found.confidence >= 0.2:
+        if found is not None and found.confidence >= CONF.osd_min:
             return found, skew if found.degrees == degrees else _skew(np.rot90(base, -found.degrees // 90), 10.0)
     return Orientation(degrees, 0.3 if sure_dir or sure_ud else 0.0, "profile"), skew
 

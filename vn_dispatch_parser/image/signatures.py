@@ -24,6 +24,7 @@ from pathlib import Path
 
 import regex
 
+from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.records import Document, FieldEvidence, PdfSignature
 
 __all__ = ["LAG_DAYS", "VIETNAM_TZ", "apply_to_document", "is_organisation", "read_signatures"]
@@ -154,13 +155,13 @@ def apply_to_document(doc: Document, signatures: list[PdfSignature]) -> None:
     evidence = FieldEvidence(raw=f"{org.signer}: {org.signed_at.isoformat()}", rule="digital_signature_time")
     if doc.issued_date is None:
         doc.issued_date = people[0] if people else day
-        doc.confidence["issued_date"] = 0.6
+        doc.confidence["issued_date"] = CONF.esign_date_only
         doc.evidence["issued_date"] = evidence
         doc.warnings.append(f"issued_date: not read on the page; taken from the digital signatures "
                             f"({doc.issued_date.isoformat()})")
         _flag(doc, "not read on the page: taken from the digital signatures")
     elif doc.issued_date == day or doc.issued_date in people:
-        doc.confidence["issued_date"] = max(doc.confidence.get("issued_date", 0.0), 0.98)
+        doc.confidence["issued_date"] = max(doc.confidence.get("issued_date", 0.0), CONF.esign_date_agrees)
         doc.needs_review = [f for f in doc.needs_review if f != "issued_date"]
         doc.review_reasons.pop("issued_date", None)
     elif not 0 < (day - doc.issued_date).days <= LAG_DAYS:

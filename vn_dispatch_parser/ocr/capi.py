@@ -26,6 +26,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from vn_dispatch_parser.config import PipelineConfig
 from vn_dispatch_parser.core.types import OcrPage
 from vn_dispatch_parser.errors import MissingDependencyError, OcrEngineError, OcrTimeoutError
 from vn_dispatch_parser.ocr.engine import (
@@ -82,17 +83,23 @@ def capi_available() -> bool:
     return True
 
 
-def default_engine() -> OcrEngine:
-    """The OCR engine the pipeline uses unless one is injected (see the module docstring)."""
+def default_engine(*, timeout: float | None = None, tessdata_dir: str | Path | None = None) -> OcrEngine:
+    """The OCR engine the pipeline uses unless one is injected (see the module docstring).
+
+    Args:
+        timeout: Seconds per OCR call; default ``$VN_DISPATCH_OCR_TIMEOUT``, else ``PipelineConfig.ocr_timeout``.
+        tessdata_dir: Where the ``.traineddata`` files are; default the project's ``models/`` (else the system's).
+    """
     choice = os.environ.get(ENGINE_ENV, "").strip().lower()
-    timeout = float(os.environ.get(TIMEOUT_ENV) or 180.0)
+    if timeout is None:
+        timeout = float(os.environ.get(TIMEOUT_ENV) or PipelineConfig.ocr_timeout)
     if choice == "cli":
-        return TesseractEngine(timeout=timeout)
+        return TesseractEngine(timeout=timeout, tessdata_dir=tessdata_dir)
     if choice == "capi" or (choice == "" and capi_available()):
-        return TessApiEngine(timeout=timeout)
+        return TessApiEngine(timeout=timeout, tessdata_dir=tessdata_dir)
     if choice not in ("", "capi", "cli"):
         log.warning("%s=%r is neither 'capi' nor 'cli': using the command line", ENGINE_ENV, choice)
-    return TesseractEngine(timeout=timeout)
+    return TesseractEngine(timeout=timeout, tessdata_dir=tessdata_dir)
 
 
 class TessApiEngine:

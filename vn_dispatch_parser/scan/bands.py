@@ -18,14 +18,15 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from vn_dispatch_parser.config import LAYOUT
 from vn_dispatch_parser.core.types import OcrPage
 from vn_dispatch_parser.ocr.engine import OcrEngine
 
 __all__ = ["Row", "field_bands", "recognize_bands", "text_rows"]
 
 INK = 140  # grey level under which a pixel is ink (the OCR image: white paper, dark print)
-BODY_COVER = 0.55  # share of the text width a body row's ink covers
-HEADER_END = 0.12  # body rows start below this share of the page height
+BODY_COVER = LAYOUT.body_cover  # share of the text width a body row's ink covers
+HEADER_END = LAYOUT.body_header_end  # body rows start below this share of the page height
 TOP_BODY_ROWS = 5  # body rows in a row that start the body (a centred subject may run to 4 wide lines)
 BOTTOM_BODY_ROWS = 2  # body rows kept above the Nơi nhận and signature block
 

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 
 import regex
 
+from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.types import BBox, HandHints, HandReading, Line, OcrWord, Zone
+from vn_dispatch_parser.core.vocab import NAM, NGAY, SO, SO_GLYPH, THANG
 from vn_dispatch_parser.errors import MissingDependencyError
 
 if TYPE_CHECKING:
@@ -23,10 +25,10 @@ if TYPE_CHECKING:
 __all__ = ["read_hints"]
 
 log = logging.getLogger(__name__)
-_SO_WORD = regex.compile(r"^S[ốoô6ổóòẽẻếểõ](?!\p{L})\s*[:;.]?", regex.IGNORECASE)  # not "SÓC", "SỞ"
-_NGAY = regex.compile(r"ng[àa]y", regex.IGNORECASE)
-_THANG = regex.compile(r"th[áa]ng", regex.IGNORECASE)
-_NAM = regex.compile(r"n[ăa]m\b", regex.IGNORECASE)
+_SO_WORD = regex.compile(rf"^{SO_GLYPH}(?!\p{{L}})\s*[:;.]?", regex.IGNORECASE)  # not "SÓC", "SỞ"
+_NGAY = regex.compile(NGAY, regex.IGNORECASE)
+_THANG = regex.compile(THANG, regex.IGNORECASE)
+_NAM = regex.compile(NAM + r"\b", regex.IGNORECASE)
 
 
 def _char_x(word: OcrWord, index: int) -> int:
@@ -89,7 +91,7 @@ def _printed_end(line: Line, index: int) -> int:
     for w in line.words:
         if pos <= index - 1 < pos + len(w.text):
             widths = [o.bbox.width / len(o.text) for o in line.words
-                      if o is not w and len(o.text) >= 3 and (o.conf or 0) >= 0.8]
+                      if o is not w and len(o.text) >= 3 and (o.conf or 0) >= CONF.anchor_word_min]
             if len(widths) < 2:
                 return w.bbox.x1
             per = sorted(widths)[len(widths) // 2]
@@ -150,8 +152,8 @@ def _read(img: np.ndarray, found: tuple[tuple[int, int, int, int], str | None], 
     return HandReading(r.text, float(r.conf), line.page, bbox, printed, r.options)
 
 
-_STAMP_SO = regex.compile(r"^\s*(?:Đ\S*N\s*)?S[ốoô6]\s*[:.]", regex.IGNORECASE)
-_STAMP_NGAY = regex.compile(r"^\s*Ng[àa]y\s*[:.]", regex.IGNORECASE)
+_STAMP_SO = regex.compile(rf"^\s*(?:Đ\S*N\s*)?{SO}\s*[:.]", regex.IGNORECASE)
+_STAMP_NGAY = regex.compile(rf"^\s*{NGAY}\s*[:.]", regex.IGNORECASE)
 
 
 def _after(line: Line, label: regex.Pattern[str], width: int) -> tuple[tuple[int, int, int, int], str | None] | None:

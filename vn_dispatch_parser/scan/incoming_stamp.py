@@ -31,8 +31,10 @@ import cv2
 import numpy as np
 import regex
 
+from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.lines import is_caps
 from vn_dispatch_parser.core.types import BBox, HandReading, Line, Zone
+from vn_dispatch_parser.core.vocab import NGAY, SO_CELL
 from vn_dispatch_parser.errors import MissingDependencyError
 from vn_dispatch_parser.image.digits import REJECT, GlyphGuess, read_glyphs, read_handwritten_digits
 from vn_dispatch_parser.image.preprocess import estimate_skew, rotate
@@ -47,8 +49,8 @@ _MIN_TILT = 0.3
 #: Where the hand-written values start in their cell when the printed labels are not read: "Số:" ends at
 #: ~20 % of the cell right of "ĐẾN", "Ngày:" at ~29 % (measured on the ĐẾN stamps of samples/).
 _NUMBER_FROM, _DATE_FROM = 0.2, 0.29
-_SO = regex.compile(r"^S[ốoô6ổóò][:;.]?$", regex.IGNORECASE)
-_NGAY = regex.compile(r"^Ng[àa]y[:;.]?$", regex.IGNORECASE)
+_SO = regex.compile(rf"^{SO_CELL}[:;.]?$", regex.IGNORECASE)
+_NGAY = regex.compile(rf"^{NGAY}[:;.]?$", regex.IGNORECASE)
 _MAX_GLYPHS = 12
 
 
@@ -119,7 +121,7 @@ def read_den_stamp(img: np.ndarray, box: BBox, engine: OcrEngine, page_no: int, 
     def to_page(b: BBox) -> BBox:  # the tilt is small: shifting is close enough for evidence
         return BBox(b.x0 + x0, b.y0 + y0, b.x1 + x0, b.y1 + y0)
 
-    printed = [ln for ln in recognize_at(engine, clean, (0, 0), psm=6, page_no=page_no) if (ln.conf or 0) >= 0.5]
+    printed = [ln for ln in recognize_at(engine, clean, (0, 0), psm=6, page_no=page_no) if (ln.conf or 0) >= CONF.stamp_printed_min]
     frame_top = ys[0] if ys and ys[0] < 0.2 * h else 0
     inner = [y for y in ys if frame_top < y < 0.8 * h]
     # rows: [top rule] receiver [rule] Số / Ngày [rule] Chuyển, HS [bottom]; a stamp without a receiver row
@@ -162,7 +164,7 @@ def read_den_stamp(img: np.ndarray, box: BBox, engine: OcrEngine, page_no: int, 
             # a glyph in the cell the model calls "not a digit" (dropped at an end of the row) is often a
             # digit it could not read: the number may be short
             unknown = any(g.probs[REJECT] > 0.5 for g in read_glyphs(clean, number_box))
-            conf = float(num.conf) * (0.5 if unknown else 1.0)
+            conf = float(num.conf) * (CONF.stamp_digit_unknown if unknown else 1.0)
             out.number = HandReading(num.text, conf, page_no, to_page(BBox(*(num.bbox or number_box))))
         options = date_options(read_glyphs(clean, date_box))
         if options:

@@ -14,18 +14,17 @@ from __future__ import annotations
 import statistics
 from dataclasses import replace
 
-import regex
-
+from vn_dispatch_parser.config import LAYOUT
 from vn_dispatch_parser.core.lines import _split_one, is_quoc_hieu, is_tieu_ngu
 from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.types import BBox, Line, OcrPage, OcrWord, Zone
+from vn_dispatch_parser.core.vocab import KINH_GUI, NOI_NHAN, SIGNER_PREFIX
 from vn_dispatch_parser.fields.doc_type import match_heading
-from vn_dispatch_parser.fields.lists import KINH_GUI, NOI_NHAN
 from vn_dispatch_parser.fields.signer import is_title_line
 
 __all__ = ["arrange_page", "split_line_at"]
 
-_PREFIX = regex.compile(r"^(TM|KT|TL|TUQ|Q)\s*[.,]\s*\p{Lu}", regex.V1)
+_PREFIX = SIGNER_PREFIX
 
 
 def _line_from_words(words: list[OcrWord], page: int, zone: Zone) -> Line:
@@ -101,7 +100,7 @@ def _split_bottom_line(line: Line, mid: float, width: int) -> tuple[Line | None,
     if best is not None:
         return split_line_at(line, best)
     if line.bbox is not None:
-        return (line, None) if line.bbox.x0 < 0.4 * width else (None, line)
+        return (line, None) if line.bbox.x0 < LAYOUT.left_column_end * width else (None, line)
     return split_line_at(line, mid)
 
 
@@ -160,8 +159,9 @@ def _by_y(lines: list[Line]) -> list[Line]:
 def _column_split(lines: list[Line], width: int) -> float:
     """x where the right header column starts: left of the Quốc hiệu / Tiêu ngữ, else 45 % of the width."""
     xs = [ln.bbox.x0 for ln in lines if ln.bbox and (is_quoc_hieu(ln.text) or is_tieu_ngu(ln.text))]
-    xs = [x for x in xs if 0.25 * width < x < 0.7 * width]
-    return min(xs) - 0.01 * width if xs else 0.45 * width
+    lo, hi = LAYOUT.column_gap_range
+    xs = [x for x in xs if lo * width < x < hi * width]
+    return min(xs) - 0.01 * width if xs else LAYOUT.column_split_fallback * width
 
 
 def arrange_page(page: OcrPage, *, extra_top: list[Line] | None = None) -> list[Line]:
@@ -175,21 +175,21 @@ def arrange_page(page: OcrPage, *, extra_top: list[Line] | None = None) -> list[
 
     # header: from the top to the first centred/full-width element below the Quốc hiệu
     qh_y: float | None = next(
-        (ln.bbox.y0 for ln in lines if ln.bbox and ln.bbox.y0 < 0.45 * h and is_quoc_hieu(ln.text)), None)
+        (ln.bbox.y0 for ln in lines if ln.bbox and ln.bbox.y0 < LAYOUT.header_band * h and is_quoc_hieu(ln.text)), None)
     if qh_y is None:  # the Quốc hiệu lost under a stamp: the Tiêu ngữ below it marks the header as well
         qh_y = next((ln.bbox.y0 - typical * 1.5 for ln in lines
-                     if ln.bbox and ln.bbox.y0 < 0.45 * h and is_tieu_ngu(ln.text)), None)
+                     if ln.bbox and ln.bbox.y0 < LAYOUT.header_band * h and is_tieu_ngu(ln.text)), None)
     split = _column_split(lines, w)
     header_end = 0.0
     if qh_y is not None:
-        header_end = 0.45 * h
+        header_end = LAYOUT.header_band * h
         for ln in lines:
             b = ln.bbox
             assert b is not None
             if b.y0 <= qh_y + typical * 2:
                 continue
-            wide = b.x0 < split - 0.08 * w and b.x1 > split + 0.08 * w
-            if match_heading(ln.text) or KINH_GUI.match(ln.text) or (wide and b.width > 0.55 * w):
+            wide = b.x0 < split - LAYOUT.wide_margin * w and b.x1 > split + LAYOUT.wide_margin * w
+            if match_heading(ln.text) or KINH_GUI.match(ln.text) or (wide and b.width > LAYOUT.wide_line * w):
                 header_end = b.y0 - 1
                 break
 
@@ -198,20 +198,20 @@ def arrange_page(page: OcrPage, *, extra_top: list[Line] | None = None) -> list[
     for ln in lines:
         b = ln.bbox
         assert b is not None
-        if b.y0 <= header_end or (qh_y is not None and b.y0 < 0.3 * h):
+        if b.y0 <= header_end or (qh_y is not None and b.y0 < LAYOUT.quoc_hieu_band * h):
             continue
-        if NOI_NHAN.match(ln.text) and b.x0 < 0.3 * w:
+        if NOI_NHAN.match(ln.text) and b.x0 < LAYOUT.noi_nhan_start * w:
             bottom = b.y0 - typical * 3  # the title line may sit a little above the label
             break
     if bottom is None:  # the label was lost (seal, stamp): the signature block's first title line
         for ln in lines:
             b = ln.bbox
             assert b is not None
-            if b.y0 > max(header_end, 0.3 * h) and b.x0 > 0.4 * w and (_PREFIX.match(ln.text) or (
-                    is_title_line(ln.text) and b.width < 0.45 * w)):
+            if b.y0 > max(header_end, LAYOUT.quoc_hieu_band * h) and b.x0 > LAYOUT.left_column_end * w and (_PREFIX.match(ln.text) or (
+                    is_title_line(ln.text) and b.width < LAYOUT.title_width_max * w)):
                 bottom = b.y0 - typical * 1.5
                 break
-    mid = 0.5 * w
+    mid = LAYOUT.column_split * w
 
     header_left: list[Line] = []
     header_right: list[Line] = []

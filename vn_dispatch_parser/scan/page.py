@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.esign import SignatureStamp
 from vn_dispatch_parser.core.lexicon import correct_text
 from vn_dispatch_parser.core.normalize import normalize_line
@@ -29,7 +30,12 @@ from vn_dispatch_parser.core.types import (
     Zone,
 )
 from vn_dispatch_parser.errors import EmptyDocumentError
-from vn_dispatch_parser.image.load import DEFAULT_MAX_PIXELS, InputProbe, iter_pages, probe_input
+from vn_dispatch_parser.image.load import (
+    DEFAULT_MAX_PIXELS,
+    InputProbe,
+    iter_pages,
+    probe_input,
+)
 from vn_dispatch_parser.image.pdftext import TextLayerPage, pdf_text_layer
 from vn_dispatch_parser.image.poppler import scan_resolution
 from vn_dispatch_parser.image.prep import PreparedPage, prepare_page
@@ -174,7 +180,7 @@ def _corrected(line: Line) -> Line:
     text, n = correct_text(line.text)
     if not n:
         return line
-    return replace(line, text=text, conf=(line.conf if line.conf is not None else 1.0) * 0.97**n)
+    return replace(line, text=text, conf=(line.conf if line.conf is not None else 1.0) * CONF.lexicon_correction**n)
 
 
 def _render_dpi(probe: InputProbe, dpi: int, layers: list[TextLayerPage] | None) -> dict[int, int]:

@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 from rapidfuzz import fuzz
 
+from vn_dispatch_parser.config import CONF, LAYOUT
 from vn_dispatch_parser.core.normalize import fold, normalize_line
 from vn_dispatch_parser.core.tables import load
 from vn_dispatch_parser.core.types import BBox, InkMark, Line, Zone
@@ -27,7 +28,7 @@ def grouped_ink(marks: list[InkMark], height: int, dpi: int) -> list[InkMark]:
     stamps) is found as many small marks; together they make one stamp-sized region to read."""
     mm = dpi / 25.4
     pieces = [m for m in marks if m.kind in ("handwriting", "signature") and m.color in ("red", "blue")
-              and m.bbox.cy < 0.45 * height]
+              and m.bbox.cy < LAYOUT.header_band * height]
     groups: list[tuple[str, BBox]] = [(m.color, m.bbox) for m in pieces]
     gap = 12 * mm
     merged = True
@@ -47,7 +48,7 @@ def grouped_ink(marks: list[InkMark], height: int, dpi: int) -> list[InkMark]:
     for color, box in groups:
         w_mm, h_mm = box.width / mm, box.height / mm
         if 25 <= max(w_mm, h_mm) <= 110 and 12 <= min(w_mm, h_mm) <= 80:
-            out.append(InkMark("stamp", color, box, marks[0].page if marks else 1, 0.4))
+            out.append(InkMark("stamp", color, box, marks[0].page if marks else 1, CONF.grouped_stamp))
     return out
 
 
@@ -64,7 +65,7 @@ def stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_n
         b = mark.bbox
         if skip is not None and b.overlap(skip) > 0.5:
             continue
-        if b.width < 40 or b.height < 20 or b.cy > 0.5 * height:
+        if b.width < 40 or b.height < 20 or b.cy > LAYOUT.stamp_band * height:
             continue
         if any(b.overlap(s) > 0.3 for s in seals):
             continue  # the seal itself, not a stamp with text
@@ -85,7 +86,7 @@ def stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_n
         if out:
             out.append(Line("", page=page_no, zone=Zone.INCOMING_STAMP))
         out += [replace(ln, zone=Zone.INCOMING_STAMP)
-                for ln in recognize_at(engine, crop, (b.x0, b.y0), psm=6, page_no=page_no) if (ln.conf or 0) >= 0.5]
+                for ln in recognize_at(engine, crop, (b.x0, b.y0), psm=6, page_no=page_no) if (ln.conf or 0) >= CONF.stamp_printed_min]
     if not any(ln.text in _marks_vocabulary() for ln in out):
         stamps = [m.bbox for m in marks if m.kind == "stamp"] + ([skip] if skip is not None else [])
         for box in framed_boxes(img, dpi):  # a KHẨN / MẬT box in grey or black: a frame, not a colour
@@ -103,7 +104,7 @@ def framed_boxes(img: np.ndarray, dpi: int) -> list[BBox]:
     on a grey or bitonal scan the red box has lost its colour and only its frame tells it apart. Found as
     near-rectangular outer contours of the dark print on a ~100 dpi copy; at most three, largest first."""
     h, w = img.shape[:2]
-    top = img[: int(0.45 * h), : int(0.6 * w)]
+    top = img[: int(LAYOUT.header_band * h), : int(LAYOUT.mark_box_left * w)]
     f = min(1.0, 100 / dpi)
     small = cv2.resize(top, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else top
     small = small if small.ndim == 2 else small.min(axis=2)
@@ -154,7 +155,7 @@ def _small_red_box(mark: InkMark, shape: tuple[int, ...], dpi: int) -> bool:
     """A red mark of the size of a KHẨN / MẬT stamp (12–75 × 5–30 mm) in the header's left part."""
     mm = dpi / 25.4
     b = mark.bbox
-    return (mark.color == "red" and b.cy < 0.4 * shape[0] and b.cx < 0.6 * shape[1]
+    return (mark.color == "red" and b.cy < LAYOUT.mark_box_band * shape[0] and b.cx < LAYOUT.mark_box_left * shape[1]
             and 12 <= b.width / mm <= 75 and 5 <= b.height / mm <= 30)
 
 
@@ -184,11 +185,11 @@ def _read_mark(crop: np.ndarray, engine: OcrEngine, page_no: int, *, level: bool
             key = fold(regex_letters(reading))
             for phrase in _marks_vocabulary():
                 score = fuzz.ratio(key, fold(phrase)) / 100
-                if score >= 0.75 and (best is None or score > best[1]):
+                if score >= CONF.mark_match_min and (best is None or score > best[1]):
                     best = (phrase, score)
-        if best is not None and best[1] >= 0.9:
+        if best is not None and best[1] >= CONF.mark_match_sure:
             break
-    return (best[0], round(0.9 * best[1], 3)) if best else None
+    return (best[0], round(CONF.mark_scale * best[1], 3)) if best else None
 
 
 def regex_letters(text: str) -> str:
@@ -226,9 +227,9 @@ def _read_slanted_stamp(crop: np.ndarray, engine: OcrEngine, page_no: int) -> st
     for a in (angle, angle + 90, angle - 90):
         sub = engine.recognize(_rotate(letters, a), psm=7, page_no=page_no)
         for ln in sub.lines:
-            if (ln.conf or 0) >= 0.6 and (best is None or (ln.conf or 0) > best[0]):
+            if (ln.conf or 0) >= CONF.mark_line_min and (best is None or (ln.conf or 0) > best[0]):
                 best = (ln.conf or 0, ln.text)
-        if best and best[0] >= 0.85:
+        if best and best[0] >= CONF.mark_line_sure:
             break
     return normalize_line(best[1]) if best else None
 
@@ -250,7 +251,7 @@ def incoming_stamp_box(marks: list[InkMark], esign_boxes: list[BBox], height: in
     mm = dpi / 25.4
     for m in marks:
         b = m.bbox
-        if m.kind != "stamp" or b.cy > 0.5 * height:
+        if m.kind != "stamp" or b.cy > LAYOUT.stamp_band * height:
             continue
         if any(b.overlap(s) > 0.3 for s in seals + esign_boxes):
             continue
