@@ -16,6 +16,7 @@ MODULES = [
     "vn_dispatch_parser.fields.references", "vn_dispatch_parser.fields.marks", "vn_dispatch_parser.esign",
     "vn_dispatch_parser.den_stamp", "vn_dispatch_parser.fsutil", "vn_dispatch_parser.export",
     "vn_dispatch_parser.orthography", "vn_dispatch_parser.review", "vn_dispatch_parser.lines",
+    "vn_dispatch_parser.types", "vn_dispatch_parser.ocrmypdf_plugin",
 ]
 
 
