@@ -7,7 +7,7 @@ so rules can use relative positions (``box.x0 / page.width``) that do not depend
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
@@ -210,7 +210,12 @@ class PageText:
 
 @dataclass
 class Hit:
-    """A field value with its provenance: the raw text, the rule that matched and where."""
+    """A field value with its provenance: the raw text, the rule that matched and where.
+
+    ``parts`` says where parts of a compound value were read when they are not where the whole was (the
+    signature block's name line apart from its titles): part name → ``(page, box)``; :meth:`at` gives the
+    hit located at one part.
+    """
 
     value: Any
     raw: str
@@ -218,3 +223,11 @@ class Hit:
     conf: float = 1.0
     page: int | None = None
     bbox: BBox | None = None
+    parts: dict[str, tuple[int | None, BBox | None]] = field(default_factory=dict)
+
+    def at(self, part: str) -> Hit:
+        """This hit located where ``part`` was read (itself when that part has no place of its own)."""
+        if part not in self.parts:
+            return self
+        page, box = self.parts[part]
+        return replace(self, page=page, bbox=box)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import regex
 
-from ..lines import is_caps, is_name, is_syllable, line_conf
+from ..lines import is_caps, is_name, is_syllable, line_conf, lines_box
 from ..types import Hit, Line, Zone
 
 __all__ = ["KINH_GUI", "NOI_NHAN", "clean_item", "find_label", "items_after_label"]
@@ -194,5 +194,5 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
     if after_kinh_gui and pattern is NOI_NHAN and scrap_first and cleaned and not cleaned[0].startswith("Như"):
         cleaned.insert(0, "Như trên")
         conf = min(conf, 0.6)
-    return Hit(value=cleaned, raw="\n".join(raw), rule="label_items", conf=conf,
-               page=lines[idx].page, bbox=lines[idx].bbox)
+    page, box = lines_box([lines[idx], *used])  # the label and the lines its items were read from
+    return Hit(value=cleaned, raw="\n".join(raw), rule="label_items", conf=conf, page=page, bbox=box)

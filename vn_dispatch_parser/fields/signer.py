@@ -15,10 +15,10 @@ from functools import cache
 import regex
 from rapidfuzz import fuzz
 
-from ..lines import is_caps, is_name, is_quoc_hieu, is_syllable, line_conf
+from ..lines import is_caps, is_name, is_quoc_hieu, is_syllable, line_conf, lines_box
 from ..normalize import fold
 from ..tables import load
-from ..types import Hit, Line
+from ..types import BBox, Hit, Line
 
 __all__ = ["is_signer_title", "is_title_line", "parse_signature", "signature_quality"]
 
@@ -174,7 +174,8 @@ def parse_signature(lines: list[Line]) -> Hit | None:
     name_line: Line | None = None
     last_was_prefix = False
     title_lines: list[Line] = []
-    first: Line | None = None
+    block: list[Line] = []  # every line a title segment was read from
+    prefix_line: Line | None = None
     title_seen = False
     for line in lines:
         t = line.text.strip(" *")
@@ -185,11 +186,12 @@ def parse_signature(lines: list[Line]) -> Hit | None:
             seg = f"{_canonical_prefix(m.group('p'))} {m.group('rest').strip()}"
             if authority is None:
                 authority = _canonical_prefix(m.group("p"))
+                prefix_line = line
             segments.append(seg)
             last_was_prefix = True
             title_seen = True
-            first = first or line
             title_lines.append(line)
+            block.append(line)
             continue
         if is_title_line(t) and not name:
             t = _without_garbled_prefix(t.strip(" .:;"))
@@ -201,17 +203,19 @@ def parse_signature(lines: list[Line]) -> Hit | None:
                 segments.append(t)
             last_was_prefix = False
             title_seen = True
-            first = first or line
             title_lines.append(line)
+            block.append(line)
             continue
         if (segments and not name and not last_was_prefix and regex.fullmatch(r"[\p{Lu} .]{4,30}", t, flags=regex.V1)
                 and len(t.split()) <= 4 and not is_quoc_hieu(t)):
             segments[-1] = segments[-1] + " " + t.strip(" .:;")  # "GIÁM ĐỐC SỞ" / "NỘI VỤ"
+            block.append(line)
             continue
         if (segments and not name and last_was_prefix and regex.fullmatch(r"[\p{Lu} .]{4,40}", t, flags=regex.V1)
                 and len(t.split()) <= 5 and not is_quoc_hieu(t)):
             segments.append(t.strip(" .:;"))  # a title the vocabulary does not know, under its prefix
             last_was_prefix = False
+            block.append(line)
             continue
         if is_name(t):
             name = t.strip(" .,;")
@@ -240,7 +244,13 @@ def parse_signature(lines: list[Line]) -> Hit | None:
         name_conf = min(name_conf, 0.5)
     if name and not all(is_syllable(w) or "'" in w for w in name.split()[-3:]):
         name_conf = min(name_conf, 0.5)  # a word that is no Vietnamese syllable ("Pkam"): misread
-    anchor = first or name_line
     raw = " / ".join(segments + ([name] if name else []))
+    # the titles' lines locate the block (authority, position); the name has its own line
+    page, box = lines_box(block or ([name_line] if name_line else []))
+    parts: dict[str, tuple[int | None, BBox | None]] = {}
+    if name_line is not None and block:
+        parts["name"] = (name_line.page, name_line.bbox)
+    if prefix_line is not None:
+        parts["authority"] = (prefix_line.page, prefix_line.bbox)
     return Hit(value=(authority, position, name, name_conf), raw=raw, rule="signature_block", conf=conf,
-               page=anchor.page if anchor else None, bbox=anchor.bbox if anchor else None)
+               page=page, bbox=box, parts=parts)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import regex
 
-from ..lines import is_caps, is_quoc_hieu, is_tieu_ngu
+from ..lines import is_caps, is_quoc_hieu, is_tieu_ngu, lines_box
 from ..types import Hit, Line, Zone
 from .dates import SHORT_DATE_RE, short_date
 
@@ -85,8 +85,9 @@ def find_stamp(lines: list[Line], issue_year: int | None, limit: int = 60) -> tu
         date = short_date(date_text, issue_year) if date_text else None
         value = {"receiver": receiver, "number": number, "date_text": date_text, "date": date}
         conf = 0.9 if number and date else 0.6
+        page, box = lines_box([lines[k] for k in sorted(set(used))])
         hit = Hit(value=value, raw=" | ".join(lines[k].text for k in sorted(set(used))), rule="den_stamp",
-                  conf=conf, page=line.page, bbox=line.bbox)
+                  conf=conf, page=page, bbox=box)
         return hit, sorted(set(used))
     return _stamp_block(lines[:limit], issue_year)
 
@@ -109,9 +110,9 @@ def _stamp_block(lines: list[Line], issue_year: int | None) -> tuple[Hit, list[i
         date_text = next((regex.sub(r"\s+", "", m.group("d")) for t in texts if (m := _DATE.search(t))), None)
         date = short_date(date_text, issue_year) if date_text else None
         value = {"receiver": receiver, "number": number, "date_text": date_text, "date": date}
-        first = lines[run[0]]
+        page, box = lines_box([lines[i] for i in run])
         hit = Hit(value=value, raw=" | ".join(texts), rule="stamp_block", conf=0.6 if number and date else 0.4,
-                  page=first.page, bbox=first.bbox)
+                  page=page, bbox=box)
         return hit, run
     return None
 
