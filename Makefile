@@ -18,7 +18,7 @@ DESK_PACKAGES := chromium postgresql
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup system-deps demo test bench lint typecheck samples score clean
+.PHONY: setup system-deps demo test bench lint typecheck samples score clean ocr-cache
 
 ## system-deps: apt packages (Tesseract + Vietnamese data, poppler, fonts), only those missing
 system-deps:
@@ -55,11 +55,12 @@ test: setup
 
 ## bench: accuracy (score.py) and speed against plain Tesseract on the same pages
 bench: setup
-	$(BIN)/python -m vn_dispatch_parser.bench --out bench/report.md samples $(wildcard $(SHARED)/real)
+	$(BIN)/python tools/bench.py --out bench/report.md samples $(wildcard $(SHARED)/real)
 	$(BIN)/python tools/bench_desk.py --docs 100000
 
 lint: setup
 	$(BIN)/ruff check vn_dispatch_parser tests cli.py tools
+	$(BIN)/lint-imports
 
 typecheck: setup
 	$(BIN)/mypy
@@ -71,6 +72,10 @@ ifeq ($(N),)
 else
 	$(BIN)/python -m vn_dispatch_parser.synth --out $(if $(filter out,$(OUT)),samples/generated,$(OUT)) --n $(N) --seed $(SEED) --levels $(LEVELS)
 endif
+
+## ocr-cache: record every OCR call made reading samples/ (and the records) into tests/ocr_cache/ for the golden tests
+ocr-cache: setup
+	$(BIN)/python tools/ocr_cache.py samples tests/ocr_cache
 
 ## score: run the pipeline over ../shared/real and score it
 score: setup

@@ -6,7 +6,7 @@ import datetime as dt
 import io
 from pathlib import Path
 
-from vn_dispatch_parser.types import BBox, Line, OcrWord, PageText
+from vn_dispatch_parser.core.types import BBox, Line, OcrWord, PageText
 
 
 def text_image(path: Path, size: tuple[int, int] = (1240, 1754), dpi: int = 150) -> None:

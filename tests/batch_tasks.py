@@ -6,7 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from vn_dispatch_parser.workers import Outcome, Task
+from vn_dispatch_parser.batch.workers import Outcome, Task
 
 
 def hang_crash_or_work(task: Task, notify: object = None) -> Outcome:

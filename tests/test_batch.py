@@ -19,14 +19,15 @@ try:  # a worker imports the task function by name: keep it in a small stdlib-on
 except ImportError:  # tests/ is not a package
     from batch_tasks import hang_crash_or_work  # type: ignore[no-redef]
 
-from vn_dispatch_parser.batch import BatchOptions, run_batch
-from vn_dispatch_parser.export import csv_text, flat_row
-from vn_dispatch_parser.progress import NullDisplay
+from vn_dispatch_parser.batch.progress import NullDisplay
+from vn_dispatch_parser.batch.runner import BatchOptions, run_batch
+from vn_dispatch_parser.batch.workers import Outcome, Task, WorkerPool, sha256_file
+from vn_dispatch_parser.outputs.export import csv_text, flat_row
 from vn_dispatch_parser.records import FileResult
-from vn_dispatch_parser.workers import Outcome, Task, WorkerPool, sha256_file
 
-SEEDS = sorted((Path(__file__).resolve().parents[2] / "shared" / "seeds").glob("*.txt"))
-pytestmark = pytest.mark.skipif(not SEEDS, reason="../shared/seeds/*.txt not found")
+# text inputs the tests copy and vary: the repo's own text cases (no ../shared needed)
+SEEDS = sorted((Path(__file__).resolve().parent / "cases").glob("*.txt"))[:5]
+assert len(SEEDS) == 5, "tests/cases/*.txt: the batch tests need five text cases"
 
 # bad input file name -> the error code its line in errors.jsonl must carry
 BAD_CODES = {
@@ -286,7 +287,7 @@ def test_interrupted_runs_then_rerun_equal_a_clean_run(tmp_path: Path) -> None:
 def test_ctrl_c_exit_code_130(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
-    import vn_dispatch_parser.progress as progress
+    import vn_dispatch_parser.batch.progress as progress
     from vn_dispatch_parser.cli import app
 
     src, out = tmp_path / "in", tmp_path / "out"

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
 
-from vn_dispatch_parser import bench
+# the bench is a development tool (tools/bench.py), not part of the package
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+import bench  # noqa: E402
 
 from .conftest import CONG_VAN_TEXT as TEXT
 

@@ -18,16 +18,15 @@ import pytest
 
 pytest.importorskip("distributed")
 
-from tests.test_batch import SEEDS, make_bad_files, make_good_files, read_errors  # noqa: E402
-from vn_dispatch_parser.batch import BatchOptions, run_batch  # noqa: E402
-from vn_dispatch_parser.cluster import ClusterError  # noqa: E402
+from tests.test_batch import make_bad_files, make_good_files, read_errors  # noqa: E402
+from vn_dispatch_parser.batch.cluster import ClusterError  # noqa: E402
+from vn_dispatch_parser.batch.runner import BatchOptions, run_batch  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SCANS = ["cv_001_clean.png", "cv_017_heavy.png", "ttr_010_clean.png", "draft_016_mild.jpg"]
 DASK = Path(sys.executable).parent / "dask"
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(not SEEDS, reason="../shared/seeds/*.txt not found"),
     pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed"),
 ]
 
@@ -143,7 +142,7 @@ def test_worker_killed_mid_file_changes_nothing(inputs: Path, pool_outputs: dict
 
 
 def test_unreachable_scheduler_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("vn_dispatch_parser.cluster._CONNECT_TIMEOUT", "2s")  # 20 s in use
+    monkeypatch.setattr("vn_dispatch_parser.batch.cluster._CONNECT_TIMEOUT", "2s")  # 20 s in use
     src = tmp_path / "in"
     make_good_files(src, n=1, lines=10)
     with pytest.raises(ClusterError, match="cannot reach the Dask scheduler"):
@@ -151,8 +150,8 @@ def test_unreachable_scheduler_is_a_clear_error(tmp_path: Path, monkeypatch: pyt
 
 
 def test_pages_of_a_long_pdf_as_tasks_joined_in_the_client(tmp_path: Path) -> None:
-    from vn_dispatch_parser.cluster import DaskRunner
-    from vn_dispatch_parser.workers import Task
+    from vn_dispatch_parser.batch.cluster import DaskRunner
+    from vn_dispatch_parser.batch.workers import Task
 
     src = tmp_path / "in"
     src.mkdir()

@@ -137,7 +137,7 @@ def test_run_batch_without_a_main_guard_fails_clearly(tmp_path: Path) -> None:
     script = tmp_path / "script.py"
     script.write_text(
         "from pathlib import Path\n"
-        "from vn_dispatch_parser.batch import BatchOptions, run_batch\n"
+        "from vn_dispatch_parser.batch.runner import BatchOptions, run_batch\n"
         f"run_batch(BatchOptions(inputs=[Path({str(src)!r})], out_dir=Path({str(tmp_path / 'out')!r}), jobs=2))\n",
         encoding="utf-8")
     res = _run(str(script))
@@ -146,7 +146,7 @@ def test_run_batch_without_a_main_guard_fails_clearly(tmp_path: Path) -> None:
     guarded = tmp_path / "guarded.py"
     guarded.write_text(
         "from pathlib import Path\n"
-        "from vn_dispatch_parser.batch import BatchOptions, run_batch\n"
+        "from vn_dispatch_parser.batch.runner import BatchOptions, run_batch\n"
         "if __name__ == '__main__':\n"
         f"    r = run_batch(BatchOptions(inputs=[Path({str(src)!r})], out_dir=Path({str(tmp_path / 'o2')!r}), jobs=2))\n"
         "    print(r.ok, r.failed)\n", encoding="utf-8")
@@ -170,8 +170,8 @@ def test_sdist_holds_the_tests_and_the_license(tmp_path: Path) -> None:
 
 
 def test_progress_bar_shows_the_current_file() -> None:
-    from vn_dispatch_parser.progress import RichDisplay
-    from vn_dispatch_parser.workers import Outcome
+    from vn_dispatch_parser.batch.progress import RichDisplay
+    from vn_dispatch_parser.batch.workers import Outcome
 
     d = RichDisplay(io.StringIO())
     d.start(2, 1, "out")
@@ -181,4 +181,4 @@ def test_progress_bar_shows_the_current_file() -> None:
     assert d.current().startswith("…") and len(d.current()) == 40
     d.file_done("x" * 60 + ".pdf", Outcome(1, True, "{}", pages=1))
     assert d.current() == "hop-1/cong-van-0001.pdf"
-    d.finish(__import__("vn_dispatch_parser.batch", fromlist=["BatchReport"]).BatchReport())
+    d.finish(__import__("vn_dispatch_parser.batch.runner", fromlist=["BatchReport"]).BatchReport())

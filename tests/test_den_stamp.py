@@ -9,11 +9,10 @@ import shutil
 import numpy as np
 import pytest
 
-from vn_dispatch_parser.den_stamp import date_options, read_den_stamp
-from vn_dispatch_parser.extract import _apply_stamp_hints
-from vn_dispatch_parser.handfill import HandHints, HandReading
-from vn_dispatch_parser.handwriting import REJECT, GlyphGuess
-from vn_dispatch_parser.types import BBox
+from vn_dispatch_parser.core.types import BBox, HandHints, HandReading
+from vn_dispatch_parser.document.build import _apply_stamp_hints
+from vn_dispatch_parser.image.digits import REJECT, GlyphGuess
+from vn_dispatch_parser.scan.incoming_stamp import date_options, read_den_stamp
 
 from .conftest import ROOT
 
@@ -87,11 +86,11 @@ def test_an_unsure_number_is_not_kept() -> None:
     ("ct_012_mild.pdf", "PHÒNG GD&ĐT THỊ XÃ KỲ ANH", "1044", "16/5/2020"),  # violet; the 1 touches the 0
 ])
 def test_reads_the_stamps_of_sample_pages(name: str, receiver: str, number: str, date: str) -> None:
-    from vn_dispatch_parser.io import iter_pages
-    from vn_dispatch_parser.lexicon import correct_text
-    from vn_dispatch_parser.ocr import TesseractEngine
-    from vn_dispatch_parser.page_prep import prepare_page
-    from vn_dispatch_parser.stamps import incoming_stamp_box
+    from vn_dispatch_parser.core.lexicon import correct_text
+    from vn_dispatch_parser.image.load import iter_pages
+    from vn_dispatch_parser.image.prep import prepare_page
+    from vn_dispatch_parser.ocr.engine import TesseractEngine
+    from vn_dispatch_parser.scan.stamps import incoming_stamp_box
 
     page = next(iter(iter_pages(ROOT / "samples" / name)))
     prep = prepare_page(page)
@@ -104,8 +103,8 @@ def test_reads_the_stamps_of_sample_pages(name: str, receiver: str, number: str,
 
 
 def test_a_hand_written_day_that_breaks_the_pages_dates_is_reread() -> None:
-    from vn_dispatch_parser.extract import build_document
-    from vn_dispatch_parser.types import Line
+    from vn_dispatch_parser.core.types import Line
+    from vn_dispatch_parser.document.build import build_document
 
     text = """ỦY BAN NHÂN DÂN
 TỈNH QUẢNG NAM

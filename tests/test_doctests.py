@@ -7,16 +7,16 @@ import importlib
 
 import pytest
 
-from vn_dispatch_parser.types import Line
+from vn_dispatch_parser.core.types import Line
 
 MODULES = [
-    "vn_dispatch_parser.normalize", "vn_dispatch_parser.fields.number", "vn_dispatch_parser.fields.dates",
+    "vn_dispatch_parser.core.normalize", "vn_dispatch_parser.fields.number", "vn_dispatch_parser.fields.dates",
     "vn_dispatch_parser.fields.place_date", "vn_dispatch_parser.fields.issuer", "vn_dispatch_parser.fields.doc_type",
     "vn_dispatch_parser.fields.subject", "vn_dispatch_parser.fields.lists", "vn_dispatch_parser.fields.signer",
-    "vn_dispatch_parser.fields.references", "vn_dispatch_parser.fields.marks", "vn_dispatch_parser.esign",
-    "vn_dispatch_parser.den_stamp", "vn_dispatch_parser.fsutil", "vn_dispatch_parser.export",
-    "vn_dispatch_parser.orthography", "vn_dispatch_parser.review", "vn_dispatch_parser.lines",
-    "vn_dispatch_parser.types", "vn_dispatch_parser.ocrmypdf_plugin",
+    "vn_dispatch_parser.fields.references", "vn_dispatch_parser.fields.marks", "vn_dispatch_parser.core.esign",
+    "vn_dispatch_parser.scan.incoming_stamp", "vn_dispatch_parser.core.fsutil", "vn_dispatch_parser.outputs.export",
+    "vn_dispatch_parser.core.orthography", "vn_dispatch_parser.document.review", "vn_dispatch_parser.core.lines",
+    "vn_dispatch_parser.core.types", "vn_dispatch_parser.outputs.ocrmypdf_plugin",
 ]
 
 

@@ -14,10 +14,17 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from vn_dispatch_parser import parse_text
-from vn_dispatch_parser.batch import BatchOptions, run_batch
+from vn_dispatch_parser.batch.runner import BatchOptions, run_batch
 from vn_dispatch_parser.cli import app
-from vn_dispatch_parser.export import csv_text, flat_row, nd30_flat, nd30_metadata, neutralise_cell
-from vn_dispatch_parser.records import REVIEW_FIELDS, IncomingStamp, json_schema
+from vn_dispatch_parser.outputs.export import (
+    csv_text,
+    flat_row,
+    json_schema,
+    nd30_flat,
+    nd30_metadata,
+    neutralise_cell,
+)
+from vn_dispatch_parser.records import REVIEW_FIELDS, IncomingStamp
 
 from .conftest import CONG_VAN_TEXT
 

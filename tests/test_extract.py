@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from vn_dispatch_parser.extract import build_document
-from vn_dispatch_parser.types import Line
+from vn_dispatch_parser.core.types import Line
+from vn_dispatch_parser.document.build import build_document
 
 HEADER = """UBND TỈNH GIA LAI
 SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG

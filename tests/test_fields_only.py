@@ -10,8 +10,8 @@ import cv2
 import numpy as np
 import pytest
 
-from vn_dispatch_parser.bands import field_bands, text_rows
 from vn_dispatch_parser.records import PIPELINE_VERSION
+from vn_dispatch_parser.scan.bands import field_bands, text_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 FIELDS = ["issuer_parent", "issuer", "doc_type", "number", "symbol", "number_symbol", "place", "issued_date",
@@ -83,7 +83,7 @@ def test_fields_only_gives_the_full_reads_fields() -> None:
 
 
 def test_fields_only_results_are_not_current_for_a_full_run(tmp_path: Path) -> None:
-    from vn_dispatch_parser.batch import BatchOptions, run_batch
+    from vn_dispatch_parser.batch.runner import BatchOptions, run_batch
 
     src = tmp_path / "in"
     src.mkdir()

@@ -11,7 +11,8 @@ import cv2
 import numpy as np
 import pytest
 
-from vn_dispatch_parser.handwriting import (
+from vn_dispatch_parser.core.types import BBox, Line, OcrWord, Zone
+from vn_dispatch_parser.image.digits import (
     MODEL_FILE,
     DigitReading,
     glyph_to_input,
@@ -21,7 +22,6 @@ from vn_dispatch_parser.handwriting import (
     read_handwritten_digits,
     read_handwritten_month,
 )
-from vn_dispatch_parser.types import BBox, Line, OcrWord, Zone
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT.parent / "shared" / "real"
@@ -64,7 +64,7 @@ def number_line(
 )
 def test_reads_digits_written_in_the_blank(digits: str, ink: tuple[int, int, int], kind: str) -> None:
     img, region = number_line(digits, ink, leader=kind == "dark")
-    r = read_handwritten_digits(img, region, use_tesseract=False)
+    r = read_handwritten_digits(img, region, witness=None)
     assert isinstance(r, DigitReading)
     assert r.text == digits
     assert r.ink == kind
@@ -78,7 +78,7 @@ def test_reads_digits_written_in_the_blank(digits: str, ink: tuple[int, int, int
 @pytest.mark.parametrize("digits", ["20", "85", "13"])
 def test_touching_digits_are_split(digits: str) -> None:
     img, region = number_line(digits, (25, 25, 25), gap=-9)  # the two glyphs overlap: one component
-    r = read_handwritten_digits(img, region, use_tesseract=False)
+    r = read_handwritten_digits(img, region, witness=None)
     assert r.text == digits
 
 
@@ -87,7 +87,7 @@ def test_grey_image_and_regions_in_image_coordinates() -> None:
     grey = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
     big = np.full((600, 1200), 250, np.uint8)
     big[300:460, 200:960] = grey
-    r = read_handwritten_digits(big, (x0 + 200, y0 + 300, x1 + 200, y1 + 300), use_tesseract=False)
+    r = read_handwritten_digits(big, (x0 + 200, y0 + 300, x1 + 200, y1 + 300), witness=None)
     assert r.text == "307"
     assert r.bbox is not None and r.bbox[1] >= 300
 
@@ -97,7 +97,7 @@ def test_tall_region_with_printed_lines_above_and_below() -> None:
     img = cv2.copyMakeBorder(img, 0, 60, 0, 0, cv2.BORDER_CONSTANT, value=(250, 250, 250))
     cv2.putText(img, "V/v cong bo Danh muc", (x0, 170), PRINT, 1.2, (30, 30, 30), 2, cv2.LINE_AA)
     for row in (None, (62, 102)):  # row: the y-range of the "So:" word
-        r = read_handwritten_digits(img, (x0, 0, x1, 200), use_tesseract=False, row=row)
+        r = read_handwritten_digits(img, (x0, 0, x1, 200), witness=None, row=row)
         assert r.text == "4821"
 
 
@@ -110,7 +110,7 @@ def test_blank_region_reads_nothing() -> None:
     noisy = np.clip(img.astype(np.int16) + rng.integers(-12, 12, img.shape), 0, 255).astype(np.uint8)
     cv2.circle(noisy, (120, 100), 2, (40, 40, 40), -1)
     cv2.circle(noisy, (260, 90), 1, (40, 40, 40), -1)
-    r = read_handwritten_digits(noisy, (50, 50, 350, 150), use_tesseract=False)
+    r = read_handwritten_digits(noisy, (50, 50, 350, 150), witness=None)
     assert (r.text, r.conf) == ("", 0.0)
     # a degenerate region
     assert read_handwritten_digits(img, (10, 10, 12, 12)).text == ""
@@ -120,17 +120,17 @@ def test_printed_letters_alone_are_not_read_as_digits() -> None:
     img = np.full((160, 500, 3), 250, np.uint8)
     cv2.putText(img, "ngay", (20, 100), PRINT, 1.6, (30, 30, 30), 2, cv2.LINE_AA)
     cv2.putText(img, "thang", (300, 100), PRINT, 1.6, (30, 30, 30), 2, cv2.LINE_AA)
-    r = read_handwritten_digits(img, (160, 40, 300, 125), use_tesseract=False)
+    r = read_handwritten_digits(img, (160, 40, 300, 125), witness=None)
     assert r.text == ""
 
 
 def test_day_and_month_are_range_checked() -> None:
     img, region = number_line("18", (200, 60, 20))
-    assert read_handwritten_day(img, region, use_tesseract=False).text == "18"
+    assert read_handwritten_day(img, region, witness=None).text == "18"
     img, region = number_line("07", (200, 60, 20))
-    assert read_handwritten_month(img, region, use_tesseract=False).text == "07"
+    assert read_handwritten_month(img, region, witness=None).text == "07"
     img, region = number_line("96", (200, 60, 20))
-    day = read_handwritten_day(img, region, use_tesseract=False)
+    day = read_handwritten_day(img, region, witness=None)
     assert day.text == "" or 1 <= int(day.text) <= 31
     assert day.conf < 0.5
 
@@ -204,7 +204,7 @@ def test_real_scan(tmp_path: Path, name: str, box: tuple[int, int, int, int], tr
     )
     img = cv2.imread(str(out) + ".png")
     region = (pad, pad, pad + box[2] - box[0], pad + box[3] - box[1])
-    r = read_handwritten_digits(img, region, use_tesseract=False)
+    r = read_handwritten_digits(img, region, witness=None)
     assert r.text == truth
     assert r.conf > 0.5
 
@@ -224,7 +224,7 @@ def _so_line(*words: tuple[str, int, int]) -> Line:
 ])
 def test_number_blank_ends_at_the_slash_before_the_symbol(words: tuple[tuple[str, int, int], ...], x1_min: int,
                                                            printed: str | None) -> None:
-    from vn_dispatch_parser.handfill import _number_region
+    from vn_dispatch_parser.scan.hints import _number_region
 
     found = _number_region(_so_line(*words))
     assert found is not None
@@ -247,7 +247,7 @@ def _date_line(*words: tuple[str, int, int]) -> Line:
     ((("Hà", 100, 150), ("Nội,", 160, 240), ("ngày", 250, 380), ("lô", 385, 400), ("tháng", 440, 540)), 345),
 ])
 def test_day_blank_starts_where_the_printed_word_ends(words: tuple[tuple[str, int, int], ...], x0_max: int) -> None:
-    from vn_dispatch_parser.handfill import _NGAY, _THANG, _between
+    from vn_dispatch_parser.scan.hints import _NGAY, _THANG, _between
 
     found = _between(_date_line(*words), _NGAY, _THANG)
     assert found is not None
@@ -259,5 +259,5 @@ def test_a_digit_broken_in_two_is_read_whole() -> None:
     # the bitonal sample breaks the 9 of its hand-written "791" into loop and stem; read apart they were
     # "61" (both doubtful), read together a 9
     img = cv2.imread(str(ROOT / "samples" / "cv_017_heavy.png"))
-    r = read_handwritten_digits(img, (254, 162, 354, 236), use_tesseract=False)
+    r = read_handwritten_digits(img, (254, 162, 354, 236), witness=None)
     assert r.text == "791"

@@ -16,6 +16,7 @@ from PIL import Image
 from pypdf import PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, StreamObject
 
+from vn_dispatch_parser.core.esign import is_signature_block, parse_stamp
 from vn_dispatch_parser.errors import (
     DecompressionBombError,
     EncryptedPdfError,
@@ -23,9 +24,8 @@ from vn_dispatch_parser.errors import (
     MissingDependencyError,
     UnsupportedFormatError,
 )
-from vn_dispatch_parser.esign import is_signature_block, parse_stamp
-from vn_dispatch_parser.io import count_pages, estimate_dpi, iter_pages, pdf_text_layer, sniff_format
-from vn_dispatch_parser.pdftext import text_quality
+from vn_dispatch_parser.image.load import count_pages, estimate_dpi, iter_pages, pdf_text_layer, sniff_format
+from vn_dispatch_parser.image.pdftext import text_quality
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real"
 needs_poppler = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
@@ -406,7 +406,7 @@ def test_image_only_and_ocr_layer_pdfs(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["vn_dispatch_parser.io", "vn_dispatch_parser.pdftext", "vn_dispatch_parser.esign"]
+    "name", ["vn_dispatch_parser.image.load", "vn_dispatch_parser.image.pdftext", "vn_dispatch_parser.core.esign"]
 )
 def test_module_doctests(name: str) -> None:
     result = doctest.testmod(importlib.import_module(name))

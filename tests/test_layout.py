@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vn_dispatch_parser.ocr import parse_tsv
+from vn_dispatch_parser.core.types import Zone
+from vn_dispatch_parser.ocr.engine import parse_tsv
 from vn_dispatch_parser.pipeline import documents_from_lines
-from vn_dispatch_parser.scan import lines_from_ocr
-from vn_dispatch_parser.types import Zone
+from vn_dispatch_parser.scan.page import lines_from_ocr
 
 DATA = Path(__file__).parent / "data"
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from vn_dispatch_parser.core.types import BBox, OcrPage, OcrWord
 from vn_dispatch_parser.errors import MissingDependencyError, OcrEngineError, OcrTimeoutError
-from vn_dispatch_parser.ocr import (
+from vn_dispatch_parser.ocr.engine import (
     FakeEngine,
     OcrEngine,
     TesseractEngine,
@@ -18,7 +19,6 @@ from vn_dispatch_parser.ocr import (
     group_lines,
     parse_tsv,
 )
-from vn_dispatch_parser.types import BBox, OcrPage, OcrWord
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real"
 needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")
@@ -143,8 +143,10 @@ def test_timeout(tmp_path: Path) -> None:
         engine.recognize(np.zeros((10, 10), np.uint8), page_no=4)
 
 
-def test_env_sets_omp_thread_limit(tmp_path: Path) -> None:
-    body = f'echo "$OMP_THREAD_LIMIT" > {tmp_path}/omp; cat > /dev/null; echo "{HEADER}"'
+def test_env_sets_omp_thread_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OMP_THREAD_LIMIT", "4")
+    # pytesseract's command line: tesseract IMAGE OUTBASE -l vie ... (the TSV goes to OUTBASE.tsv)
+    body = f'echo "$OMP_THREAD_LIMIT" > {tmp_path}/omp; echo "{HEADER}" > "$2.tsv"'
     engine = TesseractEngine(tesseract_cmd=_fake_tesseract(tmp_path, body))
     page = engine.recognize(np.zeros((12, 10), np.uint8))
     assert (page.words, page.width, page.height) == ([], 10, 12)
@@ -153,12 +155,32 @@ def test_env_sets_omp_thread_limit(tmp_path: Path) -> None:
 
 def test_osd_parsing_and_too_few_characters(tmp_path: Path) -> None:
     image = np.zeros((10, 10), np.uint8)
-    ok = _fake_tesseract(tmp_path, 'printf "Page number: 0\\nRotate: 90\\nOrientation confidence: 5.25\\n"')
+    ok = _fake_tesseract(tmp_path, 'printf "Page number: 0\\nRotate: 90\\nOrientation confidence: 5.25\\n" > "$2.osd"')
     assert TesseractEngine(tesseract_cmd=ok).osd(image) == (90, 5.25)
+    assert TesseractEngine(tesseract_cmd=ok).orientation(image) == (90, 0.35)  # 5.25 / 15, in 0-1
     few = tmp_path / "few"
     few.mkdir()
     body = 'echo "Too few characters. Skipping this page" >&2; echo "Error during processing." >&2; exit 1'
-    assert TesseractEngine(tesseract_cmd=_fake_tesseract(few, body)).osd(image) == (0, 0.0)
+    assert TesseractEngine(tesseract_cmd=_fake_tesseract(few, body)).orientation(image) == (0, 0.0)
+
+
+def test_digit_reader_runs_eng_with_a_whitelist(tmp_path: Path) -> None:
+    body = (f'echo "$*" > {tmp_path}/argv; printf "{HEADER}\\n5\\t1\\t1\\t1\\t1\\t1\\t0\\t0\\t9\\t9\\t91.5\\t12\\n'
+            f'5\\t1\\t1\\t1\\t1\\t2\\t9\\t0\\t9\\t9\\t80\\t7\\n" > "$2.tsv"')
+    assert TesseractEngine(tesseract_cmd=_fake_tesseract(tmp_path, body)).read_digits(np.zeros((9, 9), np.uint8)) == ("127", 0.8)
+    argv = (tmp_path / "argv").read_text()
+    assert "-l eng" in argv and "--psm 7" in argv and "tessedit_char_whitelist=0123456789" in argv
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    engine = TesseractEngine(tesseract_cmd=_fake_tesseract(broken, "exit 3"))
+    assert engine.read_digits(np.zeros((9, 9), np.uint8)) is None  # a failed witness is no witness
+
+
+def test_fake_engine_has_no_orientation_and_no_digits() -> None:
+    engine = FakeEngine()
+    assert isinstance(engine, OcrEngine)
+    assert engine.orientation(np.zeros((5, 5), np.uint8)) == (0, 0.0)
+    assert engine.read_digits(np.zeros((5, 5), np.uint8)) is None
 
 
 @needs_tesseract
@@ -166,7 +188,7 @@ def test_real_tesseract_on_header_crop() -> None:
     """One real call on a small crop of a real scan (the Quốc hiệu line of test_10.pdf)."""
     if not (REAL / "test_10.pdf").is_file() or shutil.which("pdftoppm") is None:
         pytest.skip("real scan or poppler not available")
-    from vn_dispatch_parser.io import iter_pages
+    from vn_dispatch_parser.image.load import iter_pages
 
     page = next(iter_pages(REAL / "test_10.pdf", dpi=150))
     crop = page.array[95:140, 540:1140]

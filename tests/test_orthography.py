@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from vn_dispatch_parser import parse_text
-from vn_dispatch_parser.orthography import is_vietnamese_syllable, non_syllables, repair
+from vn_dispatch_parser.core.orthography import is_vietnamese_syllable, non_syllables, repair
 
 from .conftest import CONG_VAN_TEXT
 

@@ -12,8 +12,8 @@ import cv2
 import numpy as np
 import pytest
 
-from vn_dispatch_parser import ink, preprocess
-from vn_dispatch_parser.types import BBox, PageText
+from vn_dispatch_parser.core.types import BBox, PageText
+from vn_dispatch_parser.image import ink, preprocess
 
 DPI = 150
 WORDS = ["Quyet", "dinh", "ban", "hanh", "Ky", "thuat", "Thong", "bao", "Giao", "duc", "Hoc", "sinh", "Bo"]
@@ -164,7 +164,7 @@ def test_orientation_of_sparse_last_pages(name: str, page_no: int, dpi: int) -> 
     # last pages of letters: a few lines, the Nơi nhận, a seal and a signature; the bundle's has a black
     # scanner edge and bleed-through. Line profiles over the whole page called the first one vertical,
     # and the edge and the seal made the second read as upside down.
-    from vn_dispatch_parser.io import iter_pages
+    from vn_dispatch_parser.image.load import iter_pages
 
     sample = Path(__file__).resolve().parents[1] / "samples" / name
     page = next(p for p in iter_pages(sample, dpi=dpi, page_dpi={page_no: dpi}) if p.page_no == page_no)
@@ -257,7 +257,7 @@ def test_uneven_paper_is_flattened_and_even_paper_left_alone() -> None:
 
 
 def test_a_grey_framed_khan_box_is_found_in_the_header() -> None:
-    from vn_dispatch_parser.stamps import framed_boxes
+    from vn_dispatch_parser.scan.stamps import framed_boxes
 
     page = text_page(lines=3)[..., 0].copy()
     x0, y0 = px(30), px(60)

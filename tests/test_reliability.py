@@ -23,7 +23,8 @@ import pytest
 from typer.testing import CliRunner
 
 from vn_dispatch_parser import parse_file, parse_text
-from vn_dispatch_parser.batch import (
+from vn_dispatch_parser.batch.progress import PlainDisplay
+from vn_dispatch_parser.batch.runner import (
     FORCE_MARK,
     BatchOptions,
     BatchOutputError,
@@ -34,11 +35,16 @@ from vn_dispatch_parser.batch import (
     searchable_path,
 )
 from vn_dispatch_parser.cli import DPI_MAX, DPI_MIN, app
+from vn_dispatch_parser.core.fsutil import (
+    MAX_NAME_BYTES,
+    WORK_DIR_NAME,
+    fit_name,
+    is_case_sensitive,
+    temp_name,
+)
 from vn_dispatch_parser.errors import DispatchParserError, ExitCode, InputTooLargeError, InvalidOptionError
-from vn_dispatch_parser.export import csv_text, neutralise_cell
-from vn_dispatch_parser.fsutil import MAX_NAME_BYTES, WORK_DIR_NAME, fit_name, is_case_sensitive, temp_name
+from vn_dispatch_parser.outputs.export import csv_text, neutralise_cell
 from vn_dispatch_parser.pipeline import DEFAULT_MAX_TEXT_BYTES, DPI_RANGE
-from vn_dispatch_parser.progress import PlainDisplay
 
 from .conftest import CONG_VAN_TEXT
 from .test_batch import _CtrlC  # presses Ctrl-C after n files
@@ -221,9 +227,9 @@ def test_searchable_pdf_pages_go_to_the_run_s_work_folder(tmp_path: Path, monkey
     import ocrmypdf
     from PIL import Image
 
-    import vn_dispatch_parser.searchable as searchable
+    import vn_dispatch_parser.outputs.searchable as searchable
+    from vn_dispatch_parser.core.types import PageText
     from vn_dispatch_parser.errors import OcrTimeoutError
-    from vn_dispatch_parser.types import PageText
 
     seen: list[Path] = []
 
@@ -299,7 +305,7 @@ def _odd_inputs(folder: Path) -> dict[str, Path]:
 
 @pytest.mark.parametrize("kind", ["10x40000", "2x30000", "zero_pt_pdf", "tiff_without_size", "png_50mb_ztxt"])
 def test_odd_images_raise_typed_errors(tmp_path: Path, kind: str) -> None:
-    from vn_dispatch_parser.ocr import FakeEngine
+    from vn_dispatch_parser.ocr.engine import FakeEngine
 
     path = _odd_inputs(tmp_path)[kind]
     with pytest.raises(DispatchParserError):
@@ -340,7 +346,7 @@ def test_an_output_folder_that_cannot_be_made_is_a_usage_error(tmp_path: Path) -
 def test_a_full_disk_is_exit_code_11_and_nothing_half_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import errno
 
-    import vn_dispatch_parser.batch as batch
+    import vn_dispatch_parser.batch.runner as batch
 
     src, out = tmp_path / "in", tmp_path / "out"
     _write(src, "a.txt")
@@ -443,7 +449,7 @@ def test_a_newline_in_a_name_stays_on_one_log_line(tmp_path: Path) -> None:
 def test_a_misnamed_file_is_warned_about_once(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     from PIL import Image
 
-    from vn_dispatch_parser import io as loader
+    from vn_dispatch_parser.image import load as loader
 
     path = tmp_path / "scan.jpg"
     Image.new("L", (200, 280), 255).save(path, format="PNG")
@@ -488,7 +494,7 @@ def test_mutated_scans_raise_only_typed_errors(tmp_path: Path) -> None:
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
-    from vn_dispatch_parser.ocr import FakeEngine
+    from vn_dispatch_parser.ocr.engine import FakeEngine
 
     if shutil.which("pdfinfo") is None:
         pytest.skip("poppler not installed")

@@ -11,9 +11,9 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from vn_dispatch_parser.batch import BatchOptions, run_batch
+from vn_dispatch_parser.batch.runner import BatchOptions, run_batch
 from vn_dispatch_parser.errors import SignedPdfError
-from vn_dispatch_parser.searchable import is_signed_pdf, sidecar_text, write_searchable_pdf
+from vn_dispatch_parser.outputs.searchable import is_signed_pdf, sidecar_text, write_searchable_pdf
 
 from .archive_fixtures import born_digital_pdf, page_text, qpdf_check, signed_pdf, text_image
 from .conftest import CONG_VAN_TEXT, SHARED

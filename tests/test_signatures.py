@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from vn_dispatch_parser import parse_text
+from vn_dispatch_parser.image.signatures import VIETNAM_TZ, apply_to_document, read_signatures
 from vn_dispatch_parser.records import FileResult, PdfSignature
-from vn_dispatch_parser.signatures import VIETNAM_TZ, apply_to_document, read_signatures
 
 from .archive_fixtures import signed_pdf
 from .conftest import CONG_VAN_TEXT, SHARED
@@ -125,7 +125,7 @@ def test_signatures_are_part_of_the_record_and_its_schema() -> None:
     r = FileResult(file="x.pdf", signatures=[_sig(dt.datetime(2025, 6, 18, 3, tzinfo=dt.timezone.utc))])
     again = FileResult.model_validate_json(r.to_json())
     assert again.signatures[0].signed_at.isoformat() == "2025-06-18T10:00:00+07:00"
-    from vn_dispatch_parser.records import json_schema
+    from vn_dispatch_parser.outputs.export import json_schema
 
     assert "signatures" in json_schema()["properties"]
 

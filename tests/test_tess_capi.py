@@ -10,8 +10,8 @@ import cv2
 import numpy as np
 import pytest
 
-from vn_dispatch_parser.ocr import TesseractEngine
-from vn_dispatch_parser.tess_capi import ENGINE_ENV, TessApiEngine, capi_available, default_engine
+from vn_dispatch_parser.ocr.capi import ENGINE_ENV, TessApiEngine, capi_available, default_engine
+from vn_dispatch_parser.ocr.engine import TesseractEngine
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not capi_available(), reason="tesserocr not installed")]
@@ -19,8 +19,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not capi_available(), reason="
 
 @pytest.fixture(scope="module")
 def page() -> np.ndarray:
-    from vn_dispatch_parser.io import iter_pages
-    from vn_dispatch_parser.page_prep import prepare_page
+    from vn_dispatch_parser.image.load import iter_pages
+    from vn_dispatch_parser.image.prep import prepare_page
 
     return prepare_page(next(iter_pages(ROOT / "samples" / "cv_001_clean.png"))).ocr_image
 

@@ -21,7 +21,7 @@ import regex
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from vn_dispatch_parser.normalize import normalize_line  # noqa: E402
+from vn_dispatch_parser.core.normalize import normalize_line  # noqa: E402
 
 CURATED_WEIGHT = 5  # a phrase in data/*.txt was written for this list: it counts as seen five times
 WORD = regex.compile(r"\p{L}+", regex.V1)

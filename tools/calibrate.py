@@ -115,7 +115,7 @@ def apply(cells: list[dict[str, Any]], table_path: Path, below: float | None = N
     import yaml
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from vn_dispatch_parser.review import SCORE_REVIEW_BELOW
+    from vn_dispatch_parser.document.review import SCORE_REVIEW_BELOW
     fields = (yaml.safe_load(table_path.read_text(encoding="utf-8")) or {}).get("fields") or {}
     for c in cells:
         steps = sorted(fields.get(c["top"], {}).get("steps") or [])

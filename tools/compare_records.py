@@ -37,7 +37,7 @@ def diff(a: Any, b: Any, path: str, ignore: set[str]) -> list[str]:
         if len(a) != len(b):
             return [f"{path}: {len(a)} items != {len(b)}"]
         out = []
-        for i, (x, y) in enumerate(zip(a, b)):
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
             out += diff(x, y, f"{path}[{i}]", ignore)
         return out
     return [] if a == b else [f"{path}: {a!r:.80} != {b!r:.80}"]

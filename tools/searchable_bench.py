@@ -64,8 +64,8 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     if args.mode != "plain":
         sys.path.insert(0, str(args.old if args.mode == "today" else ROOT))
+        from vn_dispatch_parser.outputs.searchable import write_searchable_pdf
         from vn_dispatch_parser.pipeline import parse_file
-        from vn_dispatch_parser.searchable import write_searchable_pdf
     for src in args.files:
         dest = args.out / f"{src.name}.{args.mode}.pdf"
         signed = ".signed" in src.name

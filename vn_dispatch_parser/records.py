@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .fsutil import printable_name, raw_name
+from vn_dispatch_parser.core.fsutil import printable_name, raw_name
 
 __all__ = [
     "CONFIDENTIALITY",
@@ -28,7 +28,7 @@ __all__ = [
     "REVIEW_FIELDS",
     "SCHEMA_ID",
     "URGENCY",
-    "json_schema",
+    "describe_all",
 ]
 
 PIPELINE_VERSION = "0.5.0"  # 0.5.0: digital signatures (FileResult.signatures) and their issue-date evidence
@@ -229,7 +229,7 @@ class FileResult(BaseModel):
         return self.model_dump_json(indent=2, exclude_none=False, exclude=None if self.file_raw else {"file_raw"})
 
 
-def _describe_all(schema: dict[str, Any]) -> None:
+def describe_all(schema: dict[str, Any]) -> None:
     """Give every property without one the description of its referenced definition."""
     defs = schema.get("$defs", {})
     for node in [schema, *defs.values()]:
@@ -240,23 +240,3 @@ def _describe_all(schema: dict[str, Any]) -> None:
                     prop["description"] = defs.get(ref.rsplit("/", 1)[-1], {}).get("description", "")
             if "anyOf" in prop and "enum" in prop and "type" not in prop:
                 prop.pop("enum", None)
-
-
-def json_schema(kind: str = "file") -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) that ``vn-dispatch schema`` prints.
-
-    Args:
-        kind: "file" (the per-file ``FileResult`` JSON), "row" (one line of ``records.jsonl``) or
-            "nd30" (one document under the NĐ 30 Phụ lục VI names, ``--naming nd30``).
-    """
-    if kind == "file":
-        schema = FileResult.model_json_schema()
-        _describe_all(schema)
-    elif kind in ("row", "nd30"):
-        from .export import flat_row_schema, nd30_schema
-
-        schema = flat_row_schema() if kind == "row" else nd30_schema()
-    else:
-        raise ValueError(f"unknown schema {kind!r}: choose file, row or nd30")
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$id": SCHEMA_ID.format(name=kind, version=PIPELINE_VERSION), **schema}

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CONG_VAN_TEXT
-from vn_dispatch_parser.batch import BatchOptions, run_batch
+from vn_dispatch_parser.batch.runner import BatchOptions, run_batch
 
 FLAGGED = CONG_VAN_TEXT.replace("1865 /SYT-VP", "/SYT-VP")  # the number is missing: flagged
 DUPLICATE = CONG_VAN_TEXT.replace("V/v chấn chỉnh thực thi công vụ", "V/v tăng cường kỷ luật hành chính")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -83,6 +84,29 @@ def test_index_is_incremental(desk_out: Path, db_url: str | None) -> None:
     assert files_of(cat.search("sua doi trich yeu")) == ["b_cong_van.txt"]
     assert cat.search("sua doi")[0].id == ids["b_cong_van.txt"]  # ids are kept: the desk's links stay valid
     assert not third.duplicates
+    cat.close()
+
+
+def test_index_leaves_out_strangers_and_clashes_and_follows_a_moved_source(tmp_path: Path) -> None:
+    src, out = make_outputs(tmp_path)
+    cat = Catalogue(out)
+    doc_id = cat.find("b_cong_van.txt", 1)
+    assert doc_id is not None and cat.get(doc_id).source_path == (src / "b_cong_van.txt").resolve()
+    (out / "notes.json").write_text('{"x": 1}', encoding="utf-8")
+    (out / "sub").mkdir()
+    (out / "sub" / "copy.json").write_bytes((out / "b_cong_van.txt.json").read_bytes())
+    moved = tmp_path / "moved"
+    shutil.copytree(src, moved)
+    summary = cat.index(source_dirs=[moved])
+    assert (summary.indexed, summary.unchanged, summary.files) == (0, 4, 6)
+    assert sorted(summary.skipped) == [
+        "notes.json: not a vn-dispatch result",
+        "sub/copy.json: its file 'b_cong_van.txt' is already catalogued from b_cong_van.txt.json"]
+    assert cat.get(doc_id).source_path == (moved / "b_cong_van.txt").resolve()  # unchanged, but found elsewhere
+    with pytest.raises(CatalogueError, match="not a vn-dispatch result"):
+        cat.index_result(out / "notes.json")
+    with pytest.raises(CatalogueError, match="already catalogued"):
+        cat.index_result(out / "sub" / "copy.json")
     cat.close()
 
 

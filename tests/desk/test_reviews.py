@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from vn_dispatch_parser.batch import BatchOptions, run_batch
+from vn_dispatch_parser.batch.runner import BatchOptions, run_batch
 from vn_dispatch_parser.desk import Catalogue
 from vn_dispatch_parser.desk.reviews import (
     ReviewError,

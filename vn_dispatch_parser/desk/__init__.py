@@ -11,8 +11,8 @@ import logging
 import os
 from pathlib import Path
 
-from .catalogue import Catalogue, IndexSummary, Match
-from .schema import CatalogueError
+from vn_dispatch_parser.desk.catalogue import Catalogue, IndexSummary, Match
+from vn_dispatch_parser.desk.schema import CatalogueError
 
 __all__ = ["Catalogue", "CatalogueError", "IndexSummary", "Match", "update_after_batch"]
 
@@ -26,9 +26,15 @@ def update_after_batch(out_dir: Path, sources: dict[str, Path]) -> IndexSummary 
     ``OUT_DIR/catalogue.sqlite``, or the URL in ``VN_DISPATCH_DB``. A catalogue that cannot be updated is a
     warning, never a failed batch (``vn-dispatch index`` can be run again).
     """
-    from ..records import FileResult
-    from .catalogue import result_files
-    from .reviews import ReviewError, apply_review, load_review, patch_records, review_path
+    from vn_dispatch_parser.desk.catalogue import result_files
+    from vn_dispatch_parser.desk.reviews import (
+        ReviewError,
+        apply_review,
+        load_review,
+        patch_records,
+        review_path,
+    )
+    from vn_dispatch_parser.records import FileResult
 
     try:
         effective = {}

@@ -9,12 +9,10 @@ reads nothing but the file list. Documents are stored with the desk's correction
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import logging
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +32,23 @@ from sqlalchemy import table as sql_table
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from ..records import PIPELINE_VERSION, Document, FileResult
-from .fold import Query, fold, parse_query, plain
-from .reviews import REVIEW_SUFFIX, ReviewError, apply_review, load_review, review_path
-from .schema import CatalogueError, documents, files, migrate
+from vn_dispatch_parser.desk.fold import Query, fold, parse_query
+from vn_dispatch_parser.desk.reviews import REVIEW_SUFFIX, ReviewError, apply_review, load_review, review_path
+from vn_dispatch_parser.desk.rows import (
+    DuplicateGroup,
+    IndexSummary,
+    Match,
+    StoredDocument,
+    document_row,
+    file_row,
+    result_digest,
+)
+from vn_dispatch_parser.desk.schema import CatalogueError, documents, files, migrate
+from vn_dispatch_parser.records import Document, FileResult
 
-__all__ = ["DEFAULT_NAME", "Catalogue", "DuplicateGroup", "IndexSummary", "Match", "default_url", "result_files"]
+# the records of rows.py are named here too: they are what a Catalogue returns
+__all__ = ["DEFAULT_NAME", "Catalogue", "DuplicateGroup", "IndexSummary", "Match", "StoredDocument", "default_url",
+           "result_files"]
 
 log = logging.getLogger(__name__)
 DEFAULT_NAME = "catalogue.sqlite"
@@ -62,112 +71,6 @@ def result_files(out_dir: Path) -> Iterator[Path]:
                 yield Path(dirpath) / name
 
 
-@dataclass
-class DuplicateGroup:
-    """Documents in different files sharing (số, ký hiệu, cơ quan ban hành, year) (NĐ 30 registration)."""
-
-    key: str
-    number_symbol: str | None
-    issuer: str | None
-    year: int | None
-    documents: list[str]  # "file#doc_index"
-
-
-@dataclass
-class IndexSummary:
-    """What ``vn-dispatch index`` did."""
-
-    url: str = ""
-    files: int = 0
-    indexed: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    skipped: list[str] = field(default_factory=list)  # JSON files that are not results, with the reason
-    documents: int = 0
-    needs_review: int = 0
-    duplicates: list[DuplicateGroup] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def text(self) -> str:
-        """The human summary printed by the command."""
-        lines = [f"catalogue {self.url}: {self.files} result files ({self.indexed} indexed, {self.unchanged} "
-                 f"unchanged, {self.removed} removed), {self.documents} documents, {self.needs_review} with "
-                 f"fields to review ({self.seconds:.1f} s)"]
-        lines += [f"  not a result, left out: {s}" for s in self.skipped]
-        if self.duplicates:
-            lines.append(f"duplicates (same số, ký hiệu, cơ quan and year in different files): {len(self.duplicates)}")
-            for g in self.duplicates:
-                lines.append(f"  {g.number_symbol} · {g.issuer} · {g.year}: {', '.join(g.documents)}")
-        return "\n".join(lines)
-
-
-@dataclass
-class Match:
-    """One search result."""
-
-    id: int
-    file: str
-    doc_index: int
-    number_symbol: str | None
-    issued_date: str | None
-    issuer: str | None
-    subject: str | None
-    doc_type: str | None
-    needs_review: list[str]
-    score: float
-    duplicates: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        """The ``--json`` line of this match."""
-        return asdict(self)
-
-
-@dataclass
-class StoredDocument:
-    """A catalogued document with what the desk needs to show it."""
-
-    id: int
-    file: str
-    doc_index: int
-    result_path: Path
-    source_path: Path | None
-    source_sha256: str | None
-    frames: list[dict[str, Any]]
-    produced_at: float
-    document: Document
-
-
-def _digest(result_bytes: bytes, review_bytes: bytes) -> str:
-    h = hashlib.sha256(result_bytes)
-    h.update(b"\0review\0" + review_bytes + b"\0" + PIPELINE_VERSION.encode())
-    return h.hexdigest()
-
-
-def _dup_key(doc: Document) -> str | None:
-    year = doc.issued_date.year if doc.issued_date else None
-    if not (doc.number and doc.symbol and doc.issuer and year):
-        return None
-    return f"{fold(doc.number)}|{fold(doc.symbol)}|{fold(doc.issuer)}|{year}"
-
-
-def document_row(doc: Document, index: int, decided: int = 0) -> dict[str, Any]:
-    """The ``documents`` row of one (effective) document, folded columns included."""
-    issuer = " ".join(x for x in (doc.issuer_parent, doc.issuer) if x)
-    signer = " ".join(x for x in (doc.signer_name, doc.signer_position, doc.signer_authority) if x)
-    number = " ".join(x for x in (doc.number_symbol, doc.number, doc.symbol) if x)
-    return {
-        "doc_index": index, "number": doc.number, "symbol": doc.symbol, "number_symbol": doc.number_symbol,
-        "issuer": doc.issuer, "doc_type": doc.doc_type, "issued_date": doc.issued_date,
-        "year": doc.issued_date.year if doc.issued_date else None, "subject": doc.subject,
-        "signer_name": doc.signer_name, "needs_review": "; ".join(doc.needs_review),
-        "n_review": len(doc.needs_review), "n_corrected": decided, "dup_key": _dup_key(doc),
-        "data": doc.model_dump_json(), "f_number": fold(number), "f_subject": fold(doc.subject),
-        "f_issuer": fold(issuer), "f_signer": fold(signer), "f_body": fold(doc.full_text),
-        "f_type": fold(doc.doc_type),
-        "plain": plain(" \n ".join(x for x in (number, doc.subject, issuer, signer, doc.full_text) if x)),
-    }
-
-
 def _find_source(file: str, sources: dict[str, Path], source_dirs: Sequence[Path]) -> Path | None:
     source = sources.get(file)
     if source is None:
@@ -182,6 +85,80 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA busy_timeout=10000")
     cur.execute("PRAGMA cache_size=-65536")  # 64 MB: the full-text index merges in memory while indexing
     cur.close()
+
+
+def _read_result(path: Path) -> tuple[bytes, bytes, float]:
+    """A result's JSON, its review file's (empty when it has none) and its mtime."""
+    data = path.read_bytes()
+    rpath = review_path(path)
+    review_bytes = rpath.read_bytes() if rpath.exists() else b""
+    return data, review_bytes, path.stat().st_mtime
+
+
+def _with_review(path: Path, result: FileResult) -> tuple[FileResult, dict[int, int]]:
+    """The result with the desk's corrections applied, and how many were decided per document; a review
+    file that cannot be applied is a warning and the machine's result is catalogued."""
+    try:
+        return apply_review(result, load_review(path))
+    except ReviewError as e:
+        log.warning("%s", e)
+        return result, {}
+
+
+def _follow_source(conn: Connection, known: tuple[Any, ...], sources: dict[str, Path],
+                   source_dirs: Sequence[Path]) -> None:
+    """Record where the original file of an unchanged result is now, when it is found somewhere new."""
+    file = conn.execute(select(files.c.file).where(files.c.id == known[0])).scalar_one()
+    found = _find_source(file, sources, source_dirs)
+    if found is not None and str(found) != known[2]:
+        conn.execute(files.update().where(files.c.id == known[0]).values(source_path=str(found)))
+
+
+def _replace_file(conn: Connection, file_id: int, values: dict[str, Any], rows: list[dict[str, Any]]) -> None:
+    """Update a changed result; its documents keep their ids (the desk's links), by position."""
+    conn.execute(files.update().where(files.c.id == file_id).values(**values))
+    ids = dict(conn.execute(select(documents.c.doc_index, documents.c.id)
+                            .where(documents.c.file_id == file_id)).all())
+    for row in rows:
+        row["file_id"] = file_id
+        if row["doc_index"] in ids:
+            conn.execute(documents.update().where(documents.c.id == ids.pop(row["doc_index"])).values(**row))
+        else:
+            conn.execute(documents.insert().values(**row))
+    if ids:
+        conn.execute(documents.delete().where(documents.c.id.in_(list(ids.values()))))
+
+
+def _insert_file(conn: Connection, values: dict[str, Any], rows: list[dict[str, Any]],
+                 pending: list[dict[str, Any]] | None, taken: dict[str, str] | None) -> str:
+    """Insert a new result and its documents (into ``pending`` when given); refused when its ``file`` is
+    already catalogued from another result."""
+    file = values["file"]
+    if taken is not None:
+        clash = taken.get(file)
+    else:
+        clash = conn.execute(select(files.c.result_path).where(files.c.file == file)).scalar()
+    if clash is not None:
+        return f"its file {file!r} is already catalogued from {clash}"
+    inserted = conn.execute(files.insert(), values).inserted_primary_key
+    assert inserted is not None
+    if taken is not None:
+        taken[file] = values["result_path"]
+    for row in rows:
+        row["file_id"] = inserted[0]
+    if pending is not None:
+        pending.extend(rows)
+    elif rows:
+        conn.execute(documents.insert(), rows)
+    return "indexed"
+
+
+def _sqlite_fts(q: Query) -> tuple[Any, Any, Any]:
+    """SQLite's full-text table, the bm25 score of a row (higher is better) and the MATCH condition of ``q``."""
+    parts = [f'"{t}"' for t in q.terms] + ['"' + " ".join(p) + '"' for p in q.phrases]
+    fts = sql_table("documents_fts", column("rowid"), column("documents_fts"))
+    bm25 = -func.bm25(literal_column("documents_fts"), *_WEIGHTS)
+    return fts, bm25, fts.c.documents_fts.op("MATCH")(bindparam("fts", " AND ".join(parts)))
 
 
 class Catalogue:
@@ -292,73 +269,34 @@ class Catalogue:
     def _index_one(self, conn: Connection, path: Path, rel: str, known: tuple[Any, ...] | None,
                    sources: dict[str, Path], source_dirs: Sequence[Path], pending: list[dict[str, Any]] | None = None,
                    taken: dict[str, str] | None = None) -> str:
-        """Index one result file; new documents go to ``pending`` when given (inserted by the caller)."""
+        """Index one result file; new documents go to ``pending`` when given (inserted by the caller).
+
+        ``known``: (id, digest, source_path) of its ``files`` row, if any; ``taken``: the result path of each
+        catalogued ``file`` (else the database is asked). Returns "indexed", "unchanged" or why it was left out.
+        """
         try:
-            data = path.read_bytes()
-            rpath = review_path(path)
-            review_bytes = rpath.read_bytes() if rpath.exists() else b""
-            stat = path.stat()
+            data, review_bytes, produced_at = _read_result(path)
         except OSError as e:
             return f"cannot read: {e}"
-        digest = _digest(data, review_bytes)
+        digest = result_digest(data, review_bytes)
         if known is not None and known[1] == digest:
             if sources or source_dirs:  # only where the original file is may have changed
-                file = conn.execute(select(files.c.file).where(files.c.id == known[0])).scalar_one()
-                found = _find_source(file, sources, source_dirs)
-                if found is not None and str(found) != known[2]:
-                    conn.execute(files.update().where(files.c.id == known[0]).values(source_path=str(found)))
+                _follow_source(conn, known, sources, source_dirs)
             return "unchanged"
         try:
             result = FileResult.model_validate_json(data)
         except ValueError:
             return "not a vn-dispatch result"
-        try:
-            effective, decided = apply_review(result, load_review(path))
-        except ReviewError as e:
-            log.warning("%s", e)
-            effective, decided = result, {}
+        effective, decided = _with_review(path, result)
         source = _find_source(result.file, sources, source_dirs)
         source_path = str(source) if source is not None else (known[2] if known else None)
-        values = {
-            "file": result.file, "result_path": rel, "digest": digest, "pipeline_version": result.pipeline_version,
-            "source_sha256": result.sha256, "source_path": source_path, "pages": result.pages,
-            "frames": json.dumps([f.model_dump() for f in result.frames]), "produced_at": stat.st_mtime,
-            "indexed_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
-        }
+        values = file_row(result, rel, digest, source_path, produced_at)
         rows = [dict(document_row(doc, k, decided.get(k, 0)), file_id=None)
                 for k, doc in enumerate(effective.documents, 1)]
-        if known is not None:  # documents keep their ids (the desk's links) when their file changes
-            file_id = known[0]
-            conn.execute(files.update().where(files.c.id == file_id).values(**values))
-            ids = dict(conn.execute(select(documents.c.doc_index, documents.c.id)
-                                    .where(documents.c.file_id == file_id)).all())
-            for row in rows:
-                row["file_id"] = file_id
-                if row["doc_index"] in ids:
-                    conn.execute(documents.update().where(documents.c.id == ids.pop(row["doc_index"])).values(**row))
-                else:
-                    conn.execute(documents.insert().values(**row))
-            if ids:
-                conn.execute(documents.delete().where(documents.c.id.in_(list(ids.values()))))
+        if known is not None:
+            _replace_file(conn, known[0], values, rows)
             return "indexed"
-        if taken is not None:
-            clash = taken.get(result.file)
-        else:
-            clash = conn.execute(select(files.c.result_path).where(files.c.file == result.file)).scalar()
-        if clash is not None:
-            return f"its file {result.file!r} is already catalogued from {clash}"
-        inserted = conn.execute(files.insert(), values).inserted_primary_key
-        assert inserted is not None
-        file_id = inserted[0]
-        if taken is not None:
-            taken[result.file] = rel
-        for row in rows:
-            row["file_id"] = file_id
-        if pending is not None:
-            pending.extend(rows)
-        elif rows:
-            conn.execute(documents.insert(), rows)
-        return "indexed"
+        return _insert_file(conn, values, rows, pending, taken)
 
     # ---- reading --------------------------------------------------------------------------------------
 
@@ -417,11 +355,8 @@ class Catalogue:
                 stmt = stmt.order_by(*order, d.c.issued_date.desc().nulls_last(), f.c.file, d.c.doc_index)
                 found = [(r, float(r.score)) for r in conn.execute(stmt.limit(limit).offset(offset))]
             dups = self._dups_of(conn, [r.dup_key for r, _ in found if r.dup_key])
-        return [Match(id=r.id, file=r.file, doc_index=r.doc_index, number_symbol=r.number_symbol,
-                      issued_date=r.issued_date.isoformat() if r.issued_date else None, issuer=r.issuer,
-                      subject=r.subject, doc_type=r.doc_type,
-                      needs_review=[n for n in r.needs_review.split("; ") if n], score=round(sc, 6),
-                      duplicates=[x for x in dups.get(r.dup_key, []) if x != f"{r.file}#{r.doc_index}"])
+        return [Match.from_row(r, round(sc, 6),
+                               [x for x in dups.get(r.dup_key, []) if x != f"{r.file}#{r.doc_index}"])
                 for r, sc in found]
 
     def _ranked_then_filtered(self, conn: Connection, q: Query, cols: list[Any], source: Any, conds: list[Any],
@@ -429,11 +364,8 @@ class Catalogue:
         """SQLite with filters: rank every match in the FTS table (cheap), then read the documents in rank
         order, a chunk at a time, until ``need`` pass the filters (so an exact phrase or a filter costs one
         row read per candidate looked at, not per match)."""
-        parts = [f'"{t}"' for t in q.terms] + ['"' + " ".join(p) + '"' for p in q.phrases]
-        fts = sql_table("documents_fts", column("rowid"), column("documents_fts"))
-        bm25 = -func.bm25(literal_column("documents_fts"), *_WEIGHTS)
-        ranked = conn.execute(select(fts.c.rowid, bm25).where(fts.c.documents_fts.op("MATCH")(
-            bindparam("fts", " AND ".join(parts)))).order_by(bm25.desc())).all()
+        fts, bm25, matches = _sqlite_fts(q)
+        ranked = conn.execute(select(fts.c.rowid, bm25).where(matches).order_by(bm25.desc())).all()
         out: list[tuple[Any, float]] = []
         for i in range(0, len(ranked), _FILTER_CHUNK):
             score_of = {int(r[0]): float(r[1]) for r in ranked[i:i + _FILTER_CHUNK]}
@@ -452,11 +384,8 @@ class Catalogue:
         before joining the documents: a broad query costs one bm25 per match, not one row read.
         """
         if self.dialect == "sqlite":
-            parts = [f'"{t}"' for t in q.terms] + ['"' + " ".join(p) + '"' for p in q.phrases]
-            fts = sql_table("documents_fts", column("rowid"), column("documents_fts"))
-            bm25 = -func.bm25(literal_column("documents_fts"), *_WEIGHTS)
-            hits = (select(fts.c.rowid.label("id"), bm25.label("score"))
-                    .where(fts.c.documents_fts.op("MATCH")(bindparam("fts", " AND ".join(parts)))))
+            fts, bm25, matches = _sqlite_fts(q)
+            hits = select(fts.c.rowid.label("id"), bm25.label("score")).where(matches)
             if top is not None:
                 hits = hits.order_by(bm25.desc()).limit(top)
             h = hits.subquery("hits")
@@ -519,10 +448,7 @@ class Catalogue:
                        d.c.doc_type, d.c.needs_review)
                 .join(f, f.c.id == d.c.file_id).where(d.c.n_review > 0)
                 .order_by(f.c.produced_at, f.c.file, d.c.doc_index).limit(limit)).all()
-        return [Match(id=r.id, file=r.file, doc_index=r.doc_index, number_symbol=r.number_symbol,
-                      issued_date=r.issued_date.isoformat() if r.issued_date else None, issuer=r.issuer,
-                      subject=r.subject, doc_type=r.doc_type,
-                      needs_review=[n for n in r.needs_review.split("; ") if n], score=0.0) for r in rows]
+        return [Match.from_row(r) for r in rows]
 
     def counts(self) -> dict[str, int]:
         """Documents, and documents waiting for review."""

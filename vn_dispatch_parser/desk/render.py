@@ -1,6 +1,6 @@
 """Page images for the desk: thumbnails, and crops around a field's evidence box with the box drawn.
 
-Pages are loaded from the original file with the pipeline's own loader (:func:`~vn_dispatch_parser.io.
+Pages are loaded from the original file with the pipeline's own loader (:func:`~vn_dispatch_parser.image.load.
 iter_pages`: poppler for PDFs, Pillow for images) at the ``dpi`` the result's ``frames`` record: the
 evidence boxes are in that page's pixels. Older results, whose frames say ``boxes: "ocr"``, are turned,
 straightened and scaled like the page the OCR read; results made before frames were recorded are shown
@@ -22,8 +22,8 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
-from ..io import iter_pages, sniff_format
-from ..preprocess import _ROTATE, rotate
+from vn_dispatch_parser.image.load import iter_pages, sniff_format
+from vn_dispatch_parser.image.preprocess import _ROTATE, rotate
 
 __all__ = ["PageCache", "SourceChanged", "crop_png", "page_png"]
 

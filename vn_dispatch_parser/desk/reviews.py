@@ -25,10 +25,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
-from ..errors import DispatchParserError, ExitCode
-from ..export import csv_text, flat_row
-from ..fsutil import FolderBusyError, atomic_write, folder_lock
-from ..records import Document, FileResult
+from vn_dispatch_parser.core.fsutil import FolderBusyError, atomic_write, folder_lock
+from vn_dispatch_parser.errors import DispatchParserError, ExitCode
+from vn_dispatch_parser.outputs.export import csv_text, flat_row
+from vn_dispatch_parser.records import Document, FileResult
 
 __all__ = [
     "EDITABLE",

@@ -34,7 +34,7 @@ from sqlalchemy import (
     text,
 )
 
-from ..errors import DispatchParserError, ExitCode
+from vn_dispatch_parser.errors import DispatchParserError, ExitCode
 
 __all__ = ["SCHEMA_VERSION", "CatalogueError", "documents", "files", "metadata", "migrate", "schema_migrations"]
 

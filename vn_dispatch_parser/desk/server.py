@@ -19,6 +19,7 @@ import ipaddress
 import logging
 import secrets
 import threading
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +33,8 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..records import FileResult
-from .catalogue import Catalogue, StoredDocument
-from .reviews import (
+from vn_dispatch_parser.desk.catalogue import Catalogue, StoredDocument
+from vn_dispatch_parser.desk.reviews import (
     EDITABLE,
     ReviewError,
     apply_review,
@@ -44,6 +44,7 @@ from .reviews import (
     record_decision,
     review_items,
 )
+from vn_dispatch_parser.records import Document, FileResult
 
 __all__ = ["LABELS", "create_app", "is_loopback", "run_server"]
 
@@ -107,7 +108,7 @@ class Desk:
     """The state behind the pages: the catalogue, the page cache, the reviewer's name, one write lock."""
 
     def __init__(self, out_dir: Path, url: str | None, who: str) -> None:
-        from .render import PageCache
+        from vn_dispatch_parser.desk.render import PageCache
 
         self.out_dir = out_dir
         self.catalogue = Catalogue(out_dir, url)
@@ -193,86 +194,109 @@ async def review_next(request: Request) -> Response:
     return RedirectResponse(f"/review/{nxt}", status_code=303)
 
 
+def _stored(request: Request) -> StoredDocument | None:
+    """The catalogued document the path names (``{doc_id}``)."""
+    desk: Desk = request.app.state.desk
+    return desk.catalogue.get(int(request.path_params["doc_id"]))
+
+
+def _document_page(page: Callable[[Request, Desk, StoredDocument], Response]) -> Callable[[Request], Awaitable[Response]]:
+    """The endpoint of a page about the catalogued document the path names; 404 when there is none."""
+
+    async def endpoint(request: Request) -> Response:
+        stored = _stored(request)
+        if stored is None:
+            return _render(request, "review_empty.html", {"missing": True}, status=404)
+        return page(request, request.app.state.desk, stored)
+
+    return endpoint
+
+
 def _evidence(stored: StoredDocument, name: str) -> Any:
     ev = stored.document.evidence
     return ev.get(name) or ev.get(name.split(".")[0])
 
 
-async def review_page(request: Request) -> Response:
-    desk: Desk = request.app.state.desk
-    stored = desk.catalogue.get(int(request.path_params["doc_id"]))
-    if stored is None:
-        return _render(request, "review_empty.html", {"missing": True}, status=404)
+def _field(doc: Document, name: str) -> dict[str, Any]:
+    """What every page shows of one field: its name, label, value and confidence (a stamp field's own, else
+    the stamp's)."""
+    return {"name": name, "label": LABELS.get(name, name), "value": field_text(doc, name),
+            "confidence": doc.confidence.get(name, doc.confidence.get(name.split(".")[0]))}
+
+
+@_document_page
+def review_page(request: Request, desk: Desk, stored: StoredDocument) -> Response:
     doc = stored.document
     items = []
     for name in review_items(doc):
         ev = _evidence(stored, name)
-        items.append({"name": name, "label": LABELS.get(name, name), "value": field_text(doc, name),
-                      "confidence": doc.confidence.get(name, doc.confidence.get(name.split(".")[0])),
-                      "raw": ev.raw if ev else None, "editable": name in EDITABLE,
-                      "reason": getattr(doc, "review_reasons", {}).get(name.split(".")[0]), "crop": bool(ev and ev.bbox and stored.source_path)})
+        items.append({**_field(doc, name), "raw": ev.raw if ev else None, "editable": name in EDITABLE,
+                      "reason": getattr(doc, "review_reasons", {}).get(name.split(".")[0]),
+                      "crop": bool(ev and ev.bbox and stored.source_path)})
     queue = desk.catalogue.queue(limit=20)
     return _render(request, "review.html", {"s": stored, "doc": doc, "items": items, "queue": queue})
 
 
-async def doc_page(request: Request) -> Response:
-    desk: Desk = request.app.state.desk
-    stored = desk.catalogue.get(int(request.path_params["doc_id"]))
-    if stored is None:
-        return _render(request, "review_empty.html", {"missing": True}, status=404)
+@_document_page
+def doc_page(request: Request, desk: Desk, stored: StoredDocument) -> Response:
     doc = stored.document
-    fields = [{"name": n, "label": LABELS.get(n, n), "value": field_text(doc, n),
-               "confidence": doc.confidence.get(n, doc.confidence.get(n.split(".")[0])),
-               "flagged": n in doc.needs_review or n.split(".")[0] in doc.needs_review} for n in EDITABLE]
+    fields = [{**_field(doc, n), "flagged": n in doc.needs_review or n.split(".")[0] in doc.needs_review}
+              for n in EDITABLE]
     pages = list(range(doc.page_start, doc.page_end + 1)) if stored.source_path else []
     dups = desk.catalogue.duplicates_of(stored.id)
     return _render(request, "doc.html", {"s": stored, "doc": doc, "fields": fields, "pages": pages,
                                          "dups": dups})
 
 
-def _image_response(request: Request, make: Any) -> Response:
-    from .render import SourceChanged
+def _frame(stored: StoredDocument, page: int) -> dict[str, Any] | None:
+    """How ``page`` of the original file was rendered for the result (None for a result without frames)."""
+    return next((f for f in stored.frames if f["page"] == page), None)
 
-    try:
-        data = make()
-    except SourceChanged as e:
-        return PlainTextResponse(str(e), status_code=409)
-    return Response(data, media_type="image/png", headers={"Cache-Control": "private, max-age=60"})
+
+async def _png(request: Request, stored: StoredDocument, page: int, draw: Callable[[Any], bytes]) -> Response:
+    """``draw`` applied to ``page`` of the original file as the result rendered it, in a worker thread: a
+    PNG, or 409 when the file is no longer the one the result was read from."""
+    from vn_dispatch_parser.desk.render import SourceChanged
+
+    desk: Desk = request.app.state.desk
+    src, sha256, frame = stored.source_path, stored.source_sha256, _frame(stored, page)
+    assert src is not None
+
+    def make() -> Response:
+        try:
+            data = draw(desk.pages.page(src, sha256, page, frame))
+        except SourceChanged as e:
+            return PlainTextResponse(str(e), status_code=409)
+        return Response(data, media_type="image/png", headers={"Cache-Control": "private, max-age=60"})
+
+    return await run_in_threadpool(make)
 
 
 async def page_image(request: Request) -> Response:
-    from .render import page_png
+    from vn_dispatch_parser.desk.render import page_png
 
-    desk: Desk = request.app.state.desk
-    stored = desk.catalogue.get(int(request.path_params["doc_id"]))
+    stored = _stored(request)
     page = int(request.path_params["page"])
     if stored is None or stored.source_path is None or not 1 <= page <= max(1, len(stored.frames) or 1000):
         return PlainTextResponse("không có ảnh trang", status_code=404)
     width = min(1600, max(120, int(request.query_params.get("w", "300") or 300)))
-    frame = next((f for f in stored.frames if f["page"] == page), None)
-    if stored.frames and frame is None:
+    if stored.frames and _frame(stored, page) is None:
         return PlainTextResponse("không có trang này", status_code=404)
-    src = stored.source_path
     boxes = [ev.bbox for n, ev in stored.document.evidence.items()
              if ev.bbox and ev.page == page and n in stored.document.needs_review] if request.query_params.get("boxes") else None
-    return await run_in_threadpool(
-        _image_response, request, lambda: page_png(desk.pages.page(src, stored.source_sha256, page, frame), width, boxes))
+    return await _png(request, stored, page, lambda img: page_png(img, width, boxes))
 
 
 async def crop_image(request: Request) -> Response:
-    from .render import crop_png
+    from vn_dispatch_parser.desk.render import crop_png
 
-    desk: Desk = request.app.state.desk
-    stored = desk.catalogue.get(int(request.path_params["doc_id"]))
+    stored = _stored(request)
     name = request.path_params["field"]
     ev = _evidence(stored, name) if stored is not None and name in EDITABLE else None
     if stored is None or ev is None or not ev.bbox or stored.source_path is None:
         return PlainTextResponse("không có vùng ảnh", status_code=404)
-    page = ev.page or stored.document.page_start
-    frame = next((f for f in stored.frames if f["page"] == page), None)
-    src, bbox = stored.source_path, ev.bbox
-    return await run_in_threadpool(
-        _image_response, request, lambda: crop_png(desk.pages.page(src, stored.source_sha256, page, frame), bbox))
+    bbox = ev.bbox
+    return await _png(request, stored, ev.page or stored.document.page_start, lambda img: crop_png(img, bbox))
 
 
 async def api_decide(request: Request) -> Response:

@@ -20,8 +20,9 @@ SHORT_DATE_RE = regex.compile(r"(?<!\d)(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\
 
 
 def to_year(text: str | None) -> int | None:
-    """A 2- or 4-digit year as a 4-digit int (``"23"`` → 2023)."""
-    if not text:
+    """A 2- or 4-digit year as a 4-digit int (``"23"`` → 2023); None for anything but ASCII digits."""
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit()):
         return None
     y = int(text)
     if y < 100:

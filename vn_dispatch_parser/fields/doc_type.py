@@ -17,9 +17,9 @@ from functools import cache
 import regex
 from rapidfuzz import fuzz
 
-from ..lines import is_caps
-from ..normalize import fold
-from ..tables import doc_types
+from vn_dispatch_parser.core.lines import is_caps
+from vn_dispatch_parser.core.normalize import fold
+from vn_dispatch_parser.core.tables import doc_types
 
 __all__ = ["match_heading"]
 

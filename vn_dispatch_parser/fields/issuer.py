@@ -19,9 +19,9 @@ from functools import cache
 import regex
 from rapidfuzz import fuzz, process
 
-from ..normalize import fold
-from ..tables import load
-from ..types import Hit
+from vn_dispatch_parser.core.normalize import fold
+from vn_dispatch_parser.core.tables import load
+from vn_dispatch_parser.core.types import Hit
 
 __all__ = ["clean_issuer_line", "issuer_units", "parse_issuer"]
 

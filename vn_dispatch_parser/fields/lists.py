@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import regex
 
-from ..lines import is_caps, is_name, is_syllable, line_conf, lines_box
-from ..types import Hit, Line, Zone
+from vn_dispatch_parser.core.lines import is_caps, is_name, is_syllable, line_conf, lines_box
+from vn_dispatch_parser.core.types import Hit, Line, Zone
 
 __all__ = ["KINH_GUI", "NOI_NHAN", "clean_item", "find_label", "items_after_label"]
 

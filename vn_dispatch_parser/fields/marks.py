@@ -11,9 +11,9 @@ from __future__ import annotations
 import regex
 from rapidfuzz import fuzz
 
-from ..normalize import fold
-from ..tables import load
-from ..types import Hit, Line
+from vn_dispatch_parser.core.normalize import fold
+from vn_dispatch_parser.core.tables import load
+from vn_dispatch_parser.core.types import Hit, Line
 
 __all__ = ["find_mark"]
 

@@ -18,10 +18,10 @@ from functools import cache
 
 import regex
 
-from ..lines import SO_RE
-from ..normalize import fold
-from ..tables import dj_codes, load, type_by_code
-from ..types import Hit, Line
+from vn_dispatch_parser.core.lines import SO_RE
+from vn_dispatch_parser.core.normalize import fold
+from vn_dispatch_parser.core.tables import dj_codes, load, type_by_code
+from vn_dispatch_parser.core.types import Hit, Line
 
 __all__ = ["canonical_symbol", "find_number", "parse_number_text"]
 

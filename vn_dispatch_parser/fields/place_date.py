@@ -18,11 +18,11 @@ from functools import cache
 import regex
 from rapidfuzz import fuzz, process
 
-from ..lines import PLACE_DATE_RE, SO_RE
-from ..normalize import fold
-from ..tables import load
-from ..types import Hit, Line
-from .dates import make_date
+from vn_dispatch_parser.core.lines import PLACE_DATE_RE, SO_RE
+from vn_dispatch_parser.core.normalize import fold
+from vn_dispatch_parser.core.tables import load
+from vn_dispatch_parser.core.types import Hit, Line
+from vn_dispatch_parser.fields.dates import make_date
 
 __all__ = ["find_place_date", "parse_place_date"]
 

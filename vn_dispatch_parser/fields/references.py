@@ -13,9 +13,9 @@ from typing import Any
 
 import regex
 
-from ..tables import load
-from .dates import make_date
-from .number import canonical_symbol
+from vn_dispatch_parser.core.tables import load
+from vn_dispatch_parser.fields.dates import make_date
+from vn_dispatch_parser.fields.number import canonical_symbol
 
 __all__ = ["find_references"]
 

@@ -15,10 +15,10 @@ from functools import cache
 import regex
 from rapidfuzz import fuzz
 
-from ..lines import is_caps, is_name, is_quoc_hieu, is_syllable, line_conf, lines_box
-from ..normalize import fold
-from ..tables import load
-from ..types import BBox, Hit, Line
+from vn_dispatch_parser.core.lines import is_caps, is_name, is_quoc_hieu, is_syllable, line_conf, lines_box
+from vn_dispatch_parser.core.normalize import fold
+from vn_dispatch_parser.core.tables import load
+from vn_dispatch_parser.core.types import BBox, Hit, Line
 
 __all__ = ["is_signer_title", "is_title_line", "parse_signature", "signature_quality"]
 

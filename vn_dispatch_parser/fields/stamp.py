@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import regex
 
-from ..lines import is_caps, is_quoc_hieu, is_tieu_ngu, lines_box
-from ..types import Hit, Line, Zone
-from .dates import SHORT_DATE_RE, short_date
+from vn_dispatch_parser.core.lines import is_caps, is_quoc_hieu, is_tieu_ngu, lines_box
+from vn_dispatch_parser.core.types import Hit, Line, Zone
+from vn_dispatch_parser.fields.dates import SHORT_DATE_RE, short_date
 
 __all__ = ["find_stamp", "stamp_line_indexes"]
 

@@ -8,9 +8,18 @@ from __future__ import annotations
 
 import regex
 
-from ..lines import DATE_ONLY_RE, SO_RE, is_caps, is_quoc_hieu, is_rule, is_tieu_ngu, line_conf, lines_box
-from ..types import Hit, Line
-from .lists import KINH_GUI
+from vn_dispatch_parser.core.lines import (
+    DATE_ONLY_RE,
+    SO_RE,
+    is_caps,
+    is_quoc_hieu,
+    is_rule,
+    is_tieu_ngu,
+    line_conf,
+    lines_box,
+)
+from vn_dispatch_parser.core.types import Hit, Line
+from vn_dispatch_parser.fields.lists import KINH_GUI
 
 __all__ = ["VV_RE", "typed_subject", "vv_subject"]
 

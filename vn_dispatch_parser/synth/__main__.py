@@ -12,8 +12,8 @@ import logging
 import sys
 from pathlib import Path
 
-from .degrade import LEVELS
-from .generate import committed_specs, generate, random_specs
+from vn_dispatch_parser.synth.degrade import LEVELS
+from vn_dispatch_parser.synth.generate import committed_specs, generate, random_specs
 
 __all__ = ["main"]
 

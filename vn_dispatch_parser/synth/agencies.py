@@ -7,8 +7,8 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from . import tables
-from .model import Signer
+from vn_dispatch_parser.synth import tables
+from vn_dispatch_parser.synth.model import Signer
 
 __all__ = ["Agency", "LEVELS", "person", "pick_agency", "pick_signer", "sentence_case"]
 

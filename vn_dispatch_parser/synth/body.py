@@ -10,9 +10,9 @@ import datetime as dt
 import random
 import re
 
-from . import tables
-from .agencies import Agency
-from .model import Para
+from vn_dispatch_parser.synth import tables
+from vn_dispatch_parser.synth.agencies import Agency
+from vn_dispatch_parser.synth.model import Para
 
 __all__ = ["Writer", "date_long", "date_short"]
 

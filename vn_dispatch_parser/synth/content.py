@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from . import tables
-from .agencies import Agency, person, pick_agency, pick_signer, signature_styles
-from .body import Writer, date_short
-from .model import DOC_KINDS, DocSpec, Features, IncomingStampSpec, Marks, Para
+from vn_dispatch_parser.synth import tables
+from vn_dispatch_parser.synth.agencies import Agency, person, pick_agency, pick_signer, signature_styles
+from vn_dispatch_parser.synth.body import Writer, date_short
+from vn_dispatch_parser.synth.model import DOC_KINDS, DocSpec, Features, IncomingStampSpec, Marks, Para
 
 __all__ = ["build_document", "build_file"]
 

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from .typeset import DPI
+from vn_dispatch_parser.synth.typeset import DPI
 
 __all__ = ["LEVELS", "choose_dpi", "choose_mode", "degrade"]
 

@@ -15,14 +15,14 @@ from typing import Any
 
 from PIL import Image
 
-from . import tables
-from .content import build_file
-from .degrade import LEVELS, choose_dpi, choose_mode, degrade
-from .layout import layout_document
-from .model import DocSpec, Features
-from .output import FORMATS, MULTIPAGE, write_images
-from .render import render_document
-from .typeset import DocLayout
+from vn_dispatch_parser.synth import tables
+from vn_dispatch_parser.synth.content import build_file
+from vn_dispatch_parser.synth.degrade import LEVELS, choose_dpi, choose_mode, degrade
+from vn_dispatch_parser.synth.layout import layout_document
+from vn_dispatch_parser.synth.model import DocSpec, Features
+from vn_dispatch_parser.synth.output import FORMATS, MULTIPAGE, write_images
+from vn_dispatch_parser.synth.render import render_document
+from vn_dispatch_parser.synth.typeset import DocLayout
 
 __all__ = ["TRUTH_KEYS", "SampleSpec", "committed_specs", "generate", "random_specs", "truth_document"]
 

@@ -13,7 +13,7 @@ import unicodedata
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
-from . import tables
+from vn_dispatch_parser.synth import tables
 
 __all__ = ["hand_mask"]
 

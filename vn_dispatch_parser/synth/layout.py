@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import random
 
-from .model import DocSpec
-from .typeset import (
+from vn_dispatch_parser.synth.model import DocSpec
+from vn_dispatch_parser.synth.typeset import (
     BOTTOM,
     CX,
     LCX,

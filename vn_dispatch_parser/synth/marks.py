@@ -11,11 +11,11 @@ import random
 import numpy as np
 from PIL import Image
 
-from .handwriting import hand_mask
-from .ink import INKS, blend, texture
-from .model import DocSpec
-from .stamps import boxed_mask, den_stamp, seal_mask, signature_mask
-from .typeset import DocLayout, mm, pt
+from vn_dispatch_parser.synth.handwriting import hand_mask
+from vn_dispatch_parser.synth.ink import INKS, blend, texture
+from vn_dispatch_parser.synth.model import DocSpec
+from vn_dispatch_parser.synth.stamps import boxed_mask, den_stamp, seal_mask, signature_mask
+from vn_dispatch_parser.synth.typeset import DocLayout, mm, pt
 
 __all__ = ["apply"]
 

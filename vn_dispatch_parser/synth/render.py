@@ -6,9 +6,9 @@ import random
 
 from PIL import Image, ImageDraw
 
-from . import marks, tables
-from .model import DocSpec
-from .typeset import DPI, PAGE_H, PAGE_W, DocLayout, PageLayout, RuleOp, TextOp
+from vn_dispatch_parser.synth import marks, tables
+from vn_dispatch_parser.synth.model import DocSpec
+from vn_dispatch_parser.synth.typeset import DPI, PAGE_H, PAGE_W, DocLayout, PageLayout, RuleOp, TextOp
 
 __all__ = ["render_document", "render_page"]
 

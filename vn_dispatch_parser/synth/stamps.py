@@ -7,9 +7,9 @@ import random
 
 from PIL import Image, ImageChops, ImageDraw
 
-from . import tables
-from .handwriting import hand_mask
-from .typeset import mm, pt
+from vn_dispatch_parser.synth import tables
+from vn_dispatch_parser.synth.handwriting import hand_mask
+from vn_dispatch_parser.synth.typeset import mm, pt
 
 __all__ = ["boxed_mask", "den_stamp", "seal_mask", "signature_mask"]
 

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from PIL import ImageFont
 
-from ..errors import MissingDependencyError
+from vn_dispatch_parser.errors import MissingDependencyError
 
 __all__ = ["font", "font_path", "hand_font_paths", "load", "missing_glyph"]
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from PIL import ImageFont
 
-from . import tables
-from .model import Para
+from vn_dispatch_parser.synth import tables
+from vn_dispatch_parser.synth.model import Para
 
 __all__ = [
     "BOTTOM",

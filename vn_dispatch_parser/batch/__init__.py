@@ -1,0 +1,1 @@
+"""Batch runs: the runner, worker processes, a Dask cluster, the progress display."""

@@ -1,0 +1,207 @@
+"""Restore diacritics that OCR dropped or swapped, against a closed list of word pairs.
+
+``data/lexicon.tsv`` holds word pairs seen in correctly spelled administrative text. A pair of OCR words
+that is not in the list, but whose letters without marks equal those of a listed pair, is replaced by that
+pair ("tô chức" → "tổ chức", "TĨNH QUẢNG" → "TỈNH QUẢNG"). Nothing is ever invented: only marks change,
+and only where the list knows the answer and the OCR pair is unknown.
+
+    >>> correct_text("Về việc tô chức hội nghị")
+    ('Về việc tổ chức hội nghị', 1)
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+import regex
+
+from vn_dispatch_parser.core.normalize import fold
+from vn_dispatch_parser.core.tables import dj_codes
+
+__all__ = ["correct_name", "correct_text"]
+
+_WORD = regex.compile(r"\p{L}+", regex.V1)
+_MIN_COUNT = 1
+
+
+@cache
+def _table() -> tuple[dict[tuple[str, str], list[tuple[tuple[str, str], int]]], dict[tuple[str, str], int]]:
+    """(folded pair → its spellings with counts, spelled pair → count)."""
+    text = resources.files("vn_dispatch_parser").joinpath("data", "lexicon.tsv").read_text(encoding="utf-8")
+    spellings: dict[tuple[str, str], list[tuple[tuple[str, str], int]]] = {}
+    known: dict[tuple[str, str], int] = {}
+    for row in text.splitlines():
+        if not row or row.startswith("#"):
+            continue
+        pair_text, _, n = row.rpartition("\t")
+        words = pair_text.split(" ")
+        if len(words) != 2:
+            continue
+        pair = (words[0], words[1])
+        known[pair] = int(n)
+        spellings.setdefault((fold(pair[0]), fold(pair[1])), []).append((pair, int(n)))
+    return spellings, known
+
+
+@cache
+def _unigrams() -> dict[str, int]:
+    """How often each word occurs in the corpus's pairs."""
+    counts: dict[str, int] = {}
+    for (a, b), n in _table()[1].items():
+        counts[a] = counts.get(a, 0) + n
+        counts[b] = counts.get(b, 0) + n
+    return counts
+
+
+def _match_case(template: str, word: str) -> str:
+    if template.isupper():
+        return word.upper()
+    if template[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+_STRAY = regex.compile(r"(?<=\p{Ll}) (?:[Il|!¦]|[-–]) (?=\p{Ll})", regex.V1)
+
+
+def correct_text(text: str) -> tuple[str, int]:
+    """Correct a line; returns the new text and the number of words changed.
+
+    Stray marks between two lower-case words ("Thông I bão", "Về - việc") go first when the two words
+    make a known pair.
+    """
+    text, strays = _drop_strays(text)
+    fixed, n = _correct_pairs(text)
+    fixed, codes = _restore_codes(fixed)
+    fixed, digits = _DIGITISH.subn(lambda m: m.group(0).translate(_TO_DIGIT), fixed)
+    return fixed, n + strays + codes + digits
+
+
+# a number with a letter that looks like a digit ("COVID-I9", "2O25"): letters I, l, O among digits
+_DIGITISH = regex.compile(r"\b(?=[\dIlO]*\d)(?=[\dIlO]*[IlO])[\dIlO]{2,}\b")
+_TO_DIGIT = str.maketrans({"I": "1", "l": "1", "O": "0"})
+
+
+_CODE = regex.compile(r"\b[A-Z][A-ZĐ]{1,9}\b", regex.V1)
+
+
+def _restore_codes(text: str) -> tuple[str, int]:
+    """Abbreviations that lost the stroke of their Đ ("GDDT" → "GDĐT"), from the list of known codes."""
+    count = 0
+
+    def repl(m: regex.Match[str]) -> str:
+        nonlocal count
+        code = m.group(0)
+        fixed = dj_codes().get(code) if "D" in code and "Đ" not in code else None
+        if fixed and fixed != code:
+            count += 1
+            return fixed
+        return code
+
+    return _CODE.sub(repl, text), count
+
+
+def _drop_strays(text: str) -> tuple[str, int]:
+    _, known = _table()
+    count = 0
+
+    def repl(m: regex.Match[str]) -> str:
+        nonlocal count
+        before = _WORD.findall(text[: m.start()])
+        after = _WORD.findall(text[m.end() :])
+        pair = (before[-1].lower(), after[0].lower()) if before and after else None
+        if pair and (pair in known or _near_known(*pair)):
+            count += 1
+            return " "
+        return m.group(0)
+
+    return _STRAY.sub(repl, text), count
+
+
+def _near_known(a: str, b: str) -> set[tuple[str, str]]:
+    """The pair itself if a known pair differs from it only in marks (so it will be corrected next)."""
+    spellings, _ = _table()
+    return {(a.lower(), b.lower())} if (fold(a), fold(b)) in spellings else set()
+
+
+def _correct_pairs(text: str) -> tuple[str, int]:
+    """Each word gets votes for its spellings from the known pairs it forms with its neighbours; a word
+    whose pairs are unknown takes the spelling that clearly wins (three times the votes of any other)."""
+    matches = list(_WORD.finditer(text))
+    if len(matches) < 2:
+        return text, 0
+    spellings, known = _table()
+    words = [m.group(0) for m in matches]
+    votes: list[dict[str, int]] = [{} for _ in words]
+    for i in range(len(words) - 1):
+        if text[matches[i].end() : matches[i + 1].start()].strip():  # punctuation between: not a pair
+            continue
+        pair = (words[i].lower(), words[i + 1].lower())
+        if pair in known:  # the words as read make a known pair: votes for keeping them
+            for k, w in ((i, pair[0]), (i + 1, pair[1])):
+                votes[k][w] = votes[k].get(w, 0) + known[pair] * 3
+            continue
+        for (a, b), n in spellings.get((fold(pair[0]), fold(pair[1])), []):
+            votes[i][a] = votes[i].get(a, 0) + n
+            votes[i + 1][b] = votes[i + 1].get(b, 0) + n
+    changed = 0
+    for k, ballot in enumerate(votes):
+        if not ballot:
+            continue
+        ranked = sorted(ballot.items(), key=lambda kv: -kv[1])
+        winner, top = ranked[0]
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0
+        # a word as read that the corpus knows needs stronger evidence to change than an unknown one
+        seen = _unigrams().get(words[k].lower(), 0)
+        needed = max(_MIN_COUNT, 3, min(seen / 2, 5))
+        if winner != words[k].lower() and top >= needed and top >= 3 * runner_up:
+            words[k] = _match_case(words[k], winner)
+            changed += 1
+    if not changed:
+        return text, 0
+    out, last = [], 0
+    for m, w in zip(matches, words, strict=True):
+        out.append(text[last : m.start()])
+        out.append(w)
+        last = m.end()
+    out.append(text[last:])
+    return "".join(out), changed
+
+
+@cache
+def _surnames() -> dict[str, str]:
+    from vn_dispatch_parser.core.tables import load
+
+    return {fold(s): s for s in load("names")["surnames"]}
+
+
+def correct_name(name: str) -> tuple[str, bool]:
+    """Restore the marks of a common surname ("Nguyên Thị Kim Chi" → "Nguyễn Thị Kim Chi"), or rejoin a
+    surname OCR cut in two ("Nợ Yến Văn Phúc" → "Nguyễn Văn Phúc"). A rank before the name is kept."""
+    from vn_dispatch_parser.core.tables import load
+
+    for rank in sorted(load("positions")["name_prefixes"], key=len, reverse=True):
+        if name.startswith(rank + " "):
+            rest, changed = correct_name(name[len(rank) + 1 :])
+            return f"{rank} {rest}", changed
+    parts = name.split(" ")
+    if not parts:
+        return name, False
+    fixed = _surnames().get(fold(parts[0]))
+    if fixed and fixed != parts[0] and parts[0][:1].isupper():
+        return " ".join([fixed, *parts[1:]]), True
+    if not fixed and len(parts) >= 4:
+        from rapidfuzz import fuzz, process
+
+        joined = fold(parts[0] + parts[1])
+        best = process.extractOne(joined, list(_surnames()), scorer=fuzz.ratio, score_cutoff=70)
+        if best:
+            return " ".join([_surnames()[best[0]], *parts[2:]]), True
+    return name, False
+
+
+def is_known_surname(name: str) -> bool:
+    """True when a name starts with a common Vietnamese surname (or a rank before one)."""
+    parts = [p for p in name.split(" ") if p]
+    return any(fold(p) in _surnames() for p in parts[:3])

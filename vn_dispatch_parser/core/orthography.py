@@ -1,0 +1,192 @@
+"""Vietnamese spelling: is a word a possible Vietnamese syllable? Used to catch OCR errors in text fields.
+
+A Vietnamese syllable is (onset) + (medial) nucleus + (coda) + one tone, and the language's spelling allows
+few of the combinations a letter-by-letter OCR can produce. The grammar here is the standard description
+of Quốc ngữ spelling (e.g. Đoàn Thiện Thuật, *Ngữ âm tiếng Việt*; the rhyme table of Wikipedia's
+"Vietnamese alphabet"), written as rules rather than a word list:
+
+* letters: a–z without f, j, w, z, plus đ; vowels carry at most one tone mark (grave, acute, tilde, hook,
+  dot below) and only their own modifiers (breve on a; circumflex on a, e, o; horn on o, u);
+* onsets: b c ch d đ g gh gi h k kh l m n ng ngh nh p ph qu r s t th tr v x, or none;
+* the vowel cluster is one of the nuclei below, and a closed syllable ends in c ch m n ng nh p t;
+* a syllable ending in a stop (c, ch, p, t) takes only the acute or the dot-below tone.
+
+What it finds are words no Vietnamese writer produces: "klfen" (for "khen"), "caó́" (two tones), "bàt"
+(a grave tone on a stop), "Vềviệc" (two syllables run together), "tra#u". Abbreviations and codes in capitals
+(UBND, QLĐĐ), numbers and words with digits are not syllables and are left alone.
+
+>>> is_vietnamese_syllable("nguyễn"), is_vietnamese_syllable("khuyến"), is_vietnamese_syllable("quốc")
+(True, True, True)
+>>> is_vietnamese_syllable("klfen"), is_vietnamese_syllable("bàt"), is_vietnamese_syllable("Vềviệc")
+(False, False, False)
+>>> non_syllables("Về việc tăng cường klfen thưởng, UBND tỉnh 2024")
+['klfen']
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+import regex
+
+__all__ = ["is_vietnamese_syllable", "non_syllables", "repair"]
+
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền, sắc, ngã, hỏi, nặng
+_STOP_TONES = {"\u0301", "\u0323"}  # the only tones a syllable closed by c, ch, p, t can carry
+_MODIFIERS = {"\u0302": "aeo", "\u0306": "a", "\u031b": "ou"}  # circumflex, breve, horn: which vowels take them
+
+_NAME_ONSETS = ("kr", "pl", "br", "bl", "dr", "gl", "hr")  # Tây Nguyên place and person names: Krông, Pleiku
+_ONSETS = ("ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr",
+           "b", "c", "d", "đ", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x", "")
+_CODAS = ("ng", "nh", "ch", "c", "m", "n", "p", "t", "")
+# vowel clusters (medial + nucleus + glide) of Vietnamese, without tone
+_OPEN_ONLY = {"ai", "ao", "au", "ay", "âu", "ây", "eo", "êu", "ia", "iu", "oi", "ôi", "ơi", "ua", "ui", "ưa", "ưi",
+              "ưu", "iêu", "yêu", "oai", "oay", "oao", "oeo", "uây", "uôi", "ươi", "ươu", "uya", "uyu", "ya", "ueo"}
+_CLOSABLE = {"a", "ă", "â", "e", "ê", "i", "y", "o", "ô", "ơ", "u", "ư", "iê", "yê", "uô", "ươ", "oa", "oă",
+             "oe", "uâ", "uê", "uy", "uyê", "oo", "uơ"}
+_NEEDS_CODA = {"ă", "â", "iê", "yê", "uô", "ươ", "oă", "uâ", "uyê", "oo"}
+_WORD = regex.compile(r"[\p{L}\p{M}\d#@$%&*^~`|\\/_+=<>©®°¡¿]+", regex.V1)
+
+
+def _split(word: str) -> tuple[str, str, str | None] | None:
+    """(base letters without tone, in NFC; the tone mark or ''; None) or None when marks are misplaced."""
+    d = unicodedata.normalize("NFD", word.lower())
+    tones = [c for c in d if c in _TONES]
+    if len(tones) > 1:
+        return None
+    out: list[str] = []
+    for c in d:
+        if c in _TONES:
+            continue
+        if c in _MODIFIERS:
+            if not out or out[-1] not in _MODIFIERS[c]:
+                return None
+        elif unicodedata.combining(c):
+            return None  # any other mark is no Vietnamese letter
+        out.append(c)
+    return unicodedata.normalize("NFC", "".join(out)), (tones[0] if tones else ""), None
+
+
+@lru_cache(maxsize=65536)
+def is_vietnamese_syllable(word: str, *, name: bool = False) -> bool:
+    """True when ``word`` (one word, any case) is spelt as a Vietnamese syllable could be.
+
+    ``name``: also accept the spellings of Tây Nguyên languages found in place and person names (a k coda,
+    consonant clusters, an open iê: Đắk Lắk, Krông, Niê).
+
+    >>> is_vietnamese_syllable("Lắk"), is_vietnamese_syllable("Lắk", name=True)
+    (False, True)
+    """
+    parts = _split(word)
+    if parts is None:
+        return False
+    base, tone, _ = parts
+    if not base or any(c in "fjwz" for c in base) or not all("a" <= c <= "z" or c in "đăâêôơư" for c in base):
+        return False
+    onsets = _NAME_ONSETS + _ONSETS if name else _ONSETS
+    codas = ("k", *_CODAS) if name else _CODAS
+    return any(_fits(onset, _after_onset(onset, base[len(onset):]), tone, codas, name=name)
+               for onset in onsets if base.startswith(onset))
+
+
+def _after_onset(onset: str, rest: str) -> str:
+    """The letters after ``onset``, with the i of "gi" and the u of "qu" given back where they are vowels."""
+    if onset == "gi" and (rest == "" or rest[0] not in "aăâeêoôơuư"):
+        return "i" + rest  # "gì", "gìn": the i of gi is the vowel
+    if onset == "qu" and rest[:1] == "y":
+        return "u" + rest  # "quy", "quyết": u is the medial
+    return rest
+
+
+def _fits(onset: str, rest: str, tone: str, codas: tuple[str, ...], *, name: bool) -> bool:
+    """True when ``rest`` (after ``onset``) splits into a vowel cluster and one of ``codas`` that go together."""
+    for coda in codas:
+        if coda and not rest.endswith(coda):
+            continue
+        vowels = rest[: len(rest) - len(coda)] if coda else rest
+        if vowels and _rhyme_ok(vowels, coda, tone, name=name) and (
+                onset not in ("k", "gh", "ngh") or vowels[0] in "eêiy"):
+            return True
+    return False
+
+
+def _rhyme_ok(vowels: str, coda: str, tone: str, *, name: bool) -> bool:
+    """True when the vowel cluster ``vowels`` may stand before ``coda`` ('' for none) with ``tone``."""
+    if not coda:
+        return vowels in _CLOSABLE | _OPEN_ONLY and (vowels not in _NEEDS_CODA or (name and vowels == "iê"))
+    if vowels not in _CLOSABLE:
+        return False
+    if coda in ("c", "ch", "p", "t", "k") and tone not in _STOP_TONES:
+        return False
+    return coda not in ("ch", "nh") or vowels in ("a", "ê", "i", "y", "oa", "uê", "uy")
+
+
+def _skip(token: str) -> bool:
+    """Numbers, single letters, codes and abbreviations (UBND, TTg, VNeID, GD&ĐT) need no check: a code
+    has capitals after its first letter, or a digit or an ampersand, and no tone mark."""
+    letters = [c for c in token if c.isalpha()]
+    if len(letters) <= 1 or any(c.isdigit() for c in token) or "&" in token:
+        return True
+    toned = any(ch in _TONES for ch in unicodedata.normalize("NFD", token))
+    return not toned and any(c.isupper() for c in letters[1:]) and len(letters) <= 8
+
+
+def non_syllables(text: str) -> list[str]:
+    """The words of ``text`` that no Vietnamese spelling allows (codes, numbers and capital abbreviations
+    left alone)."""
+    out = []
+    for m in _WORD.finditer(text):
+        token = m.group(0)
+        for part in regex.split(r"[-–/]", token):
+            if part and not _skip(part) and not is_vietnamese_syllable(part, name=part[:1].isupper()):
+                out.append(part)
+    return out
+
+
+# characters OCR puts in place of Vietnamese letters or adds from ink specks, and what they may stand for
+_CONFUSIONS = {"ø": ("g", "o", ""), "|": ("l", "i", ""), "ˆ": ("",), "#": ("",), "¡": ("i",), "©": ("",),
+               "°": ("",), "`": ("",), "~": ("",), "^": ("",), "*": ("",), "_": ("",)}
+
+
+def _candidates(word: str) -> set[str]:
+    """Readings of ``word`` one repair away: two syllables run together split, or one OCR confusion undone."""
+    out = set()
+    for i in range(2, len(word) - 1):  # "Vềviệc" -> "Về việc" (each part two letters at least)
+        a, b = word[:i], word[i:]
+        if is_vietnamese_syllable(a, name=a[:1].isupper()) and is_vietnamese_syllable(b, name=b[:1].isupper()):
+            out.add(f"{a} {b}")
+    for i, ch in enumerate(word):
+        for sub in _CONFUSIONS.get(ch, ()):  # the likeliest reading first: the first that spells a syllable
+            cand = word[:i] + sub + word[i + 1:]
+            if cand and is_vietnamese_syllable(cand, name=cand[:1].isupper()):
+                out.add(cand)
+                break
+    return out
+
+
+def repair(text: str) -> tuple[str, list[str]]:
+    """``text`` with each word that is no syllable replaced by its one possible repair, and the words left
+    unrepaired (none possible, or several: a person must choose). Nothing is invented: a repair splits
+    two syllables that OCR ran together or undoes one character confusion listed above.
+
+    >>> repair("Vềviệc tăng cường øiao thông")
+    ('Về việc tăng cường giao thông', [])
+    >>> repair("Quảng Nøãi, klfen")
+    ('Quảng Ngãi, klfen', ['klfen'])
+    """
+    left: list[str] = []
+
+    def fix(m: regex.Match[str]) -> str:
+        token = m.group(0)
+        if _skip(token) or is_vietnamese_syllable(token, name=token[:1].isupper()):
+            return token
+        cands = _candidates(token)
+        if len(cands) == 1:
+            return cands.pop()
+        if any(not _skip(p) and not is_vietnamese_syllable(p, name=p[:1].isupper())
+               for p in regex.split(r"[-–/]", token) if p):
+            left.append(token)
+        return token
+
+    return _WORD.sub(fix, text), left

@@ -1,0 +1,51 @@
+"""Data tables (``vn_dispatch_parser/data/*.yaml``), loaded lazily on first use and cached."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from vn_dispatch_parser.core.normalize import fold
+
+__all__ = ["dj_codes", "doc_types", "load", "type_by_code", "type_by_name"]
+
+
+@cache
+def load(name: str) -> dict[str, Any]:
+    """Load ``data/<name>.yaml`` (read-only; callers must not mutate the result)."""
+    text = resources.files("vn_dispatch_parser").joinpath("data", f"{name}.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict):
+        raise ValueError(f"data/{name}.yaml is not a mapping")
+    return data
+
+
+def doc_types() -> list[dict[str, str]]:
+    """The document types: ``[{"name": "QUYẾT ĐỊNH", "code": "QĐ"}, …]``."""
+    return list(load("doc_types")["types"])
+
+
+@cache
+def type_by_code() -> dict[str, str]:
+    """Folded type code (``"qd"``, ``"ttr"``) → type name; old TT 01/2011 codes included."""
+    out: dict[str, str] = {}
+    for t in doc_types():
+        out.setdefault(fold(t["code"]), t["name"])
+        if t.get("old_code"):
+            out.setdefault(fold(t["old_code"]), t["name"])
+    return out
+
+
+@cache
+def type_by_name() -> dict[str, dict[str, str]]:
+    """Folded type name (``"quyet dinh"``) → its row."""
+    return {fold(t["name"]): t for t in doc_types()}
+
+
+@cache
+def dj_codes() -> dict[str, str]:
+    """Known codes with a "Đ", keyed by their spelling without the stroke: ``{"BGDDT": "BGDĐT", …}``."""
+    return {c.replace("Đ", "D").upper(): c for c in load("organisations")["codes_with_dj"]}

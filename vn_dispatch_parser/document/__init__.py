@@ -1,0 +1,1 @@
+"""Lines of one document → a ``Document``: segmentation, building, checks, review decisions."""

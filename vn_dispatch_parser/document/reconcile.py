@@ -1,0 +1,143 @@
+"""The signature block of a page: choose between the page's reading and second readings of crops.
+
+Full-page segmentation loses or garbles the signature block where a seal or a signature runs over it. The
+page stage offers a :class:`~vn_dispatch_parser.core.types.CropReader` (another OCR pass over a rectangle
+of the page); this module decides which rectangles are worth reading and which reading to keep, by how
+complete the parsed block is (:func:`~vn_dispatch_parser.fields.signer.signature_quality`). It is the one
+place besides :mod:`vn_dispatch_parser.fields.signer` where the signer's title and name are decided.
+
+Three steps, in order, each on the lines the step before left:
+
+* :func:`rescue_title` — a name but no title: read the titles above the name from a crop.
+* :func:`reread_block` — a poor block: read the whole block from a crop; keep the better reading.
+* :func:`find_name` — titles but no name: look for the name below the titles.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import replace
+
+import regex
+
+from vn_dispatch_parser.core.lexicon import correct_text
+from vn_dispatch_parser.core.lines import is_name
+from vn_dispatch_parser.core.normalize import normalize_line
+from vn_dispatch_parser.core.types import BBox, CropReader, Line, Zone
+from vn_dispatch_parser.fields.signer import is_title_line, parse_signature, signature_quality, snap_title
+
+__all__ = ["find_name", "reconcile_signature", "reread_block", "rescue_title"]
+
+#: A block this complete (two known title segments and a sure name, or more) is not read again.
+GOOD_ENOUGH = 3
+
+
+def reconcile_signature(lines: list[Line], crops: CropReader) -> list[Line]:
+    """The page's lines with its signature block read as completely as crops allow (see the module doc)."""
+    lines = rescue_title(lines, crops)
+    lines = reread_block(lines, crops)
+    return find_name(lines, crops)
+
+
+def rescue_title(lines: list[Line], crops: CropReader) -> list[Line]:
+    """Re-read the signature block's title from a crop when the page OCR lost it under the seal.
+
+    Full-page segmentation often drops the title lines that a seal (black on bitonal scans) covers; on a
+    crop of the block, with a single-block mode, Tesseract reads them.
+    """
+    sig = [ln for ln in lines if ln.zone is Zone.SIGNATURE and ln.bbox is not None]
+    names = [ln for ln in sig if is_name(ln.text)]
+    if not names or any(is_title_line(ln.text) for ln in sig):
+        return lines
+    name = names[-1]
+    assert name.bbox is not None
+    h = max(20, name.bbox.height)
+    x0 = max(0, int(min(name.bbox.x0, name.bbox.cx - 7 * h)))
+    x1 = min(crops.width, int(max(name.bbox.x1, name.bbox.cx + 7 * h)))
+    y0 = max(0, name.bbox.y0 - 9 * h)
+    read = crops.read(x0, y0, x1, name.bbox.y0)
+    if read is None:
+        return lines
+    found = []
+    for ln in read:
+        text = normalize_line(ln.text)
+        if not is_title_line(text):  # a title the seal garbled ("CHỦYỊCH"), snapped to the known one
+            snapped = snap_title(text)
+            if snapped is None:
+                continue
+            text, ln = snapped, replace(ln, conf=(ln.conf or 0.0) * 0.8)
+        found.append(replace(ln, text=text, conf=(ln.conf or 0.0) * 0.9, zone=Zone.SIGNATURE, words=()))
+    if not found:
+        return lines
+    k = lines.index(name)
+    # the ink that hid the title (seal, signature) runs over the name too: it is read less surely
+    suspect = replace(name, conf=(name.conf or 0.0) * 0.8)
+    return lines[:k] + found + [suspect] + lines[k + 1 :]
+
+
+def _extent(block: list[Line]) -> tuple[BBox, int]:
+    """The box around a block's lines (all with a box) and their median line height (at least 20 px)."""
+    boxes = [ln.bbox for ln in block if ln.bbox is not None]
+    box = boxes[0]
+    for b in boxes[1:]:
+        box = box.union(b)
+    return box, max(20, int(statistics.median(b.height for b in boxes)))
+
+
+def reread_block(lines: list[Line], crops: CropReader) -> list[Line]:
+    """Read the whole signature block again from a crop when the page OCR garbled it (seal over the
+    title and the name), and keep whichever reading gives more known titles and a name."""
+    sig = [ln for ln in lines if ln.zone is Zone.SIGNATURE and ln.bbox is not None and ln.text.strip()]
+    if not sig:
+        return lines
+    before = signature_quality(parse_signature(sig))
+    if before >= GOOD_ENOUGH:
+        return lines
+    box, h = _extent(sig)
+    x0, x1 = max(0, box.x0 - 2 * h), min(crops.width, box.x1 + 2 * h)
+    y0, y1 = max(0, box.y0 - h), min(crops.height, box.y1 + 2 * h)
+    read = crops.read(x0, y0, x1, y1)
+    if read is None:
+        return lines
+    again = [replace(ln, text=correct_text(normalize_line(ln.text))[0], conf=(ln.conf or 0.0) * 0.95,
+                     zone=Zone.SIGNATURE)
+             for ln in read]
+    # the crop may read the name better but lose a title the page had: keep the page's titles then
+    kept = [ln for ln in sig if is_title_line(ln.text)] + [ln for ln in again if not is_title_line(ln.text)]
+    after, again = max(((signature_quality(parse_signature(c)), c) for c in (again, kept)), key=lambda t: t[0])
+    if after <= before:
+        return lines
+    first = lines.index(sig[0])
+    rest = [ln for ln in lines if ln not in sig]
+    k = sum(1 for ln in lines[:first] if ln not in sig)
+    return rest[:k] + again + rest[k:]
+
+
+def find_name(lines: list[Line], crops: CropReader) -> list[Line]:
+    """Look for the signer's name under the titles when the page OCR read titles but no name: a seal's rim
+    or the signature over the printed name makes full-page segmentation drop its line. The name lies
+    below the titles, past the space left for signing, centred under them; lines read there are added
+    when they make the parsed block more complete."""
+    sig = [ln for ln in lines if ln.zone is Zone.SIGNATURE and ln.bbox is not None and ln.text.strip()]
+    titles = [ln for ln in sig if is_title_line(ln.text)]
+    if not titles or any(is_name(ln.text) for ln in sig):
+        return lines
+    box, h = _extent(titles)
+    x0 = max(0, int(box.cx - 6 * h))
+    x1 = min(crops.width, int(box.cx + 6 * h))
+    y0, y1 = box.y1, min(crops.height, box.y1 + 9 * h)
+    read = crops.read(x0, y0, x1, y1)
+    if read is None:
+        return lines
+    seen = [ln.bbox for ln in sig if ln.bbox is not None]
+    found = [replace(ln, text=normalize_line(ln.text), conf=(ln.conf or 0.0) * 0.9, zone=Zone.SIGNATURE)
+             for ln in read
+             if ln.bbox is not None and regex.search(r"\p{L}{2}", ln.text)
+             and not any(ln.bbox.overlap(b) > 0.3 for b in seen)]
+    if not found:
+        return lines
+    last = max(lines.index(ln) for ln in sig) + 1
+    more = lines[:last] + found + lines[last:]
+    before = signature_quality(parse_signature(sig))
+    after = signature_quality(parse_signature([ln for ln in more if ln.zone is Zone.SIGNATURE]))
+    return more if after > before else lines

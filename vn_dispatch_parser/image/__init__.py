@@ -1,0 +1,1 @@
+"""Pages as images: loading inputs, PDF tools, preprocessing, ink separation, hand-written digits."""

@@ -1,0 +1,54 @@
+"""Per-page preparation for OCR: orientation, deskew, borders, upscaling (``preprocess``), coloured-ink
+separation, seals and stamps (``ink``), in one frame: every box found refers to the OCR image."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from vn_dispatch_parser.core.types import InkMark, PageImage
+from vn_dispatch_parser.image import ink
+from vn_dispatch_parser.image.preprocess import OrientationFn, flatten_background, prepare_for_ocr
+
+__all__ = ["PreparedPage", "prepare_page"]
+
+
+@dataclass
+class PreparedPage:
+    """A page ready for OCR.
+
+    ``image`` is the page (colour when it has colour) turned, straightened and scaled like ``ocr_image``, the
+    grey image with coloured ink whitened that the printed-text OCR reads; ``dpi`` is their resolution.
+    """
+
+    image: np.ndarray
+    ocr_image: np.ndarray
+    dpi: int
+    marks: list[InkMark] = field(default_factory=list)
+    blank: bool = False
+    steps: list[str] = field(default_factory=list)
+    rotation: int = 0  # clockwise degrees applied to turn the page upright
+    skew: float = 0.0  # degrees straightened (counter-clockwise positive)
+    scale: float = 1.0  # upscaling factor
+
+
+def prepare_page(page: PageImage, *, osd: OrientationFn | None = None) -> PreparedPage:
+    """Prepare one page; marks (seals, stamps, hand-writing) are located on the prepared frame. ``osd`` (the
+    OCR engine's ``orientation``) decides a page's orientation when the image checks are unsure."""
+    grey, info = prepare_for_ocr(page.array, page.dpi, osd=osd)
+    image = info.color if info.color is not None else grey
+    marks: list[InkMark] = []
+    if not info.blank:
+        seals = ink.find_seals(image, info.dpi_out, page.page_no)
+        marks += seals
+        if info.color is not None:  # seal fragments are not hand-writing: keep them out
+            marks += ink.find_ink_marks(info.color, info.dpi_out, page.page_no, exclude=[s.bbox for s in seals])
+        marks += ink.find_stamp_boxes(image, info.dpi_out, page.page_no)
+    # uneven paper is evened out for the OCR only: the marks' detectors and readers work on the page as
+    # scanned (a grey seal's rim keeps its darkness there)
+    ocr_image = grey if info.blank else flatten_background(grey, info.dpi_out)
+    if ocr_image is not grey:
+        info.steps.append("flatten")
+    return PreparedPage(image=image, ocr_image=ocr_image, dpi=info.dpi_out, marks=marks, blank=info.blank,
+                        steps=info.steps, rotation=info.rotation, skew=info.skew, scale=info.scale)

@@ -1,0 +1,1 @@
+"""The OCR engine seam: the ``OcrEngine`` protocol and its engines."""

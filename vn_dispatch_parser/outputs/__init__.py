@@ -1,0 +1,1 @@
+"""Output forms: JSON/CSV/XLSX export, the register, searchable PDFs."""

@@ -1,0 +1,1 @@
+"""Page images → page readings (layout, bands, stamps, hints); field values are decided in ``document``."""

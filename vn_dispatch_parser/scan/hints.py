@@ -1,0 +1,193 @@
+"""Hand-written number and day (issue: most paper dispatches get their number after signing).
+
+The printed line reads "Số:      /UBND-VX" and "Quảng Ngãi, ngày    tháng 01 năm 2025"; the number and the
+day are written by hand, often in coloured ink. We take the blank between "Số:" and "/" and between "ngày"
+and "tháng" from the OCR word boxes and read the ink there with the digit reader. The readings become hints
+that the field parsers use when the printed OCR has no (or a doubtful) value, with the reader's confidence,
+so an uncertain reading is flagged for review rather than silently kept.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import regex
+
+from vn_dispatch_parser.core.types import BBox, HandHints, HandReading, Line, OcrWord, Zone
+
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = ["read_hints"]
+
+log = logging.getLogger(__name__)
+_SO_WORD = regex.compile(r"^S[ốoô6ổóòẽẻếểõ](?!\p{L})\s*[:;.]?", regex.IGNORECASE)  # not "SÓC", "SỞ"
+_NGAY = regex.compile(r"ng[àa]y", regex.IGNORECASE)
+_THANG = regex.compile(r"th[áa]ng", regex.IGNORECASE)
+_NAM = regex.compile(r"n[ăa]m\b", regex.IGNORECASE)
+
+
+def _char_x(word: OcrWord, index: int) -> int:
+    """Approximate x of a character inside a word box (proportional to its index)."""
+    n = max(1, len(word.text))
+    return int(word.bbox.x0 + word.bbox.width * index / n)
+
+
+def _number_region(line: Line) -> tuple[tuple[int, int, int, int], str | None] | None:
+    """The blank between "Số:" and the "/" that starts the ký hiệu, and what the OCR read in it.
+
+    The "/" is the one followed by the ký hiệu's letters or a year ("…/2024/QĐ-UBND"): a hand-written 1
+    slants like a slash and the OCR often reads it as one ("Số: '/..'//STNMT"), so the first "/" may lie
+    inside the hand-writing.
+    """
+    found = next(((i, w) for i, w in enumerate(line.words) if _SO_WORD.match(w.text)), None)
+    if found is None:
+        return None
+    i, so = found
+    text, xs = _char_positions(line)
+    label = _SO_WORD.match(so.text)
+    assert label is not None
+    end = sum(len(w.text) + 1 for w in line.words[:i]) + label.end()  # words are joined by one space
+    slashes = [k for k in range(end, len(text)) if text[k] == "/"]
+    if not slashes:
+        return None
+    cut = next((k for k in slashes if _SYMBOL_START.match(text, k + 1)), slashes[0])
+    x0 = _char_x(so, label.end()) if len(so.text) > label.end() else so.bbox.x1
+    slash_x = xs[cut]
+    h = line.bbox.height if line.bbox else so.bbox.height
+    # up to just before the printed "/" (a slash inside the region reads as a "1")
+    region = (x0, max(0, so.bbox.y0 - int(0.9 * h)), max(x0 + 1, slash_x - int(0.25 * h)), so.bbox.y1 + int(0.6 * h))
+    printed = text[end:cut].strip()
+    return region, (printed or None)
+
+
+_SYMBOL_START = regex.compile(r"\s*(?:\p{Lu}{2}|(?:19|20)\d\d\s*/)")  # no ký hiệu group is one letter
+
+
+def _char_positions(line: Line) -> tuple[str, list[int]]:
+    """The line's text (words joined by spaces) and an x for every character, proportional inside words
+    (a space between words gets the x of the word it follows ends at: the blank after a printed word
+    starts where its ink ends, not where the OCR's next word begins)."""
+    text, xs = "", []
+    for k, w in enumerate(line.words):
+        if text:
+            text += " "
+            xs.append(line.words[k - 1].bbox.x1)
+        for k in range(len(w.text)):
+            xs.append(_char_x(w, k))
+        text += w.text
+    return text, xs
+
+
+def _printed_end(line: Line, index: int) -> int:
+    """Where the printed word holding character ``index - 1`` of the line's text should end, from the
+    width per character of the line's other, surely read words: a hand digit written against the word
+    ("ngày31") widens its OCR box over the digit, which must stay in the blank."""
+    pos = 0
+    for w in line.words:
+        if pos <= index - 1 < pos + len(w.text):
+            widths = [o.bbox.width / len(o.text) for o in line.words
+                      if o is not w and len(o.text) >= 3 and (o.conf or 0) >= 0.8]
+            if len(widths) < 2:
+                return w.bbox.x1
+            per = sorted(widths)[len(widths) // 2]
+            return min(w.bbox.x1, int(w.bbox.x0 + 1.1 * per * (index - pos)))
+        pos += len(w.text) + 1
+    return line.bbox.x1 if line.bbox else 0
+
+
+def _between(line: Line, start: regex.Pattern[str], stop: regex.Pattern[str]) -> tuple[tuple[int, int, int, int],
+                                                                                          str | None] | None:
+    """The blank between two printed words of a line ("ngày" … "tháng"), as a region and what OCR read there;
+    the words may be glued to what was written between them ("ngày2Ôtháng")."""
+    text, xs = _char_positions(line)
+    a = start.search(text)
+    b = stop.search(text, a.end()) if a else None
+    if not a or not b or not line.bbox:
+        return None
+    x0 = xs[a.end()] if a.end() < len(xs) else line.bbox.x1
+    x1 = xs[b.start()] if b.start() < len(xs) else line.bbox.x1
+    x0 = min(x0, _printed_end(line, a.end()))
+    if x1 - x0 < 0.3 * line.bbox.height:
+        return None
+    h = line.bbox.height
+    printed = text[a.end() : b.start()].strip() or None
+    # a fifth of a line height back into the printed word: hand digits often touch or cross its last
+    # letter, and the OCR then puts part of them into the word's box (measured on the day blanks of
+    # samples/ and ../shared/real: 33 → 37 of 39 read right, none wrongly with confidence ≥ 0.5)
+    x0 = max(0, x0 - int(0.2 * h))
+    return (x0, max(0, line.bbox.y0 - int(0.9 * h)), x1, line.bbox.y1 + int(0.6 * h)), printed
+
+
+def _read(img: np.ndarray, found: tuple[tuple[int, int, int, int], str | None], line: Line, max_digits: int,
+          low: int, high: int) -> HandReading | None:
+    """Read digits in a blank; a reading outside ``low``–``high`` is dropped."""
+    from vn_dispatch_parser.image.digits import read_handwritten_digits, read_handwritten_int
+
+    region, printed = found
+    # the printed line's own band: the region is taller (hand-writing strays up), but glyphs of the lines
+    # above and below are not the value
+    row = (line.bbox.y0, line.bbox.y1) if line.bbox else None
+    # the reader's optional Tesseract vote is off: measured on ../shared/real and samples/ it changed no
+    # field, and it costs a Tesseract call (~0.13 s) per blank
+    try:
+        if high <= 31:
+            r = read_handwritten_int(img, region, lo=low, hi=high, max_digits=max_digits, row=row,
+                                      witness=None)
+        else:
+            r = read_handwritten_digits(img, region, max_digits=max_digits, row=row,
+                                      witness=None)
+    except Exception as e:  # a reader failure must not lose the page
+        log.warning("hand-writing reader failed: %s", e)
+        return None
+    if not r.text or not low <= int(r.text) <= high:
+        return None
+    bbox = BBox(*r.bbox) if r.bbox else BBox(*region)
+    return HandReading(r.text, float(r.conf), line.page, bbox, printed, r.options)
+
+
+_STAMP_SO = regex.compile(r"^\s*(?:Đ\S*N\s*)?S[ốoô6]\s*[:.]", regex.IGNORECASE)
+_STAMP_NGAY = regex.compile(r"^\s*Ng[àa]y\s*[:.]", regex.IGNORECASE)
+
+
+def _after(line: Line, label: regex.Pattern[str], width: int) -> tuple[tuple[int, int, int, int], str | None] | None:
+    """The space after a stamp's printed label ("Số:", "Ngày:") where the value is written by hand."""
+    text, xs = _char_positions(line)
+    m = label.search(text)
+    if not m or not line.bbox:
+        return None
+    h = line.bbox.height
+    x0 = xs[m.end()] if m.end() < len(xs) else line.bbox.x1
+    x1 = min(width, max(line.bbox.x1, x0 + 9 * h))
+    printed = text[m.end() :].strip() or None
+    return (x0, max(0, line.bbox.y0 - int(0.9 * h)), x1, line.bbox.y1 + int(0.6 * h)), printed
+
+
+def read_hints(lines: list[Line], img: np.ndarray, dpi: int) -> HandHints:
+    """Read the hand-written number, day and month of a page whose header is in ``lines``."""
+    hints = HandHints()
+    left = [ln for ln in lines if ln.zone in (Zone.HEADER_LEFT,) and ln.words]
+    right = [ln for ln in lines if ln.zone in (Zone.HEADER_RIGHT,) and ln.words]
+    for ln in left:
+        found = _number_region(ln)
+        if found is None:
+            continue
+        hints.number = _read(img, found, ln, 6, 0, 999_999)
+        break
+    stamp = [ln for ln in lines if ln.zone is Zone.INCOMING_STAMP and ln.words]
+    for ln in stamp:
+        if hints.stamp_number is None and (found := _after(ln, _STAMP_SO, img.shape[1])):
+            hints.stamp_number = _read(img, found, ln, 6, 1, 999_999)
+        elif hints.stamp_date is None and (found := _after(ln, _STAMP_NGAY, img.shape[1])):
+            hints.stamp_date = _read(img, found, ln, 6, 1, 999_999)
+    for ln in right:
+        day = _between(ln, _NGAY, _THANG)
+        if day is None:
+            continue
+        hints.day = _read(img, day, ln, 2, 1, 31)
+        month = _between(ln, _THANG, _NAM)
+        if month is not None and not (month[1] or "").isdigit():
+            hints.month = _read(img, month, ln, 2, 1, 12)
+        break
+    return hints

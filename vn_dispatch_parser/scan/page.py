@@ -1,0 +1,313 @@
+"""Read a scan (PDF, TIFF, JPEG, PNG, BMP, WebP) into a ``FileResult``.
+
+Per page: load (one page at a time) → the PDF's own text layer when it holds the text, else ink separation
+(coloured marks whitened for the printed-text OCR, seals and stamps located) and Tesseract with boxes →
+layout zones → hand-written number and day read from the ink → the field parsers of the text path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from vn_dispatch_parser.core.esign import SignatureStamp
+from vn_dispatch_parser.core.lexicon import correct_text
+from vn_dispatch_parser.core.normalize import normalize_line
+from vn_dispatch_parser.core.types import (
+    BBox,
+    CropReader,
+    HandHints,
+    InkMark,
+    Line,
+    OcrPage,
+    PageImage,
+    PageText,
+    Zone,
+)
+from vn_dispatch_parser.errors import EmptyDocumentError
+from vn_dispatch_parser.image.load import DEFAULT_MAX_PIXELS, iter_pages, sniff_format
+from vn_dispatch_parser.image.pdftext import TextLayerPage, pdf_text_layer
+from vn_dispatch_parser.image.poppler import pdf_page_info, scan_resolution
+from vn_dispatch_parser.image.prep import PreparedPage, prepare_page
+from vn_dispatch_parser.ocr.engine import OcrEngine, recognize_at
+from vn_dispatch_parser.records import Document, FileResult, PageFrame
+from vn_dispatch_parser.scan.hints import read_hints
+from vn_dispatch_parser.scan.incoming_stamp import read_den_stamp
+from vn_dispatch_parser.scan.layout import arrange_page
+from vn_dispatch_parser.scan.stamps import incoming_stamp_box, stamp_lines
+
+__all__ = ["PageReading", "ScanOptions", "join_scan", "lines_from_ocr", "read_scan", "read_scan_pages"]
+
+log = logging.getLogger(__name__)
+
+
+SignatureReconciler = Callable[[list[Line], CropReader], list[Line]]
+"""Decides a page's signature block from its lines and second readings of crops."""
+
+
+@dataclass
+class ScanOptions:
+    """How to read scans."""
+
+    dpi: int = 300
+    max_pixels: int = DEFAULT_MAX_PIXELS
+    page_timeout: float = 180.0
+    handwriting: bool = True
+    engine: OcrEngine | None = None
+    fields_only: bool = False
+    signature: SignatureReconciler | None = None
+    """Decides the signature block from the page's reading and crops (the document stage's
+    :func:`~vn_dispatch_parser.document.reconcile.reconcile_signature`, passed in by the pipeline)."""
+
+
+class PageCrops:
+    """Second readings of one page's crops (:class:`~vn_dispatch_parser.core.types.CropReader`)."""
+
+    def __init__(self, engine: OcrEngine, image: np.ndarray, page_no: int) -> None:
+        self.engine, self.image, self.page_no = engine, image, page_no
+        self.height, self.width = image.shape[:2]
+
+    def read(self, x0: int, y0: int, x1: int, y1: int, *, psm: int = 6) -> list[Line] | None:
+        crop = self.image[y0:y1, x0:x1]
+        if crop.size == 0:
+            return None
+        return recognize_at(self.engine, crop, (x0, y0), psm=psm, page_no=self.page_no)
+
+
+@dataclass
+class _PageResult:
+    lines: list[Line]
+    marks: list[InkMark] = field(default_factory=list)
+    hints: HandHints = field(default_factory=HandHints)
+    blank: bool = False
+    stamps: list[SignatureStamp] = field(default_factory=list)
+    frame: PageFrame | None = None
+    text: PageText | None = None
+
+
+def _frame(page: PageImage, prep: PreparedPage, text_layer: bool) -> PageFrame:
+    """The frame of the page's evidence boxes: the page as loaded (a PDF page rendered at ``page.dpi``, an
+    image's own pixels), and the turn and straightening the reading applied to it (the boxes are mapped
+    back from that OCR frame by :func:`_boxes_to_pages`)."""
+    h, w = page.array.shape[:2]
+    if text_layer:
+        return PageFrame(page=page.page_no, width=w, height=h, dpi=page.dpi, boxes="page")
+    return PageFrame(page=page.page_no, width=w, height=h, dpi=page.dpi, rotation=prep.rotation,
+                     skew=round(prep.skew, 3), boxes="page")
+
+
+def _boxes_to_pages(docs: list[Document], texts: dict[int, PageText]) -> None:
+    """Put every evidence box in the frame of its page as loaded (``FileResult.frames``): the readers
+    found them on the page turned upright, straightened and upscaled for the OCR."""
+    for doc in docs:
+        for ev in doc.evidence.values():
+            text = texts.get(ev.page) if ev.page is not None else None
+            if ev.bbox is not None and text is not None:
+                ev.bbox = text.to_page(BBox(*ev.bbox)).as_list()
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _read_page(page: PageImage, layer: TextLayerPage | None, engine: OcrEngine, opts: ScanOptions) -> _PageResult:
+    prep = prepare_page(page, osd=engine.orientation)
+    h, w = page.array.shape[:2]
+    upright = (h, w) if prep.rotation in (90, 270) else (w, h)
+    text = PageText(page.page_no, prep.ocr_image.shape[1], prep.ocr_image.shape[0], upright, prep.rotation,
+                    prep.skew, prep.scale, blank=prep.blank)
+    if prep.blank:
+        return _PageResult(lines=[], marks=prep.marks, blank=True, stamps=layer.signatures if layer else [],
+                           frame=_frame(page, prep, False), text=text)
+    if layer is not None and layer.is_text:
+        ocr_page = layer.to_ocr_page()
+        text = PageText(page.page_no, layer.width, layer.height, (layer.width, layer.height), text_layer=True)
+    elif opts.fields_only:
+        from vn_dispatch_parser.scan.bands import field_bands, recognize_bands
+
+        ocr_page = recognize_bands(engine, prep.ocr_image, field_bands(prep.ocr_image, prep.dpi), page_no=page.page_no)
+    else:
+        ocr_page = engine.recognize(prep.ocr_image, psm=3, page_no=page.page_no)
+        ocr_page.width, ocr_page.height = prep.ocr_image.shape[1], prep.ocr_image.shape[0]
+    # the e-signature / relay stamps are images on a scanned page: their OCR text is not the document's
+    boxes = [s.bbox for s in layer.signatures if s.bbox is not None] if layer is not None and not layer.is_text else []
+    den_box = incoming_stamp_box(prep.marks, boxes, prep.image.shape[0], prep.dpi)
+    den = read_den_stamp(prep.image, den_box, engine, page.page_no, prep.dpi) if den_box is not None else None
+    extra = stamp_lines(prep.image, prep.marks, engine, page.page_no, prep.dpi, skip=den_box)
+    if den is not None:
+        extra = den.lines + ([Line("", page=page.page_no, zone=Zone.INCOMING_STAMP)] if extra else []) + extra
+    lines = lines_from_ocr(ocr_page, extra_top=extra, stamp_boxes=boxes)
+    if not ocr_page.text_layer and opts.signature is not None:
+        lines = opts.signature(lines, PageCrops(engine, prep.ocr_image, page.page_no))
+    hints = read_hints(lines, prep.image, prep.dpi) if opts.handwriting and not ocr_page.text_layer else HandHints()
+    hints.page = page.page_no
+    hints.stamp_box = den_box
+    if den is not None:
+        hints.stamp_receiver, hints.stamp_receiver_conf = den.receiver, den.receiver_conf
+        if opts.handwriting:
+            hints.stamp_number, hints.stamp_date = den.number, den.date
+    text.lines = lines
+    return _PageResult(lines=lines, marks=prep.marks, hints=hints, stamps=layer.signatures if layer else [],
+                       frame=_frame(page, prep, bool(ocr_page.text_layer)), text=text)
+
+
+def lines_from_ocr(ocr_page: OcrPage, *, extra_top: list[Line] | None = None,
+                   stamp_boxes: list[BBox] | None = None) -> list[Line]:
+    """From one page's OCR words to ordered, zoned, normalised lines (no image needed: testable on
+    recorded OCR output)."""
+    ocr_page = _normalized(ocr_page)
+    if stamp_boxes:
+        keep = [ln for ln in ocr_page.lines
+                if ln.bbox is None or not any(ln.bbox.overlap(b) > 0.5 for b in stamp_boxes)]
+        ocr_page = replace(ocr_page, lines=keep)
+    lines = arrange_page(ocr_page, extra_top=extra_top)
+    if not ocr_page.text_layer:
+        lines = [_corrected(ln) for ln in lines]
+    return lines
+
+
+def _normalized(page: OcrPage) -> OcrPage:
+    """Normalise every word once, at the boundary (NFC, Ð → Đ, tone placement, dashes)."""
+    words = [replace(w, text=t) for w in page.words if (t := normalize_line(w.text))]
+    lines = []
+    for ln in page.lines:
+        ws = tuple(replace(w, text=t) for w in ln.words if (t := normalize_line(w.text)))
+        text = " ".join(w.text for w in ws) if ln.words else normalize_line(ln.text)
+        if text:
+            lines.append(replace(ln, text=text, words=ws))
+    return replace(page, words=words, lines=lines)
+
+
+def _corrected(line: Line) -> Line:
+    """Restore OCR-dropped diacritics from the lexicon; each change lowers the line's confidence a little."""
+    text, n = correct_text(line.text)
+    if not n:
+        return line
+    return replace(line, text=text, conf=(line.conf if line.conf is not None else 1.0) * 0.97**n)
+
+
+def _render_dpi(path: Path, dpi: int, layers: list[TextLayerPage] | None) -> dict[int, int]:
+    """Render a scanned page at its scan's own resolution when that is lower than ``dpi``.
+
+    Measured on the real scans: OCR of a 150-dpi scan rendered at 150 reads as well as (slightly better
+    than) the same scan rendered at 300, for about a third less OCR time; scans under 100 dpi are upscaled
+    by the preprocessing anyway. Born-digital pages keep ``dpi``.
+    """
+    infos = pdf_page_info(path)
+    native = scan_resolution(path, infos)
+    out = {}
+    for page, ppi in native.items():
+        if layers and page <= len(layers) and layers[page - 1].is_text:
+            continue
+        if 72 <= ppi < dpi:
+            out[page] = max(150, int(ppi))  # never below 150: Tesseract needs the x-height
+    return out
+
+
+def _rescaled(layer: TextLayerPage, factor: float) -> TextLayerPage:
+    """The text layer's stamp boxes in the frame of a page rendered at another resolution."""
+    def scale(b: BBox | None) -> BBox | None:
+        return None if b is None else BBox(*(int(v * factor) for v in b.as_list()))
+
+    return replace(layer, signatures=[replace(s, bbox=scale(s.bbox)) for s in layer.signatures])
+
+
+PageReading = tuple[int, _PageResult]
+"""One page's number and readings: what a page task on a cluster returns (picklable)."""
+
+
+def read_scan(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = None,
+              max_pixels: int = DEFAULT_MAX_PIXELS, handwriting: bool = True,
+              page_texts: list[PageText] | None = None, pages: set[int] | None = None,
+              fields_only: bool = False, signature: SignatureReconciler | None = None) -> FileResult:
+    """Read one scan file into a ``FileResult`` (see the module docstring).
+
+    ``page_texts``, when given, receives what was read on each page (for the searchable PDF); ``pages``
+    limits the reading to those 1-based page numbers; ``fields_only``: OCR only the bands the fields come
+    from (:mod:`vn_dispatch_parser.scan.bands`).
+    """
+    readings = read_scan_pages(path, dpi=dpi, engine=engine, max_pixels=max_pixels, handwriting=handwriting,
+                               fields_only=fields_only, only=pages, signature=signature)
+    return join_scan(path, readings, page_texts=page_texts)
+
+
+def read_scan_pages(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = None,
+                    max_pixels: int = DEFAULT_MAX_PIXELS, handwriting: bool = True, fields_only: bool = False,
+                    only: Collection[int] | None = None,
+                    signature: SignatureReconciler | None = None) -> list[PageReading]:
+    """Read the pages of a scan (``only`` these page numbers of a PDF, when given), each on its own: the
+    pages of a long PDF can be read by different workers and joined by :func:`join_scan`."""
+    p = Path(path)
+    fmt = sniff_format(p)
+    opts = ScanOptions(dpi=dpi, max_pixels=max_pixels, handwriting=handwriting, fields_only=fields_only,
+                       signature=signature)
+    if engine is None:
+        from vn_dispatch_parser.ocr.capi import default_engine
+
+        engine = default_engine()
+    layers = pdf_text_layer(p, dpi=dpi) if fmt == "pdf" else None
+    render = _render_dpi(p, dpi, layers) if fmt == "pdf" else {}
+    readings: list[PageReading] = []
+    for page in iter_pages(p, dpi=dpi, max_pixels=max_pixels, page_dpi=render, only=only):
+        layer = layers[page.page_no - 1] if layers and page.page_no <= len(layers) else None
+        if layer is not None and page.dpi != dpi:
+            layer = _rescaled(layer, page.dpi / dpi)
+        readings.append((page.page_no, _read_page(page, layer, engine, opts)))
+    return readings
+
+
+def join_scan(path: str | Path, readings: list[PageReading], *,
+              page_texts: list[PageText] | None = None) -> FileResult:
+    """The ``FileResult`` of a scan from the readings of all its pages (in any order)."""
+    from vn_dispatch_parser.pipeline import documents_from_lines
+
+    p = Path(path)
+    lines: list[Line] = []
+    seal_pages: set[int] = set()
+    hints_by_page: dict[int, HandHints] = {}
+    stamps: list[SignatureStamp] = []
+    frames: list[PageFrame] = []
+    texts: dict[int, PageText] = {}
+    n_pages = blank = 0
+    for page_no, res in sorted(readings, key=lambda r: r[0]):
+        n_pages += 1
+        blank += res.blank
+        if any(m.kind == "seal" for m in res.marks):
+            seal_pages.add(page_no)
+        hints_by_page[page_no] = res.hints
+        stamps.extend(res.stamps)
+        if res.text is not None:
+            texts[page_no] = res.text
+            if page_texts is not None:
+                page_texts.append(res.text)
+        if res.frame is not None:
+            frames.append(res.frame)
+        if lines and res.lines:
+            lines.append(Line("", page=page_no))
+        lines.extend(res.lines)
+    if n_pages and blank == n_pages:
+        raise EmptyDocumentError(f"all {n_pages} page(s) are blank", p)
+    signed = [s for s in stamps if s.kind == "signature"] or stamps
+    docs = documents_from_lines(lines, seal_pages=seal_pages, hints=hints_by_page,
+                                signature_text=signed[0].text if signed else "")
+    _boxes_to_pages(docs, texts)
+    warnings = [f"{blank} blank page(s)"] if blank else []
+    signatures = []
+    if sniff_format(p, warn=False) == "pdf":
+        from vn_dispatch_parser.image.signatures import apply_to_document, read_signatures
+
+        signatures = read_signatures(p)
+        for doc in docs:
+            apply_to_document(doc, signatures)
+    return FileResult(file=p.name, sha256=_sha256(p), pages=n_pages, documents=docs, warnings=warnings,
+                      signatures=signatures, frames=frames)
+

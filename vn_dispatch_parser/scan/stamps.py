@@ -1,0 +1,260 @@
+"""Stamps on a page: the ĐẾN stamp, KHẨN / HỎA TỐC / MẬT marks, read from their own ink.
+
+The printed-text OCR reads a page with coloured ink whitened, so stamps in red, blue or violet ink are read
+here, each from its own crop: a thin-ink ĐẾN stamp is first assembled from its strokes (``grouped_ink``);
+a framed, often slanted mark is levelled and matched to the closed list of urgency and secrecy marks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import cv2
+import numpy as np
+from rapidfuzz import fuzz
+
+from vn_dispatch_parser.core.normalize import fold, normalize_line
+from vn_dispatch_parser.core.tables import load
+from vn_dispatch_parser.core.types import BBox, InkMark, Line, Zone
+from vn_dispatch_parser.image import ink
+from vn_dispatch_parser.ocr.engine import OcrEngine, recognize_at
+
+__all__ = ["framed_boxes", "grouped_ink", "incoming_stamp_box", "stamp_lines"]
+
+
+def grouped_ink(marks: list[InkMark], height: int, dpi: int) -> list[InkMark]:
+    """Coloured strokes near each other in the upper half, grouped: a stamp printed in thin ink (violet ĐẾN
+    stamps) is found as many small marks; together they make one stamp-sized region to read."""
+    mm = dpi / 25.4
+    pieces = [m for m in marks if m.kind in ("handwriting", "signature") and m.color in ("red", "blue")
+              and m.bbox.cy < 0.45 * height]
+    groups: list[tuple[str, BBox]] = [(m.color, m.bbox) for m in pieces]
+    gap = 12 * mm
+    merged = True
+    while merged:  # merge until no two groups of one colour are within ``gap`` of each other
+        merged = False
+        for i in range(len(groups)):
+            for j in range(i + 1, len(groups)):
+                (ci, a), (cj, b) = groups[i], groups[j]
+                if ci == cj and a.x0 < b.x1 + gap and b.x0 < a.x1 + gap and a.y0 < b.y1 + gap and b.y0 < a.y1 + gap:
+                    groups[i] = (ci, a.union(b))
+                    del groups[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    out = []
+    for color, box in groups:
+        w_mm, h_mm = box.width / mm, box.height / mm
+        if 25 <= max(w_mm, h_mm) <= 110 and 12 <= min(w_mm, h_mm) <= 80:
+            out.append(InkMark("stamp", color, box, marks[0].page if marks else 1, 0.4))
+    return out
+
+
+def stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_no: int, dpi: int,
+                skip: BBox | None = None) -> list[Line]:
+    """OCR the coloured stamps (ĐẾN, HỎA TỐC/KHẨN) from their own ink; their lines go first. A mark that
+    overlaps ``skip`` (the ĐẾN stamp, read by ``den_stamp``) is left out."""
+    out: list[Line] = []
+    seals = [m.bbox for m in marks if m.kind == "seal"]
+    height = img.shape[0]
+    for mark in marks + grouped_ink(marks, img.shape[0], dpi):
+        if mark.kind not in ("stamp", "urgency_stamp") and not _small_red_box(mark, img.shape, dpi):
+            continue
+        b = mark.bbox
+        if skip is not None and b.overlap(skip) > 0.5:
+            continue
+        if b.width < 40 or b.height < 20 or b.cy > 0.5 * height:
+            continue
+        if any(b.overlap(s) > 0.3 for s in seals):
+            continue  # the seal itself, not a stamp with text
+        if mark.kind != "stamp":
+            layer = ink.ink_layer(img, mark.color, b)
+            # two marks stacked close (MẬT over HỎA TỐC) are found as one: read band by band
+            bands = _bands(layer, dpi) or [(0, layer.shape[0])]
+            for y0, y1 in bands:
+                found = _read_mark(layer[y0:y1], engine, page_no)
+                if found:
+                    box = BBox(b.x0, b.y0 + y0, b.x1, b.y0 + y1)
+                    out.append(Line(text=found[0], page=page_no, bbox=box, conf=found[1], zone=Zone.INCOMING_STAMP))
+            continue
+        # a stamp's print in any ink is dark in the darkest channel (violet, red, blue and black alike)
+        region = img[b.y0 : b.y1, b.x0 : b.x1]
+        crop = region.min(axis=2) if region.ndim == 3 else region
+        crop = cv2.normalize(crop, None, 0, 255, cv2.NORM_MINMAX)  # type: ignore[call-overload]
+        if out:
+            out.append(Line("", page=page_no, zone=Zone.INCOMING_STAMP))
+        out += [replace(ln, zone=Zone.INCOMING_STAMP)
+                for ln in recognize_at(engine, crop, (b.x0, b.y0), psm=6, page_no=page_no) if (ln.conf or 0) >= 0.5]
+    if not any(ln.text in _marks_vocabulary() for ln in out):
+        stamps = [m.bbox for m in marks if m.kind == "stamp"] + ([skip] if skip is not None else [])
+        for box in framed_boxes(img, dpi):  # a KHẨN / MẬT box in grey or black: a frame, not a colour
+            if any(box.overlap(b) > 0.5 for b in stamps):
+                continue  # a row of the ĐẾN stamp
+            region = img[box.y0 : box.y1, box.x0 : box.x1]
+            found = _read_mark(region if region.ndim == 2 else region.min(axis=2), engine, page_no, level=True)
+            if found:
+                out.append(Line(text=found[0], page=page_no, bbox=box, conf=found[1], zone=Zone.INCOMING_STAMP))
+    return out
+
+
+def framed_boxes(img: np.ndarray, dpi: int) -> list[BBox]:
+    """Small hollow rectangles in the header's left part, the size of a KHẨN / MẬT box (12–60 × 5–20 mm):
+    on a grey or bitonal scan the red box has lost its colour and only its frame tells it apart. Found as
+    near-rectangular outer contours of the dark print on a ~100 dpi copy; at most three, largest first."""
+    h, w = img.shape[:2]
+    top = img[: int(0.45 * h), : int(0.6 * w)]
+    f = min(1.0, 100 / dpi)
+    small = cv2.resize(top, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else top
+    small = small if small.ndim == 2 else small.min(axis=2)
+    paper = float(np.percentile(small, 90))
+    dark = (small < paper - ink.STAMP_RULE_CONTRAST).astype(np.uint8)  # as the ĐẾN stamp's rules
+    mm = dpi * f / 25.4
+    contours, _ = cv2.findContours(dark, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    found: list[tuple[int, BBox]] = []
+    for c in contours:
+        x, y, bw, bh = cv2.boundingRect(c)
+        if not (12 * mm <= bw <= 60 * mm and 5 * mm <= bh <= 20 * mm and 1.8 <= bw / bh <= 8):
+            continue
+        if cv2.contourArea(c) < 0.85 * bw * bh:  # not a rectangle's outline
+            continue
+        inner = dark[y + 2 : y + bh - 2, x + 2 : x + bw - 2]
+        edge = max(2, int(0.8 * mm))
+        hollow = dark[y + edge : y + bh - edge, x + edge : x + bw - edge]
+        if inner.size == 0 or hollow.size == 0 or hollow.mean() > 0.35:
+            continue  # a filled blob, not a frame around letters
+        box = BBox(int(x / f), int(y / f), int((x + bw) / f), int((y + bh) / f))
+        if all(box.overlap(b) < 0.5 for _, b in found):
+            found.append((bw * bh, box))
+    return [b for _, b in sorted(found, key=lambda t: -t[0])[:3]]
+
+
+def _bands(layer: np.ndarray, dpi: int) -> list[tuple[int, int]]:
+    """Rows of a mark's ink layer split at blank horizontal gaps (≥ 0.5 mm), each band at least 4 mm
+    high; one band or none means nothing to split."""
+    grey = layer if layer.ndim == 2 else cv2.cvtColor(layer, cv2.COLOR_BGR2GRAY)
+    inked = (grey < 128).sum(axis=1) > max(2, 0.01 * grey.shape[1])
+    gap, tall = max(2, int(0.5 * dpi / 25.4)), int(4 * dpi / 25.4)
+    bands: list[tuple[int, int]] = []
+    start, blank = None, 0
+    for y, on in enumerate([*inked, False]):
+        if on:
+            start = y if start is None else start
+            blank = 0
+        elif start is not None:
+            blank += 1
+            if blank >= gap or y == len(inked):
+                bands.append((start, y - blank + 1))
+                start, blank = None, 0
+    bands = [(a, z) for a, z in bands if z - a >= tall]
+    return bands if len(bands) >= 2 else []
+
+
+def _small_red_box(mark: InkMark, shape: tuple[int, ...], dpi: int) -> bool:
+    """A red mark of the size of a KHẨN / MẬT stamp (12–75 × 5–30 mm) in the header's left part."""
+    mm = dpi / 25.4
+    b = mark.bbox
+    return (mark.color == "red" and b.cy < 0.4 * shape[0] and b.cx < 0.6 * shape[1]
+            and 12 <= b.width / mm <= 75 and 5 <= b.height / mm <= 30)
+
+
+def _marks_vocabulary() -> list[str]:
+    phrases = load("phrases")
+    return [*phrases["urgency"], *phrases["confidentiality"]]
+
+
+def _read_mark(crop: np.ndarray, engine: OcrEngine, page_no: int, *, level: bool = False) -> tuple[str, float] | None:
+    """Read a KHẨN / THƯỢNG KHẨN / HỎA TỐC / MẬT mark, level or slanted, against that closed list; with
+    ``level`` (a box found by its straight frame) one reading without the frame, no slanted attempts.
+
+    Returns the canonical phrase and a confidence (the match ratio), or None when nothing matches.
+    """
+    unframed = _without_frame(crop)
+    best: tuple[str, float] | None = None
+    attempts: list[tuple[np.ndarray | None, int]] = (
+        [(unframed, 7)] if level else [(unframed, 7), (unframed, 8), (crop, 8), (None, 0)])
+    for image, psm in attempts:
+        if image is None:
+            text = _read_slanted_stamp(crop, engine, page_no)
+            readings = [text] if text else []
+        else:
+            page = engine.recognize(image, psm=psm, page_no=page_no)
+            readings = [ln.text for ln in page.lines if ln.text.strip()]
+        for reading in readings:
+            key = fold(regex_letters(reading))
+            for phrase in _marks_vocabulary():
+                score = fuzz.ratio(key, fold(phrase)) / 100
+                if score >= 0.75 and (best is None or score > best[1]):
+                    best = (phrase, score)
+        if best is not None and best[1] >= 0.9:
+            break
+    return (best[0], round(0.9 * best[1], 3)) if best else None
+
+
+def regex_letters(text: str) -> str:
+    """Letters and spaces only."""
+    return " ".join("".join(c for c in w if c.isalpha()) for w in text.split()).strip()
+
+
+def _letter_mask(crop: np.ndarray) -> np.ndarray:
+    """The ink of a stamp without its frame: connected strokes spanning over half the crop are dropped."""
+    grey = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+    ink_mask = (grey < 160).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink_mask, 8)  # type: ignore[call-overload]
+    h, w = grey.shape
+    keep = np.zeros_like(ink_mask)
+    for i in range(1, n):
+        if stats[i, 2] <= 0.5 * w and stats[i, 3] <= 0.5 * h and stats[i, 4] >= 4:
+            keep[labels == i] = 1
+    return keep
+
+
+def _without_frame(crop: np.ndarray) -> np.ndarray:
+    return np.where(_letter_mask(crop) > 0, 0, 255).astype(np.uint8)
+
+
+def _read_slanted_stamp(crop: np.ndarray, engine: OcrEngine, page_no: int) -> str | None:
+    """Read a framed, often slanted stamp ("HỎA TỐC" in an arrow): drop the frame, turn the letters level."""
+    keep = _letter_mask(crop)
+    if keep.sum() < 50:
+        return None
+    letters = np.where(keep > 0, 0, 255).astype(np.uint8)
+    pts = np.column_stack(np.nonzero(keep)[::-1]).astype(np.float32)
+    angle = float(cv2.minAreaRect(pts)[2])
+    angle = (angle + 45) % 90 - 45  # the smallest turn that levels the text's box
+    best: tuple[float, str] | None = None
+    for a in (angle, angle + 90, angle - 90):
+        sub = engine.recognize(_rotate(letters, a), psm=7, page_no=page_no)
+        for ln in sub.lines:
+            if (ln.conf or 0) >= 0.6 and (best is None or (ln.conf or 0) > best[0]):
+                best = (ln.conf or 0, ln.text)
+        if best and best[0] >= 0.85:
+            break
+    return normalize_line(best[1]) if best else None
+
+
+def _rotate(img: np.ndarray, degrees: float) -> np.ndarray:
+    """Rotate a grey image about its centre, growing the canvas, white background."""
+    h, w = img.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    c, s = abs(m[0, 0]), abs(m[0, 1])
+    nw, nh = int(h * s + w * c), int(h * c + w * s)
+    m[0, 2] += nw / 2 - w / 2
+    m[1, 2] += nh / 2 - h / 2
+    return cv2.warpAffine(img, m, (nw, nh), borderValue=255)
+
+
+def incoming_stamp_box(marks: list[InkMark], esign_boxes: list[BBox], height: int, dpi: int) -> BBox | None:
+    """A framed stamp of about the ĐẾN stamp's size (35 × 50 mm) in the upper half, not a seal or e-sign stamp."""
+    seals = [m.bbox for m in marks if m.kind == "seal"]
+    mm = dpi / 25.4
+    for m in marks:
+        b = m.bbox
+        if m.kind != "stamp" or b.cy > 0.5 * height:
+            continue
+        if any(b.overlap(s) > 0.3 for s in seals + esign_boxes):
+            continue
+        long_mm, short_mm = max(b.width, b.height) / mm, min(b.width, b.height) / mm
+        if 35 <= long_mm <= 80 and 15 <= short_mm <= 55:
+            return b
+    return None
