@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 from vn_dispatch_parser.core.lines import is_caps, is_name, is_quoc_hieu, is_syllable, line_conf, lines_box
 from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.tables import load
-from vn_dispatch_parser.core.types import BBox, Hit, Line
+from vn_dispatch_parser.core.types import Hit, Line
 
 __all__ = ["is_signer_title", "is_title_line", "parse_signature", "signature_quality"]
 
@@ -245,12 +245,16 @@ def parse_signature(lines: list[Line]) -> Hit | None:
     if name and not all(is_syllable(w) or "'" in w for w in name.split()[-3:]):
         name_conf = min(name_conf, 0.5)  # a word that is no Vietnamese syllable ("Pkam"): misread
     raw = " / ".join(segments + ([name] if name else []))
-    # the titles' lines locate the block (authority, position); the name has its own line
-    page, box = lines_box(block or ([name_line] if name_line else []))
-    parts: dict[str, tuple[int | None, BBox | None]] = {}
+    hit = Hit(value=(authority, position, name, name_conf), raw=raw, rule="signature_block", conf=conf)
+    _locate(hit, block, name_line, prefix_line)
+    return hit
+
+
+def _locate(hit: Hit, block: list[Line], name_line: Line | None, prefix_line: Line | None) -> None:
+    """Where a signature block was read: its title lines (authority and position); the name's own line
+    and the authority's prefix line as parts."""
+    hit.page, hit.bbox = lines_box(block or ([name_line] if name_line else []))
     if name_line is not None and block:
-        parts["name"] = (name_line.page, name_line.bbox)
+        hit.parts["name"] = (name_line.page, name_line.bbox)
     if prefix_line is not None:
-        parts["authority"] = (prefix_line.page, prefix_line.bbox)
-    return Hit(value=(authority, position, name, name_conf), raw=raw, rule="signature_block", conf=conf,
-               page=page, bbox=box, parts=parts)
+        hit.parts["authority"] = (prefix_line.page, prefix_line.bbox)
