@@ -166,16 +166,16 @@ class Document(BaseModel):
 class PageFrame(BaseModel):
     """Khung của các hộp bằng chứng trên một trang / the frame a page's evidence boxes refer to.
 
-    Since ``boxes`` is ``"page"``: every ``evidence.*.bbox`` of the page is in pixels of the page as loaded,
-    ``width`` x ``height`` at ``dpi``: a PDF page rendered by poppler at ``dpi``
-    (``pdftoppm -r <dpi>``, the page's own /Rotate applied), an image file's own pixels (the EXIF
-    orientation applied; ``dpi`` from its metadata, or estimated from an A4 page). Drawn on that rendering
-    of the original file, a box covers the words its field was read from. ``rotation`` and ``skew`` say how
-    the reader turned and straightened the page to read it; the boxes are already mapped back.
+    When ``boxes`` is ``"page"``, every ``evidence.*.bbox`` of the page is in pixels of the page as loaded,
+    ``width`` x ``height`` at ``dpi``: a PDF page rendered by poppler at ``dpi`` (``pdftoppm -r <dpi>``, the
+    page's /Rotate applied), an image file's own pixels (a one-page image's EXIF orientation applied;
+    ``dpi`` from its metadata, or estimated from an A4 page). Drawn on that rendering of the original file,
+    a box covers the words its field was read from. ``rotation`` and ``skew`` say how the reader turned
+    and straightened the page to read it; the boxes are already mapped back.
 
-    Older results (``boxes`` ``"ocr"``, the default when the key is absent) put the boxes in the OCR image: the page
-    turned ``rotation`` degrees clockwise, straightened by ``skew`` degrees on an enlarged canvas and
-    resized to ``width`` x ``height``.
+    Older results (``boxes`` ``"ocr"``, the default when the key is absent) put the boxes in the OCR
+    image: the page turned ``rotation`` degrees clockwise, straightened by ``skew`` degrees on an enlarged
+    canvas and resized to ``width`` x ``height``.
     """
 
     page: int = Field(ge=1, description=_d("Trang (từ 1)", "Page (1-based)"))
