@@ -106,6 +106,8 @@ CALLS: dict[str, tuple[Callable[[str], Any], Callable[[Any], bool]]] = {
     "doc_type.match_heading": (doc_type.match_heading, lambda r: r is None or all(isinstance(x, str) for x in r)),
     "issuer.clean_issuer_line": (issuer.clean_issuer_line, lambda r: isinstance(r, str)),
     "issuer.parse_issuer": (lambda s: issuer.parse_issuer([s, s.upper(), s]), _opt_hit),
+    "issuer.issuer_units": (lambda s: issuer.issuer_units([s, s.upper(), s]),
+                            lambda r: isinstance(r, list) and all(_ints(u) for u in r)),
     "lists.KINH_GUI": (lambda s: lists.KINH_GUI.match(s), lambda r: r is None or isinstance(r.group(0), str)),
     "lists.NOI_NHAN": (lambda s: lists.NOI_NHAN.match(s), lambda r: r is None or isinstance(r.group(0), str)),
     "lists.clean_item": (lists.clean_item, lambda r: isinstance(r, str)),

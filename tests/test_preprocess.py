@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 import pytest
 
-from vn_dispatch_parser.core.types import BBox
+from vn_dispatch_parser.core.types import BBox, PageText
 from vn_dispatch_parser.image import ink, preprocess
 
 DPI = 150
@@ -206,6 +206,32 @@ def test_prepare_for_ocr_turns_straightens_and_upscales() -> None:
     assert info.blank and info.steps == []
     grey, info = preprocess.prepare_for_ocr(preprocess.rotate(text_page(), 1.0), DPI, use_osd=False)
     assert info.steps == [] and info.scale == 1.0  # 1° is left to Tesseract; 150 dpi is not upscaled
+
+
+def _square(img: np.ndarray) -> BBox:
+    """The box of the one big solid square of a page (the text's glyphs are far smaller)."""
+    grey = img if img.ndim == 2 else img[..., 0]
+    _, _, stats, _ = cv2.connectedComponentsWithStats((grey < 100).astype(np.uint8))
+    x, y, w, h, _ = (int(v) for v in max(stats[1:], key=lambda s: s[cv2.CC_STAT_AREA]))
+    return BBox(x, y, x + w, y + h)
+
+
+@pytest.mark.parametrize("turn", [None, cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_180, cv2.ROTATE_90_COUNTERCLOCKWISE])
+def test_boxes_of_the_ocr_image_map_back_to_the_page_as_loaded(turn: int | None) -> None:
+    # a page scanned 4° askew, turned, at 80 dpi: the OCR image is turned upright, straightened and
+    # upscaled to 300 dpi; a box found there must land on the same ink in the page as loaded
+    upright = text_page(dpi=80, lines=20)
+    cv2.rectangle(upright, (px(120, 80), px(200, 80)), (px(140, 80), px(215, 80)), BLACK, -1)
+    loaded = preprocess.rotate(upright, 4.0)
+    loaded = loaded if turn is None else cv2.rotate(loaded, turn)
+    grey, info = preprocess.prepare_for_ocr(loaded, 80, use_osd=False)
+    assert abs(info.skew - 4.0) < 0.5 and info.scale == 3.75
+    h, w = loaded.shape[:2]
+    text = PageText(1, grey.shape[1], grey.shape[0], (h, w) if info.rotation in (90, 270) else (w, h),
+                    info.rotation, info.skew, info.scale)
+    assert text.page_size == (w, h)
+    found, truth = text.to_page(_square(grey)), _square(loaded)
+    assert max(abs(a - b) for a, b in zip(found.as_list(), truth.as_list(), strict=True)) <= 3, (found, truth)
 
 
 def test_guess_dpi_for_images_without_metadata() -> None:

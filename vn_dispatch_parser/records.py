@@ -8,7 +8,7 @@ description in Vietnamese and English (``vn-dispatch schema``).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -75,7 +75,9 @@ class FieldEvidence(BaseModel):
     raw: str = Field(description=_d("Văn bản gốc đã đọc", "The raw text read"))
     rule: str = Field(description=_d("Quy tắc đã khớp", "The rule that matched"))
     page: int | None = Field(default=None, ge=1, description=_d("Trang (từ 1)", "Page (1-based)"))
-    bbox: list[int] | None = Field(default=None, description=_d("Khung [x0, y0, x1, y1] (điểm ảnh)", "Box [x0, y0, x1, y1] in pixels"))
+    bbox: list[int] | None = Field(default=None, description=_d(
+        "Khung [x0, y0, x1, y1] (điểm ảnh của trang, xem frames)", "Box [x0, y0, x1, y1] in pixels of the page "
+        "as loaded (the `frames` entry of `page` gives its size, dpi and rotation)"))
     score: float | None = Field(default=None, description=_d(
         "Điểm của bộ đọc trước hiệu chỉnh", "The parser's score for the value, before calibration (``confidence`` "
         "is the calibrated chance that the value is right)"))
@@ -163,15 +165,31 @@ class Document(BaseModel):
 
 
 class PageFrame(BaseModel):
-    """The frame that a page's evidence boxes refer to: the page as loaded (``dpi``), turned by
-    ``rotation`` degrees clockwise, straightened by ``skew`` degrees, then ``width`` x ``height`` pixels."""
+    """Khung của các hộp bằng chứng trên một trang / the frame a page's evidence boxes refer to.
+
+    When ``boxes`` is ``"page"``, every ``evidence.*.bbox`` of the page is in pixels of the page as loaded,
+    ``width`` x ``height`` at ``dpi``: a PDF page rendered by poppler at ``dpi`` (``pdftoppm -r <dpi>``, the
+    page's /Rotate applied), an image file's own pixels (a one-page image's EXIF orientation applied;
+    ``dpi`` from its metadata, or estimated from an A4 page). Drawn on that rendering of the original file,
+    a box covers the words its field was read from. ``rotation`` and ``skew`` say how the reader turned
+    and straightened the page to read it; the boxes are already mapped back.
+
+    Older results (``boxes`` ``"ocr"``, the default when the key is absent) put the boxes in the OCR
+    image: the page turned ``rotation`` degrees clockwise, straightened by ``skew`` degrees on an enlarged
+    canvas and resized to ``width`` x ``height``.
+    """
 
     page: int = Field(ge=1, description=_d("Trang (từ 1)", "Page (1-based)"))
-    width: int = Field(ge=0, description=_d("Chiều rộng (điểm ảnh)", "Width in pixels"))
-    height: int = Field(ge=0, description=_d("Chiều cao (điểm ảnh)", "Height in pixels"))
-    dpi: int = Field(description=_d("Độ phân giải khi nạp trang", "Resolution the page was loaded at"))
-    rotation: int = Field(default=0, description=_d("Góc xoay theo chiều kim đồng hồ (độ)", "Clockwise turn, degrees"))
-    skew: float = Field(default=0.0, description=_d("Góc chỉnh nghiêng (độ)", "Skew straightened, degrees"))
+    width: int = Field(ge=0, description=_d("Chiều rộng trang đã nạp (điểm ảnh)", "Width of the page as loaded, pixels"))
+    height: int = Field(ge=0, description=_d("Chiều cao trang đã nạp (điểm ảnh)", "Height of the page as loaded, pixels"))
+    dpi: int = Field(description=_d("Độ phân giải khi nạp trang", "Resolution the page was loaded (a PDF rendered) at"))
+    rotation: int = Field(default=0, description=_d("Góc đã xoay để đọc, theo chiều kim đồng hồ (độ)",
+                                                    "Clockwise turn applied to read the page, degrees (0, 90, 180, 270)"))
+    skew: float = Field(default=0.0, description=_d("Góc đã chỉnh nghiêng để đọc (độ)",
+                                                    "Skew straightened to read the page, degrees counter-clockwise"))
+    boxes: Literal["page", "ocr"] = Field(default="ocr", description=_d(
+        "Khung của các hộp bằng chứng", 'Frame of the evidence boxes: "page" (the page as loaded, width x height '
+        'at dpi) or "ocr" (older results: the page turned, straightened and resized for the OCR)'))
 
 
 class EngineIdentity(BaseModel):
@@ -202,7 +220,8 @@ class FileResult(BaseModel):
     warnings: list[str] = Field(default_factory=list, description=_d("Cảnh báo", "Warnings"))
     errors: list[str] = Field(default_factory=list, description=_d("Lỗi", "Errors"))
     frames: list[PageFrame] = Field(default_factory=list, description=_d(
-        "Khung các trang đã đọc (kích thước, dpi, góc xoay)", "Each page as read: size, dpi and rotation"))
+        "Khung các trang đã đọc (kích thước, dpi, góc xoay)", "Each page as loaded: size and dpi of the frame the "
+        "evidence boxes are in, and the rotation and skew applied to read it"))
     pipeline_version: str = Field(default=PIPELINE_VERSION, description=_d("Phiên bản bộ đọc", "Pipeline version"))
     engine: EngineIdentity | None = Field(default=None, description=_d(
         "Bộ OCR và mô hình đã dùng (tệp quét)", "OCR engine and models used (scans; None for text inputs)"))

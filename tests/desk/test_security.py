@@ -119,6 +119,14 @@ def _page_with_mark(path: Path) -> tuple[int, int]:
     return 300, 400
 
 
+def test_pages_of_page_frames_are_shown_as_loaded(tmp_path: Path) -> None:
+    # results whose boxes are in the page as loaded ("page" frames): no turn, whatever rotation the reader used
+    _page_with_mark(tmp_path / "scan.png")
+    frame = PageFrame(page=1, width=300, height=400, dpi=100, rotation=90, skew=3.0, boxes="page")
+    grey = np.asarray(load_page(tmp_path / "scan.png", 1, frame.model_dump()).convert("L"))
+    assert grey.shape == (400, 300) and grey[110, 80] < 50 and grey[300, 200] > 200
+
+
 def test_crops_follow_the_recorded_frame(tmp_path: Path) -> None:
     src, out = tmp_path / "in", tmp_path / "out"
     src.mkdir()

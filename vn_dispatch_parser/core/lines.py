@@ -13,11 +13,12 @@ from rapidfuzz import fuzz
 from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.tables import load
-from vn_dispatch_parser.core.types import Line
+from vn_dispatch_parser.core.types import BBox, Line
 from vn_dispatch_parser.core.vocab import NAM, NGAY, SIGNER_TAIL, SO_HEADER, THANG
 
 __all__ = [
     "line_conf",
+    "lines_box",
     "PLACE_DATE_RE",
     "SO_RE",
     "is_caps",
@@ -54,6 +55,29 @@ DATE_ONLY_RE = regex.compile(
 _RULE_RE = regex.compile(r"^[\s_\-–—─━=~¯.*…]{3,}$")
 _WORD_RE = regex.compile(r"[\p{L}]+", regex.V1)
 _NAME_WORD = regex.compile(r"^[\p{Lu}](?:[\p{Ll}]+|'[\p{Lu}]?[\p{Ll}]+)?$", regex.V1)
+
+
+def lines_box(lines: list[Line]) -> tuple[int | None, BBox | None]:
+    """Where some lines were read: the page of the first line with a box and the box around the lines on
+    that page (a field read over a page break keeps its first page's part); ``(page, None)`` for lines
+    without boxes (plain text).
+
+    >>> lines_box([Line("a", page=2, bbox=BBox(10, 5, 50, 20)), Line("b", page=2, bbox=BBox(8, 25, 40, 40)),
+    ...            Line("c", page=3, bbox=BBox(0, 0, 9, 9))])
+    (2, BBox(x0=8, y0=5, x1=50, y1=40))
+    >>> lines_box([Line("a", page=4)])
+    (4, None)
+    """
+    boxed = [ln for ln in lines if ln.bbox is not None]
+    if not boxed:
+        return (lines[0].page if lines else None), None
+    page = boxed[0].page
+    box = boxed[0].bbox
+    assert box is not None
+    for ln in boxed[1:]:
+        if ln.page == page and ln.bbox is not None:
+            box = box.union(ln.bbox)
+    return page, box
 
 
 def line_conf(lines: list[Line]) -> float:

@@ -6,7 +6,8 @@ so rules can use relative positions (``box.x0 / page.width``) that do not depend
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -162,10 +163,71 @@ class PageText:
     blank: bool = False
     lines: list[Line] = field(default_factory=list)
 
+    @property
+    def page_size(self) -> tuple[int, int]:
+        """``(width, height)`` of the page as loaded, before it was turned upright."""
+        uw, uh = self.upright
+        return (uh, uw) if self.rotation in (90, 270) else (uw, uh)
+
+    def to_upright(self, box: BBox) -> tuple[float, float, float, float]:
+        """A box of the OCR frame in the upright page before straightening and scaling (``upright``).
+
+        The OCR frame is the upright page straightened by ``skew`` about its centre on an enlarged canvas,
+        then scaled by ``scale``; the inverse is applied to the box's corners and their bounding box returned
+        (a straightened box grows a little when turned back). Not clamped to the page.
+
+        >>> PageText(1, 200, 100, (100, 50), scale=2.0).to_upright(BBox(20, 10, 60, 30))
+        (10.0, 5.0, 30.0, 15.0)
+        """
+        uw, uh = self.upright
+        s = self.scale or 1.0
+        cx2, cy2 = self.width / s / 2, self.height / s / 2
+        a, b = math.cos(math.radians(-self.skew)), math.sin(math.radians(-self.skew))
+        xs, ys = [], []
+        for x, y in ((box.x0, box.y0), (box.x1, box.y0), (box.x0, box.y1), (box.x1, box.y1)):
+            dx, dy = x / s - cx2, y / s - cy2
+            xs.append(a * dx - b * dy + uw / 2)
+            ys.append(b * dx + a * dy + uh / 2)
+        return min(xs), min(ys), max(xs), max(ys)
+
+    def to_page(self, box: BBox) -> BBox:
+        """A box of the OCR frame in the page as loaded (``page_size``, the frame evidence boxes are
+        recorded in): straightening and scaling undone (:meth:`to_upright`), then the turn by ``rotation``
+        degrees clockwise; rounded outwards and clamped to the page. Boxes of a text layer's page are
+        returned as they are.
+
+        >>> p = PageText(1, 100, 50, (100, 50), rotation=90)  # loaded 50 x 100, turned clockwise to read it
+        >>> p.page_size, p.to_page(BBox(10, 5, 30, 15))
+        ((50, 100), BBox(x0=5, y0=70, x1=15, y1=90))
+        >>> PageText(1, 100, 50, (100, 50), rotation=180).to_page(BBox(10, 5, 30, 15))
+        BBox(x0=70, y0=35, x1=90, y1=45)
+        >>> PageText(1, 100, 50, (100, 50), rotation=270).to_page(BBox(10, 5, 30, 15))
+        BBox(x0=35, y0=10, x1=45, y1=30)
+        """
+        if self.text_layer or (not self.rotation and not self.skew and self.scale in (0, 1)):
+            return box
+        u0, v0, u1, v1 = self.to_upright(box)
+        w, h = self.page_size
+        if self.rotation == 90:  # the page was turned clockwise: (x, y) of the page is at (h - y, x) upright
+            x0, y0, x1, y1 = v0, h - u1, v1, h - u0
+        elif self.rotation == 180:
+            x0, y0, x1, y1 = w - u1, h - v1, w - u0, h - v0
+        elif self.rotation == 270:
+            x0, y0, x1, y1 = w - v1, u0, w - v0, u1
+        else:
+            x0, y0, x1, y1 = u0, v0, u1, v1
+        x0, y0 = min(max(0, math.floor(x0 + 1e-6)), w), min(max(0, math.floor(y0 + 1e-6)), h)
+        return BBox(x0, y0, max(x0, min(w, math.ceil(x1 - 1e-6))), max(y0, min(h, math.ceil(y1 - 1e-6))))
+
 
 @dataclass
 class Hit:
-    """A field value with its provenance: the raw text, the rule that matched and where."""
+    """A field value with its provenance: the raw text, the rule that matched and where.
+
+    ``parts`` says where parts of a compound value were read when they are not where the whole was (the
+    signature block's name line apart from its titles): part name → ``(page, box)``; :meth:`at` gives the
+    hit located at one part.
+    """
 
     value: Any
     raw: str
@@ -173,6 +235,14 @@ class Hit:
     conf: float = 1.0
     page: int | None = None
     bbox: BBox | None = None
+    parts: dict[str, tuple[int | None, BBox | None]] = field(default_factory=dict)
+
+    def at(self, part: str) -> Hit:
+        """This hit located where ``part`` was read (itself when that part has no place of its own)."""
+        if part not in self.parts:
+            return self
+        page, box = self.parts[part]
+        return replace(self, page=page, bbox=box)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 """Page images for the desk: thumbnails, and crops around a field's evidence box with the box drawn.
 
 Pages are loaded from the original file with the pipeline's own loader (:func:`~vn_dispatch_parser.image.load.
-iter_pages`: poppler for PDFs, Pillow for images), then put in the frame the evidence boxes refer to,
-as the result's ``frames`` record it: turned, straightened and scaled like the page the OCR read.
-Results made before frames were recorded are shown in the page's own pixels.
+iter_pages`: poppler for PDFs, Pillow for images) at the ``dpi`` the result's ``frames`` record: the
+evidence boxes are in that page's pixels. Older results, whose frames say ``boxes: "ocr"``, are turned,
+straightened and scaled like the page the OCR read; results made before frames were recorded are shown
+in the page's own pixels.
 
 The original file is served only when its sha256 is still the one the result records.
 """
@@ -72,7 +73,8 @@ class PageCache:
 
 
 def load_page(path: Path, page: int, frame: dict[str, Any] | None) -> Image.Image:
-    """Load one page and bring it to ``frame`` (rotation, skew, size)."""
+    """Load one page at the frame's dpi; for an older result's ``"ocr"`` frame, turn, straighten and resize
+    it like the OCR image its boxes refer to."""
     if sniff_format(path) == "text":
         raise SourceChanged("a text file has no page image")
     dpi = int(frame["dpi"]) if frame else 200
@@ -80,13 +82,13 @@ def load_page(path: Path, page: int, frame: dict[str, Any] | None) -> Image.Imag
     if loaded is None:
         raise SourceChanged(f"no page {page} in {path.name}")
     arr: np.ndarray = loaded.array
-    if frame:
+    if frame and frame.get("boxes", "ocr") == "ocr":
         if frame.get("rotation") in _ROTATE:
             arr = cv2.rotate(arr, _ROTATE[frame["rotation"]])
         if frame.get("skew"):
             arr = rotate(arr, -float(frame["skew"]))
-        if (arr.shape[1], arr.shape[0]) != (frame["width"], frame["height"]):
-            arr = cv2.resize(arr, (int(frame["width"]), int(frame["height"])), interpolation=cv2.INTER_AREA)
+    if frame and (arr.shape[1], arr.shape[0]) != (frame["width"], frame["height"]):
+        arr = cv2.resize(arr, (int(frame["width"]), int(frame["height"])), interpolation=cv2.INTER_AREA)
     arr = cv2.cvtColor(arr, cv2.COLOR_GRAY2RGB if arr.ndim == 2 else cv2.COLOR_BGR2RGB)
     return Image.fromarray(arr)
 

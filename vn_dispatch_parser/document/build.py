@@ -5,7 +5,7 @@ confidence and review flags. Works on lines alone; boxes and OCR confidences onl
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import regex
@@ -19,6 +19,7 @@ from vn_dispatch_parser.core.lines import (
     is_rule,
     is_tieu_ngu,
     line_conf,
+    lines_box,
     modern_prefix,
     split_columns,
     split_name_title,
@@ -32,7 +33,7 @@ from vn_dispatch_parser.document import checks
 from vn_dispatch_parser.document.review import Reasons, decide
 from vn_dispatch_parser.fields.dates import make_date, short_date
 from vn_dispatch_parser.fields.doc_type import match_heading
-from vn_dispatch_parser.fields.issuer import clean_issuer_line, parse_issuer, snap_body
+from vn_dispatch_parser.fields.issuer import clean_issuer_line, issuer_units, parse_issuer, snap_body
 from vn_dispatch_parser.fields.lists import KINH_GUI, NOI_NHAN, find_label, items_after_label
 from vn_dispatch_parser.fields.marks import find_mark
 from vn_dispatch_parser.fields.number import find_number, symbol_type_code
@@ -96,7 +97,7 @@ def _header_end(lines: list[Line]) -> int:
     return min(len(lines), _HEADER_MAX)
 
 
-def _issuer_lines(header: list[Line], stop: int, skip: set[int]) -> list[str]:
+def _issuer_lines(header: list[Line], stop: int, skip: set[int]) -> list[Line]:
     zoned = any(ln.zone is Zone.HEADER_LEFT for ln in header)
     out = []
     for i, line in enumerate(header[:stop]):
@@ -111,8 +112,29 @@ def _issuer_lines(header: list[Line], stop: int, skip: set[int]) -> list[str]:
             continue
         if match_heading(t) or regex.match(r"^(DỰ THẢO|LƯU HÀNH|XEM XONG|SAO\s*Y|SAO\s*LỤC|BẢN SAO|" + SO + r"\s*[:.])", t):
             continue
-        out.append(t)
+        out.append(line)
     return out
+
+
+def _whole_stamp(hit: Hit, hints: HandHints) -> Hit:
+    """The stamp's hit located on the whole framed stamp its lines were read in (its hand-written number
+    and date are inside the frame, beside the labels the lines hold)."""
+    frame, box = hints.stamp_box, hit.bbox
+    if frame is None or hit.page not in (None, hints.page):
+        return hit
+    if box is not None and (box.x1 < frame.x0 or frame.x1 < box.x0 or box.y1 < frame.y0 or frame.y1 < box.y0):
+        return hit  # lines read elsewhere on the page
+    return replace(hit, page=hints.page, bbox=frame if box is None else box.union(frame))
+
+
+def _locate_issuer(hit: Hit, lines: list[Line]) -> None:
+    """Where the issuer was read: all its header lines; the issuer's unit and the parent's apart."""
+    units = issuer_units([ln.text.strip() for ln in lines])
+    hit.page, hit.bbox = lines_box([lines[i] for unit in units for i in unit] or lines)
+    if units:
+        hit.parts["issuer"] = lines_box([lines[i] for i in units[-1]])
+    if len(units) >= 2:
+        hit.parts["parent"] = lines_box([lines[i] for i in units[-2]])
 
 
 def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: HandHints | None = None,
@@ -174,24 +196,26 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: Ha
         conf = stamp_hit.conf
         if hints is not None:
             conf = _apply_stamp_hints(value, hints, acc.values.get("issued_date"), issue_year, conf)
+            stamp_hit = _whole_stamp(stamp_hit, hints)
         if value["date"] is None and value["date_text"]:
             value["date"] = short_date(value["date_text"], issue_year)
         acc.put("incoming_stamp", IncomingStamp(**value), stamp_hit, conf)
 
     stop = number_idx if number_idx is not None else end
-    issuer_lines = _issuer_lines(header, stop, skip)
-    if not issuer_lines and number_idx is not None:
-        issuer_lines = _issuer_lines(header, end, skip | set(range(number_idx + 1)))[:3]
+    found = _issuer_lines(header, stop, skip)
+    if not found and number_idx is not None:
+        found = _issuer_lines(header, end, skip | set(range(number_idx + 1)))[:3]
+    issuer_lines = [ln.text.strip() for ln in found]
     header_seen = bool(num or pd or any(is_quoc_hieu(ln.text) or is_tieu_ngu(ln.text) for ln in header))
     iss = parse_issuer(issuer_lines) if header_seen else None
     if iss:
         first_line = next((ln for ln in header if ln.text.strip() == issuer_lines[0]), None)
         if first_line is not None:
-            iss.page, iss.bbox = first_line.page, first_line.bbox
+            _locate_issuer(iss, found)
             iss.conf *= line_conf([ln for ln in header if ln.text.strip() in issuer_lines])
         parent, issuer = iss.value
-        acc.put("issuer_parent", parent, iss)
-        acc.put("issuer", issuer, iss)
+        acc.put("issuer_parent", parent, iss.at("parent"))
+        acc.put("issuer", issuer, iss.at("issuer"))
         abbreviations = [initials(x) for x in (issuer, parent) if x]
         _split_glued_symbol(acc, abbreviations)
         _restore_stroke(acc, abbreviations)
@@ -241,7 +265,7 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: Ha
     sig = _signature(lines, nn, end)
     if sig:
         authority, position, name, name_conf = sig.value
-        acc.put("signer_authority", authority, sig)
+        acc.put("signer_authority", authority, sig.at("authority"))
         acc.put("signer_position", position, sig)
         if name and any(ln.bbox is not None for ln in lines):
             fixed, changed = correct_name(name)
@@ -254,8 +278,8 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: Ha
         if name:
             title, name = split_name_title(name)
             if title:
-                acc.put("signer_title", title, sig)
-        acc.put("signer_name", name, sig, name_conf if name else CONF.signer_name_missing)
+                acc.put("signer_title", title, sig.at("name"))
+        acc.put("signer_name", name, sig.at("name"), name_conf if name else CONF.signer_name_missing)
 
     for kind, key in (("urgency", "urgency"), ("confidentiality", "confidentiality")):
         mark = find_mark([ln for i, ln in enumerate(header) if i not in skip], kind)

@@ -24,7 +24,7 @@ from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.tables import load
 from vn_dispatch_parser.core.types import Hit
 
-__all__ = ["clean_issuer_line", "parse_issuer"]
+__all__ = ["clean_issuer_line", "issuer_units", "parse_issuer"]
 
 
 @cache
@@ -94,23 +94,35 @@ def _same_proper_name(a: str, b: str) -> bool:
     return not ra or not rb or max(fuzz.ratio(ra, rb), fuzz.token_set_ratio(ra, rb)) >= 70
 
 
-def parse_issuer(caps_lines: list[str]) -> Hit | None:
-    """Group the header's caps lines into units; value = (issuer_parent or None, issuer)."""
-    lines = [clean_issuer_line(t) for t in caps_lines]
-    lines = [t for t in lines if len(t) >= 2]
-    if not lines:
-        return None
+def issuer_units(caps_lines: list[str]) -> list[list[int]]:
+    """The header's caps lines grouped into units (a body's name wrapped over lines is one unit), as
+    indexes into ``caps_lines``; lines too short once cleaned are left out.
+
+    >>> issuer_units(["UBND TỈNH BẮC NINH", "SỞ Y TẾ", "TỈNH BẮC NINH"])
+    [[0], [1, 2]]
+    """
     units_words, geo = _starts()
-    units: list[str] = []
-    for t in lines:
+    units: list[list[int]] = []
+    for i, raw in enumerate(caps_lines):
+        t = clean_issuer_line(raw)
+        if len(t) < 2:
+            continue
         key = fold(t)
         unit_len, geo_len = _prefix_len(key, units_words), _prefix_len(key, geo)
         new_unit = unit_len > 0 and unit_len >= geo_len  # "HUYỆN ỦY …" is a unit, "HUYỆN X" continues
         if units and not new_unit:
-            joiner = " " if not units[-1].endswith("&") else " "
-            units[-1] = units[-1] + joiner + t
+            units[-1].append(i)
         else:
-            units.append(t)
+            units.append([i])
+    return units
+
+
+def parse_issuer(caps_lines: list[str]) -> Hit | None:
+    """Group the header's caps lines into units; value = (issuer_parent or None, issuer)."""
+    groups = issuer_units(caps_lines)
+    if not groups:
+        return None
+    units = [" ".join(clean_issuer_line(caps_lines[i]) for i in g) for g in groups]
     issuer, fixed_issuer = snap_body(units[-1])
     parent, fixed_parent = snap_body(units[-2]) if len(units) >= 2 else (None, False)
     conf = ((CONF.issuer_units if len(units) <= 2 else CONF.issuer_many_units)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import regex
 
 from vn_dispatch_parser.config import CONF
-from vn_dispatch_parser.core.lines import is_caps, is_name, is_syllable, line_conf
+from vn_dispatch_parser.core.lines import is_caps, is_name, is_syllable, line_conf, lines_box
 from vn_dispatch_parser.core.types import Hit, Line, Zone
 from vn_dispatch_parser.core.vocab import KINH_GUI, NOI_NHAN, SIGNER_PREFIX_DOT
 
@@ -190,5 +190,5 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
     if after_kinh_gui and pattern is NOI_NHAN and scrap_first and cleaned and not cleaned[0].startswith("Như"):
         cleaned.insert(0, "Như trên")
         conf = min(conf, CONF.list_nhu_tren_inserted)
-    return Hit(value=cleaned, raw="\n".join(raw), rule="label_items", conf=conf,
-               page=lines[idx].page, bbox=lines[idx].bbox)
+    page, box = lines_box([lines[idx], *used])  # the label and the lines its items were read from
+    return Hit(value=cleaned, raw="\n".join(raw), rule="label_items", conf=conf, page=page, bbox=box)

@@ -16,7 +16,7 @@ import regex
 from rapidfuzz import fuzz
 
 from vn_dispatch_parser.config import CONF
-from vn_dispatch_parser.core.lines import is_caps, is_name, is_quoc_hieu, is_syllable, line_conf
+from vn_dispatch_parser.core.lines import is_caps, is_name, is_quoc_hieu, is_syllable, line_conf, lines_box
 from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.tables import load
 from vn_dispatch_parser.core.types import Hit, Line
@@ -176,7 +176,8 @@ def parse_signature(lines: list[Line]) -> Hit | None:
     name_line: Line | None = None
     last_was_prefix = False
     title_lines: list[Line] = []
-    first: Line | None = None
+    block: list[Line] = []  # every line a title segment was read from
+    prefix_line: Line | None = None
     title_seen = False
     for line in lines:
         t = line.text.strip(" *")
@@ -187,11 +188,12 @@ def parse_signature(lines: list[Line]) -> Hit | None:
             seg = f"{_canonical_prefix(m.group('p'))} {m.group('rest').strip()}"
             if authority is None:
                 authority = _canonical_prefix(m.group("p"))
+                prefix_line = line
             segments.append(seg)
             last_was_prefix = True
             title_seen = True
-            first = first or line
             title_lines.append(line)
+            block.append(line)
             continue
         if is_title_line(t) and not name:
             t = _without_garbled_prefix(t.strip(" .:;"))
@@ -203,17 +205,19 @@ def parse_signature(lines: list[Line]) -> Hit | None:
                 segments.append(t)
             last_was_prefix = False
             title_seen = True
-            first = first or line
             title_lines.append(line)
+            block.append(line)
             continue
         if (segments and not name and not last_was_prefix and regex.fullmatch(r"[\p{Lu} .]{4,30}", t, flags=regex.V1)
                 and len(t.split()) <= 4 and not is_quoc_hieu(t)):
             segments[-1] = segments[-1] + " " + t.strip(" .:;")  # "GIÁM ĐỐC SỞ" / "NỘI VỤ"
+            block.append(line)
             continue
         if (segments and not name and last_was_prefix and regex.fullmatch(r"[\p{Lu} .]{4,40}", t, flags=regex.V1)
                 and len(t.split()) <= 5 and not is_quoc_hieu(t)):
             segments.append(t.strip(" .:;"))  # a title the vocabulary does not know, under its prefix
             last_was_prefix = False
+            block.append(line)
             continue
         if is_name(t):
             name = t.strip(" .,;")
@@ -244,7 +248,17 @@ def parse_signature(lines: list[Line]) -> Hit | None:
         name_conf = min(name_conf, CONF.signer_name_guessed)
     if name and not all(is_syllable(w) or "'" in w for w in name.split()[-3:]):
         name_conf = min(name_conf, CONF.signer_name_guessed)  # a word that is no Vietnamese syllable ("Pkam"): misread
-    anchor = first or name_line
     raw = " / ".join(segments + ([name] if name else []))
-    return Hit(value=(authority, position, name, name_conf), raw=raw, rule="signature_block", conf=conf,
-               page=anchor.page if anchor else None, bbox=anchor.bbox if anchor else None)
+    hit = Hit(value=(authority, position, name, name_conf), raw=raw, rule="signature_block", conf=conf)
+    _locate(hit, block, name_line, prefix_line)
+    return hit
+
+
+def _locate(hit: Hit, block: list[Line], name_line: Line | None, prefix_line: Line | None) -> None:
+    """Where a signature block was read: its title lines (authority and position); the name's own line
+    and the authority's prefix line as parts."""
+    hit.page, hit.bbox = lines_box(block or ([name_line] if name_line else []))
+    if name_line is not None and block:
+        hit.parts["name"] = (name_line.page, name_line.bbox)
+    if prefix_line is not None:
+        hit.parts["authority"] = (prefix_line.page, prefix_line.bbox)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import regex
 
 from vn_dispatch_parser.config import CONF
-from vn_dispatch_parser.core.lines import is_caps, is_quoc_hieu, is_tieu_ngu
+from vn_dispatch_parser.core.lines import is_caps, is_quoc_hieu, is_tieu_ngu, lines_box
 from vn_dispatch_parser.core.types import Hit, Line, Zone
 from vn_dispatch_parser.core.vocab import NGAY, SO
 from vn_dispatch_parser.fields.dates import SHORT_DATE_RE, short_date
@@ -87,8 +87,9 @@ def find_stamp(lines: list[Line], issue_year: int | None, limit: int = 60) -> tu
         date = short_date(date_text, issue_year) if date_text else None
         value = {"receiver": receiver, "number": number, "date_text": date_text, "date": date}
         conf = CONF.stamp_full if number and date else CONF.stamp_partial
+        page, box = lines_box([lines[k] for k in sorted(set(used))])
         hit = Hit(value=value, raw=" | ".join(lines[k].text for k in sorted(set(used))), rule="den_stamp",
-                  conf=conf, page=line.page, bbox=line.bbox)
+                  conf=conf, page=page, bbox=box)
         return hit, sorted(set(used))
     return _stamp_block(lines[:limit], issue_year)
 
@@ -111,9 +112,9 @@ def _stamp_block(lines: list[Line], issue_year: int | None) -> tuple[Hit, list[i
         date_text = next((regex.sub(r"\s+", "", m.group("d")) for t in texts if (m := _DATE.search(t))), None)
         date = short_date(date_text, issue_year) if date_text else None
         value = {"receiver": receiver, "number": number, "date_text": date_text, "date": date}
-        first = lines[run[0]]
-        hit = Hit(value=value, raw=" | ".join(texts), rule="stamp_block", conf=CONF.stamp_block_full if number and date else CONF.stamp_block_partial,
-                  page=first.page, bbox=first.bbox)
+        page, box = lines_box([lines[i] for i in run])
+        hit = Hit(value=value, raw=" | ".join(texts), rule="stamp_block",
+                  conf=CONF.stamp_block_full if number and date else CONF.stamp_block_partial, page=page, bbox=box)
         return hit, run
     return None
 

@@ -17,6 +17,7 @@ from vn_dispatch_parser.core.lines import (
     is_rule,
     is_tieu_ngu,
     line_conf,
+    lines_box,
 )
 from vn_dispatch_parser.core.types import Hit, Line
 from vn_dispatch_parser.core.vocab import KINH_GUI
@@ -84,8 +85,9 @@ def vv_subject(lines: list[Line], idx: int) -> Hit | None:
     value = _clean(parts)
     if not value:
         return None
+    page, box = lines_box(used)  # the V/v line and its continuations
     return Hit(value=value, raw="\n".join([lines[idx].text, *parts[1:]]), rule="vv_line",
-               conf=CONF.subject * line_conf(used), page=lines[idx].page, bbox=lines[idx].bbox)
+               conf=CONF.subject * line_conf(used), page=page, bbox=box)
 
 
 def _centred_like(line: Line | None, ref: Line | None) -> bool:
@@ -100,6 +102,7 @@ def typed_subject(lines: list[Line], idx: int, rest: str = "") -> Hit | None:
     parts = [rest] if rest else []
     last: Line | None = lines[idx]
     used: list[Line] = [lines[idx]]
+    read = [lines[idx]] if rest else []  # the lines the title was read from
     for k in range(idx + 1, min(len(lines), idx + 10)):
         t = lines[k].text.strip()
         if not t:
@@ -113,6 +116,7 @@ def typed_subject(lines: list[Line], idx: int, rest: str = "") -> Hit | None:
         first = not parts and not rest
         if first and len(t) < 160 and regex.match(r"^(Thực hiện|Theo|Triển khai|Để)\b", t):
             parts.append(t)  # a trích yếu may itself start like a body sentence
+            read.append(lines[k])
             continue
         if _is_stop(t) or (parts and is_caps(t) and len(t.split()) >= 3) or (parts and _ends_title(t)):
             break
@@ -122,10 +126,12 @@ def typed_subject(lines: list[Line], idx: int, rest: str = "") -> Hit | None:
         parts.append(t)
         last = lines[k]
         used.append(lines[k])
+        read.append(lines[k])
         if len(" ".join(parts)) > 600:
             break
     value = _clean(parts)
     if not value:
         return None
+    page, box = lines_box(read or [lines[idx]])
     return Hit(value=value, raw="\n".join(parts), rule="typed_title", conf=CONF.subject * line_conf(used),
-               page=lines[idx].page, bbox=lines[idx].bbox)
+               page=page, bbox=box)

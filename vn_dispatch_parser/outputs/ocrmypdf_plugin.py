@@ -14,7 +14,6 @@ OCRmyPDF must run in this process (``use_threads=True``), which is how ``write_s
 
 from __future__ import annotations
 
-import math
 import re
 import threading
 from pathlib import Path
@@ -61,25 +60,18 @@ def _page(options: OcrOptions, page_no: int) -> PageText | None:
 def to_image_frame(page: PageText, box: BBox, size: tuple[int, int]) -> tuple[float, float, float, float]:
     """Map a box from the pipeline's OCR frame to an upright image of ``size`` (OCRmyPDF's page image).
 
-    The OCR frame is the upright page straightened by ``page.skew`` on an enlarged canvas and scaled by
-    ``page.scale``; the inverse is applied to the box's corners and the bounding box of those is scaled.
+    The box is taken back to the upright page (:meth:`~vn_dispatch_parser.types.PageText.to_upright`) and
+    scaled to ``size``.
 
     >>> p = PageText(1, 200, 100, (100, 50), scale=2.0)
     >>> to_image_frame(p, BBox(20, 10, 60, 30), (300, 150))
     (30.0, 15.0, 90.0, 45.0)
     """
     uw, uh = page.upright
-    s = page.scale or 1.0
-    cx2, cy2 = page.width / s / 2, page.height / s / 2
-    a, b = math.cos(math.radians(-page.skew)), math.sin(math.radians(-page.skew))
-    xs, ys = [], []
-    for x, y in ((box.x0, box.y0), (box.x1, box.y0), (box.x0, box.y1), (box.x1, box.y1)):
-        dx, dy = x / s - cx2, y / s - cy2
-        xs.append(a * dx - b * dy + uw / 2)
-        ys.append(b * dx + a * dy + uh / 2)
+    x0u, y0u, x1u, y1u = page.to_upright(box)
     fx, fy = size[0] / uw, size[1] / uh
-    x0, x1 = max(0.0, min(xs) * fx), min(size[0], max(xs) * fx)
-    y0, y1 = max(0.0, min(ys) * fy), min(size[1], max(ys) * fy)
+    x0, x1 = max(0.0, x0u * fx), min(size[0], x1u * fx)
+    y0, y1 = max(0.0, y0u * fy), min(size[1], y1u * fy)
     return (round(x0, 2), round(y0, 2), round(max(x0, x1), 2), round(max(y0, y1), 2))
 
 

@@ -41,7 +41,7 @@ from vn_dispatch_parser.image.poppler import scan_resolution
 from vn_dispatch_parser.image.prep import PreparedPage, prepare_page
 from vn_dispatch_parser.ocr.engine import OcrEngine, recognize_at
 from vn_dispatch_parser.ocr.model_files import engine_identity
-from vn_dispatch_parser.records import FileResult, PageFrame
+from vn_dispatch_parser.records import Document, FileResult, PageFrame
 from vn_dispatch_parser.scan.hints import read_hints
 from vn_dispatch_parser.scan.incoming_stamp import read_den_stamp
 from vn_dispatch_parser.scan.layout import arrange_page
@@ -97,14 +97,24 @@ class _PageResult:
 
 
 def _frame(page: PageImage, prep: PreparedPage, text_layer: bool) -> PageFrame:
-    """The frame of the page's evidence boxes: the prepared OCR image, or the page as rendered for a
-    text layer (whose boxes are in the rendered page's pixels)."""
+    """The frame of the page's evidence boxes: the page as loaded (a PDF page rendered at ``page.dpi``, an
+    image's own pixels), and the turn and straightening the reading applied to it (the boxes are mapped
+    back from that OCR frame by :func:`_boxes_to_pages`)."""
+    h, w = page.array.shape[:2]
     if text_layer:
-        h, w = page.array.shape[:2]
-        return PageFrame(page=page.page_no, width=w, height=h, dpi=page.dpi)
-    h, w = prep.ocr_image.shape[:2]
+        return PageFrame(page=page.page_no, width=w, height=h, dpi=page.dpi, boxes="page")
     return PageFrame(page=page.page_no, width=w, height=h, dpi=page.dpi, rotation=prep.rotation,
-                     skew=round(prep.skew, 3))
+                     skew=round(prep.skew, 3), boxes="page")
+
+
+def _boxes_to_pages(docs: list[Document], texts: dict[int, PageText]) -> None:
+    """Put every evidence box in the frame of its page as loaded (``FileResult.frames``): the readers
+    found them on the page turned upright, straightened and upscaled for the OCR."""
+    for doc in docs:
+        for ev in doc.evidence.values():
+            text = texts.get(ev.page) if ev.page is not None else None
+            if ev.bbox is not None and text is not None:
+                ev.bbox = text.to_page(BBox(*ev.bbox)).as_list()
 
 
 def _read_page(page: PageImage, layer: TextLayerPage | None, engine: OcrEngine, opts: ScanOptions) -> _PageResult:
@@ -115,7 +125,7 @@ def _read_page(page: PageImage, layer: TextLayerPage | None, engine: OcrEngine, 
                     prep.skew, prep.scale, blank=prep.blank)
     if prep.blank:
         return _PageResult(lines=[], marks=prep.marks, blank=True, stamps=layer.signatures if layer else [],
-                           text=text)
+                           frame=_frame(page, prep, False), text=text)
     if layer is not None and layer.is_text:
         ocr_page = layer.to_ocr_page()
         text = PageText(page.page_no, layer.width, layer.height, (layer.width, layer.height), text_layer=True)
@@ -276,6 +286,7 @@ def join_scan(path: str | Path, readings: list[PageReading], *,
     hints_by_page: dict[int, HandHints] = {}
     stamps: list[SignatureStamp] = []
     frames: list[PageFrame] = []
+    texts: dict[int, PageText] = {}
     n_pages = blank = 0
     for page_no, res in sorted(readings, key=lambda r: r[0]):
         n_pages += 1
@@ -284,8 +295,10 @@ def join_scan(path: str | Path, readings: list[PageReading], *,
             seal_pages.add(page_no)
         hints_by_page[page_no] = res.hints
         stamps.extend(res.stamps)
-        if page_texts is not None and res.text is not None:
-            page_texts.append(res.text)
+        if res.text is not None:
+            texts[page_no] = res.text
+            if page_texts is not None:
+                page_texts.append(res.text)
         if res.frame is not None:
             frames.append(res.frame)
         if lines and res.lines:
@@ -296,6 +309,7 @@ def join_scan(path: str | Path, readings: list[PageReading], *,
     signed = [s for s in stamps if s.kind == "signature"] or stamps
     docs = documents_from_lines(lines, seal_pages=seal_pages, hints=hints_by_page,
                                 signature_text=signed[0].text if signed else "")
+    _boxes_to_pages(docs, texts)
     warnings = [f"{blank} blank page(s)"] if blank else []
     signatures = []
     if probe.is_pdf:
