@@ -18,7 +18,7 @@ DESK_PACKAGES := chromium postgresql
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup system-deps demo test bench lint typecheck samples score wheel-check clean ocr-cache
+.PHONY: setup system-deps demo test bench lint typecheck samples score wheel-check clean ocr-cache ocr-records
 
 ## system-deps: apt packages (Tesseract + Vietnamese data, poppler, fonts), only those missing
 system-deps:
@@ -76,6 +76,10 @@ endif
 ## ocr-cache: record every OCR call made reading samples/ (and the records) into tests/ocr_cache/ for the golden tests
 ocr-cache: setup
 	$(BIN)/python tools/ocr_cache.py samples tests/ocr_cache
+
+## ocr-records: replay tests/ocr_cache and write only its expected records again (an intended record change)
+ocr-records: setup
+	$(BIN)/python tools/ocr_cache.py --records-only samples tests/ocr_cache
 
 ## score: run the pipeline over ../shared/real and score it
 score: setup

@@ -7,7 +7,10 @@ truth files (``*.json``) need no OCR and are skipped. Re-run after a change that
 path asks the engine (a crop's size, a new call) or the records; a file whose cache is current is written
 byte for byte the same.
 
-Usage: ``python tools/ocr_cache.py [SAMPLES] [OUT]``.
+Usage: ``python tools/ocr_cache.py [SAMPLES] [OUT]``; with ``--records-only`` the recorded OCR is replayed
+and only the expected records are written again (``make ocr-records``: a change meant to alter records,
+such as evidence boxes or the pipeline version, that asks the engine nothing new; a changed call is a
+miss then, and needs the full recording).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from pathlib import Path
 
 from vn_dispatch_parser.image.load import sniff_format
 from vn_dispatch_parser.ocr.capi import default_engine
-from vn_dispatch_parser.ocr.replay import OcrCache, RecordingEngine, save_cache, sha256_file
+from vn_dispatch_parser.ocr.replay import OcrCache, RecordingEngine, load_cache, save_cache, sha256_file
 from vn_dispatch_parser.pipeline import parse_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,8 +41,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("samples", nargs="?", type=Path, default=ROOT / "samples")
     ap.add_argument("out", nargs="?", type=Path, default=ROOT / "tests" / "ocr_cache")
+    ap.add_argument("--records-only", action="store_true",
+                    help="replay the recorded OCR and write only the expected records again")
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.records_only:
+        return rerecord(args.samples, args.out)
     engine = default_engine()
     total = 0
     for path in scans(args.samples):
@@ -52,6 +59,20 @@ def main(argv: list[str] | None = None) -> int:
         total += size
         print(f"{path.name}: {len(rec.calls)} calls, {size / 1024:.1f} KiB", flush=True)
     print(f"{args.out}: {total / 1024:.1f} KiB in all")
+    return 0
+
+
+def rerecord(samples: Path, out: Path) -> int:
+    """Replay every cache of ``out`` and store the record the pipeline makes of it now."""
+    for target in sorted(out.glob("*.json.gz")):
+        cache = load_cache(target)
+        path = samples / cache.file
+        engine = cache.replay(path)
+        record = json.loads(parse_file(path, engine=engine).to_json())
+        if engine.unused():
+            raise SystemExit(f"{cache.file}: recorded OCR calls not asked for: run the full recording")
+        save_cache(target, OcrCache(cache.file, cache.sha256, cache.engine, cache.calls, record))
+        print(f"{cache.file}: record written again", flush=True)
     return 0
 
 

@@ -32,7 +32,7 @@ __all__ = [
     "describe_all",
 ]
 
-PIPELINE_VERSION = "0.5.0"  # 0.5.0: digital signatures (FileResult.signatures) and their issue-date evidence
+PIPELINE_VERSION = "0.6.0"  # 0.6.0: evidence boxes in the page as loaded (frames[].boxes), the engine identity (FileResult.engine)
 SCHEMA_ID = "https://vn-dispatch-parser.invalid/schema/{name}-{version}.json"
 URGENCY = ("KHẨN", "THƯỢNG KHẨN", "HỎA TỐC", "HỎA TỐC HẸN GIỜ")
 CONFIDENTIALITY = ("MẬT", "TỐI MẬT", "TUYỆT MẬT")
