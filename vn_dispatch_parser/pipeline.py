@@ -1,7 +1,8 @@
 """The public entry points: ``parse_text`` (OCR text in) and ``parse_file`` (a file in).
 
 ``parse_file`` reads ``.txt``/``.md`` files as OCR text; scans (PDF, TIFF, JPEG, PNG, BMP, WebP) go through
-``scan.read_scan`` (load → preprocess → OCR → layout) and then the same field parsers.
+``read_scan``: the page stage (:mod:`vn_dispatch_parser.scan`: load → preprocess → OCR → layout →
+readings) and then the same document stage. This module is the one place that joins the two.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 
 from vn_dispatch_parser.config import DEFAULT_MAX_TEXT_BYTES, DPI_RANGE, TEXT_SUFFIXES, PipelineConfig
 from vn_dispatch_parser.core.normalize import split_lines
-from vn_dispatch_parser.core.types import Line, PageText
+from vn_dispatch_parser.core.types import BBox, Line, PageText
 from vn_dispatch_parser.document.build import build_document
 from vn_dispatch_parser.document.reconcile import reconcile_signature
 from vn_dispatch_parser.document.segment import segment
@@ -38,7 +39,7 @@ Source = str | os.PathLike | bytes | bytearray | memoryview | IO[bytes]
 """What :func:`parse_file` reads: a path, the file's bytes, or a binary file object."""
 
 __all__ = ["DEFAULT_MAX_TEXT_BYTES", "DPI_RANGE", "TEXT_SUFFIXES", "PipelineConfig", "Source", "documents_from_lines",
-           "mark_fields_only", "parse_file", "parse_text", "read_pages"]
+           "join_scan", "mark_fields_only", "parse_file", "parse_text", "read_pages", "read_scan"]
 
 
 def check_dpi(dpi: int) -> int:
@@ -221,7 +222,7 @@ def _parse_path(p: Path, *, dpi: int, engine: OcrEngine | None, handwriting: boo
         result.sha256 = digest
         return mark_fields_only(result) if fields_only else result
     try:
-        from vn_dispatch_parser.scan.page import read_scan
+        import vn_dispatch_parser.scan.page  # noqa: F401  (OpenCV, numpy: only when a scan is read)
     except ImportError as e:  # pragma: no cover - scans arrive with the OCR stage
         raise UnsupportedFormatError(f"scans are not supported in this build ({e})", p) from e
     extra: dict[str, Any] = {"fields_only": True} if fields_only else {}
@@ -230,6 +231,74 @@ def _parse_path(p: Path, *, dpi: int, engine: OcrEngine | None, handwriting: boo
     result = read_scan(p, dpi=dpi, engine=engine, handwriting=handwriting, page_texts=page_texts, pages=pages,
                        signature=reconcile_signature, probe=probe, **extra)
     return mark_fields_only(result) if fields_only else result
+
+
+def read_scan(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = None,
+              max_pixels: int | None = None, handwriting: bool = True,
+              page_texts: list[PageText] | None = None, pages: set[int] | None = None,
+              fields_only: bool = False, signature: Any = reconcile_signature,
+              probe: InputProbe | None = None) -> FileResult:
+    """Read one scan file into a ``FileResult``: its pages (:func:`read_pages`), then the documents.
+
+    ``page_texts``, when given, receives what was read on each page (for the searchable PDF); ``pages``
+    limits the reading to those 1-based page numbers; ``fields_only``: OCR only the bands the fields come
+    from (:mod:`vn_dispatch_parser.scan.bands`); ``probe``: the file's
+    :class:`~vn_dispatch_parser.image.load.InputProbe` when the caller has it (else it is probed here, once).
+    """
+    from vn_dispatch_parser.image.load import DEFAULT_MAX_PIXELS, probe_input
+    from vn_dispatch_parser.ocr.model_files import engine_identity
+    from vn_dispatch_parser.scan.page import read_scan_pages
+
+    if engine is None:
+        from vn_dispatch_parser.ocr.capi import default_engine
+
+        engine = default_engine()
+    identity = engine_identity(engine, handwriting=handwriting)  # models checked before any page is read
+    probe = probe.check(path) if probe is not None else probe_input(path)
+    readings = read_scan_pages(path, dpi=dpi, engine=engine, handwriting=handwriting, fields_only=fields_only,
+                               max_pixels=DEFAULT_MAX_PIXELS if max_pixels is None else max_pixels,
+                               only=pages, signature=signature, probe=probe)
+    result = join_scan(path, readings, page_texts=page_texts, probe=probe)
+    result.engine = identity
+    return result
+
+
+def join_scan(path: str | Path, readings: list[PageReading], *,
+              page_texts: list[PageText] | None = None, probe: InputProbe | None = None) -> FileResult:
+    """The ``FileResult`` of a scan from the readings of all its pages (in any order): the one place where
+    page readings become documents. ``probe``: the file's
+    :class:`~vn_dispatch_parser.image.load.InputProbe` (probed here when None)."""
+    from vn_dispatch_parser.image.load import probe_input
+    from vn_dispatch_parser.scan.page import collect
+
+    p = Path(path)
+    probe = probe.check(p) if probe is not None else probe_input(p, warn=False)
+    got = collect(p, readings)
+    if page_texts is not None:
+        page_texts.extend(got.texts[n] for n in sorted(got.texts))
+    docs = documents_from_lines(got.lines, seal_pages=got.seal_pages, hints=got.hints,
+                                signature_text=got.signature_text)
+    _boxes_to_pages(docs, got.texts)
+    signatures = []
+    if probe.is_pdf:
+        from vn_dispatch_parser.image.signatures import apply_to_document, read_signatures
+
+        signatures = read_signatures(p)
+        for doc in docs:
+            apply_to_document(doc, signatures)
+    return FileResult(file=p.name, sha256=probe.sha256, pages=got.pages, documents=docs,
+                      warnings=[f"{got.blank} blank page(s)"] if got.blank else [], signatures=signatures,
+                      frames=got.frames)
+
+
+def _boxes_to_pages(docs: list[Document], texts: Mapping[int, PageText]) -> None:
+    """Put every evidence box in the frame of its page as loaded (``FileResult.frames``): the readers
+    found them on the page turned upright, straightened and upscaled for the OCR."""
+    for doc in docs:
+        for ev in doc.evidence.values():
+            text = texts.get(ev.page) if ev.page is not None else None
+            if ev.bbox is not None and text is not None:
+                ev.bbox = text.to_page(BBox(*ev.bbox)).as_list()
 
 
 def read_pages(path: str | Path, **options: Any) -> list[PageReading]:

@@ -14,7 +14,7 @@ everything else the same way in every mode: resume, atomic outputs written by th
   engine, :mod:`vn_dispatch_parser.ocr.capi`) and the hand-writing model stay loaded from file to file;
   numpy's BLAS and Tesseract's OpenMP are held to one thread (the cluster's parallelism is its workers).
 * Long files do not hold up a run: a PDF of more than ``page_tasks`` pages is read as page tasks of its own
-  (:func:`run_pages`), spread over the workers, and joined in the client (:func:`vn_dispatch_parser.scan.page.join_scan`)
+  (:func:`run_pages`), spread over the workers, and joined in the client (:func:`vn_dispatch_parser.pipeline.join_scan`)
   into the very record one task would have given.
 * A worker that dies mid-file (killed, out of memory): the scheduler gives the file to another worker;
   after ``retries`` such deaths it is a ``worker_crashed`` failure in ``errors.jsonl``. A scheduler that
@@ -94,7 +94,7 @@ def run_task(task: Task, timeout: float | None = None) -> Outcome:
 
 def run_pages(task: Task, pages: list[int], timeout: float | None = None) -> list[Any] | tuple[str, str]:
     """What a cluster worker runs for some pages of a long PDF: their readings, joined by the client
-    (:func:`vn_dispatch_parser.scan.page.join_scan`); a failure comes back as ``(code, message)``."""
+    (:func:`vn_dispatch_parser.pipeline.join_scan`); a failure comes back as ``(code, message)``."""
     _prepare(timeout)
     try:
         from vn_dispatch_parser.pipeline import read_pages
@@ -291,8 +291,7 @@ def _engine_identity() -> Any:
 def _join(task: Task, readings: list[Any]) -> Outcome:
     """A long PDF's outcome from the readings of all its pages, as :func:`process_one` would give it."""
     from vn_dispatch_parser.errors import EmptyDocumentError
-    from vn_dispatch_parser.pipeline import mark_fields_only
-    from vn_dispatch_parser.scan.page import join_scan
+    from vn_dispatch_parser.pipeline import join_scan, mark_fields_only
 
     pages = len(readings)
     try:

@@ -21,11 +21,12 @@ from dataclasses import replace
 import regex
 
 from vn_dispatch_parser.config import CONF
+from vn_dispatch_parser.core.headings import is_title_line, snap_title
 from vn_dispatch_parser.core.lexicon import correct_text
 from vn_dispatch_parser.core.lines import is_name
 from vn_dispatch_parser.core.normalize import normalize_line
 from vn_dispatch_parser.core.types import BBox, CropReader, Line, Zone
-from vn_dispatch_parser.fields.signer import is_title_line, parse_signature, signature_quality, snap_title
+from vn_dispatch_parser.fields.signer import parse_signature, signature_quality
 
 __all__ = ["find_name", "reconcile_signature", "reread_block", "rescue_title"]
 

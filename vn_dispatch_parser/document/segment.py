@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import regex
 
+from vn_dispatch_parser.core.headings import is_title_line
 from vn_dispatch_parser.core.lines import is_caps, is_name, is_quoc_hieu, is_tieu_ngu
 from vn_dispatch_parser.core.types import Line
 from vn_dispatch_parser.fields.lists import NOI_NHAN
 from vn_dispatch_parser.fields.number import parse_number_text
 from vn_dispatch_parser.fields.place_date import parse_place_date
-from vn_dispatch_parser.fields.signer import is_title_line
 
 __all__ = ["segment"]
 

@@ -10,13 +10,14 @@ is the prefix lines and the title joined with " / " (a title wrapped over two li
 
 from __future__ import annotations
 
-from functools import cache
-
 import regex
 from rapidfuzz import fuzz
 
 from vn_dispatch_parser.config import CONF
-from vn_dispatch_parser.core.lines import is_caps, is_name, is_quoc_hieu, is_syllable, line_conf, lines_box
+from vn_dispatch_parser.core.headings import is_signer_title, is_title_line
+from vn_dispatch_parser.core.headings import titles as _titles
+from vn_dispatch_parser.core.headings import without_garbled_prefix as _without_garbled_prefix
+from vn_dispatch_parser.core.lines import is_name, is_quoc_hieu, is_syllable, line_conf, lines_box
 from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.tables import load
 from vn_dispatch_parser.core.types import Hit, Line
@@ -26,68 +27,6 @@ __all__ = ["is_signer_title", "is_title_line", "parse_signature", "signature_qua
 
 _PREFIX = SIGNER_PREFIX
 _SKIP = regex.compile(r"^\(?\s*(Đã ký|đã ký|Ký|Signed|Chữ ký)", regex.V1)
-
-
-@cache
-def _vocab() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    pos = load("positions")
-    return tuple(fold(k) for k in pos["keywords"]), tuple(fold(t) for t in pos["titles"])
-
-
-def is_signer_title(text: str) -> bool:
-    """Strictly a signature line: a signing prefix, or exactly (fuzzily) a known title ("GIÁM ĐỐC")."""
-    s = text.strip(" .:;*")
-    if _PREFIX.match(s):
-        return True
-    key = fold(s)
-    return any(fuzz.ratio(key, t) >= 92 for t in _vocab()[1])
-
-
-def _without_garbled_prefix(text: str) -> str:
-    """"tt. BỘ TRƯỞNG" → "BỘ TRƯỞNG": a prefix the seal garbled, before a known title."""
-    g = regex.match(r"^\S{1,3}[.,]\s+(?P<rest>\p{Lu}.*)$", text, flags=regex.V1)
-    if g and not _PREFIX.match(text) and fold(g.group("rest").strip(" .:;")) in _titles():
-        return g.group("rest").strip(" .:;")
-    return text
-
-
-def is_title_line(text: str) -> bool:
-    """A caps line that names a position ("PHÓ GIÁM ĐỐC") or starts with a signing prefix."""
-    s = _without_garbled_prefix(text.strip(" .:;*"))
-    if _PREFIX.match(s):
-        return True
-    if not is_caps(s, 4) or len(s) > 60 or is_quoc_hieu(s):
-        return False
-    key = fold(s)
-    keywords, titles = _vocab()
-    if any(regex.search(r"\b" + regex.escape(k) + r"\b", key) for k in keywords):
-        return True
-    return any(fuzz.ratio(key, t) >= 88 for t in titles)
-
-
-def snap_title(text: str) -> str | None:
-    """A known title in a line the seal garbled: a run of capitals that, without spaces, is ≥ 85 % like one
-    title and clearly more like it than any other ("⁄....:: CHỦYỊCH" → "CHỦ TỊCH"); None otherwise.
-
-    >>> snap_title("⁄....:: CHỦYỊCH"), snap_title("N2 BỀ- _ L4 t2")
-    ('CHỦ TỊCH', None)
-    """
-    best: tuple[float, str] | None = None
-    for run in regex.findall(r"\p{Lu}[\p{Lu} ]{4,}", text, flags=regex.V1):
-        key = fold(run).replace(" ", "")
-        if len(key) < 6:
-            continue
-        scores = sorted(((fuzz.ratio(key, t.replace(" ", "")), canon) for t, canon in _titles().items()),
-                        reverse=True)
-        clear = scores and scores[0][0] >= 85 and (len(scores) < 2 or scores[1][0] <= scores[0][0] - 5)
-        if clear and (best is None or scores[0][0] > best[0]):
-            best = (scores[0][0], scores[0][1])
-    return best[1] if best else None
-
-
-@cache
-def _titles() -> dict[str, str]:
-    return {fold(t): t for t in load("positions")["titles"]}
 
 
 _DEPUTIES = {"BỘ TRƯỞNG": ("THỨ TRƯỞNG", "THỨ TRƯỞNG THƯỜNG TRỰC")}

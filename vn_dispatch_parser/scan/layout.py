@@ -15,12 +15,11 @@ import statistics
 from dataclasses import replace
 
 from vn_dispatch_parser.config import LAYOUT
+from vn_dispatch_parser.core.headings import is_title_line, match_heading
 from vn_dispatch_parser.core.lines import _split_one, is_quoc_hieu, is_tieu_ngu
 from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.types import BBox, Line, OcrPage, OcrWord, Zone
 from vn_dispatch_parser.core.vocab import KINH_GUI, NOI_NHAN, SIGNER_PREFIX
-from vn_dispatch_parser.fields.doc_type import match_heading
-from vn_dispatch_parser.fields.signer import is_title_line
 
 __all__ = ["arrange_page", "split_line_at"]
 
@@ -172,47 +171,73 @@ def arrange_page(page: OcrPage, *, extra_top: list[Line] | None = None) -> list[
     w, h = page.width or max(ln.bbox.x1 for ln in lines if ln.bbox), page.height or 1
     typical = statistics.median(ln.bbox.height for ln in lines if ln.bbox) or 20.0
     lines = _join_touching(_by_y(lines))
-
-    # header: from the top to the first centred/full-width element below the Quốc hiệu
-    qh_y: float | None = next(
-        (ln.bbox.y0 for ln in lines if ln.bbox and ln.bbox.y0 < LAYOUT.header_band * h and is_quoc_hieu(ln.text)), None)
-    if qh_y is None:  # the Quốc hiệu lost under a stamp: the Tiêu ngữ below it marks the header as well
-        qh_y = next((ln.bbox.y0 - typical * 1.5 for ln in lines
-                     if ln.bbox and ln.bbox.y0 < LAYOUT.header_band * h and is_tieu_ngu(ln.text)), None)
+    qh_y = _quoc_hieu_y(lines, h, typical)
     split = _column_split(lines, w)
-    header_end = 0.0
-    if qh_y is not None:
-        header_end = LAYOUT.header_band * h
-        for ln in lines:
-            b = ln.bbox
-            assert b is not None
-            if b.y0 <= qh_y + typical * 2:
-                continue
-            wide = b.x0 < split - LAYOUT.wide_margin * w and b.x1 > split + LAYOUT.wide_margin * w
-            if match_heading(ln.text) or KINH_GUI.match(ln.text) or (wide and b.width > LAYOUT.wide_line * w):
-                header_end = b.y0 - 1
-                break
+    header_end = _header_end(lines, qh_y, split, w, h, typical)
+    bottom = _bottom_start(lines, header_end, qh_y, w, h, typical)
+    groups = _zones(lines, header_end, bottom, split, LAYOUT.column_split * w, w, typical)
+    out: list[Line] = list(extra_top or [])
+    for group, is_body in groups:
+        if group:
+            if out:
+                out.append(Line("", page=page.page_no))
+            rows = _by_y(group) if is_body else _merge_rows(group)
+            out.extend(_with_gaps(rows, typical))
+    return out
 
-    # bottom: Nơi nhận (left) level with the signature block (right)
-    bottom = None
+
+def _quoc_hieu_y(lines: list[Line], h: float, typical: float) -> float | None:
+    """The top of the Quốc hiệu in the header band, else a line height above the Tiêu ngữ (the Quốc hiệu
+    lost under a stamp), else None (no NĐ 30 header on this page)."""
+    band = LAYOUT.header_band * h
+    y: float | None = next((ln.bbox.y0 for ln in lines if ln.bbox and ln.bbox.y0 < band and is_quoc_hieu(ln.text)),
+                           None)
+    if y is None:
+        y = next((ln.bbox.y0 - typical * 1.5 for ln in lines
+                  if ln.bbox and ln.bbox.y0 < band and is_tieu_ngu(ln.text)), None)
+    return y
+
+
+def _header_end(lines: list[Line], qh_y: float | None, split: float, w: float, h: float, typical: float) -> float:
+    """Where the header ends: at the first centred or full-width element (type heading, Kính gửi, a wide
+    line) below the Quốc hiệu; 0 when the page has no header."""
+    if qh_y is None:
+        return 0.0
+    for ln in lines:
+        b = ln.bbox
+        assert b is not None
+        if b.y0 <= qh_y + typical * 2:
+            continue
+        wide = b.x0 < split - LAYOUT.wide_margin * w and b.x1 > split + LAYOUT.wide_margin * w
+        if match_heading(ln.text) or KINH_GUI.match(ln.text) or (wide and b.width > LAYOUT.wide_line * w):
+            return b.y0 - 1
+    return LAYOUT.header_band * h
+
+
+def _bottom_start(lines: list[Line], header_end: float, qh_y: float | None, w: float, h: float,
+                  typical: float) -> float | None:
+    """Where Nơi nhận (left) and the signature block (right) begin: the Nơi nhận label, else (the label
+    lost under a seal or stamp) the signature block's first title line; None when neither is seen."""
     for ln in lines:
         b = ln.bbox
         assert b is not None
         if b.y0 <= header_end or (qh_y is not None and b.y0 < LAYOUT.quoc_hieu_band * h):
             continue
         if NOI_NHAN.match(ln.text) and b.x0 < LAYOUT.noi_nhan_start * w:
-            bottom = b.y0 - typical * 3  # the title line may sit a little above the label
-            break
-    if bottom is None:  # the label was lost (seal, stamp): the signature block's first title line
-        for ln in lines:
-            b = ln.bbox
-            assert b is not None
-            if b.y0 > max(header_end, LAYOUT.quoc_hieu_band * h) and b.x0 > LAYOUT.left_column_end * w and (_PREFIX.match(ln.text) or (
-                    is_title_line(ln.text) and b.width < LAYOUT.title_width_max * w)):
-                bottom = b.y0 - typical * 1.5
-                break
-    mid = LAYOUT.column_split * w
+            return b.y0 - typical * 3  # the title line may sit a little above the label
+    for ln in lines:
+        b = ln.bbox
+        assert b is not None
+        if b.y0 > max(header_end, LAYOUT.quoc_hieu_band * h) and b.x0 > LAYOUT.left_column_end * w and (
+                _PREFIX.match(ln.text) or (is_title_line(ln.text) and b.width < LAYOUT.title_width_max * w)):
+            return b.y0 - typical * 1.5
+    return None
 
+
+def _zones(lines: list[Line], header_end: float, bottom: float | None, split: float, mid: float, w: int,
+           typical: float) -> list[tuple[list[Line], bool]]:
+    """The page's lines tagged and grouped in reading order: header left, header right, body, Nơi nhận,
+    signature (``True`` marks the body, kept in line order rather than merged into rows)."""
     header_left: list[Line] = []
     header_right: list[Line] = []
     body: list[Line] = []
@@ -236,12 +261,5 @@ def arrange_page(page: OcrPage, *, extra_top: list[Line] | None = None) -> list[
                 right_bottom.append(replace(rp, zone=Zone.SIGNATURE))
         else:
             body.append(replace(ln, zone=Zone.BODY))
-
-    out: list[Line] = list(extra_top or [])
-    for group in (header_left, header_right, body, left_bottom, right_bottom):
-        if group:
-            if out:
-                out.append(Line("", page=page.page_no))
-            rows = _merge_rows(group) if group is not body else _by_y(group)
-            out.extend(_with_gaps(rows, typical))
-    return out
+    return [(header_left, False), (header_right, False), (body, True), (left_bottom, False),
+            (right_bottom, False)]

@@ -40,14 +40,13 @@ from vn_dispatch_parser.image.pdftext import TextLayerPage, pdf_text_layer
 from vn_dispatch_parser.image.poppler import scan_resolution
 from vn_dispatch_parser.image.prep import PreparedPage, prepare_page
 from vn_dispatch_parser.ocr.engine import OcrEngine, recognize_at
-from vn_dispatch_parser.ocr.model_files import engine_identity
-from vn_dispatch_parser.records import Document, FileResult, PageFrame
+from vn_dispatch_parser.records import PageFrame
 from vn_dispatch_parser.scan.hints import read_hints
 from vn_dispatch_parser.scan.incoming_stamp import read_den_stamp
 from vn_dispatch_parser.scan.layout import arrange_page
 from vn_dispatch_parser.scan.stamps import incoming_stamp_box, stamp_lines
 
-__all__ = ["PageReading", "ScanOptions", "join_scan", "lines_from_ocr", "read_scan", "read_scan_pages"]
+__all__ = ["PageReading", "ScanOptions", "ScanReadings", "collect", "lines_from_ocr", "read_scan_pages"]
 
 log = logging.getLogger(__name__)
 
@@ -105,16 +104,6 @@ def _frame(page: PageImage, prep: PreparedPage, text_layer: bool) -> PageFrame:
         return PageFrame(page=page.page_no, width=w, height=h, dpi=page.dpi, boxes="page")
     return PageFrame(page=page.page_no, width=w, height=h, dpi=page.dpi, rotation=prep.rotation,
                      skew=round(prep.skew, 3), boxes="page")
-
-
-def _boxes_to_pages(docs: list[Document], texts: dict[int, PageText]) -> None:
-    """Put every evidence box in the frame of its page as loaded (``FileResult.frames``): the readers
-    found them on the page turned upright, straightened and upscaled for the OCR."""
-    for doc in docs:
-        for ev in doc.evidence.values():
-            text = texts.get(ev.page) if ev.page is not None else None
-            if ev.bbox is not None and text is not None:
-                ev.bbox = text.to_page(BBox(*ev.bbox)).as_list()
 
 
 def _read_page(page: PageImage, layer: TextLayerPage | None, engine: OcrEngine, opts: ScanOptions) -> _PageResult:
@@ -222,37 +211,13 @@ PageReading = tuple[int, _PageResult]
 """One page's number and readings: what a page task on a cluster returns (picklable)."""
 
 
-def read_scan(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = None,
-              max_pixels: int = DEFAULT_MAX_PIXELS, handwriting: bool = True,
-              page_texts: list[PageText] | None = None, pages: set[int] | None = None,
-              fields_only: bool = False, signature: SignatureReconciler | None = None,
-              probe: InputProbe | None = None) -> FileResult:
-    """Read one scan file into a ``FileResult`` (see the module docstring).
-
-    ``page_texts``, when given, receives what was read on each page (for the searchable PDF); ``pages``
-    limits the reading to those 1-based page numbers; ``fields_only``: OCR only the bands the fields come
-    from (:mod:`vn_dispatch_parser.scan.bands`); ``probe``: the file's
-    :class:`~vn_dispatch_parser.image.load.InputProbe` when the caller has it (else it is probed here, once).
-    """
-    if engine is None:
-        from vn_dispatch_parser.ocr.capi import default_engine
-
-        engine = default_engine()
-    identity = engine_identity(engine, handwriting=handwriting)  # models checked before any page is read
-    probe = probe.check(path) if probe is not None else probe_input(path)
-    readings = read_scan_pages(path, dpi=dpi, engine=engine, max_pixels=max_pixels, handwriting=handwriting,
-                               fields_only=fields_only, only=pages, signature=signature, probe=probe)
-    result = join_scan(path, readings, page_texts=page_texts, probe=probe)
-    result.engine = identity
-    return result
-
-
 def read_scan_pages(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = None,
                     max_pixels: int = DEFAULT_MAX_PIXELS, handwriting: bool = True, fields_only: bool = False,
                     only: Collection[int] | None = None, signature: SignatureReconciler | None = None,
                     probe: InputProbe | None = None) -> list[PageReading]:
     """Read the pages of a scan (``only`` these page numbers of a PDF, when given), each on its own: the
-    pages of a long PDF can be read by different workers and joined by :func:`join_scan`. ``probe``: the
+    pages of a long PDF can be read by different workers and joined by
+    :func:`vn_dispatch_parser.pipeline.join_scan`. ``probe``: the
     file's :class:`~vn_dispatch_parser.image.load.InputProbe` (probed here when None)."""
     p = Path(path)
     probe = probe.check(p) if probe is not None else probe_input(p)
@@ -273,51 +238,44 @@ def read_scan_pages(path: str | Path, *, dpi: int = 300, engine: OcrEngine | Non
     return readings
 
 
-def join_scan(path: str | Path, readings: list[PageReading], *,
-              page_texts: list[PageText] | None = None, probe: InputProbe | None = None) -> FileResult:
-    """The ``FileResult`` of a scan from the readings of all its pages (in any order); ``probe``: the
-    file's :class:`~vn_dispatch_parser.image.load.InputProbe` (probed here when None)."""
-    from vn_dispatch_parser.pipeline import documents_from_lines
+@dataclass
+class ScanReadings:
+    """What the pages of a scan gave, in page order, for the document stage to build records from."""
 
-    p = Path(path)
-    probe = probe.check(p) if probe is not None else probe_input(p, warn=False)
-    lines: list[Line] = []
-    seal_pages: set[int] = set()
-    hints_by_page: dict[int, HandHints] = {}
-    stamps: list[SignatureStamp] = []
-    frames: list[PageFrame] = []
-    texts: dict[int, PageText] = {}
-    n_pages = blank = 0
+    lines: list[Line] = field(default_factory=list)
+    seal_pages: set[int] = field(default_factory=set)
+    hints: dict[int, HandHints] = field(default_factory=dict)
+    stamps: list[SignatureStamp] = field(default_factory=list)
+    frames: list[PageFrame] = field(default_factory=list)
+    texts: dict[int, PageText] = field(default_factory=dict)
+    pages: int = 0
+    blank: int = 0
+
+    @property
+    def signature_text(self) -> str:
+        """The text of the e-signature stamp (a relay stamp when there is none) of the first page with one."""
+        signed = [s for s in self.stamps if s.kind == "signature"] or self.stamps
+        return signed[0].text if signed else ""
+
+
+def collect(path: str | Path, readings: list[PageReading]) -> ScanReadings:
+    """The readings of all pages of a scan (in any order) put together; :class:`EmptyDocumentError`
+    when every page is blank."""
+    out = ScanReadings()
     for page_no, res in sorted(readings, key=lambda r: r[0]):
-        n_pages += 1
-        blank += res.blank
+        out.pages += 1
+        out.blank += res.blank
         if any(m.kind == "seal" for m in res.marks):
-            seal_pages.add(page_no)
-        hints_by_page[page_no] = res.hints
-        stamps.extend(res.stamps)
+            out.seal_pages.add(page_no)
+        out.hints[page_no] = res.hints
+        out.stamps.extend(res.stamps)
         if res.text is not None:
-            texts[page_no] = res.text
-            if page_texts is not None:
-                page_texts.append(res.text)
+            out.texts[page_no] = res.text
         if res.frame is not None:
-            frames.append(res.frame)
-        if lines and res.lines:
-            lines.append(Line("", page=page_no))
-        lines.extend(res.lines)
-    if n_pages and blank == n_pages:
-        raise EmptyDocumentError(f"all {n_pages} page(s) are blank", p)
-    signed = [s for s in stamps if s.kind == "signature"] or stamps
-    docs = documents_from_lines(lines, seal_pages=seal_pages, hints=hints_by_page,
-                                signature_text=signed[0].text if signed else "")
-    _boxes_to_pages(docs, texts)
-    warnings = [f"{blank} blank page(s)"] if blank else []
-    signatures = []
-    if probe.is_pdf:
-        from vn_dispatch_parser.image.signatures import apply_to_document, read_signatures
-
-        signatures = read_signatures(p)
-        for doc in docs:
-            apply_to_document(doc, signatures)
-    return FileResult(file=p.name, sha256=probe.sha256, pages=n_pages, documents=docs, warnings=warnings,
-                      signatures=signatures, frames=frames)
-
+            out.frames.append(res.frame)
+        if out.lines and res.lines:
+            out.lines.append(Line("", page=page_no))
+        out.lines.extend(res.lines)
+    if out.pages and out.blank == out.pages:
+        raise EmptyDocumentError(f"all {out.pages} page(s) are blank", Path(path))
+    return out

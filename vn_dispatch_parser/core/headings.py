@@ -1,0 +1,117 @@
+"""Line predicates over NĐ 30's closed vocabularies: is a line a type heading ("QUYẾT ĐỊNH"), a signing
+title ("PHÓ GIÁM ĐỐC", "KT. CHỦ TỊCH"), or a title a seal garbled? Shared by the page layout (which zone a
+line belongs to) and the field parsers (:mod:`~vn_dispatch_parser.fields.doc_type`,
+:mod:`~vn_dispatch_parser.fields.signer`); the lists are ``data/doc_types.yaml`` and ``data/positions.yaml``.
+
+    >>> match_heading("QUYẾT  ĐỊNH"), is_title_line("PHÓ GIÁM ĐỐC"), is_title_line("Nguyễn Văn An")
+    (('QUYẾT ĐỊNH', ''), True, False)
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import regex
+from rapidfuzz import fuzz
+
+from vn_dispatch_parser.core.lines import is_caps, is_quoc_hieu
+from vn_dispatch_parser.core.normalize import fold
+from vn_dispatch_parser.core.tables import doc_types, load
+from vn_dispatch_parser.core.vocab import SIGNER_PREFIX
+
+__all__ = ["is_signer_title", "is_title_line", "match_heading", "position_vocab", "snap_title", "titles",
+           "without_garbled_prefix"]
+
+_PREFIX = SIGNER_PREFIX
+
+
+@cache
+def position_vocab() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(keywords, titles) of positions.yaml, folded."""
+    pos = load("positions")
+    return tuple(fold(k) for k in pos["keywords"]), tuple(fold(t) for t in pos["titles"])
+
+
+def is_signer_title(text: str) -> bool:
+    """Strictly a signature line: a signing prefix, or exactly (fuzzily) a known title ("GIÁM ĐỐC")."""
+    s = text.strip(" .:;*")
+    if _PREFIX.match(s):
+        return True
+    key = fold(s)
+    return any(fuzz.ratio(key, t) >= 92 for t in position_vocab()[1])
+
+
+def without_garbled_prefix(text: str) -> str:
+    """"tt. BỘ TRƯỞNG" → "BỘ TRƯỞNG": a prefix the seal garbled, before a known title."""
+    g = regex.match(r"^\S{1,3}[.,]\s+(?P<rest>\p{Lu}.*)$", text, flags=regex.V1)
+    if g and not _PREFIX.match(text) and fold(g.group("rest").strip(" .:;")) in titles():
+        return g.group("rest").strip(" .:;")
+    return text
+
+
+def is_title_line(text: str) -> bool:
+    """A caps line that names a position ("PHÓ GIÁM ĐỐC") or starts with a signing prefix."""
+    s = without_garbled_prefix(text.strip(" .:;*"))
+    if _PREFIX.match(s):
+        return True
+    if not is_caps(s, 4) or len(s) > 60 or is_quoc_hieu(s):
+        return False
+    key = fold(s)
+    keywords, titles = position_vocab()
+    if any(regex.search(r"\b" + regex.escape(k) + r"\b", key) for k in keywords):
+        return True
+    return any(fuzz.ratio(key, t) >= 88 for t in titles)
+
+
+def snap_title(text: str) -> str | None:
+    """A known title in a line the seal garbled: a run of capitals that, without spaces, is ≥ 85 % like one
+    title and clearly more like it than any other ("⁄....:: CHỦYỊCH" → "CHỦ TỊCH"); None otherwise.
+
+    >>> snap_title("⁄....:: CHỦYỊCH"), snap_title("N2 BỀ- _ L4 t2")
+    ('CHỦ TỊCH', None)
+    """
+    best: tuple[float, str] | None = None
+    for run in regex.findall(r"\p{Lu}[\p{Lu} ]{4,}", text, flags=regex.V1):
+        key = fold(run).replace(" ", "")
+        if len(key) < 6:
+            continue
+        scores = sorted(((fuzz.ratio(key, t.replace(" ", "")), canon) for t, canon in titles().items()),
+                        reverse=True)
+        clear = scores and scores[0][0] >= 85 and (len(scores) < 2 or scores[1][0] <= scores[0][0] - 5)
+        if clear and (best is None or scores[0][0] > best[0]):
+            best = (scores[0][0], scores[0][1])
+    return best[1] if best else None
+
+
+@cache
+def titles() -> dict[str, str]:
+    """Every known title, folded → as printed."""
+    return {fold(t): t for t in load("positions")["titles"]}
+
+
+@cache
+def _names() -> list[tuple[str, str]]:
+    """(folded name, name), longest first so that "THÔNG TƯ LIÊN TỊCH" wins over "THÔNG TƯ"."""
+    return sorted(((fold(t["name"]), t["name"]) for t in doc_types()), key=lambda x: -len(x[0]))
+
+
+def match_heading(text: str) -> tuple[str, str] | None:
+    """If a line is a type heading, return (type name, the rest of the line when a title is merged in)."""
+    s = regex.sub(r"^[\s#*_]+|[\s*_]+$", "", text)
+    if not s or s.endswith(":") or not is_caps(s, 4):
+        return None
+    key = fold(s)
+    squeezed = key.replace(" ", "")
+    for fname, name in _names():
+        if squeezed == fname.replace(" ", ""):
+            return name, ""
+    for fname, name in _names():
+        if key.startswith(fname + " ") and len(fname) >= 7:
+            rest = s[len(" ".join(s.split()[: len(fname.split())])) :].strip()
+            # "QUYẾT ĐỊNH VỀ VIỆC …" / "BÁO CÁO NGÀY …": a heading with a merged title
+            if fold(rest).split()[0] in ("ve", "ngay", "so", "ket", "tong", "tinh", "cong", "thuc", "trien"):
+                return name, rest
+    for fname, name in _names():
+        if len(key) >= 6 and abs(len(key) - len(fname)) <= 2 and fuzz.ratio(key, fname) >= 88:
+            return name, ""
+    return None
