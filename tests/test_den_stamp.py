@@ -89,7 +89,7 @@ def test_reads_the_stamps_of_sample_pages(name: str, receiver: str, number: str,
     from vn_dispatch_parser.core.lexicon import correct_text
     from vn_dispatch_parser.image.load import iter_pages
     from vn_dispatch_parser.image.prep import prepare_page
-    from vn_dispatch_parser.ocr.engine import TesseractEngine
+    from vn_dispatch_parser.ocr.tesseract import TesseractEngine
     from vn_dispatch_parser.scan.stamps import incoming_stamp_box
 
     page = next(iter(iter_pages(ROOT / "samples" / name)))

@@ -25,7 +25,7 @@ from rapidfuzz import fuzz
 
 from vn_dispatch_parser import parse_file
 from vn_dispatch_parser.core.normalize import fold
-from vn_dispatch_parser.ocr.engine import TesseractEngine
+from vn_dispatch_parser.ocr.tesseract import TesseractEngine
 from vn_dispatch_parser.records import FileResult, PageFrame
 
 from .conftest import ROOT

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from vn_dispatch_parser.core.types import Zone
-from vn_dispatch_parser.ocr.engine import parse_tsv
+from vn_dispatch_parser.ocr.tesseract import parse_tsv
 from vn_dispatch_parser.pipeline import documents_from_lines
 from vn_dispatch_parser.scan.page import lines_from_ocr
 

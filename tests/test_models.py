@@ -19,7 +19,7 @@ from vn_dispatch_parser.batch.runner import BatchOptions, run_batch
 from vn_dispatch_parser.errors import ExitCode, MissingDependencyError
 from vn_dispatch_parser.image.digits import read_handwritten_digits
 from vn_dispatch_parser.ocr.capi import TessApiEngine
-from vn_dispatch_parser.ocr.engine import FakeEngine, TesseractEngine
+from vn_dispatch_parser.ocr.engine import FakeEngine
 from vn_dispatch_parser.ocr.model_files import (
     DIGIT_MODEL_ENV,
     MODELS_ENV,
@@ -29,6 +29,7 @@ from vn_dispatch_parser.ocr.model_files import (
     model_file,
     tessdata_dir,
 )
+from vn_dispatch_parser.ocr.tesseract import TesseractEngine
 from vn_dispatch_parser.pipeline import parse_file
 
 from .conftest import CONG_VAN_TEXT, ROOT

@@ -11,14 +11,8 @@ import pytest
 
 from vn_dispatch_parser.core.types import BBox, OcrPage, OcrWord
 from vn_dispatch_parser.errors import MissingDependencyError, OcrEngineError, OcrTimeoutError
-from vn_dispatch_parser.ocr.engine import (
-    FakeEngine,
-    OcrEngine,
-    TesseractEngine,
-    default_tessdata_dir,
-    group_lines,
-    parse_tsv,
-)
+from vn_dispatch_parser.ocr.engine import FakeEngine, OcrEngine, group_lines
+from vn_dispatch_parser.ocr.tesseract import TesseractEngine, default_tessdata_dir, parse_tsv
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real"
 needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from vn_dispatch_parser.ocr.capi import ENGINE_ENV, TessApiEngine, capi_available, default_engine
-from vn_dispatch_parser.ocr.engine import TesseractEngine
+from vn_dispatch_parser.ocr.tesseract import TesseractEngine
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not capi_available(), reason="tesserocr not installed")]

@@ -1,6 +1,6 @@
 """Tesseract through its C API in this process (tesserocr): the model is loaded once per thread, not per call.
 
-The command-line engine (:class:`vn_dispatch_parser.ocr.engine.TesseractEngine`) starts a ``tesseract`` process
+The command-line engine (:class:`vn_dispatch_parser.ocr.tesseract.TesseractEngine`) starts a ``tesseract`` process
 and loads ``vie.traineddata`` for every page and every small crop (stamps, marks, signature re-reads):
 ~0.1–0.2 s each. :class:`TessApiEngine` keeps one ``TessBaseAPI`` per thread (the API is not thread-safe)
 and hands it the same pixels the command line reads from its PNM (no resolution, so Tesseract estimates
@@ -29,15 +29,14 @@ import numpy as np
 from vn_dispatch_parser.config import PipelineConfig
 from vn_dispatch_parser.core.types import OcrPage
 from vn_dispatch_parser.errors import MissingDependencyError, OcrEngineError, OcrTimeoutError
-from vn_dispatch_parser.ocr.engine import (
+from vn_dispatch_parser.ocr.engine import OcrEngine, single_threaded
+from vn_dispatch_parser.ocr.tesseract import (
     DIGITS_LANG,
     OSD_CONF_FULL,
-    OcrEngine,
     TesseractEngine,
     default_tessdata_dir,
     digits_from_tsv,
     parse_tsv,
-    single_threaded,
 )
 
 __all__ = ["ENGINE_ENV", "TIMEOUT_ENV", "TessApiEngine", "capi_available", "default_engine"]
@@ -103,7 +102,7 @@ def default_engine(*, timeout: float | None = None, tessdata_dir: str | Path | N
 
 
 class TessApiEngine:
-    """Tesseract's C API in this process; drop-in for :class:`~vn_dispatch_parser.ocr.engine.TesseractEngine`.
+    """Tesseract's C API in this process; drop-in for :class:`~vn_dispatch_parser.ocr.tesseract.TesseractEngine`.
 
     Args:
         lang: Tesseract language(s), e.g. ``"vie"``.
