@@ -25,6 +25,7 @@ from rapidfuzz import fuzz
 
 from vn_dispatch_parser import parse_file
 from vn_dispatch_parser.core.normalize import fold
+from vn_dispatch_parser.core.types import Layout
 from vn_dispatch_parser.ocr.tesseract import TesseractEngine
 from vn_dispatch_parser.records import FileResult, PageFrame
 
@@ -62,7 +63,7 @@ def _crop_words(page: np.ndarray, box: list[int], rotation: int) -> str:
     crop = page[max(0, y0 - pad) : y1 + pad, max(0, x0 - pad) : x1 + pad]
     crop = np.ascontiguousarray(np.rot90(crop, -(rotation // 90)))  # turned clockwise, as the frame says
     crop = cv2.copyMakeBorder(crop, 20, 20, 20, 20, cv2.BORDER_CONSTANT, value=255)
-    ocr = TesseractEngine(lang="vie").recognize(crop, psm=6)
+    ocr = TesseractEngine(lang="vie").recognize(crop, layout=Layout.BLOCK)
     return fold(" ".join(w.text for w in ocr.words))
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from vn_dispatch_parser.core.types import Layout
 from vn_dispatch_parser.ocr.replay import OcrCacheMiss, ReplayEngine, load_cache, save_cache
 from vn_dispatch_parser.pipeline import parse_file
 
@@ -67,8 +68,8 @@ def test_replay_miss_is_a_clear_error(tmp_path: Path) -> None:
 
     cache = load_cache(CACHES[0])
     engine = cache.replay()
-    with pytest.raises(OcrCacheMiss, match=r"no recorded OCR answer for \('recognize', 1, 6, '', 7, 9\).*make ocr-cache"):
-        engine.recognize(np.zeros((7, 9), np.uint8), psm=6, page_no=1)
+    with pytest.raises(OcrCacheMiss, match=r"no recorded OCR answer for \('recognize', 1, 'block', 7, 9\).*make ocr-cache"):
+        engine.recognize(np.zeros((7, 9), np.uint8), layout=Layout.BLOCK, page_no=1)
     other = tmp_path / "other.png"
     other.write_bytes(b"not the recorded file")
     with pytest.raises(OcrCacheMiss, match="is not the file recorded"):

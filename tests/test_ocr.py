@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vn_dispatch_parser.core.types import BBox, OcrPage, OcrWord
+from vn_dispatch_parser.core.types import BBox, Layout, OcrPage, OcrWord
 from vn_dispatch_parser.errors import MissingDependencyError, OcrEngineError, OcrTimeoutError
 from vn_dispatch_parser.ocr.engine import FakeEngine, OcrEngine, group_lines
 from vn_dispatch_parser.ocr.tesseract import TesseractEngine, default_tessdata_dir, parse_tsv
@@ -75,10 +75,10 @@ def test_fake_engine() -> None:
     engine = FakeEngine([canned])
     assert isinstance(engine, OcrEngine)
     image = np.zeros((30, 20, 3), np.uint8)
-    page = engine.recognize(image, psm=6)
+    page = engine.recognize(image, layout=Layout.BLOCK)
     assert (page.width, page.height, page.words[0].text) == (20, 30, "Số:")
     assert engine.recognize(image, page_no=2).words == []
-    assert engine.calls == [(1, 6, ""), (2, 3, "")]
+    assert engine.calls == [(1, Layout.BLOCK), (2, Layout.PAGE)]
     page.words.clear()
     assert engine.recognize(image).words  # canned pages are not shared with callers
 
@@ -191,7 +191,7 @@ def test_real_tesseract_on_header_crop() -> None:
 
     page = next(iter_pages(REAL / "test_10.pdf", dpi=150))
     crop = page.array[95:140, 540:1140]
-    result = TesseractEngine().recognize(crop, psm=7)
+    result = TesseractEngine().recognize(crop, layout=Layout.LINE)
     text = " ".join(w.text for w in result.words)
     assert "VIỆT" in text and "NAM" in text
     assert all(0.0 <= w.conf <= 1.0 for w in result.words)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vn_dispatch_parser.core.types import BBox, Line, Zone
+from vn_dispatch_parser.core.types import BBox, Layout, Line, Zone
 from vn_dispatch_parser.document.reconcile import find_name, reconcile_signature, reread_block, rescue_title
 
 
@@ -15,7 +15,7 @@ class Crops:
         self.lines = lines
         self.asked: list[tuple[int, int, int, int]] = []
 
-    def read(self, x0: int, y0: int, x1: int, y1: int, *, psm: int = 6) -> list[Line] | None:
+    def read(self, x0: int, y0: int, x1: int, y1: int, *, layout: Layout = Layout.BLOCK) -> list[Line] | None:
         self.asked.append((x0, y0, x1, y1))
         if x1 <= x0 or y1 <= y0:
             return None
@@ -71,7 +71,7 @@ def test_reread_block_keeps_the_better_reading_only() -> None:
 
 def test_an_empty_crop_changes_nothing() -> None:
     class Empty(Crops):
-        def read(self, x0: int, y0: int, x1: int, y1: int, *, psm: int = 6) -> list[Line] | None:
+        def read(self, x0: int, y0: int, x1: int, y1: int, *, layout: Layout = Layout.BLOCK) -> list[Line] | None:
             return None
 
     lines = [BODY, sig("KT. CHỦ TỊCH", 1700), sig("PHÓ CHỦ TỊCH", 1750)]

@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 import pytest
 
+from vn_dispatch_parser.core.types import Layout
 from vn_dispatch_parser.ocr.capi import ENGINE_ENV, TessApiEngine, capi_available, default_engine
 from vn_dispatch_parser.ocr.tesseract import TesseractEngine
 
@@ -25,21 +26,22 @@ def page() -> np.ndarray:
     return prepare_page(next(iter_pages(ROOT / "samples" / "cv_001_clean.png"))).ocr_image
 
 
-def _crops(img: np.ndarray) -> list[tuple[int, np.ndarray]]:
+def _crops(img: np.ndarray) -> list[tuple[Layout, np.ndarray]]:
     h, w = img.shape[:2]
     colour = cv2.cvtColor(img[: h // 5, w // 2 :], cv2.COLOR_GRAY2BGR)  # colour input: RGB order matters
-    return [(3, img), (6, img[: h // 5, : w // 2]), (7, img[h // 3 : h // 3 + 70, : w // 2]), (6, colour)]
+    return [(Layout.PAGE, img), (Layout.BLOCK, img[: h // 5, : w // 2]), (Layout.LINE, img[h // 3 : h // 3 + 70, : w // 2]),
+            (Layout.BLOCK, colour)]
 
 
 def test_same_words_as_the_command_line(page: np.ndarray) -> None:
     cli, capi = TesseractEngine(), TessApiEngine()
-    for psm, crop in _crops(page):
-        a, b = cli.recognize(crop, psm=psm, page_no=2), capi.recognize(crop, psm=psm, page_no=2)
-        assert a.words, f"psm {psm}: nothing read"
+    for layout, crop in _crops(page):
+        a, b = cli.recognize(crop, layout=layout, page_no=2), capi.recognize(crop, layout=layout, page_no=2)
+        assert a.words, f"{layout}: nothing read"
         assert [(w.text, w.conf, w.bbox, w.block, w.line) for w in b.words] == \
                [(w.text, w.conf, w.bbox, w.block, w.line) for w in a.words]
         assert (b.width, b.height, b.page_no, b.engine) == (a.width, a.height, a.page_no, a.engine)
-    confs = [w.conf for w in capi.recognize(page, psm=3).words]
+    confs = [w.conf for w in capi.recognize(page, layout=Layout.PAGE).words]
     assert any(round(c * 100) != c * 100 for c in confs)  # floats, not pytesseract's integers
 
 
@@ -54,13 +56,13 @@ def test_one_api_per_thread_loaded_once(page: np.ndarray) -> None:
     engine = TessApiEngine()
     assert engine._api() is engine._api()
     crop = page[: page.shape[0] // 5]
-    expected = engine.recognize(crop, psm=6).words
+    expected = engine.recognize(crop, layout=Layout.BLOCK).words
     results: list[object] = []
     apis: list[object] = []
 
     def work() -> None:
         apis.append(engine._api())
-        results.append(engine.recognize(crop, psm=6).words)
+        results.append(engine.recognize(crop, layout=Layout.BLOCK).words)
 
     threads = [threading.Thread(target=work) for _ in range(2)]
     for t in threads:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:  # numpy is not loaded by ``import vn_dispatch_parser``
     import numpy as np
 
-__all__ = ["BBox", "CropReader", "HandHints", "HandReading", "Hit", "InkMark", "Line", "OcrPage", "OcrWord", "PageImage", "PageText", "Zone"]
+__all__ = ["BBox", "CropReader", "HandHints", "HandReading", "Hit", "InkMark", "Line", "OcrPage", "OcrWord", "Layout", "PageImage", "PageText", "Zone"]
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,15 @@ class OcrWord:
     block: int = 0
     par: int = 0
     line: int = 0
+
+
+class Layout(str, Enum):
+    """How the text of an image to be read is laid out: a hint an OCR engine may use or ignore."""
+
+    PAGE = "page"  # a whole page: the engine finds its columns, blocks and lines
+    BLOCK = "block"  # one block of text (a crop of several lines)
+    LINE = "line"  # one line of text
+    WORD = "word"  # one word (a stamp's mark)
 
 
 class Zone(str, Enum):
@@ -281,6 +290,6 @@ class CropReader(Protocol):
     width: int
     height: int
 
-    def read(self, x0: int, y0: int, x1: int, y1: int, *, psm: int = 6) -> list[Line] | None:
+    def read(self, x0: int, y0: int, x1: int, y1: int, *, layout: Layout = Layout.BLOCK) -> list[Line] | None:
         """The lines read in the rectangle (page pixels, clipped by the caller); None when it is empty."""
         ...

@@ -27,12 +27,13 @@ import cv2
 import numpy as np
 
 from vn_dispatch_parser.config import PipelineConfig
-from vn_dispatch_parser.core.types import OcrPage
+from vn_dispatch_parser.core.types import Layout, OcrPage
 from vn_dispatch_parser.errors import MissingDependencyError, OcrEngineError, OcrTimeoutError
 from vn_dispatch_parser.ocr.engine import OcrEngine, single_threaded
 from vn_dispatch_parser.ocr.tesseract import (
     DIGITS_LANG,
     OSD_CONF_FULL,
+    PSM,
     TesseractEngine,
     default_tessdata_dir,
     digits_from_tsv,
@@ -173,12 +174,13 @@ class TessApiEngine:
         bpp = 1 if image.ndim == 2 else 3
         api.SetImageBytes(image.tobytes(), width, height, bpp, width * bpp)
 
-    def recognize(self, image: np.ndarray, *, psm: int = 3, page_no: int = 1, config: str = "") -> OcrPage:
+    def recognize(self, image: np.ndarray, *, layout: Layout = Layout.PAGE, page_no: int = 1,
+                  config: str = "") -> OcrPage:
         """OCR one page and return words (conf 0–1) grouped into lines, as the command-line engine does.
 
         Args:
             image: BGR, BGRA or grey uint8 array.
-            psm: Tesseract page segmentation mode.
+            layout: What the image holds: Tesseract's page segmentation mode by :data:`PSM`.
             page_no: Page number stored on the result.
             config: Command-line options are not supported here (``-c name=value`` pairs are); the
                 pipeline passes none.
@@ -191,7 +193,7 @@ class TessApiEngine:
         height, width = image.shape[:2]
         if width == 0 or height == 0:
             return OcrPage(page_no, width, height, engine=self.version())
-        api = self._api(psm=psm)
+        api = self._api(psm=PSM[Layout(layout)])
         variables = _variables(config)
         try:
             for name, value in variables.items():

@@ -3,8 +3,9 @@
 Engines: :class:`~vn_dispatch_parser.ocr.tesseract.TesseractEngine` (the ``tesseract`` binary; the one
 module that starts it), :class:`~vn_dispatch_parser.ocr.capi.TessApiEngine` (the same engine in process,
 tesserocr), :class:`~vn_dispatch_parser.ocr.replay.ReplayEngine` (recorded calls, for tests) and
-:class:`FakeEngine`. The Protocol says nothing about Tesseract: the page segmentation mode (``psm``) is
-the one Tesseract notion it keeps, as a layout hint every engine may read or ignore.
+:class:`FakeEngine`. The Protocol says nothing about Tesseract: how an image is laid out (a page, a block,
+a line, a word: :class:`~vn_dispatch_parser.core.types.Layout`) is a hint each engine maps to its own
+settings (Tesseract's page segmentation modes in :mod:`vn_dispatch_parser.ocr.tesseract`).
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from vn_dispatch_parser.core.types import BBox, Line, OcrPage, OcrWord
+from vn_dispatch_parser.core.types import BBox, Layout, Line, OcrPage, OcrWord
 
 if TYPE_CHECKING:  # numpy and OpenCV load on first use: workers set THREAD_ENV before they load
     import numpy as np
 
-__all__ = ["OCR_THREAD_ENV", "THREAD_ENV", "FakeEngine", "OcrEngine", "group_lines", "recognize_at", "single_threaded"]
+__all__ = ["OCR_THREAD_ENV", "THREAD_ENV", "FakeEngine", "Layout", "OcrEngine", "group_lines", "recognize_at", "single_threaded"]
 
 logger = logging.getLogger(__name__)
 
@@ -50,10 +51,10 @@ class OcrEngine(Protocol):
     ``ocr_replay.ReplayEngine`` (recorded answers, for tests) and :class:`FakeEngine` (canned pages).
     """
 
-    def recognize(self, image: np.ndarray, *, psm: int = 3, page_no: int = 1, config: str = "") -> OcrPage:
-        """Recognise one page image (BGR or grey uint8) and return its words and lines.
+    def recognize(self, image: np.ndarray, *, layout: Layout = Layout.PAGE, page_no: int = 1) -> OcrPage:
+        """Recognise one image (BGR or grey uint8) and return its words and lines.
 
-        ``psm`` is the page layout: 3 a full page, 6 one block of text, 7 one line."""
+        ``layout`` says what the image holds: a whole page, one block of text, one line or one word."""
         ...
 
     def orientation(self, image: np.ndarray) -> tuple[int, float]:
@@ -71,7 +72,8 @@ class OcrEngine(Protocol):
         ...
 
 
-def recognize_at(engine: OcrEngine, crop: np.ndarray, origin: tuple[int, int], *, psm: int, page_no: int) -> list[Line]:
+def recognize_at(engine: OcrEngine, crop: np.ndarray, origin: tuple[int, int], *, layout: Layout,
+                 page_no: int) -> list[Line]:
     """OCR a crop of a page and return its lines (boxes and words) in the page's frame; ``origin`` is the
     crop's top-left corner on the page."""
     dx, dy = origin
@@ -79,7 +81,7 @@ def recognize_at(engine: OcrEngine, crop: np.ndarray, origin: tuple[int, int], *
     def shift(b: BBox) -> BBox:
         return BBox(b.x0 + dx, b.y0 + dy, b.x1 + dx, b.y1 + dy)
 
-    page = engine.recognize(crop, psm=psm, page_no=page_no)
+    page = engine.recognize(crop, layout=layout, page_no=page_no)
     return [replace(ln, bbox=shift(ln.bbox), words=tuple(replace(w, bbox=shift(w.bbox)) for w in ln.words))
             for ln in page.lines if ln.bbox is not None and ln.text.strip()]
 
@@ -137,7 +139,7 @@ class FakeEngine:
         name: The string :meth:`version` returns.
 
     Attributes:
-        calls: ``(page_no, psm, config)`` of every :meth:`recognize` call.
+        calls: ``(page_no, layout)`` of every :meth:`recognize` call.
     """
 
     def __init__(
@@ -147,7 +149,7 @@ class FakeEngine:
             dict(pages) if isinstance(pages, Mapping) else {i: p for i, p in enumerate(pages, start=1)}
         )
         self.name = name
-        self.calls: list[tuple[int, int, str]] = []
+        self.calls: list[tuple[int, Layout]] = []
 
     @classmethod
     def from_lines(
@@ -168,9 +170,9 @@ class FakeEngine:
             )
         return cls(canned, name=name)
 
-    def recognize(self, image: np.ndarray, *, psm: int = 3, page_no: int = 1, config: str = "") -> OcrPage:
+    def recognize(self, image: np.ndarray, *, layout: Layout = Layout.PAGE, page_no: int = 1) -> OcrPage:
         """Return the canned page for ``page_no`` (an empty page if there is none)."""
-        self.calls.append((page_no, psm, config))
+        self.calls.append((page_no, layout))
         height, width = image.shape[:2]
         page = self.pages.get(page_no)
         if page is None:

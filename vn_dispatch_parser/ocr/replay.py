@@ -8,7 +8,7 @@ separation, layout, hand-writing model, field parsers) and only Tesseract is rep
 is needed.
 
 The key of a call. The input file is identified by its sha256 (a cache is refused for other bytes). Within
-the file a call is looked up by ``(kind, page, psm, config, height, width)`` of the image it was given,
+the file a call is looked up by ``(kind, page, layout, height, width)`` of the image it was given,
 and calls with the same key are answered in the order they were made. The image's *size* is part of the
 key and its *pixels* are not: a hash of preprocessed pixels changes with the OpenCV or numpy build that CI
 installs from pyproject's ranges (interpolation and rounding differ by one grey level), while the size of
@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vn_dispatch_parser.core.types import BBox, OcrPage, OcrWord
+from vn_dispatch_parser.core.types import BBox, Layout, OcrPage, OcrWord
 from vn_dispatch_parser.errors import OcrEngineError
 from vn_dispatch_parser.ocr.engine import OcrEngine, group_lines
 
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 __all__ = ["CACHE_VERSION", "OcrCache", "OcrCacheMiss", "RecordingEngine", "ReplayEngine", "load_cache",
            "save_cache", "sha256_file"]
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 """Format of the cache files; a file of another version is refused (re-record with ``make ocr-cache``)."""
 
 Key = tuple[Any, ...]
@@ -59,8 +59,8 @@ def sha256_file(path: str | Path) -> str:
     return h.hexdigest()
 
 
-def _key(kind: str, image: np.ndarray, *, page: int = 0, psm: int = 0, config: str = "") -> Key:
-    return (kind, page, psm, config, int(image.shape[0]), int(image.shape[1]))
+def _key(kind: str, image: np.ndarray, *, page: int = 0, layout: Layout | None = None) -> Key:
+    return (kind, page, layout.value if layout else "", int(image.shape[0]), int(image.shape[1]))
 
 
 def _page_to_json(page: OcrPage) -> dict[str, Any]:
@@ -84,10 +84,10 @@ class RecordingEngine:
     def _keep(self, key: Key, answer: Any) -> None:
         self.calls.append({"key": list(key), "answer": answer})
 
-    def recognize(self, image: np.ndarray, *, psm: int = 3, page_no: int = 1, config: str = "") -> OcrPage:
+    def recognize(self, image: np.ndarray, *, layout: Layout = Layout.PAGE, page_no: int = 1) -> OcrPage:
         """The engine's page, recorded."""
-        page = self.engine.recognize(image, psm=psm, page_no=page_no, config=config)
-        self._keep(_key("recognize", image, page=page_no, psm=psm, config=config), _page_to_json(page))
+        page = self.engine.recognize(image, layout=layout, page_no=page_no)
+        self._keep(_key("recognize", image, page=page_no, layout=layout), _page_to_json(page))
         return page
 
     def orientation(self, image: np.ndarray) -> tuple[int, float]:
@@ -141,9 +141,9 @@ class ReplayEngine:
         """Recorded calls that were not asked for (a stale cache when the pipeline made fewer calls)."""
         return [k for k, q in self._answers.items() for _ in q]
 
-    def recognize(self, image: np.ndarray, *, psm: int = 3, page_no: int = 1, config: str = "") -> OcrPage:
+    def recognize(self, image: np.ndarray, *, layout: Layout = Layout.PAGE, page_no: int = 1) -> OcrPage:
         """The recorded page."""
-        data = self._answer(_key("recognize", image, page=page_no, psm=psm, config=config))
+        data = self._answer(_key("recognize", image, page=page_no, layout=layout))
         return _page_from_json(data, page_no, self.name)
 
     def orientation(self, image: np.ndarray) -> tuple[int, float]:

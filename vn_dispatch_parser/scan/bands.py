@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from vn_dispatch_parser.config import LAYOUT
-from vn_dispatch_parser.core.types import OcrPage
+from vn_dispatch_parser.core.types import Layout, OcrPage
 from vn_dispatch_parser.ocr.engine import OcrEngine
 
 __all__ = ["Row", "field_bands", "recognize_bands", "text_rows"]
@@ -122,11 +122,11 @@ def recognize_bands(engine: OcrEngine, grey: np.ndarray, bands: list[tuple[int, 
     band as a crop of its own was cheaper by a little but changed Nơi nhận items on 25 of 52 real files.
     """
     if bands == [(0, grey.shape[0])]:
-        page = engine.recognize(grey, psm=3, page_no=page_no)
+        page = engine.recognize(grey, layout=Layout.PAGE, page_no=page_no)
     else:
         masked = np.full_like(grey, 255)
         for y0, y1 in bands:
             masked[y0:y1] = grey[y0:y1]
-        page = engine.recognize(masked, psm=3, page_no=page_no)
+        page = engine.recognize(masked, layout=Layout.PAGE, page_no=page_no)
     page.width, page.height = grey.shape[1], grey.shape[0]
     return page

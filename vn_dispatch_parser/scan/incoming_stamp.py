@@ -33,7 +33,7 @@ import regex
 
 from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.lines import is_caps
-from vn_dispatch_parser.core.types import BBox, HandReading, Line, Zone
+from vn_dispatch_parser.core.types import BBox, HandReading, Layout, Line, Zone
 from vn_dispatch_parser.core.vocab import NGAY, SO_CELL
 from vn_dispatch_parser.errors import MissingDependencyError
 from vn_dispatch_parser.image.digits import REJECT, GlyphGuess, read_glyphs, read_handwritten_digits
@@ -121,7 +121,7 @@ def read_den_stamp(img: np.ndarray, box: BBox, engine: OcrEngine, page_no: int, 
     def to_page(b: BBox) -> BBox:  # the tilt is small: shifting is close enough for evidence
         return BBox(b.x0 + x0, b.y0 + y0, b.x1 + x0, b.y1 + y0)
 
-    printed = [ln for ln in recognize_at(engine, clean, (0, 0), psm=6, page_no=page_no) if (ln.conf or 0) >= CONF.stamp_printed_min]
+    printed = [ln for ln in recognize_at(engine, clean, (0, 0), layout=Layout.BLOCK, page_no=page_no) if (ln.conf or 0) >= CONF.stamp_printed_min]
     frame_top = ys[0] if ys and ys[0] < 0.2 * h else 0
     inner = [y for y in ys if frame_top < y < 0.8 * h]
     # rows: [top rule] receiver [rule] Số / Ngày [rule] Chuyển, HS [bottom]; a stamp without a receiver row

@@ -23,6 +23,7 @@ from vn_dispatch_parser.core.types import (
     CropReader,
     HandHints,
     InkMark,
+    Layout,
     Line,
     OcrPage,
     PageImage,
@@ -77,11 +78,11 @@ class PageCrops:
         self.engine, self.image, self.page_no = engine, image, page_no
         self.height, self.width = image.shape[:2]
 
-    def read(self, x0: int, y0: int, x1: int, y1: int, *, psm: int = 6) -> list[Line] | None:
+    def read(self, x0: int, y0: int, x1: int, y1: int, *, layout: Layout = Layout.BLOCK) -> list[Line] | None:
         crop = self.image[y0:y1, x0:x1]
         if crop.size == 0:
             return None
-        return recognize_at(self.engine, crop, (x0, y0), psm=psm, page_no=self.page_no)
+        return recognize_at(self.engine, crop, (x0, y0), layout=layout, page_no=self.page_no)
 
 
 @dataclass
@@ -123,7 +124,7 @@ def _read_page(page: PageImage, layer: TextLayerPage | None, engine: OcrEngine, 
 
         ocr_page = recognize_bands(engine, prep.ocr_image, field_bands(prep.ocr_image, prep.dpi), page_no=page.page_no)
     else:
-        ocr_page = engine.recognize(prep.ocr_image, psm=3, page_no=page.page_no)
+        ocr_page = engine.recognize(prep.ocr_image, layout=Layout.PAGE, page_no=page.page_no)
         ocr_page.width, ocr_page.height = prep.ocr_image.shape[1], prep.ocr_image.shape[0]
     # the e-signature / relay stamps are images on a scanned page: their OCR text is not the document's
     boxes = [s.bbox for s in layer.signatures if s.bbox is not None] if layer is not None and not layer.is_text else []

@@ -16,7 +16,7 @@ from rapidfuzz import fuzz
 from vn_dispatch_parser.config import CONF, LAYOUT
 from vn_dispatch_parser.core.normalize import fold, normalize_line
 from vn_dispatch_parser.core.tables import load
-from vn_dispatch_parser.core.types import BBox, InkMark, Line, Zone
+from vn_dispatch_parser.core.types import BBox, InkMark, Layout, Line, Zone
 from vn_dispatch_parser.image import ink
 from vn_dispatch_parser.ocr.engine import OcrEngine, recognize_at
 
@@ -86,7 +86,7 @@ def stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_n
         if out:
             out.append(Line("", page=page_no, zone=Zone.INCOMING_STAMP))
         out += [replace(ln, zone=Zone.INCOMING_STAMP)
-                for ln in recognize_at(engine, crop, (b.x0, b.y0), psm=6, page_no=page_no) if (ln.conf or 0) >= CONF.stamp_printed_min]
+                for ln in recognize_at(engine, crop, (b.x0, b.y0), layout=Layout.BLOCK, page_no=page_no) if (ln.conf or 0) >= CONF.stamp_printed_min]
     if not any(ln.text in _marks_vocabulary() for ln in out):
         stamps = [m.bbox for m in marks if m.kind == "stamp"] + ([skip] if skip is not None else [])
         for box in framed_boxes(img, dpi):  # a KHẨN / MẬT box in grey or black: a frame, not a colour
@@ -172,14 +172,15 @@ def _read_mark(crop: np.ndarray, engine: OcrEngine, page_no: int, *, level: bool
     """
     unframed = _without_frame(crop)
     best: tuple[str, float] | None = None
-    attempts: list[tuple[np.ndarray | None, int]] = (
-        [(unframed, 7)] if level else [(unframed, 7), (unframed, 8), (crop, 8), (None, 0)])
-    for image, psm in attempts:
+    attempts: list[tuple[np.ndarray | None, Layout]] = (  # (None: the slanted reading)
+        [(unframed, Layout.LINE)] if level
+        else [(unframed, Layout.LINE), (unframed, Layout.WORD), (crop, Layout.WORD), (None, Layout.LINE)])
+    for image, layout in attempts:
         if image is None:
             text = _read_slanted_stamp(crop, engine, page_no)
             readings = [text] if text else []
         else:
-            page = engine.recognize(image, psm=psm, page_no=page_no)
+            page = engine.recognize(image, layout=layout, page_no=page_no)
             readings = [ln.text for ln in page.lines if ln.text.strip()]
         for reading in readings:
             key = fold(regex_letters(reading))
@@ -225,7 +226,7 @@ def _read_slanted_stamp(crop: np.ndarray, engine: OcrEngine, page_no: int) -> st
     angle = (angle + 45) % 90 - 45  # the smallest turn that levels the text's box
     best: tuple[float, str] | None = None
     for a in (angle, angle + 90, angle - 90):
-        sub = engine.recognize(_rotate(letters, a), psm=7, page_no=page_no)
+        sub = engine.recognize(_rotate(letters, a), layout=Layout.LINE, page_no=page_no)
         for ln in sub.lines:
             if (ln.conf or 0) >= CONF.mark_line_min and (best is None or (ln.conf or 0) > best[0]):
                 best = (ln.conf or 0, ln.text)
