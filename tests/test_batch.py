@@ -20,8 +20,9 @@ except ImportError:  # tests/ is not a package
     from batch_tasks import hang_crash_or_work  # type: ignore[no-redef]
 
 from vn_dispatch_parser.batch.progress import NullDisplay
+from vn_dispatch_parser.batch.resume import sha256_file
 from vn_dispatch_parser.batch.runner import BatchOptions, run_batch
-from vn_dispatch_parser.batch.workers import Outcome, Task, WorkerPool, sha256_file
+from vn_dispatch_parser.batch.workers import Outcome, Task, WorkerPool
 from vn_dispatch_parser.outputs.export import csv_text, flat_row
 from vn_dispatch_parser.records import FileResult
 

@@ -22,8 +22,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, StreamObject
 
 from tests.conftest import CONG_VAN_TEXT, ROOT
-from vn_dispatch_parser.batch import runner as batch
-from vn_dispatch_parser.batch import workers
+from vn_dispatch_parser.batch import resume
 from vn_dispatch_parser.batch.runner import BatchOptions, run_batch
 from vn_dispatch_parser.core.normalize import split_lines
 from vn_dispatch_parser.errors import EncryptedPdfError, InputFileError
@@ -78,7 +77,7 @@ class _Calls:
 
         monkeypatch.setattr(pdf2image.pdf2image, "Popen", RenderPopen)
         for module, name, kind in ((io, "sniff_format", "sniff"), (io, "file_sha256", "sha256"),
-                                   (workers, "sha256_file", "sha256"), (batch, "sha256_file", "sha256")):
+                                   (resume, "sha256_file", "sha256")):  # the probe's digest, the resume check's
             monkeypatch.setattr(module, name, self._spy(getattr(module, name), kind))
 
     def _seen(self, argv: Any, prefix: str = "") -> None:

@@ -346,7 +346,8 @@ def test_an_output_folder_that_cannot_be_made_is_a_usage_error(tmp_path: Path) -
 def test_a_full_disk_is_exit_code_11_and_nothing_half_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import errno
 
-    import vn_dispatch_parser.batch.runner as batch
+    from vn_dispatch_parser.batch import combined, resume
+    from vn_dispatch_parser.batch import runner as batch
 
     src, out = tmp_path / "in", tmp_path / "out"
     _write(src, "a.txt")
@@ -354,7 +355,8 @@ def test_a_full_disk_is_exit_code_11_and_nothing_half_written(tmp_path: Path, mo
     def full(path: Path, text: str) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(batch, "atomic_write", full)
+    for module in (batch, resume, combined):  # every batch module that writes a text output whole
+        monkeypatch.setattr(module, "atomic_write", full)
     with pytest.raises(BatchOutputError) as info:
         _batch(src, out)
     assert info.value.exit_code == ExitCode.output == 11

@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
+from vn_dispatch_parser.batch.options import default_jobs
 from vn_dispatch_parser.batch.workers import Outcome, Task, process_one
 from vn_dispatch_parser.errors import DispatchParserError, ExitCode, MissingDependencyError
 from vn_dispatch_parser.ocr.capi import TIMEOUT_ENV
@@ -145,8 +146,6 @@ class DaskRunner:
         self._config.__enter__()
         try:
             if address == "local":
-                from vn_dispatch_parser.batch.runner import default_jobs
-
                 for k, v in {**THREAD_ENV, "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False"}.items():
                     os.environ.setdefault(k, v)  # inherited by the worker processes, before their imports
                 # its HTTP server (health routes) on a free port: two runs at once must not clash on 8787

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 if TYPE_CHECKING:
-    from vn_dispatch_parser.batch.runner import BatchReport
+    from vn_dispatch_parser.batch.options import BatchReport
     from vn_dispatch_parser.batch.workers import Outcome
 
 __all__ = ["BatchDisplay", "NullDisplay", "PlainDisplay", "QuietDisplay", "RichDisplay", "make_display", "summary_lines"]

@@ -1,5 +1,13 @@
 """Batch runs over folders: per-file JSON plus ``records.jsonl``, ``records.csv`` and ``errors.jsonl``.
 
+This module runs a batch (:func:`run_batch`): it holds the run's state, hands the inputs that need work to
+the workers and writes what they return. The other modules of :mod:`vn_dispatch_parser.batch` hold the
+options (:mod:`~vn_dispatch_parser.batch.options`), the inputs (:mod:`~vn_dispatch_parser.batch.inputs`),
+the output paths (:mod:`~vn_dispatch_parser.batch.results`), the resume key
+(:mod:`~vn_dispatch_parser.batch.resume`), the combined outputs (:mod:`~vn_dispatch_parser.batch.combined`)
+and the work itself (:mod:`~vn_dispatch_parser.batch.workers`, :mod:`~vn_dispatch_parser.batch.cluster`);
+their public names are importable from here too.
+
 The contract archivists rely on:
 
 * **Every output is whole.** Each file is written to a temporary name in its folder and renamed when
@@ -25,50 +33,56 @@ The contract archivists rely on:
 from __future__ import annotations
 
 import contextlib
-import errno
 import hashlib
-import json
 import logging
 import os
 import shutil
 import signal
-import stat
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
+from vn_dispatch_parser.batch import combined
+from vn_dispatch_parser.batch.inputs import batch_inputs, iter_inputs
+from vn_dispatch_parser.batch.options import (
+    COMBINED_NAMES,
+    FORCE_MARK,
+    FORMATS,
+    SUPPORTED_SUFFIXES,
+    BatchOptions,
+    BatchOutputError,
+    BatchReport,
+    BatchUsageError,
+    InputProblem,
+    check_options,
+    default_jobs,
+)
 from vn_dispatch_parser.batch.progress import BatchDisplay, NullDisplay
-from vn_dispatch_parser.batch.workers import Outcome, SerialRunner, Task, WorkerPool, process_one, sha256_file
-from vn_dispatch_parser.config import TEXT_SUFFIXES
+from vn_dispatch_parser.batch.results import (
+    error_line,
+    prepare_out_dir,
+    result_path,
+    result_version,
+    searchable_path,
+    sidecar_path,
+    stale_results,
+)
+from vn_dispatch_parser.batch.resume import ResumeCheck
+from vn_dispatch_parser.batch.workers import Outcome, SerialRunner, Task, WorkerPool, process_one
 from vn_dispatch_parser.core.fsutil import (
-    LOCK_NAME,
     WORK_DIR_NAME,
     atomic_open,
     atomic_write,
-    fit_name,
     folder_lock,
-    is_case_sensitive,
     printable_name,
-    raw_name,
     remove_temp_files,
-    temp_name,
 )
-from vn_dispatch_parser.errors import DispatchParserError, ExitCode, OutputError
-from vn_dispatch_parser.outputs.export import (
-    CSV_COLUMNS,
-    ND30_COLUMNS,
-    csv_text,
-    flat_row,
-    nd30_flat,
-    nd30_metadata,
-)
-from vn_dispatch_parser.records import PIPELINE_VERSION, FileResult
 
 __all__ = [
+    "COMBINED_NAMES",
+    "FORCE_MARK",
     "FORMATS",
     "SUPPORTED_SUFFIXES",
     "BatchOptions",
@@ -80,225 +94,14 @@ __all__ = [
     "atomic_write",
     "default_jobs",
     "iter_inputs",
+    "result_path",
+    "result_version",
     "run_batch",
+    "searchable_path",
+    "sidecar_path",
 ]
 
 log = logging.getLogger(__name__)
-SUPPORTED_SUFFIXES = {".pdf", ".tif", ".tiff", ".jpg", ".jpeg", ".png", ".bmp", ".webp", ".txt", ".md"}
-FORMATS = frozenset({"json", "jsonl", "csv", "xlsx", "register"})
-COMBINED_NAMES = frozenset({"records.jsonl", "records.csv", "records.xlsx", "register.xlsx", "register.pdf",
-                            "errors.jsonl", LOCK_NAME, WORK_DIR_NAME})
-"""Names the batch writes at the top of the output folder: no input folder may mirror onto them."""
-FORCE_MARK = ".vn-dispatch.force"
-"""Written when a ``--force`` run starts, removed when it completes: results newer than it were already
-redone, so rerunning an interrupted ``--force`` run resumes it instead of starting over."""
-
-
-class BatchUsageError(DispatchParserError):
-    """The batch cannot start: bad options, clashing inputs, or the output folder is in use."""
-
-    exit_code = ExitCode.usage
-    code = "usage"
-
-
-class BatchOutputError(OutputError):
-    """An output cannot be written (disk full, no permission): the batch stops (exit 11); rerun to resume."""
-
-
-@dataclass(frozen=True)
-class InputProblem:
-    """Something under an input folder that looks like an input but cannot be read as one."""
-
-    rel: Path
-    code: str
-    message: str
-
-
-@dataclass
-class BatchOptions:
-    """What to read and where to write; see ``vn-dispatch batch --help``."""
-
-    inputs: list[Path]
-    out_dir: Path
-    jobs: int = 0
-    include: list[str] = field(default_factory=list)
-    exclude: list[str] = field(default_factory=list)
-    force: bool = False
-    formats: set[str] = field(default_factory=lambda: {"json", "jsonl", "csv"})
-    searchable_pdf: bool = False
-    timeout: float | None = None
-    dpi: int = 300
-    sidecar: bool = False
-    pdfa: bool = True
-    invalidate_signatures: bool = False
-    pages: tuple[int, ...] | None = None
-    naming: str = "record"  # "record" or "nd30": the names of records.jsonl / .csv / .xlsx columns
-    max_text_bytes: int | None = None
-    prune: bool = False
-    cluster: str | None = None
-    fields_only: bool = False
-    page_tasks: int = 8  # on a cluster, a PDF of more pages is read as page tasks (0: never)
-
-
-@dataclass
-class BatchReport:
-    """Counts of a run. ``documents``/``needs_review`` cover the records written (this run's files only
-    when interrupted); ``errors`` are this run's failures in input order."""
-
-    out_dir: str = ""
-    total: int = 0
-    ok: int = 0
-    failed: int = 0
-    skipped: int = 0
-    pages: int = 0
-    documents: int = 0
-    needs_review: int = 0
-    elapsed: float = 0.0
-    interrupted: bool = False
-    jobs: int = 1
-    stale: int = 0
-    pruned: int = 0
-    errors: list[dict[str, str]] = field(default_factory=list)
-
-
-def default_jobs() -> int:
-    """The number of cores this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
-
-
-def _walk(root: Path, problems: list[InputProblem]) -> Iterator[Path]:
-    """Files under ``root``, sorted; hidden files and folders left out; symbolic links to folders followed,
-    each real folder once (a link back to a folder being read is a loop and is not followed).
-
-    A sub-folder that cannot be listed is added to ``problems``; files are yielded whatever they are
-    (broken links, FIFOs included) for :func:`iter_inputs` to sort out.
-    """
-    def ident(path: Path) -> tuple[int, int] | None:
-        try:
-            st = path.stat()
-        except OSError:
-            return None
-        return st.st_dev, st.st_ino
-
-    seen = {ident(root)}
-
-    def visit(folder: Path) -> Iterator[Path]:
-        try:
-            with os.scandir(folder) as it:
-                entries = sorted(it, key=lambda e: e.name)
-        except OSError as e:
-            rel = folder.relative_to(root)
-            problems.append(InputProblem(rel, "input_file", f"cannot list the folder: {e.strerror or e}; its files "
-                                         "were not read"))
-            return
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            path = Path(entry.path)
-            try:
-                is_dir = entry.is_dir()  # follows a symbolic link
-            except OSError:
-                is_dir = False
-            if not is_dir:
-                yield path
-                continue
-            key = ident(path)
-            if key in seen:
-                log.warning("%s: a symbolic link to a folder that is read already; not followed again",
-                            printable_name(str(path)))
-                continue
-            seen.add(key)
-            yield from visit(path)
-
-    yield from visit(root)
-
-
-def _unreadable(path: Path) -> InputProblem | None:
-    """Why a listed file cannot be read as an input (broken or looping link, FIFO, device), or None."""
-    try:
-        mode = path.stat().st_mode
-    except OSError as e:
-        if e.errno == errno.ELOOP:
-            return InputProblem(path, "input_file", "symbolic link loop: the link leads back to itself")
-        if path.is_symlink():
-            return InputProblem(path, "input_file", f"broken symbolic link (its target {os.readlink(path)!r} "
-                                                    "does not exist)")
-        return InputProblem(path, "input_file", f"cannot read: {e.strerror or e}")
-    if not stat.S_ISREG(mode):
-        kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
-        return InputProblem(path, "unsupported_format", f"not a regular file ({kind}); not read")
-    return None
-
-
-def iter_inputs(opts: BatchOptions, problems: list[InputProblem] | None = None) -> Iterator[tuple[Path, Path]]:
-    """Yield (input path, path relative to its root) for every supported input, sorted.
-
-    Folders are searched recursively for supported suffixes; files named explicitly are taken whatever
-    their suffix (an unsupported one then fails with its reason). Hidden files, ``*.json`` and anything
-    inside the output folder are left out; ``include``/``exclude`` globs match the relative path.
-    Supported names that cannot be read (broken or looping symbolic links, FIFOs, devices) and folders
-    that cannot be listed go to ``problems`` (relative path, error code, reason) instead.
-    """
-    out = opts.out_dir.resolve()
-    problems = problems if problems is not None else []
-    for root in opts.inputs:
-        is_dir = root.is_dir()
-        found: list[InputProblem] = []
-        files, base = (_walk(root, found), root) if is_dir else (iter([root]), root.parent)
-        for p in files:
-            rel = p.relative_to(base)
-            if p.name.startswith(".") or p.name.endswith(".json"):
-                continue
-            if is_dir and p.suffix.lower() not in SUPPORTED_SUFFIXES:
-                continue
-            if opts.include and not any(fnmatch(rel.as_posix(), g) for g in opts.include):
-                continue
-            if any(fnmatch(rel.as_posix(), g) for g in opts.exclude):
-                continue
-            if is_dir and (problem := _unreadable(p)) is not None:
-                found.append(InputProblem(rel, problem.code, problem.message))
-                continue
-            if is_dir and p.resolve().is_relative_to(out):
-                continue
-            yield p, rel
-        problems.extend(found)
-
-
-def _output_path(out_dir: Path, rel: Path, suffix: str) -> Path:
-    return out_dir / rel.parent / fit_name(rel.name, suffix)
-
-
-def result_version(fields_only: bool) -> str:
-    """The ``pipeline_version`` a current result has: a fields-only result never stands for a full one."""
-    return PIPELINE_VERSION + ("+fields-only" if fields_only else "")
-
-
-def result_path(out_dir: Path, rel: Path) -> Path:
-    """Where the per-file JSON of input ``rel`` goes (``<rel>.json``, shortened when too long)."""
-    return _output_path(out_dir, rel, ".json")
-
-
-def searchable_path(out_dir: Path, rel: Path) -> Path:
-    """Where the searchable PDF of input ``rel`` goes (next to its JSON)."""
-    return _output_path(out_dir, rel, ".searchable.pdf")
-
-
-def _error_line(rel: Path | str, code: str, message: str) -> dict[str, str]:
-    """One line of ``errors.jsonl``: the printable path, and its exact bytes when it is not UTF-8."""
-    name = rel.as_posix() if isinstance(rel, Path) else rel
-    line = {"path": printable_name(name), "code": code, "message": printable_name(message)}
-    raw = raw_name(name)
-    if raw is not None:
-        line["path_raw"] = raw
-    return line
-
-
-def sidecar_path(out_dir: Path, rel: Path) -> Path:
-    """Where the text (``--sidecar``) of input ``rel`` goes (next to its JSON)."""
-    return _output_path(out_dir, rel, ".txt")
 
 
 @contextlib.contextmanager
@@ -333,85 +136,28 @@ class _Run:
         self.inputs = inputs
         self.states: list[str | None] = [None] * len(inputs)  # "ok", "skipped", "failed"
         self.errors: dict[int, dict[str, str]] = {}
-        self.problems = [_error_line(p.rel, p.code, p.message) for p in problems or []]
+        self.problems = [error_line(p.rel, p.code, p.message) for p in problems or []]
         self.report = BatchReport(out_dir=str(opts.out_dir), total=len(inputs) + len(self.problems),
                                   failed=len(self.problems))
         self.work_dir = opts.out_dir / WORK_DIR_NAME
-        mark = opts.out_dir / FORCE_MARK
-        if opts.force and not mark.exists():
-            atomic_write(mark, f"--force run started {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
-        self.force_since = mark.stat().st_mtime_ns if opts.force else None
-        self._engine_key: dict[str, Any] | None = None
-        self._engine_checked = False
-
-    def _wants_searchable(self, path: Path) -> bool:
-        return self.opts.searchable_pdf and path.suffix.lower() not in TEXT_SUFFIXES
+        self.resume = ResumeCheck(opts)
 
     def _searchable_tmp(self, index: int, rel: Path) -> Path:
         """The searchable PDF's temporary name: the form ``remove_temp_files`` cleans, fixed per task."""
         token = hashlib.sha256(f"{os.getpid()}-{index}".encode()).hexdigest()[:16]
         return searchable_path(self.opts.out_dir, rel).parent / f".vnd-{token}.tmp"
 
-    def is_current(self, path: Path, rel: Path) -> bool:
-        """True when ``rel``'s result on disk is for this very input and this pipeline version (and, in a
-        resumed ``--force`` run, was written by that run)."""
-        return self._check_current(path, rel)[0]
-
-    def _check_current(self, path: Path, rel: Path) -> tuple[bool, str | None]:
-        """:meth:`is_current`, and the input's sha256 when it was computed for the check (passed to the
-        task, so a changed input is not read again for it). Only the digest is computed here: a current
-        input is read once, and never sniffed or probed."""
-        json_path = result_path(self.opts.out_dir, rel)
-        try:
-            if self.force_since is not None and json_path.stat().st_mtime_ns < self.force_since:
-                return False, None
-            data = json.loads(json_path.read_bytes())
-        except (OSError, ValueError):
-            return False, None
-        if not isinstance(data, dict) or data.get("pipeline_version") != result_version(self.opts.fields_only):
-            return False, None
-        if not data.get("sha256"):
-            return False, None
-        if path.suffix.lower() not in TEXT_SUFFIXES and (
-                self.engine_key() is None or data.get("engine") != self.engine_key()):
-            return False, None  # read with another Tesseract, traineddata or digit model (or before they were recorded)
-        try:
-            digest = sha256_file(path)
-        except OSError:
-            return False, None
-        if data["sha256"] != digest:
-            return False, digest
-        if self._wants_searchable(path) and not searchable_path(self.opts.out_dir, rel).is_file():
-            return False, digest
-        if self.opts.sidecar and not sidecar_path(self.opts.out_dir, rel).is_file():
-            return False, digest
-        return True, digest
-
-    def engine_key(self) -> dict[str, Any] | None:
-        """The engine identity (JSON) a current result of a scan records: the engine and models this run's
-        workers use. None when they cannot be found: nothing is current then, and the workers say why."""
-        if not self._engine_checked:
-            self._engine_checked = True
-            try:
-                from vn_dispatch_parser.ocr.capi import default_engine
-                from vn_dispatch_parser.ocr.model_files import engine_identity
-
-                self._engine_key = engine_identity(default_engine()).model_dump(mode="json")
-            except DispatchParserError as e:
-                log.info("engine identity unknown (%s): scans are read again", e)
-        return self._engine_key
-
     def tasks(self) -> Iterator[Task]:
         """The inputs that need work, in order; current results are skipped as they are met."""
         for i, (path, rel) in enumerate(self.inputs):
-            current, digest = self._check_current(path, rel)
+            current, digest = self.resume.check(path, rel)
             if current:
                 self.states[i] = "skipped"
                 self.report.skipped += 1
                 self.display.file_skipped(printable_name(rel.as_posix()))
                 continue
             tmp = None
-            if self._wants_searchable(path):
+            if self.opts.wants_searchable(path):
                 tmp = self._searchable_tmp(i, rel)
                 tmp.parent.mkdir(parents=True, exist_ok=True)
                 self.work_dir.mkdir(exist_ok=True)
@@ -448,80 +194,25 @@ class _Run:
             searchable_path(self.opts.out_dir, rel).unlink(missing_ok=True)
             sidecar_path(self.opts.out_dir, rel).unlink(missing_ok=True)
             self.states[i] = "failed"
-            self.errors[i] = _error_line(rel, outcome.code or "error", outcome.message or "")
+            self.errors[i] = error_line(rel, outcome.code or "error", outcome.message or "")
             self.report.failed += 1
         self.display.file_done(printable_name(rel.as_posix()), outcome)
 
     def write_combined(self) -> None:
-        """Rebuild records.jsonl / .csv / .xlsx and the register from the per-file JSON on disk; write
-        errors.jsonl. With ``naming="nd30"`` every combined output uses the NĐ 30 Phụ lục VI names."""
-        out, formats, nd30 = self.opts.out_dir, self.opts.formats, self.opts.naming == "nd30"
-        documents = needs_review = 0
-        results: list[FileResult] = []
-        with contextlib.ExitStack() as stack:
-            jsonl = stack.enter_context(atomic_open(out / "records.jsonl")) if "jsonl" in formats else None
-            csv = stack.enter_context(atomic_open(out / "records.csv")) if "csv" in formats else None
-            columns = ND30_COLUMNS if nd30 else CSV_COLUMNS
-            if csv is not None:
-                csv.write(csv_text([], columns=columns))  # BOM + header
-            for i, (_path, rel) in enumerate(self.inputs):
-                if self.states[i] not in ("ok", "skipped"):
-                    continue
-                try:
-                    result = FileResult.model_validate_json(result_path(out, rel).read_bytes())
-                except (OSError, ValueError) as e:  # edited or damaged by hand since it was checked
-                    log.warning("%s: result left out of the records: %s", printable_name(str(result_path(out, rel))), e)
-                    continue
-                results.append(result)
-                rows = [flat_row(result, k, doc) for k, doc in enumerate(result.documents)]
-                documents += len(rows)
-                needs_review += sum(len(d.needs_review) for d in result.documents)
-                if jsonl is not None:
-                    lines = ([nd30_metadata(result, d) for d in result.documents] if nd30 else rows)
-                    jsonl.writelines(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in lines)
-                if csv is not None and rows:
-                    flat = [nd30_flat(result, d) for d in result.documents] if nd30 else rows
-                    csv.write(csv_text(flat, bom=False, columns=columns).split("\r\n", 1)[1])  # no header
+        """Rebuild the combined outputs from the per-file JSON of the inputs read or current; write
+        errors.jsonl (:func:`~vn_dispatch_parser.batch.combined.write_combined`)."""
         self.report.errors = self.all_errors()
-        atomic_write(out / "errors.jsonl", "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in self.report.errors))
-        if "xlsx" in formats:
-            from vn_dispatch_parser.outputs.spreadsheet import records_xlsx
-
-            _write_bytes(out / "records.xlsx", records_xlsx(results, self.report.errors, naming=self.opts.naming))
-        if "register" in formats:
-            from vn_dispatch_parser.outputs.register import register_pdf, register_xlsx
-
-            _write_bytes(out / "register.xlsx", register_xlsx(results))
-            _write_bytes(out / "register.pdf", register_pdf(results))
-        self.report.documents, self.report.needs_review = documents, needs_review
+        done = [rel for i, (_path, rel) in enumerate(self.inputs) if self.states[i] in ("ok", "skipped")]
+        self.report.documents, self.report.needs_review = combined.write_combined(self.opts, done,
+                                                                                  self.report.errors)
 
     def all_errors(self) -> list[dict[str, str]]:
         """This run's failed inputs in input order, then what could not be read as an input at all."""
         return [self.errors[i] for i in sorted(self.errors)] + self.problems
 
-    def stale_results(self) -> list[Path]:
-        """Per-file results in the output folder whose input is not in this run (deleted or renamed)."""
-        out = self.opts.out_dir
-        wanted = {result_path(out, rel) for _p, rel in self.inputs}
-        stale = []
-        for dirpath, dirnames, files in os.walk(out):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for name in sorted(files):
-                path = Path(dirpath, name)
-                if not name.endswith(".json") or name.endswith(".review.json") or name.startswith(".") \
-                        or path in wanted:
-                    continue
-                try:
-                    data = json.loads(path.read_bytes())
-                except (OSError, ValueError):
-                    continue
-                if isinstance(data, dict) and {"pipeline_version", "documents", "sha256"} <= data.keys():
-                    stale.append(path)  # a FileResult: ours, not a user's file
-        return stale
-
     def finish(self) -> None:
         """After a complete run: report (or with ``prune`` remove) stale results; drop the force mark."""
-        stale = self.stale_results()
+        stale = stale_results(self.opts.out_dir, (rel for _path, rel in self.inputs))
         self.report.stale = len(stale)
         if stale and self.opts.prune:
             for path in stale:
@@ -533,86 +224,8 @@ class _Run:
             log.warning("%d result(s) in %s have no input in this run (inputs deleted or renamed?), e.g. %s; "
                         "they are not in records.*; rerun with --prune to remove them", len(stale),
                         printable_name(str(self.opts.out_dir)), printable_name(str(stale[0])))
-        (self.opts.out_dir / FORCE_MARK).unlink(missing_ok=True)
+        self.resume.complete()
         shutil.rmtree(self.work_dir, ignore_errors=True)
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary name and a rename (never half a file)."""
-    tmp = path.parent / temp_name()  # a name the next run's clean-up recognises
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def _check(opts: BatchOptions) -> None:
-    from vn_dispatch_parser.pipeline import check_dpi
-
-    unknown = set(opts.formats) - FORMATS
-    if unknown or not opts.formats:
-        raise BatchUsageError(f"unknown output format(s) {sorted(unknown)}; choose from {', '.join(sorted(FORMATS))}")
-    if opts.naming not in ("record", "nd30"):
-        raise BatchUsageError(f"unknown naming {opts.naming!r}; choose record or nd30")
-    if opts.jobs < 0:
-        raise BatchUsageError("--jobs must be 0 (all cores) or more")
-    if opts.timeout is not None and opts.timeout <= 0:
-        raise BatchUsageError("--timeout must be positive (or 0 for no limit)")
-    if opts.max_text_bytes is not None and opts.max_text_bytes <= 0:
-        raise BatchUsageError("--max-text-mb must be positive")
-    if opts.prune and (opts.include or opts.exclude):
-        raise BatchUsageError("--prune removes the results of every input not read in this run: it cannot be "
-                              "used with --include/--exclude")
-    try:
-        check_dpi(opts.dpi)
-    except DispatchParserError as e:
-        raise BatchUsageError(f"--dpi: {e.reason}") from None
-    for p in opts.inputs:
-        if not p.exists():
-            raise BatchUsageError(f"input not found: {printable_name(str(p))}")
-    if opts.out_dir.exists() and not opts.out_dir.is_dir():
-        raise BatchUsageError(f"--out must be a folder: {printable_name(str(opts.out_dir))}")
-    out = opts.out_dir.resolve()
-    for p in opts.inputs:
-        if p.is_dir() and (p.resolve() == out or p.resolve().is_relative_to(out)):
-            raise BatchUsageError(f"--out {printable_name(str(opts.out_dir))} is the input folder or a folder "
-                                  f"above it ({printable_name(str(p))}): outputs would be mixed with the scans; "
-                                  "choose an output folder outside the inputs")
-
-
-def _prepare_out(out_dir: Path) -> None:
-    """Create the output folder and check it can be written (a usage error, exit 2, if not)."""
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        probe = out_dir / f".vnd-{os.getpid():016x}.tmp"
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as e:
-        raise BatchUsageError(f"cannot write to the output folder {printable_name(str(out_dir))}: "
-                              f"{e.strerror or e}") from None
-
-
-def _inputs(opts: BatchOptions, problems: list[InputProblem]) -> list[tuple[Path, Path]]:
-    inputs = list(iter_inputs(opts, problems))
-    fold = not is_case_sensitive(opts.out_dir)  # Scan.txt and scan.txt only clash where case is folded
-    seen: dict[str, Path] = {}
-    for path, rel in inputs:
-        if len(rel.parts) > 1 and rel.parts[0] in COMBINED_NAMES:
-            raise BatchUsageError(f"the input folder {printable_name(rel.parts[0])!r} has the name of a combined "
-                                  "output of the batch; rename the folder or batch it separately")
-        out_name = result_path(opts.out_dir, rel).relative_to(opts.out_dir).as_posix()
-        key = out_name.casefold() if fold else out_name
-        if key in seen:
-            raise BatchUsageError(f"two inputs would share one output name {printable_name(out_name)!r}: "
-                                  f"{printable_name(str(seen[key]))} and {printable_name(str(path))}; put them in "
-                                  "separate folders or batch them separately")
-        seen[key] = path
-    for name in COMBINED_NAMES - {LOCK_NAME, WORK_DIR_NAME}:
-        if (opts.out_dir / name).is_dir():
-            raise BatchUsageError(f"{printable_name(str(opts.out_dir / name))} is a folder: the batch writes a file "
-                                  "of that name; move the folder away")
-    return inputs
 
 
 def _check_main_guard() -> None:
@@ -673,18 +286,18 @@ def run_batch(opts: BatchOptions, display: BatchDisplay | None = None) -> BatchR
         BatchOutputError: An output could not be written (disk full): exit code 11; rerun to resume.
     """
     display = display or NullDisplay()
-    _check(opts)
+    check_options(opts)
     jobs = opts.jobs or default_jobs()
     if opts.cluster in (None, "local") and not (jobs == 1 and not opts.timeout):
         _check_main_guard()  # spawned worker processes (the pool, a LocalCluster) re-import the script
     t0 = time.monotonic()
-    _prepare_out(opts.out_dir)
+    prepare_out_dir(opts.out_dir)
     if "json" not in opts.formats:
         log.info("per-file JSON is always written: it is what resume and records.* are built from")
     with folder_lock(opts.out_dir), _interrupts():
         remove_temp_files(opts.out_dir)
         problems: list[InputProblem] = []
-        run = _Run(opts, display, _inputs(opts, problems), problems)
+        run = _Run(opts, display, batch_inputs(opts, problems), problems)
         runner: Any
         if opts.cluster:
             from vn_dispatch_parser.batch.cluster import DaskRunner

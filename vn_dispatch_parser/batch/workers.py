@@ -15,7 +15,6 @@ whose parent has died (``kill -9``) kills its process group within a fraction of
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import multiprocessing as mp
 import os
@@ -35,7 +34,7 @@ from vn_dispatch_parser.ocr.engine import single_threaded
 if TYPE_CHECKING:
     from vn_dispatch_parser.image.load import InputProbe
 
-__all__ = ["Outcome", "SerialRunner", "Task", "WorkerPool", "process_one", "sha256_file"]
+__all__ = ["Outcome", "SerialRunner", "Task", "WorkerPool", "process_one"]
 
 log = logging.getLogger(__name__)
 
@@ -102,15 +101,6 @@ class Outcome:
     message: str | None = None
     searchable: bool = False
     sidecar_text: str | None = None
-
-
-def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
-    """SHA-256 of a file's bytes, read in chunks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 def process_one(task: Task, notify: Notify | None = None) -> Outcome:
