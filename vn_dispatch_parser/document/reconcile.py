@@ -3,8 +3,9 @@
 Full-page segmentation loses or garbles the signature block where a seal or a signature runs over it. The
 page stage offers a :class:`~vn_dispatch_parser.core.types.CropReader` (another OCR pass over a rectangle
 of the page); this module decides which rectangles are worth reading and which reading to keep, by how
-complete the parsed block is (:func:`~vn_dispatch_parser.fields.signer.signature_quality`). It is the one
-place besides :mod:`vn_dispatch_parser.fields.signer` where the signer's title and name are decided.
+complete the parsed block is (:func:`~vn_dispatch_parser.fields.signer.signature_quality`). It decides which
+lines the signer's fields are read from, not their values: :mod:`vn_dispatch_parser.fields.signer` parses the
+block and :func:`vn_dispatch_parser.document.build._signer` decides the signer fields.
 
 Three steps, in order, each on the lines the step before left:
 

@@ -106,6 +106,18 @@ def _is_terminated(text: str) -> bool:
     return text.rstrip().endswith((";", ".", ".)", ";)"))
 
 
+def _inline_item(inline: str, pattern: regex.Pattern[str]) -> tuple[list[str], str | None]:
+    """The items written on the label's own line, and one kept aside: beside Nơi nhận, words that are no
+    "- X" item are hand-writing next to the label, an item only when no list follows."""
+    if inline and _BULLET.match(inline):
+        return [_BULLET.sub("", inline)], None
+    if inline and regex.search(r"\p{L}{2,}", inline, regex.V1):
+        if pattern is NOI_NHAN:
+            return [], inline  # hand-writing next to the label, unless no list follows
+        return [inline], None
+    return [], None
+
+
 def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], max_items: int = 40, *,
                       after_kinh_gui: bool = False) -> Hit:
     """Collect the items after a label line at ``idx``.
@@ -129,18 +141,9 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
     """
     m = pattern.match(lines[idx].text)
     assert m is not None
-    items: list[str] = []
+    items, pending_inline = _inline_item(m.group("rest").strip(), pattern)
     raw: list[str] = [lines[idx].text]
     used: list[Line] = []
-    inline = m.group("rest").strip()
-    pending_inline = None
-    if inline and _BULLET.match(inline):
-        items.append(_BULLET.sub("", inline))
-    elif inline and regex.search(r"\p{L}{2,}", inline, regex.V1):
-        if pattern is NOI_NHAN:
-            pending_inline = inline  # hand-writing next to the label, unless no list follows
-        else:
-            items.append(inline)
     skipped = 0
     scrap_first = False  # the first line after the label was a scrap
     for line in lines[idx + 1 :]:

@@ -171,26 +171,38 @@ def parse_signature(lines: list[Line]) -> Hit | None:
             guessed = True
     if not segments and not name:
         return None
-    cleaned = [regex.sub(r"^[^\p{L}]+|[^\p{L}.]+$", "", s, flags=regex.V1) for s in segments]
-    snapped = [_snap_title(s) for s in cleaned]
-    repaired = _infer_kt(snapped)
-    guessed_title = snapped != cleaned or repaired != snapped
-    segments = repaired
-    if repaired != snapped and authority is None:
+    segments, guessed_title, kt = _repair_titles(segments)
+    if kt and authority is None:
         authority = "KT."
     position = " / ".join(s for s in segments if s) or None
     conf = ((CONF.signer_full if (position and name) else CONF.signer_partial) * line_conf(title_lines)
             * (CONF.signer_title_guessed if guessed_title else 1.0))
-    name_conf = ((CONF.signer_name_with_title if position else CONF.signer_name_alone) * line_conf([name_line])
+    name_conf = _name_conf(name, name_line, bool(position), guessed)
+    raw = " / ".join(segments + ([name] if name else []))
+    hit = Hit(value=(authority, position, name, name_conf), raw=raw, rule="signature_block", conf=conf)
+    _locate(hit, block, name_line, prefix_line)
+    return hit
+
+
+def _repair_titles(segments: list[str]) -> tuple[list[str], bool, bool]:
+    """The block's title segments cleaned of OCR noise, snapped to the known titles and given a lost "KT."
+    (:func:`_infer_kt`); whether a title was guessed so, and whether "KT." was."""
+    cleaned = [regex.sub(r"^[^\p{L}]+|[^\p{L}.]+$", "", s, flags=regex.V1) for s in segments]
+    snapped = [_snap_title(s) for s in cleaned]
+    repaired = _infer_kt(snapped)
+    return repaired, snapped != cleaned or repaired != snapped, repaired != snapped
+
+
+def _name_conf(name: str | None, name_line: Line | None, with_title: bool, guessed: bool) -> float:
+    """The signer name's confidence: its line's OCR confidence, less without a title above it, capped for a
+    name rescued from under a seal (``guessed``) or holding a word that is no Vietnamese syllable."""
+    name_conf = ((CONF.signer_name_with_title if with_title else CONF.signer_name_alone) * line_conf([name_line])
                  if name_line else 0.0)
     if guessed:
         name_conf = min(name_conf, CONF.signer_name_guessed)
     if name and not all(is_syllable(w) or "'" in w for w in name.split()[-3:]):
         name_conf = min(name_conf, CONF.signer_name_guessed)  # a word that is no Vietnamese syllable ("Pkam"): misread
-    raw = " / ".join(segments + ([name] if name else []))
-    hit = Hit(value=(authority, position, name, name_conf), raw=raw, rule="signature_block", conf=conf)
-    _locate(hit, block, name_line, prefix_line)
-    return hit
+    return name_conf
 
 
 def _locate(hit: Hit, block: list[Line], name_line: Line | None, prefix_line: Line | None) -> None:

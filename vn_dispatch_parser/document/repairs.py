@@ -1,0 +1,107 @@
+"""Repairs of values the OCR garbled in ways the page itself shows: a ký hiệu's lost hyphen, type code or
+Đ stroke (checked against the issuer and the heading), words joined across OCR lines (lexicon), and words
+no Vietnamese spelling allows (orthography)."""
+
+from __future__ import annotations
+
+import regex
+
+from vn_dispatch_parser.core.lexicon import correct_text
+from vn_dispatch_parser.core.normalize import fold
+from vn_dispatch_parser.core.orthography import non_syllables, repair
+from vn_dispatch_parser.core.tables import doc_types
+from vn_dispatch_parser.document.accumulator import Acc
+from vn_dispatch_parser.document.review import Reasons
+from vn_dispatch_parser.records import Document
+
+__all__ = ["confirm_type_code", "correct_joined", "restore_stroke", "spelling", "split_glued_symbol"]
+
+
+def split_glued_symbol(acc: Acc, abbreviations: list[str]) -> None:
+    """Put back the hyphen the OCR lost in a ký hiệu ("STNMTQLĐĐ" → "STNMT-QLĐĐ"): its last group begins
+    with the issuer's abbreviation, a type code or UBND and goes on with two or more letters."""
+    symbol = acc.values.get("symbol")
+    if not symbol:
+        return
+    head, slash, group = symbol.rpartition("/")
+    if "-" in group or len(group) < 5 or not group.isupper():
+        return
+    codes = [t["code"] for t in doc_types() if t.get("code")]
+    for prefix in sorted({*abbreviations, *codes, "UBND"} - {""}, key=len, reverse=True):
+        if len(group) - len(prefix) >= 2 and fold(group).startswith(fold(prefix)):
+            _replace_symbol(acc, symbol, head + slash + group[: len(prefix)] + "-" + group[len(prefix) :])
+            return
+
+
+def confirm_type_code(acc: Acc, type_name: str) -> None:
+    """Restore the type code of the ký hiệu from the heading ("QD" under QUYẾT ĐỊNH → "QĐ")."""
+    symbol = acc.values.get("symbol")
+    code = next((t["code"] for t in doc_types() if t["name"] == type_name), None)
+    if not symbol or not code:
+        return
+    head, sep, tail = symbol.partition("-")
+    same = fold(head) == fold(code) and "Đ" in code and "Đ" not in head.upper()  # "QD" under QUYẾT ĐỊNH
+    ocr_slip = (len(head) == len(code) >= 2 and head.upper() != code.upper() and head[0].upper() == code[0].upper()
+                and sum(a != b for a, b in zip(head.upper().replace("I", "T").replace("L", "T"),
+                                               code.upper().replace("I", "T").replace("L", "T"), strict=True)) == 0)
+    doubled = head != code and any(head[:i] + head[i + 1:] == code for i in range(1, len(head))
+                                   if head[i] == head[i - 1])  # "QĐĐ" under QUYẾT ĐỊNH: one letter read twice
+    if head != code and (same or ocr_slip or doubled):  # "TIr" under TỜ TRÌNH
+        _replace_symbol(acc, symbol, code + sep + tail)
+
+
+def restore_stroke(acc: Acc, abbreviations: list[str]) -> None:
+    """Give back Đ's stroke that the OCR lost inside a ký hiệu group ("SGDDT" → "SGDĐT"): a group that is
+    a known abbreviation (the issuer's or its parent's initials, a type code) but for Đ read as D.
+    Abbreviations are written from the bodies' names with Đ kept (nd30.md §2.3), so D for Đ is a misreading."""
+    symbol = acc.values.get("symbol")
+    if not symbol:
+        return
+    every = {*abbreviations, *(t["code"] for t in doc_types() if t.get("code"))}
+    known = {fold(a): a for a in every if "Đ" in a}
+    groups = regex.split(r"([-/])", symbol)
+    fixed = [known.get(fold(g), g) if "D" in g and "Đ" not in g and g.isupper() and g not in every else g
+             for g in groups]  # HD is Hướng dẫn's own code, not HĐ (Hợp đồng) misread
+    if fixed != groups:
+        _replace_symbol(acc, symbol, "".join(fixed))
+
+
+def _replace_symbol(acc: Acc, symbol: str, fixed: str) -> None:
+    """Put a repaired ký hiệu in place of ``symbol``, in the number_symbol too."""
+    acc.values["symbol"] = fixed
+    if acc.values.get("number_symbol"):
+        acc.values["number_symbol"] = acc.values["number_symbol"].replace(symbol, fixed)
+
+
+def correct_joined(doc: Document) -> None:
+    """Lexicon correction of values joined from several OCR lines (a word pair across a line break)."""
+    if doc.subject:
+        fixed, n = correct_text(doc.subject)
+        if n:
+            doc.subject = fixed
+    for name in ("addressees", "recipients"):
+        items = getattr(doc, name)
+        setattr(doc, name, [correct_text(i)[0] for i in items])
+
+
+_REPAIRED = ("subject", "issuer", "issuer_parent", "place", "signer_position", "addressees")
+_SPELT = (*_REPAIRED, "signer_name")
+
+
+def spelling(doc: Document, review: Reasons) -> None:
+    """Repair words that no Vietnamese spelling allows where one repair is possible (two syllables run
+    together, one OCR confusion), and flag the fields that still hold such words (orthography.py).
+    Names are only flagged: a rare name is not a misspelling."""
+    for name in _SPELT:
+        value = getattr(doc, name)
+        items = value if isinstance(value, list) else [value] if value else []
+        fixed_items, left = [], []
+        for item in items:
+            fixed, bad = repair(item) if name in _REPAIRED else (item, non_syllables(item))
+            fixed_items.append(fixed)
+            left += bad
+        if fixed_items != items:
+            doc.warnings.append(f"{name}: spelling repaired ({'; '.join(items)} -> {'; '.join(fixed_items)})")
+            setattr(doc, name, fixed_items if isinstance(value, list) else fixed_items[0])
+        if left:
+            review.add(name, "holds words that are not Vietnamese: " + ", ".join(repr(w) for w in left[:5]))

@@ -1,0 +1,99 @@
+"""Where things are in a document's lines: the header's end, the issuer's lines, the type heading and V/v
+line, the Nơi nhận label and the window that holds the signature block."""
+
+from __future__ import annotations
+
+import regex
+
+from vn_dispatch_parser.core.lines import is_caps, is_quoc_hieu, is_rule, is_tieu_ngu
+from vn_dispatch_parser.core.types import Line, Zone
+from vn_dispatch_parser.core.vocab import SO
+from vn_dispatch_parser.fields.doc_type import match_heading
+from vn_dispatch_parser.fields.lists import KINH_GUI, NOI_NHAN, find_label
+from vn_dispatch_parser.fields.marks import find_mark
+from vn_dispatch_parser.fields.number import find_number
+from vn_dispatch_parser.fields.place_date import find_place_date
+from vn_dispatch_parser.fields.signer import is_signer_title
+from vn_dispatch_parser.fields.subject import VV_RE
+
+__all__ = ["HEADER_MAX", "header_end", "heading_line", "issuer_lines", "recipients_label", "signature_window",
+           "vv_line"]
+
+HEADER_MAX = 45
+_BODY_START = regex.compile(r"^\s*(Căn cứ|Thực hiện|Theo đề nghị|Xét đề nghị|Trên cơ sở|Trong thời gian|Để\s)")
+_APPENDIX = regex.compile(r"^\s*(PHỤ LỤC|Phụ lục)\b")
+
+
+def header_end(lines: list[Line]) -> int:
+    """Index of the first line after the header (heading, Kính gửi, or a body sentence); 0 when the lines
+    have no header at all (a continuation page, the second sheet of a letter photographed apart)."""
+    top = lines[:HEADER_MAX]
+    if not any(is_quoc_hieu(ln.text) or is_tieu_ngu(ln.text) or find_number([ln]) or find_place_date([ln])
+               or match_heading(ln.text) for ln in top):
+        return 0
+    for i, line in enumerate(top):
+        t = line.text
+        if i > 2 and (match_heading(t) or KINH_GUI.match(t) or _BODY_START.match(t)):
+            return i
+        if i > 4 and len(t) > 90 and not VV_RE.match(t) and not is_caps(t):
+            return i
+    return min(len(lines), HEADER_MAX)
+
+
+def issuer_lines(header: list[Line], stop: int, skip: set[int]) -> list[Line]:
+    """The header lines before ``stop`` that can hold the issuer: caps lines of the left column that are no
+    national motto, date, mark, heading or signer's title (``skip``: lines of a ĐẾN stamp)."""
+    zoned = any(ln.zone is Zone.HEADER_LEFT for ln in header)
+    out = []
+    for i, line in enumerate(header[:stop]):
+        t = line.text.strip()
+        if i in skip or not t or is_quoc_hieu(t) or is_tieu_ngu(t) or is_rule(t):
+            continue
+        if zoned and line.zone is not Zone.HEADER_LEFT:
+            continue
+        if not is_caps(t, 2) or regex.search(r"\d{3,}|ngày|tháng|/", t, regex.I):
+            continue
+        if find_mark([line], "urgency") or find_mark([line], "confidentiality") or is_signer_title(t):
+            continue
+        if match_heading(t) or regex.match(r"^(DỰ THẢO|LƯU HÀNH|XEM XONG|SAO\s*Y|SAO\s*LỤC|BẢN SAO|" + SO + r"\s*[:.])", t):
+            continue
+        out.append(line)
+    return out
+
+
+def heading_line(lines: list[Line], skip: set[int]) -> tuple[int, tuple[str, str]] | None:
+    """The first type heading near the top ("QUYẾT ĐỊNH", "TỜ TRÌNH về …"): its index and its match."""
+    for i, line in enumerate(lines[: HEADER_MAX + 10]):
+        h = match_heading(line.text)
+        if h and i not in skip and not is_quoc_hieu(line.text):
+            return i, h
+    return None
+
+
+def vv_line(lines: list[Line]) -> int | None:
+    """Index of a letter's "V/v …" line near the top."""
+    return next((i for i, ln in enumerate(lines[:HEADER_MAX]) if VV_RE.match(ln.text)), None)
+
+
+def recipients_label(lines: list[Line], end: int) -> int | None:
+    """Index of the Nơi nhận label after the header. When the label itself was lost under a stamp or a seal,
+    a "Nơi nhận:" line is put back in ``lines`` before the first line of the recipients zone."""
+    nn = find_label(lines, NOI_NHAN, start=min(end, len(lines)))
+    if nn is None:
+        first = next((i for i, ln in enumerate(lines) if i >= end and ln.zone is Zone.RECIPIENTS and ln.text.strip()),
+                     None)
+        if first is not None:  # the label itself was lost under a stamp or a seal
+            lines.insert(first, Line("Nơi nhận:", page=lines[first].page, zone=Zone.RECIPIENTS))
+            nn = first
+    return nn
+
+
+def signature_window(lines: list[Line], nn: int | None, end: int) -> list[Line]:
+    """The lines that hold the signature block: from the end of the body ("./.") or the Nơi nhận label,
+    without list items, the label and an appendix heading."""
+    anchors = [i for i, ln in enumerate(lines) if i >= end and ln.text.rstrip().endswith("./.")]
+    candidates = [a for a in ([anchors[0]] if anchors else []) + ([nn] if nn is not None else []) if a is not None]
+    start = min(candidates) if candidates else max(end, len(lines) - 30)
+    return [ln for ln in lines[start : start + 45]
+            if not regex.match(r"^\s*[-–+•]", ln.text) and not NOI_NHAN.match(ln.text)
+            and not _APPENDIX.match(ln.text)]
