@@ -705,7 +705,7 @@ def cnn_logits(p: dict[str, np.ndarray], x: np.ndarray, bs: int = 512) -> np.nda
 
 
 def _net(p: dict[str, np.ndarray]):
-    from vn_dispatch_parser.image.digits import _Net
+    from vn_dispatch_parser.image.digits.model import _Net
 
     return _Net({k: v.astype(np.float32) for k, v in p.items()}, 1.0, VERSION, "")
 
