@@ -58,3 +58,35 @@ def test_no_module_runs_the_tesseract_binary_itself() -> None:
         if "subprocess" in text and '"tesseract"' in text:
             offenders.append(str(p.relative_to(PACKAGE)))
     assert not offenders, offenders
+
+
+def test_no_import_cycle() -> None:
+    """No module imports itself through others, counting imports made for type checking only."""
+    import grimp  # import-linter's graph builder (dev extra)
+
+    graph = grimp.build_graph("vn_dispatch_parser")
+    order: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+
+    def visit(module: str) -> None:  # Tarjan's strongly connected components
+        order[module] = low[module] = len(order)
+        stack.append(module)
+        for other in sorted(graph.find_modules_directly_imported_by(module)):
+            if other not in order:
+                visit(other)
+                low[module] = min(low[module], low[other])
+            elif other in stack:
+                low[module] = min(low[module], order[other])
+        if low[module] == order[module]:
+            component = [stack.pop()]
+            while component[-1] != module:
+                component.append(stack.pop())
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for module in sorted(graph.modules):
+        if module not in order:
+            visit(module)
+    assert not cycles, cycles

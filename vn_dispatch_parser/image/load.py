@@ -21,7 +21,6 @@ import stat
 import struct
 import warnings
 from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +37,8 @@ from vn_dispatch_parser.errors import (
     UnsupportedFormatError,
 )
 from vn_dispatch_parser.image.pdftext import TextLayerPage, pdf_text_layer
-from vn_dispatch_parser.image.poppler import ImageRow, PdfPageInfo, image_list, pdf_page_info
+from vn_dispatch_parser.image.poppler import PdfPageInfo, image_list, pdf_page_info
+from vn_dispatch_parser.image.probe import InputProbe
 
 __all__ = [
     "DEFAULT_MAX_PIXELS",
@@ -174,41 +174,6 @@ def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:
 
 PROBE_TIMEOUT = 120.0
 """Seconds allowed to ``pdfinfo`` and ``pdfimages -list`` (each takes 10-60 ms on the real scans)."""
-
-
-@dataclass(frozen=True)
-class InputProbe:
-    """What is known of one input before it is read: found once by :func:`probe_input`, passed down.
-
-    Attributes:
-        path: The input file.
-        format: Its content's format (:func:`sniff_format`): pdf, tiff, jpeg, png, bmp, webp or text.
-        size: Its size in bytes.
-        sha256: SHA-256 of its bytes (``FileResult.sha256``, the resume key).
-        pages: PDF pages, TIFF frames, 1 for other images and for text.
-        pdf_pages: PDFs: each page's media box and rotation (one ``pdfinfo``); () otherwise.
-        pdf_images: PDFs: every image as ``pdfimages -list`` gives it (scan resolution, image cover); ()
-            otherwise.
-    """
-
-    path: Path
-    format: str
-    size: int
-    sha256: str
-    pages: int
-    pdf_pages: tuple[PdfPageInfo, ...] = ()
-    pdf_images: tuple[ImageRow, ...] = ()
-
-    @property
-    def is_pdf(self) -> bool:
-        """True for a PDF."""
-        return self.format == "pdf"
-
-    def check(self, path: str | Path) -> InputProbe:
-        """This probe, after checking it is the probe of ``path`` (a probe of another file is a bug)."""
-        if Path(path) != self.path:
-            raise ValueError(f"the probe of {self.path} was passed with {path}")
-        return self
 
 
 def probe_input(path: str | Path, *, sha256: str | None = None, warn: bool = True) -> InputProbe:

@@ -33,7 +33,7 @@ from vn_dispatch_parser.image.poppler import PdfPageInfo, image_cover, pdf_page_
 from vn_dispatch_parser.ocr.engine import group_lines
 
 if TYPE_CHECKING:
-    from vn_dispatch_parser.image.load import InputProbe
+    from vn_dispatch_parser.image.probe import InputProbe
 
 __all__ = ["TextLayerPage", "TextQuality", "pdf_text_layer", "text_quality"]
 
