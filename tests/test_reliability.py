@@ -312,6 +312,7 @@ def test_odd_images_raise_typed_errors(tmp_path: Path, kind: str) -> None:
         parse_file(path, engine=FakeEngine())
 
 
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed: the batch reads with it")
 def test_odd_images_in_a_batch_are_typed_errors_not_internal(tmp_path: Path) -> None:
     out = tmp_path / "out"
     _odd_inputs(tmp_path / "in")

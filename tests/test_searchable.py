@@ -18,6 +18,10 @@ from vn_dispatch_parser.outputs.searchable import is_signed_pdf, sidecar_text, w
 from .archive_fixtures import born_digital_pdf, page_text, qpdf_check, signed_pdf, text_image
 from .conftest import CONG_VAN_TEXT, SHARED
 
+# OCRmyPDF's own checks look for the tesseract program even though this package's plugin does the OCR
+pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None,
+                                reason="tesseract not installed: OCRmyPDF checks for it before any run")
+
 
 def _leftovers(folder: Path) -> list[Path]:
     return [p for p in folder.rglob("*") if p.name.endswith(".tmp") or p.name.startswith("vn-dispatch-searchable-")]

@@ -3,6 +3,7 @@ a full page and on small crops, same OSD; one API per thread, loaded once; VN_DI
 
 from __future__ import annotations
 
+import shutil
 import threading
 from pathlib import Path
 
@@ -33,6 +34,7 @@ def _crops(img: np.ndarray) -> list[tuple[Layout, np.ndarray]]:
             (Layout.BLOCK, colour)]
 
 
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed: compared with the command line")
 def test_same_words_as_the_command_line(page: np.ndarray) -> None:
     cli, capi = TesseractEngine(), TessApiEngine()
     for layout, crop in _crops(page):
@@ -45,6 +47,7 @@ def test_same_words_as_the_command_line(page: np.ndarray) -> None:
     assert any(round(c * 100) != c * 100 for c in confs)  # floats, not pytesseract's integers
 
 
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed: compared with the command line")
 def test_osd_as_the_command_line(page: np.ndarray) -> None:
     turned = cv2.rotate(page, cv2.ROTATE_90_CLOCKWISE)
     rotate, conf = TessApiEngine().osd(turned)

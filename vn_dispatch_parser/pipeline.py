@@ -253,8 +253,8 @@ def read_scan(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = No
         from vn_dispatch_parser.ocr.capi import default_engine
 
         engine = default_engine()
+    probe = probe.check(path) if probe is not None else probe_input(path)  # a bad input is named first
     identity = engine_identity(engine, handwriting=handwriting)  # models checked before any page is read
-    probe = probe.check(path) if probe is not None else probe_input(path)
     readings = read_scan_pages(path, dpi=dpi, engine=engine, handwriting=handwriting, fields_only=fields_only,
                                max_pixels=DEFAULT_MAX_PIXELS if max_pixels is None else max_pixels,
                                only=pages, signature=signature, probe=probe)
