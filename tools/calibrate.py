@@ -1,7 +1,7 @@
 """Measure how well confidences and review flags separate right values from wrong ones, field by field.
 
     python tools/calibrate.py TRUTH_DIR PRED_DIR [TRUTH_DIR PRED_DIR ...] [--score ../shared/tools/score.py]
-                              [--holdout GLOB] [--thresholds] [--rows OUT.jsonl]
+                              [--holdout GLOB] [--thresholds] [--reasons] [--rows OUT.jsonl]
 
 Each pair is a truth folder and the batch output made from its inputs; values are scored exactly as
 ``score.py`` scores them (its module is loaded, not copied). For every scored cell the tool keeps the field,
@@ -25,6 +25,7 @@ import argparse
 import fnmatch
 import importlib.util
 import json
+import re
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -69,7 +70,7 @@ def rows(score: ModuleType, truth_dir: Path, pred_dir: Path) -> list[dict[str, A
                 out.append({"set": str(truth_dir), "file": truth["file"], "doc": i, "field": k, "top": top,
                             "level": truth.get("degradation", "real"), "conf": conf.get(top),
                             "raw": ev.get("score", conf.get(top)), "flagged": top in flagged,
-                            "rule": bool(why) and not why.startswith("likely wrong"), "right": v >= 1.0,
+                            "rule": bool(why) and not why.startswith(("likely wrong", "low parser score")), "why": why, "right": v >= 1.0,
                             "value_score": v})
     return out
 
@@ -106,6 +107,20 @@ def thresholds(cells: list[dict[str, Any]]) -> None:
             caught = sum(1 for c in wrong if c["conf"] is None or c["conf"] < t)
             parts.append(f"{t:.2f}:{len(fl) / len(cs):.2f}/{caught / len(wrong) if wrong else 1:.2f}")
         print(f"{field:20} n={len(cs):4d} wrong={len(wrong):3d}  " + " ".join(parts[6:20]))
+
+
+def reasons(cells: list[dict[str, Any]]) -> None:
+    """For each field and rule reason (numbers left out): how often it fired, and how often on a wrong value.
+
+    A reason that fires often on right values is a rule to refine: its flags cost the archivist's time."""
+    by: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for c in cells:
+        if c["flagged"] and c["field"] == c["top"]:
+            by[(c["top"], re.sub(r"\d+(\.\d+)?%?", "N", c.get("why") or "")[:70])].append(c)
+    print("\n== flags by reason: fired / on a wrong value (precision)")
+    for (field, why), cs in sorted(by.items(), key=lambda kv: -len(kv[1])):
+        wrong = sum(not c["right"] for c in cs)
+        print(f"{len(cs):5d} {wrong:4d} {wrong / len(cs):6.2f}  {field:18} {why}")
 
 
 def apply(cells: list[dict[str, Any]], table_path: Path, below: float | None = None) -> None:
@@ -193,6 +208,7 @@ def main() -> int:
     ap.add_argument("--holdout-every", type=int, default=0, metavar="N",
                     help="also keep apart every N-th truth file of each set (sorted by name, the N-th, 2N-th…)")
     ap.add_argument("--thresholds", action="store_true")
+    ap.add_argument("--reasons", action="store_true", help="flags by field and reason, with their precision")
     ap.add_argument("--rows", type=Path, help="write every cell as JSON Lines here")
     ap.add_argument("--fit", type=Path, help="write the calibration table (review.yaml) fitted on the fit set")
     ap.add_argument("--below", type=float, help="with --apply: the review threshold to try (default REVIEW_BELOW)")
@@ -221,6 +237,8 @@ def main() -> int:
         table(held, "held-out check set")
     if a.thresholds:
         thresholds(fit_cells)
+    if a.reasons:
+        reasons(fit_cells)
     if a.fit:
         fit(fit_cells, a.fit, [str(p) for p in a.pairs[::2]])
     if a.rows:

@@ -76,5 +76,6 @@ def decide(scores: Mapping[str, float], reasons: Mapping[str, str]) -> tuple[lis
     why = dict(reasons)
     for name, p in conf.items():
         if p < threshold(name) and name not in why:
-            why[name] = f"likely wrong: right {p:.0%} of the time at this score"
+            why[name] = (f"likely wrong: right {p:.0%} of the time at this score" if name in _tables()
+                         else f"low parser score ({p:.2f} < {threshold(name):.2f}; not calibrated)")
     return sorted(why), why, conf
