@@ -19,6 +19,7 @@ from vn_dispatch_parser.config import DEFAULT_MAX_TEXT_BYTES, DPI_RANGE, TEXT_SU
 from vn_dispatch_parser.core.normalize import split_lines
 from vn_dispatch_parser.core.types import BBox, Line, PageText
 from vn_dispatch_parser.document.build import build_document
+from vn_dispatch_parser.document.corroborate import apply_file_name
 from vn_dispatch_parser.document.reconcile import reconcile_signature
 from vn_dispatch_parser.document.segment import segment
 from vn_dispatch_parser.errors import (
@@ -80,12 +81,12 @@ def parse_text(text: str, *, name: str | None = None) -> FileResult:
     text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
     lines = split_lines(text)
     docs = documents_from_lines(lines)
-    return FileResult(
+    return apply_file_name(FileResult(
         file=name or "<text>",
         sha256=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
         pages=text.count("\f") + 1,
         documents=docs,
-    )
+    ))
 
 
 def _read_text_file(path: Path, max_bytes: int, probe: InputProbe | None = None) -> tuple[str, str]:
@@ -200,8 +201,9 @@ def parse_file(source: Source | InputProbe, *, config: PipelineConfig | None = N
                              max_pixels=cfg.max_pixels if max_pixels is None else max_pixels,
                              pages=pages, page_texts=page_texts, max_text_bytes=max_text_bytes,
                              fields_only=cfg.fields_only if fields_only is None else fields_only, probe=probe)
-        if shown is not None:
+        if shown is not None:  # bytes or a stream: the name given is the file's name
             result.set_file(shown)
+            apply_file_name(result)
         return result
 
 
@@ -286,9 +288,9 @@ def join_scan(path: str | Path, readings: list[PageReading], *,
         signatures = read_signatures(p)
         for doc in docs:
             apply_to_document(doc, signatures)
-    return FileResult(file=p.name, sha256=probe.sha256, pages=got.pages, documents=docs,
-                      warnings=[f"{got.blank} blank page(s)"] if got.blank else [], signatures=signatures,
-                      frames=got.frames)
+    return apply_file_name(FileResult(file=p.name, sha256=probe.sha256, pages=got.pages, documents=docs,
+                                      warnings=[f"{got.blank} blank page(s)"] if got.blank else [],
+                                      signatures=signatures, frames=got.frames))
 
 
 def _boxes_to_pages(docs: list[Document], texts: Mapping[int, PageText]) -> None:

@@ -1,0 +1,74 @@
+"""Evidence from outside the page: the number a file is named by.
+
+Archivists name scans by the document's số ("574 UB.signed.pdf", "87 QĐ CT.pdf", "04CT.pdf"): the name is
+a second reading of the number, made by a person. A name that *starts* with a number followed by letters (a
+type or issuer code) is taken as such a reading; a name that is only a number ("3.pdf"), starts with a
+word ("test_2.pdf", "scan_0012.tif") or with a number and punctuation ("2352 (07-CT-UBND).pdf") says
+nothing. The file's first document is compared with it:
+
+* the same number: the two readings agree; the number's confidence rises to
+  :attr:`~vn_dispatch_parser.config.ConfRules.file_name_number_agrees` and a doubt about the reading of
+  the number (a re-read, printed and hand-written readings that disagree, a low score) leaves
+  ``needs_review``;
+* another number, or none: the number and số-ký hiệu are flagged, with a warning naming both readings.
+
+It never changes a value.
+
+>>> named_number("574 UB.signed_20250510_124908.pdf"), named_number("04CT.pdf"), named_number("3.pdf")
+('574', '04', None)
+>>> named_number("2352 ( 07-CT-UBND).signed.pdf"), named_number("test_2.pdf")
+(None, None)
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+import regex
+
+from vn_dispatch_parser.config import CONF
+from vn_dispatch_parser.records import Document, FileResult
+
+__all__ = ["apply_file_name", "named_number"]
+
+_NAMED = regex.compile(r"^\s*(\d{1,6})\s*[-_ ]?\s*\p{L}")
+_NUMBER_FIELDS = ("number", "number_symbol")
+# doubts about how the number was read, which an agreeing second reading settles (not a lost ký hiệu etc.)
+_READING_DOUBTS = ("read again after a doubtful first reading", "printed OCR and the hand-writing reader disagree",
+                   "low parser score", "likely wrong")
+
+
+def named_number(file_name: str) -> str | None:
+    """The number a file is named by, as written in the name (leading zeros kept), or None."""
+    m = _NAMED.match(PurePath(file_name).name)
+    return m.group(1) if m else None
+
+
+def _same(a: str, b: str) -> bool:
+    return a.isdigit() and b.isdigit() and int(a) == int(b)
+
+
+def apply_to_document(doc: Document, named: str) -> None:
+    """Compare ``doc``'s number with the number its file is named by (see the module docstring)."""
+    if doc.number is not None and _same(str(doc.number), named):
+        for name in _NUMBER_FIELDS:
+            if name not in doc.confidence:
+                continue
+            doc.confidence[name] = max(doc.confidence[name], CONF.file_name_number_agrees)
+            if doc.review_reasons.get(name, "").startswith(_READING_DOUBTS):
+                doc.review_reasons.pop(name)
+                doc.needs_review = [f for f in doc.needs_review if f != name]
+        return
+    doc.warnings.append(f"number: the page reads {doc.number or 'none'}, the file is named by {named}")
+    for name in _NUMBER_FIELDS:
+        doc.review_reasons.setdefault(name, f"the file is named by the number {named}")
+    doc.needs_review = sorted(set(doc.needs_review) | set(_NUMBER_FIELDS))
+
+
+def apply_file_name(result: FileResult, file_name: str | None = None) -> FileResult:
+    """Apply the file-name evidence to ``result``'s first document (``file_name`` defaults to
+    ``result.file``); the result, changed in place."""
+    named = named_number(file_name or result.file)
+    if named is not None and result.documents:
+        apply_to_document(result.documents[0], named)
+    return result
