@@ -131,7 +131,9 @@ def apply(cells: list[dict[str, Any]], table_path: Path, below: float | None = N
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from vn_dispatch_parser.document.review import SCORE_REVIEW_BELOW
-    fields = (yaml.safe_load(table_path.read_text(encoding="utf-8")) or {}).get("fields") or {}
+    data = yaml.safe_load(table_path.read_text(encoding="utf-8")) or {}
+    fields = data.get("fields") or {}
+    score_limits = data.get("score_thresholds") or {}
     for c in cells:
         steps = sorted(fields.get(c["top"], {}).get("steps") or [])
         raw = c["raw"]
@@ -143,7 +145,8 @@ def apply(cells: list[dict[str, Any]], table_path: Path, below: float | None = N
         else:
             p = raw
         c["conf"] = p
-        limit = below if below is not None else 0.8 if steps else SCORE_REVIEW_BELOW  # as review.threshold()
+        limit = (below if below is not None else 0.8 if steps  # as review.threshold()
+                 else float(score_limits.get(c["top"], SCORE_REVIEW_BELOW)))
         c["flagged"] = c["rule"] or p < limit
 
 

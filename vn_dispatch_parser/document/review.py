@@ -64,10 +64,22 @@ def calibrated(field: str, score: float) -> float:
     return ps[max(i, 0)]
 
 
+@lru_cache(maxsize=1)
+def _score_thresholds() -> dict[str, float]:
+    return {name: float(t) for name, t in (load("review").get("score_thresholds") or {}).items()}
+
+
 def threshold(field: str) -> float:
     """The confidence under which ``field`` is flagged: :data:`REVIEW_BELOW` for a calibrated field (its
-    confidence is a chance of being right), :data:`SCORE_REVIEW_BELOW` for a raw parser score."""
-    return REVIEW_BELOW if field in _tables() else SCORE_REVIEW_BELOW
+    confidence is a chance of being right); for a raw parser score the field's measured threshold in
+    ``data/review.yaml`` (``score_thresholds``), else :data:`SCORE_REVIEW_BELOW`.
+
+    >>> threshold("issued_date"), threshold("subject"), threshold("symbol")
+    (0.8, 0.75, 0.65)
+    """
+    if field in _tables():
+        return REVIEW_BELOW
+    return _score_thresholds().get(field, SCORE_REVIEW_BELOW)
 
 
 def decide(scores: Mapping[str, float], reasons: Mapping[str, str]) -> tuple[list[str], dict[str, str], dict[str, float]]:
