@@ -67,3 +67,11 @@ def test_header_fields_lost_to_the_ocr_are_flagged() -> None:  # class 6: the da
     text = CONG_VAN_TEXT.replace("Bình Dương, ngày 18 tháng 6 năm 2025", "Bì#h D.., ng 18 th 6 n 2025")
     doc = parse_text(text).documents[0]
     assert doc.place is None and doc.review_reasons.get("place") == "not found"
+
+
+def test_a_recipient_list_without_its_luu_item_is_flagged() -> None:  # class 5: a list cut by seal or signature
+    whole = parse_text(CONG_VAN_TEXT).documents[0]
+    assert whole.recipients[-1].startswith("Lưu") and "recipients" not in whole.review_reasons
+    cut = parse_text(CONG_VAN_TEXT.replace("- Lưu: VT, VP.\n", "")).documents[0]
+    assert cut.recipients == whole.recipients[:-1]
+    assert "Lưu" in cut.review_reasons["recipients"] and "recipients" in cut.needs_review

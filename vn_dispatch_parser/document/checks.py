@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.document.review import Reasons
 from vn_dispatch_parser.fields.number import symbol_type_code
 from vn_dispatch_parser.records import Document
@@ -12,11 +13,12 @@ _CORE = ("issuer", "doc_type", "number", "issued_date", "subject", "signer_name"
 # every NĐ 30 document prints these in its header (nd30.md §2.2-2.3); missing where the header was seen, they
 # were lost to the OCR, not absent (on ../shared/real all such cells were silent errors)
 _HEADER = ("place", "symbol", "number_symbol")
+_LUU = "luu"  # "Lưu: VT, …" (folded): the last item of every Nơi nhận list (nd30.md §3.8; on the visible sets
+# every true list has it, and every list read without it was cut by the seal, the signature or the page)
 _MIDDLE_NAMES = ("van", "thi")  # Văn, Thị (folded): the commonest middle names: a two-word name starting with one lost its surname
 
 
 def _unit_starts() -> tuple[str, ...]:
-    from vn_dispatch_parser.core.normalize import fold
     from vn_dispatch_parser.core.tables import load
 
     return tuple(fold(u) for u in load("organisations")["unit_starts"])
@@ -26,8 +28,6 @@ def _body_checks(doc: Document, review: Reasons) -> None:
     """Flags for values that cannot be whole: an issuer that does not start with a body's name (a header
     line lost: "TỈNH QUẢNG NGÃI" for "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"), a signer's name of two words
     that starts with a middle name ("Văn Minh" for "Đặng Văn Minh")."""
-    from vn_dispatch_parser.core.normalize import fold
-
     if doc.issuer and not fold(doc.issuer).startswith(_unit_starts()):
         review.add("issuer", "does not start with the name of a body (ỦY BAN, SỞ, BỘ…): a header line may be lost")
     words = (doc.signer_name or "").split()
@@ -57,6 +57,8 @@ def run(doc: Document, review: Reasons, *, has_header: bool) -> None:
         review.flag(("doc_type", "symbol"), "the ký hiệu's type code and the heading disagree")
     if doc.symbol and not doc.number:
         review.flag(("number", "number_symbol"), "ký hiệu read but no number")
+    if doc.recipients and not any(fold(item).startswith(_LUU) for item in doc.recipients):
+        review.add("recipients", "no 'Lưu:' item: NĐ 30 ends Nơi nhận with it, the list may be cut")
     if has_header:
         for name in ("recipients", "signer_position"):
             if not getattr(doc, name):
