@@ -75,3 +75,12 @@ def test_a_recipient_list_without_its_luu_item_is_flagged() -> None:  # class 5:
     cut = parse_text(CONG_VAN_TEXT.replace("- Lưu: VT, VP.\n", "")).documents[0]
     assert cut.recipients == whole.recipients[:-1]
     assert "Lưu" in cut.review_reasons["recipients"] and "recipients" in cut.needs_review
+
+
+@pytest.mark.parametrize(("parent", "body"), [("UBND TỈNH QUẢNG NGÃI", "BAN CHỈ ĐẠO 138"),
+                                              ("BỘ QUỐC PHÒNG", "BỆNH VIỆN 175")])
+def test_a_body_named_by_a_number_issues_under_its_parent(parent: str, body: str) -> None:  # class 5
+    text = CONG_VAN_TEXT.replace("UBND TỈNH BÌNH DƯƠNG\nSỞ Y TẾ", f"{parent}\n{body}")
+    assert f"{parent}\n{body}" in text
+    doc = parse_text(text).documents[0]
+    assert (doc.issuer_parent, doc.issuer) == (parent, body)

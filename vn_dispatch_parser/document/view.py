@@ -9,6 +9,7 @@ from vn_dispatch_parser.core.lines import is_caps, is_quoc_hieu, is_rule, is_tie
 from vn_dispatch_parser.core.types import Line, Zone
 from vn_dispatch_parser.core.vocab import SO
 from vn_dispatch_parser.fields.doc_type import match_heading
+from vn_dispatch_parser.fields.issuer import starts_unit
 from vn_dispatch_parser.fields.lists import KINH_GUI, NOI_NHAN, find_label
 from vn_dispatch_parser.fields.marks import find_mark
 from vn_dispatch_parser.fields.number import find_number
@@ -51,8 +52,10 @@ def issuer_lines(header: list[Line], stop: int, skip: set[int]) -> list[Line]:
             continue
         if zoned and line.zone is not Zone.HEADER_LEFT:
             continue
-        if not is_caps(t, 2) or regex.search(r"\d{3,}|ngày|tháng|/", t, regex.I):
+        if not is_caps(t, 2) or regex.search(r"ngày|tháng|/", t, regex.I):
             continue
+        if regex.search(r"\d{3,}", t) and not starts_unit(t):  # bodies named by a number stay ("BAN CHỈ ĐẠO
+            continue  # 138", "BỆNH VIỆN 175"); other lines with numbers are the Số line or a stamp's
         if find_mark([line], "urgency") or find_mark([line], "confidentiality") or is_signer_title(t):
             continue
         if match_heading(t) or regex.match(r"^(DỰ THẢO|LƯU HÀNH|XEM XONG|SAO\s*Y|SAO\s*LỤC|BẢN SAO|" + SO + r"\s*[:.])", t):

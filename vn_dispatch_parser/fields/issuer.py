@@ -24,7 +24,7 @@ from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.tables import load
 from vn_dispatch_parser.core.types import Hit
 
-__all__ = ["clean_issuer_line", "issuer_units", "parse_issuer"]
+__all__ = ["clean_issuer_line", "issuer_units", "parse_issuer", "starts_unit"]
 
 
 @cache
@@ -92,6 +92,18 @@ def _same_proper_name(a: str, b: str) -> bool:
         k += 1
     ra, rb = " ".join(wa[k:]), " ".join(wb[k:])
     return not ra or not rb or max(fuzz.ratio(ra, rb), fuzz.token_set_ratio(ra, rb)) >= 70
+
+
+def starts_unit(text: str) -> bool:
+    """Whether a header line starts a body's name (SỞ, BAN, BỆNH VIỆN…, not a place word such as "HUYỆN X").
+
+    >>> starts_unit("BAN CHỈ ĐẠO 138"), starts_unit("TỈNH QUẢNG NGÃI"), starts_unit("Số: 12/QĐ")
+    (True, False, False)
+    """
+    units_words, geo = _starts()
+    key = fold(clean_issuer_line(text))
+    unit_len = _prefix_len(key, units_words)
+    return unit_len > 0 and unit_len >= _prefix_len(key, geo)
 
 
 def issuer_units(caps_lines: list[str]) -> list[list[int]]:
