@@ -52,3 +52,27 @@ def test_text_and_bytes_inputs_use_their_name() -> None:
     doc = other.documents[0]
     assert {"number", "number_symbol"} <= set(doc.needs_review)
     assert "the file is named by 1866" in doc.warnings[-1]
+
+
+@pytest.mark.parametrize(("read", "named"), [("57", "574"), ("80", "280"), ("099", "299"), ("64", "04")])
+def test_a_doubtful_partial_reading_takes_the_named_number(read: str, named: str) -> None:
+    doc = Document(number=read, symbol="UBND-KTTH", number_symbol=f"{read}/UBND-KTTH",
+                   confidence={"number": 0.99, "number_symbol": 0.99}, needs_review=["number", "number_symbol"],
+                   review_reasons={"number": "read again after a doubtful first reading (score 0.40)",
+                                   "number_symbol": "read again after a doubtful first reading (score 0.40)"})
+    apply_to_document(doc, named)
+    assert (doc.number, doc.number_symbol) == (named, f"{named}/UBND-KTTH")
+    assert doc.confidence["number"] == CONF.file_name_number_taken < 0.75
+    assert {"number", "number_symbol"} <= set(doc.needs_review)  # a person confirms
+    assert f"the page read {read}" in doc.review_reasons["number"] and doc.warnings
+
+
+@pytest.mark.parametrize(("read", "named", "why"), [
+    ("15", "05", None),  # read without doubt: a folder's index is not taken for the số
+    ("12", "574", "read again after a doubtful first reading (score 0.40)"),  # no digit of the name
+    ("5", "57", "read again after a doubtful first reading (score 0.40)"),  # too little read
+])
+def test_other_readings_are_kept_and_flagged(read: str, named: str, why: str | None) -> None:
+    doc = Document(number=read, confidence={"number": 0.99}, review_reasons={"number": why} if why else {})
+    apply_to_document(doc, named)
+    assert doc.number == read and "number" in doc.needs_review

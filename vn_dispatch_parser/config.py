@@ -139,6 +139,9 @@ class ConfRules:
     """The number read is the number the file is named by ("574 UB.pdf", "87 QĐ CT.pdf": archivists name scans
     by their số): two independent readings agree, at least 0.97, unflagged. On ../shared/real all 25 numbers
     that agreed with their file name were right, and the 4 that disagreed were wrong."""
+    file_name_number_taken: float = 0.7
+    """A doubtful page reading that is the file's named number with a digit lost or confused is replaced by
+    it (document/corroborate.py): at most 0.7, flagged, so that a person confirms."""
 
     # --- ĐẾN stamp (fields/stamp.py, den_stamp.py, extract.py) ---
     stamp_full: float = 0.9

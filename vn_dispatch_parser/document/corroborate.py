@@ -10,9 +10,18 @@ nothing. The file's first document is compared with it:
   :attr:`~vn_dispatch_parser.config.ConfRules.file_name_number_agrees` and a doubt about the reading of
   the number (a re-read, printed and hand-written readings that disagree, a low score) leaves
   ``needs_review``;
-* another number, or none: the number and số-ký hiệu are flagged, with a warning naming both readings.
+* another number, or none: the number and số-ký hiệu are flagged, with a warning naming both readings;
+* a doubtful page reading (read again, printed and hand-written readings that disagree, a low score) that
+  is the named number with a digit lost at either end or one digit confused ('57' or '74' for '574', '584'
+  for '574': how hand-written numbers are misread) takes the named number: two readings support
+  it, a person made one of them. It stays flagged, with the page's reading in the warning.
 
-It never changes a value.
+A number the page read without doubt is never changed, nor a number no reading on the page supports.
+
+>>> partial_reading("57", "574"), partial_reading("80", "280"), partial_reading("099", "299")
+(True, True, True)
+>>> partial_reading("12", "574"), partial_reading("5", "574"), partial_reading("475", "574")
+(False, False, False)
 
 >>> named_number("574 UB.signed_20250510_124908.pdf"), named_number("04CT.pdf"), named_number("3.pdf")
 ('574', '04', None)
@@ -29,7 +38,7 @@ import regex
 from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.records import Document, FileResult
 
-__all__ = ["apply_file_name", "named_number"]
+__all__ = ["apply_file_name", "named_number", "partial_reading"]
 
 _NAMED = regex.compile(r"^\s*(\d{1,6})\s*[-_ ]?\s*\p{L}")
 _NUMBER_FIELDS = ("number", "number_symbol")
@@ -48,6 +57,31 @@ def _same(a: str, b: str) -> bool:
     return a.isdigit() and b.isdigit() and int(a) == int(b)
 
 
+def partial_reading(read: str, named: str) -> bool:
+    """Whether ``read`` is ``named`` with one digit lost at either end, or one digit confused."""
+    if not (read.isdigit() and named.isdigit()) or read == named:
+        return False
+    if len(read) == len(named) - 1 >= 2:
+        return named.startswith(read) or named.endswith(read)
+    return len(read) == len(named) and sum(a != b for a, b in zip(read, named, strict=True)) == 1
+
+
+def _take_named(doc: Document, named: str) -> None:
+    read = str(doc.number)
+    doc.number = named
+    if doc.number_symbol and doc.number_symbol.startswith(read):
+        doc.number_symbol = named + doc.number_symbol[len(read):]
+    for name in _NUMBER_FIELDS:
+        if name in doc.confidence:
+            doc.confidence[name] = min(doc.confidence[name], CONF.file_name_number_taken)
+        if name in doc.evidence:
+            ev = doc.evidence[name]
+            doc.evidence[name] = ev.model_copy(update={"raw": f"{ev.raw} / file name: {named}", "rule": "file_name"})
+        doc.review_reasons[name] = f"the page read {read}; the file is named by {named}"
+    doc.warnings.append(f"number: the page read {read} (in doubt), the file is named by {named}: {named} taken")
+    doc.needs_review = sorted(set(doc.needs_review) | set(_NUMBER_FIELDS))
+
+
 def apply_to_document(doc: Document, named: str) -> None:
     """Compare ``doc``'s number with the number its file is named by (see the module docstring)."""
     if doc.number is not None and _same(str(doc.number), named):
@@ -58,6 +92,10 @@ def apply_to_document(doc: Document, named: str) -> None:
             if doc.review_reasons.get(name, "").startswith(_READING_DOUBTS):
                 doc.review_reasons.pop(name)
                 doc.needs_review = [f for f in doc.needs_review if f != name]
+        return
+    doubt = doc.review_reasons.get("number", "").startswith(_READING_DOUBTS)
+    if doc.number is not None and doubt and partial_reading(str(doc.number), named):
+        _take_named(doc, named)
         return
     doc.warnings.append(f"number: the page reads {doc.number or 'none'}, the file is named by {named}")
     for name in _NUMBER_FIELDS:
