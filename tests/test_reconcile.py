@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from vn_dispatch_parser.core.types import BBox, Layout, Line, Zone
-from vn_dispatch_parser.document.reconcile import find_name, reconcile_signature, reread_block, rescue_title
+from vn_dispatch_parser.document.reconcile import (
+    find_name,
+    reconcile_signature,
+    reread_block,
+    reread_name,
+    rescue_title,
+)
 
 
 class Crops:
@@ -48,8 +54,8 @@ def test_find_name_keeps_the_page_when_the_crop_reads_nothing_useful() -> None:
 def test_a_complete_block_is_not_read_again() -> None:
     lines = [BODY, sig("KT. CHỦ TỊCH", 1700), sig("PHÓ CHỦ TỊCH", 1750), sig("Nguyễn Văn An", 2000)]
     crops = Crops([sig("Trần Thị Bình", 2000)])
-    assert reconcile_signature(lines, crops) == lines
-    assert crops.asked == []
+    assert reconcile_signature(lines, crops) == lines  # another name read on the name line is not taken
+    assert crops.asked == [(960, 1987, 1440, 2053)]  # only the name line, read again alone
 
 
 def test_rescue_title_reads_the_title_a_seal_hid() -> None:
@@ -76,3 +82,31 @@ def test_an_empty_crop_changes_nothing() -> None:
 
     lines = [BODY, sig("KT. CHỦ TỊCH", 1700), sig("PHÓ CHỦ TỊCH", 1750)]
     assert reconcile_signature(lines, Empty([])) == lines
+
+
+class LineCrops(Crops):
+    """Answers a one-line re-read of the name with ``again``."""
+
+    def __init__(self, again: str) -> None:
+        super().__init__([])
+        self.again = again
+        self.layouts: list[Layout] = []
+
+    def read(self, x0: int, y0: int, x1: int, y1: int, *, layout: Layout = Layout.BLOCK) -> list[Line] | None:
+        self.layouts.append(layout)
+        return [Line(self.again, bbox=BBox(x0, y0, x1, y1), conf=80.0)]
+
+
+def test_reread_name_keeps_the_line_reading_of_the_same_name() -> None:
+    titles = [BODY, sig("KT. CHỦ TỊCH", 1700), sig("PHÓ CHỦ TỊCH", 1750)]
+    for page, again, kept in [("Trần Phước Hiên", "Trần Phước Hiền", "Trần Phước Hiền"),  # marks confused
+                              ("Trần À Hoàng Tuân Ấ", "Trần Hoàng Tuấn", "Trần Hoàng Tuấn"),  # stray letters
+                              ("Trần Phước Hiền", "Lê Phước Hiền", "Trần Phước Hiền"),  # another name: not taken
+                              ("Trung tá Nguyễn Văn An", "Nguyễn Văn Ân", "Trung tá Nguyễn Văn An")]:  # a rank
+        crops = LineCrops(again)
+        out = reread_name([*titles, sig(page, 2000)], crops)
+        assert out[-1].text == kept, page
+        assert crops.layouts == [Layout.LINE]
+        assert out[:-1] == titles
+    out = reread_name([*titles, sig("Trần Phước Hiên", 2000, conf=80.0)], LineCrops("Trần Phước Hiền"))
+    assert out[-1].conf == 80.0 * 0.9  # read again: less sure

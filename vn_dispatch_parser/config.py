@@ -241,6 +241,10 @@ class ConfRules:
     """The page's name line when the ink that hid the title runs over it too: times 0.8."""
     sig_block_reread: float = 0.95
     """The whole signature block read again from its crop (it gave more known titles and a name): times 0.95."""
+    sig_name_line_reread: float = 0.9
+    """The name line read again alone (one-line mode, the seal's and signature's ink already off the image)
+    gave the same letters with other marks, or without the page reading's stray letters: that reading is
+    kept, times 0.9 (it stays below the review threshold unless the page reading was sure)."""
     lexicon_correction: float = 0.97
     """Each diacritic restored from the lexicon lowers a line's confidence by this factor."""
 

@@ -12,6 +12,11 @@ Three steps, in order, each on the lines the step before left:
 * :func:`rescue_title` — a name but no title: read the titles above the name from a crop.
 * :func:`reread_block` — a poor block: read the whole block from a crop; keep the better reading.
 * :func:`find_name` — titles but no name: look for the name below the titles.
+* :func:`reread_name` — the name line read again alone: a signature's or seal's stroke through the name
+  makes full-page segmentation confuse its marks ("Hiên" for "Hiền", "Tuân" for "Tuấn") or read stray
+  letters into it ("Trần À Hoàng Tuân Ấ"); read as one line, with that ink already off the image, it reads
+  cleanly. The second reading is kept only when it has the same letters as the page's, ignoring marks and
+  stray one-letter words: it chooses between readings, never adds a name no reading supports.
 """
 
 from __future__ import annotations
@@ -25,11 +30,12 @@ from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.headings import is_title_line, snap_title
 from vn_dispatch_parser.core.lexicon import correct_text
 from vn_dispatch_parser.core.lines import is_name
-from vn_dispatch_parser.core.normalize import normalize_line
-from vn_dispatch_parser.core.types import BBox, CropReader, Line, Zone
+from vn_dispatch_parser.core.normalize import fold, normalize_line
+from vn_dispatch_parser.core.orthography import is_vietnamese_syllable
+from vn_dispatch_parser.core.types import BBox, CropReader, Layout, Line, Zone
 from vn_dispatch_parser.fields.signer import parse_signature, signature_quality
 
-__all__ = ["find_name", "reconcile_signature", "reread_block", "rescue_title"]
+__all__ = ["find_name", "reconcile_signature", "reread_block", "reread_name", "rescue_title", "same_name"]
 
 #: A block this complete (two known title segments and a sure name, or more) is not read again.
 GOOD_ENOUGH = 3
@@ -39,7 +45,8 @@ def reconcile_signature(lines: list[Line], crops: CropReader) -> list[Line]:
     """The page's lines with its signature block read as completely as crops allow (see the module doc)."""
     lines = rescue_title(lines, crops)
     lines = reread_block(lines, crops)
-    return find_name(lines, crops)
+    lines = find_name(lines, crops)
+    return reread_name(lines, crops)
 
 
 def rescue_title(lines: list[Line], crops: CropReader) -> list[Line]:
@@ -144,3 +151,50 @@ def find_name(lines: list[Line], crops: CropReader) -> list[Line]:
     before = signature_quality(parse_signature(sig))
     after = signature_quality(parse_signature([ln for ln in more if ln.zone is Zone.SIGNATURE]))
     return more if after > before else lines
+
+
+def _name_words(text: str) -> list[str]:
+    """The words of a name reading that can be part of a name (letters only, capitalised)."""
+    words = [regex.sub(r"^[^\p{L}]+|[^\p{L}]+$", "", w) for w in normalize_line(text).split()]
+    return [w for w in words if w and w[0].isupper()]
+
+
+def same_name(page: str, again: str) -> list[str] | None:
+    """The second reading's words when they spell the page reading's name, ignoring marks and the page
+    reading's stray one-letter words; else None.
+
+    >>> same_name("Trần Phước Hiên", "Trần Phước Hiền"), same_name("Trần À Hoàng Tuân Ấ", "Trần Hoàng Tuấn")
+    (['Trần', 'Phước', 'Hiền'], ['Trần', 'Hoàng', 'Tuấn'])
+    >>> same_name("Trần Phước Hiền", "Trần Phước Hiền"), same_name("Lê Văn An", "Lê Văn Anh")
+    (None, None)
+    """
+    first, second = _name_words(page), _name_words(again)
+    if len(first) != len(normalize_line(page).split()):  # a rank or title in the line ("Trung tá"): left as read
+        return None
+    if len(second) < 2 or first == second or not all(is_vietnamese_syllable(w, name=True) for w in second):
+        return None
+    kept = [w for w in first if len(w) > 1 or any(fold(w) == fold(x) for x in second)]
+    if [fold(w) for w in kept] != [fold(w) for w in second]:
+        return None
+    return second
+
+
+def reread_name(lines: list[Line], crops: CropReader) -> list[Line]:
+    """Read the signer's name line again alone (see the module doc); keep that reading when it spells the
+    same name."""
+    sig = [ln for ln in lines if ln.zone is Zone.SIGNATURE and ln.bbox is not None and is_name(ln.text)]
+    if not sig:
+        return lines
+    name = sig[-1]
+    assert name.bbox is not None
+    h = max(10, name.bbox.height)
+    x0, x1 = max(0, name.bbox.x0 - h), min(crops.width, name.bbox.x1 + h)
+    y0, y1 = max(0, name.bbox.y0 - h // 3), min(crops.height, name.bbox.y1 + h // 3)
+    read = crops.read(x0, y0, x1, y1, layout=Layout.LINE)
+    if not read:
+        return lines
+    words = same_name(name.text, " ".join(ln.text for ln in read))
+    if words is None:
+        return lines
+    again = replace(name, text=" ".join(words), conf=(name.conf or 0.0) * CONF.sig_name_line_reread, words=())
+    return [again if ln is name else ln for ln in lines]
