@@ -84,3 +84,11 @@ def test_a_body_named_by_a_number_issues_under_its_parent(parent: str, body: str
     assert f"{parent}\n{body}" in text
     doc = parse_text(text).documents[0]
     assert (doc.issuer_parent, doc.issuer) == (parent, body)
+
+
+def test_a_drafters_code_in_the_luu_item_is_flagged() -> None:  # class 1: OCR errors kept silently
+    plain = parse_text(CONG_VAN_TEXT).documents[0]
+    assert "recipients" not in plain.needs_review
+    coded = parse_text(CONG_VAN_TEXT.replace("- Lưu: VT, VP.", "- Lưu: VT, KTTHh5.")).documents[0]
+    assert coded.recipients[-1] == "Lưu: VT, KTTHh5"
+    assert "drafter's code" in coded.review_reasons["recipients"]

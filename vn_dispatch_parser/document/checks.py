@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import regex
+
 from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.document.review import Reasons
 from vn_dispatch_parser.fields.number import symbol_type_code
@@ -15,6 +17,10 @@ _CORE = ("issuer", "doc_type", "number", "issued_date", "subject", "signer_name"
 _HEADER = ("place", "symbol", "number_symbol")
 _LUU = "luu"  # "Lưu: VT, …" (folded): the last item of every Nơi nhận list (nd30.md §3.8; on the visible sets
 # every true list has it, and every list read without it was cut by the seal, the signature or the page)
+# the drafter's initials and copy count after the unit in "Lưu: VT, KTTHh5" / "NC(long172)" (nd30.md §3.8):
+# letters and digits run together, no dictionary word; on ../shared/real 20 of 36 lists holding one were read
+# wrong (a letter confused, a space put in), 5 of them silently
+_DRAFTER_CODE = regex.compile(r"\p{L}\d|\d\p{L}|\(\p{L}+\d*\)")
 _MIDDLE_NAMES = ("van", "thi")  # Văn, Thị (folded): the commonest middle names: a two-word name starting with one lost its surname
 
 
@@ -57,8 +63,11 @@ def run(doc: Document, review: Reasons, *, has_header: bool) -> None:
         review.flag(("doc_type", "symbol"), "the ký hiệu's type code and the heading disagree")
     if doc.symbol and not doc.number:
         review.flag(("number", "number_symbol"), "ký hiệu read but no number")
-    if doc.recipients and not any(fold(item).startswith(_LUU) for item in doc.recipients):
+    luu = [item for item in doc.recipients if fold(item).startswith(_LUU)]
+    if doc.recipients and not luu:
         review.add("recipients", "no 'Lưu:' item: NĐ 30 ends Nơi nhận with it, the list may be cut")
+    elif luu and _DRAFTER_CODE.search(luu[-1].split(":", 1)[-1]):
+        review.add("recipients", "the 'Lưu:' item holds a drafter's code: OCR often splits or confuses it")
     if has_header:
         for name in ("recipients", "signer_position"):
             if not getattr(doc, name):
