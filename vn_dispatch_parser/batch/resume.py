@@ -10,7 +10,6 @@ keeps what it had already redone (the results newer than its mark,
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import time
@@ -21,20 +20,12 @@ from vn_dispatch_parser.batch.options import FORCE_MARK, BatchOptions
 from vn_dispatch_parser.batch.results import result_path, result_version, searchable_path, sidecar_path
 from vn_dispatch_parser.config import TEXT_SUFFIXES
 from vn_dispatch_parser.core.fsutil import atomic_write
+from vn_dispatch_parser.core.fsutil import file_sha256 as sha256_file
 from vn_dispatch_parser.errors import DispatchParserError
 
 __all__ = ["ResumeCheck", "sha256_file"]
 
 log = logging.getLogger(__name__)
-
-
-def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
-    """SHA-256 of a file's bytes, read in chunks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 class ResumeCheck:

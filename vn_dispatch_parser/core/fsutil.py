@@ -28,6 +28,7 @@ __all__ = [
     "FolderBusyError",
     "atomic_open",
     "atomic_write",
+    "file_sha256",
     "fit_name",
     "folder_lock",
     "is_case_sensitive",
@@ -38,6 +39,15 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+
+def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:
+    """SHA-256 of a file's bytes (hex), read in chunks: the resume key, the probe's digest, the models' check."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
 LOCK_NAME = ".vn-dispatch.lock"
 WORK_DIR_NAME = ".vn-dispatch-work"
 """Scratch folder of a batch run inside its output folder (searchable-PDF pages); emptied at every start."""

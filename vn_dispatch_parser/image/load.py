@@ -13,7 +13,6 @@ PDF text layer (born-digital pages, e-signature stamps) is read by :func:`pdf_te
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
 import re
@@ -29,6 +28,7 @@ from pdf2image.exceptions import PDFPageCountError, PDFPopplerTimeoutError, Popp
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from vn_dispatch_parser.config import TEXT_SUFFIXES
+from vn_dispatch_parser.core.fsutil import file_sha256
 from vn_dispatch_parser.core.types import PageImage
 from vn_dispatch_parser.errors import (
     DecompressionBombError,
@@ -161,15 +161,6 @@ def sniff_format(path: str | Path, *, warn: bool = True) -> str:
         what = f"a {named.upper()} file" if named else "a supported document"
         raise UnsupportedFormatError(f"the file holds plain text, not {what}", path)
     raise UnsupportedFormatError(f"unknown file format (starts with {head[:8]!r})", path)
-
-
-def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:
-    """SHA-256 of a file's bytes, read in chunks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 PROBE_TIMEOUT = 120.0

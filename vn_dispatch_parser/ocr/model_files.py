@@ -17,13 +17,13 @@ redone.
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib.resources
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from vn_dispatch_parser.core.fsutil import file_sha256 as sha256_of
 from vn_dispatch_parser.errors import MissingDependencyError
 from vn_dispatch_parser.records import EngineIdentity
 
@@ -116,11 +116,7 @@ def file_sha256(path: str | Path) -> str:
 
 @functools.lru_cache(maxsize=32)
 def _sha256(path: str, _size: int, _mtime_ns: int) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    return sha256_of(path)
 
 
 def model_file(name: str) -> Path:

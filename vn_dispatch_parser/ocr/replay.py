@@ -21,13 +21,13 @@ another crop's words after one added or dropped call; keying by size and kind tu
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from vn_dispatch_parser.core.fsutil import file_sha256 as sha256_file
 from vn_dispatch_parser.core.types import BBox, Layout, OcrPage, OcrWord
 from vn_dispatch_parser.errors import OcrEngineError
 from vn_dispatch_parser.ocr.engine import OcrEngine, group_lines
@@ -48,15 +48,6 @@ class OcrCacheMiss(OcrEngineError):
     """The replay engine was asked for a call that was not recorded: re-record with ``make ocr-cache``."""
 
     code = "ocr_cache_miss"
-
-
-def sha256_file(path: str | Path) -> str:
-    """The sha256 of a file's bytes (hex)."""
-    h = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _key(kind: str, image: np.ndarray, *, page: int = 0, layout: Layout | None = None) -> Key:
