@@ -32,6 +32,10 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from vn_dispatch_parser.document.review import SCORE_REASONS, SCORE_REVIEW_BELOW  # noqa: E402
+
 GRID = [round(0.05 * i, 2) for i in range(0, 21)]
 MIN_BLOCK = 8  # cells per isotonic step: fewer is noise on sets of ~50 documents
 
@@ -70,7 +74,7 @@ def rows(score: ModuleType, truth_dir: Path, pred_dir: Path) -> list[dict[str, A
                 out.append({"set": str(truth_dir), "file": truth["file"], "doc": i, "field": k, "top": top,
                             "level": truth.get("degradation", "real"), "conf": conf.get(top),
                             "raw": ev.get("score", conf.get(top)), "flagged": top in flagged,
-                            "rule": bool(why) and not why.startswith(("likely wrong", "low parser score")), "why": why, "right": v >= 1.0,
+                            "rule": bool(why) and not why.startswith(SCORE_REASONS), "why": why, "right": v >= 1.0,
                             "value_score": v})
     return out
 
@@ -129,8 +133,6 @@ def apply(cells: list[dict[str, Any]], table_path: Path, below: float | None = N
 
     import yaml
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from vn_dispatch_parser.document.review import SCORE_REVIEW_BELOW
     data = yaml.safe_load(table_path.read_text(encoding="utf-8")) or {}
     fields = data.get("fields") or {}
     score_limits = data.get("score_thresholds") or {}

@@ -8,7 +8,7 @@ from typing import Any
 
 from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.types import Hit
-from vn_dispatch_parser.document.review import Reasons
+from vn_dispatch_parser.document.review import REREAD, Reasons
 from vn_dispatch_parser.records import FieldEvidence
 
 __all__ = ["FIRST_READING_DOUBT", "Acc"]
@@ -33,7 +33,7 @@ class Acc:
     def put(self, name: str, value: Any, hit: Hit, conf: float | None = None) -> None:
         earlier = self.conf.get(name)
         if name in _REREAD_FLAGGED and earlier is not None and earlier < FIRST_READING_DOUBT:
-            self.review.add(name, f"read again after a doubtful first reading (score {earlier:.2f})")
+            self.review.add(name, f"{REREAD} (score {earlier:.2f})")
         self.values[name] = value
         c = round(hit.conf if conf is None else conf, 3)
         self.conf[name] = c

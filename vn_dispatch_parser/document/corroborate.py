@@ -36,6 +36,7 @@ from pathlib import PurePath
 import regex
 
 from vn_dispatch_parser.config import CONF
+from vn_dispatch_parser.document.review import HAND_DISAGREES, REREAD, SCORE_REASONS
 from vn_dispatch_parser.records import Document, FileResult
 
 __all__ = ["apply_file_name", "named_number", "partial_reading"]
@@ -43,8 +44,7 @@ __all__ = ["apply_file_name", "named_number", "partial_reading"]
 _NAMED = regex.compile(r"^\s*(\d{1,6})\s*[-_ ]?\s*\p{L}")
 _NUMBER_FIELDS = ("number", "number_symbol")
 # doubts about how the number was read, which an agreeing second reading settles (not a lost ký hiệu etc.)
-_READING_DOUBTS = ("read again after a doubtful first reading", "printed OCR and the hand-writing reader disagree",
-                   "low parser score", "likely wrong")
+_READING_DOUBTS = (REREAD, HAND_DISAGREES, *SCORE_REASONS)
 
 
 def named_number(file_name: str) -> str | None:

@@ -12,6 +12,7 @@ from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.lexicon import correct_text
 from vn_dispatch_parser.core.types import HandHints, HandReading, Hit
 from vn_dispatch_parser.document.accumulator import Acc
+from vn_dispatch_parser.document.review import HAND_DISAGREES
 from vn_dispatch_parser.fields.dates import make_date, short_date
 from vn_dispatch_parser.fields.issuer import clean_issuer_line, snap_body
 from vn_dispatch_parser.records import DigitalSignature, Reference
@@ -36,7 +37,7 @@ def apply_number_hint(acc: Acc, hint: HandReading, symbol: str, sep: str) -> Non
         # hand-writing is rarely right even when it is sure of itself (of the six disagreements on samples/
         # and ../shared/real it was right in none, the ink reader in four), so its confidence counts a fifth
         acc.warnings.append(f"number: printed OCR read {printed}, the hand-writing reader {hint.text}")
-        acc.review.flag(("number", "number_symbol"), "printed OCR and the hand-writing reader disagree")
+        acc.review.flag(("number", "number_symbol"), HAND_DISAGREES)
         if printed_conf * PRINTED_HAND_WEIGHT > hint.conf:
             return
         conf = min(hint.conf, CONF.hand_number_disagrees_cap)
@@ -70,7 +71,7 @@ def apply_day_hint(acc: Acc, day: HandReading | None, parts: tuple[str, str, str
     if mixed:  # one part from the ink reader, one from the printed OCR of the same hand-written line
         conf = min(conf, CONF.hand_date_mixed_cap)
     if current is not None:  # the printed day disagrees: keep it, a person must look
-        acc.review.add("issued_date", "printed OCR and the hand-writing reader disagree on the day")
+        acc.review.add("issued_date", f"{HAND_DISAGREES} on the day")
         acc.warnings.append(f"issued_date: printed OCR read day {day_printed}, the hand-writing reader {hint.text}")
         return
     raw = ", ".join(f"hand-written {what} {h.text}" for what, h in (("day", day), ("month", month)) if h in used)

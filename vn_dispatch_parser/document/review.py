@@ -22,12 +22,22 @@ from functools import lru_cache
 from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.tables import load
 
-__all__ = ["REVIEW_BELOW", "SCORE_REVIEW_BELOW", "Reasons", "calibrated", "decide", "threshold"]
+__all__ = ["HAND_DISAGREES", "LIKELY_WRONG", "LOW_SCORE", "REREAD", "REVIEW_BELOW", "SCORE_REASONS",
+           "SCORE_REVIEW_BELOW", "Reasons", "calibrated", "decide", "threshold"]
 
 REVIEW_BELOW = CONF.review_below
 """Flag a calibrated value whose chance of being right is under this (:attr:`ConfRules.review_below`)."""
 SCORE_REVIEW_BELOW = CONF.score_review_below
 """The threshold of a raw parser score (:attr:`ConfRules.score_review_below`)."""
+
+
+# How review reasons about a field's *reading* begin (producers and readers of reasons share these):
+LIKELY_WRONG = "likely wrong"  # a calibrated confidence under REVIEW_BELOW
+LOW_SCORE = "low parser score"  # a raw parser score under its threshold
+REREAD = "read again after a doubtful first reading"  # document/accumulator.py
+HAND_DISAGREES = "printed OCR and the hand-writing reader disagree"  # document/hints.py
+SCORE_REASONS = (LIKELY_WRONG, LOW_SCORE)
+"""Reasons that come from a score, not from a rule (tools/calibrate.py tells them apart)."""
 
 
 class Reasons(dict[str, str]):
@@ -88,6 +98,6 @@ def decide(scores: Mapping[str, float], reasons: Mapping[str, str]) -> tuple[lis
     why = dict(reasons)
     for name, p in conf.items():
         if p < threshold(name) and name not in why:
-            why[name] = (f"likely wrong: right {p:.0%} of the time at this score" if name in _tables()
-                         else f"low parser score ({p:.2f} < {threshold(name):.2f}; not calibrated)")
+            why[name] = (f"{LIKELY_WRONG}: right {p:.0%} of the time at this score" if name in _tables()
+                         else f"{LOW_SCORE} ({p:.2f} < {threshold(name):.2f}; not calibrated)")
     return sorted(why), why, conf
