@@ -218,7 +218,7 @@ class TessApiEngine:
     def read_digits(self, image: np.ndarray) -> tuple[str, float] | None:
         """One line of digits (Tesseract ``eng``, one line, a digits whitelist), as the command line's."""
         try:
-            api = self._api(DIGITS_LANG, psm=7)
+            api = self._api(DIGITS_LANG, psm=PSM[Layout.LINE])
         except MissingDependencyError as e:
             log.debug("digit read failed: %s", e)
             return None

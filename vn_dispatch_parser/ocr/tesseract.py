@@ -316,7 +316,7 @@ class TesseractEngine:
         Returns:
             The digits read and the lowest word confidence (0–1); None when Tesseract cannot run.
         """
-        config = shlex.join(["--psm", "7", *self._data_args(DIGITS_LANG), "-c",
+        config = shlex.join(["--psm", str(PSM[Layout.LINE]), *self._data_args(DIGITS_LANG), "-c",
                              "tessedit_char_whitelist=0123456789", "-c", "tessedit_create_tsv=1"])
         try:
             tsv = self._run(image, "tsv", DIGITS_LANG, config, timeout=min(self.timeout, DIGITS_TIMEOUT),

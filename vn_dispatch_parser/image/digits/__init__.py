@@ -16,21 +16,12 @@ Printed-text Tesseract misreads them or reads nothing. This package reads them:
    plus a reject class for letters, specks and two digits touching, averaged over a few small
    rotations/widths. It is trained by ``tools/train_digits.py`` and shipped as
    ``vn_dispatch_parser/models/hw_digits.npz``: numpy + OpenCV only at run time;
-5. optionally let the OCR engine's digit reader (``witness=engine.read_digits``: Tesseract eng, digits
-   whitelist) read the cleaned ink as a second, weaker witness (:mod:`.read`): when
-   it reads as many digits, each position's probabilities are reweighted by its digit (agreement raises the
-   confidence, disagreement lowers it or flips a doubtful digit).
-
-``conf`` is the product of the per-digit probabilities (times penalties), so a reading with one doubtful
-digit gets a low confidence.
+5. fuse with the OCR engine's digit reader as a second, weaker witness, and turn the per-glyph
+   probabilities into a number and its confidence (:mod:`.read`, which also says what region to give).
 
     >>> import numpy as np
     >>> read_handwritten_digits(np.full((60, 200), 255, np.uint8)).text
     ''
-
-Coordinates are pixels ``(x0, y0, x1, y1)`` of the image given, like :class:`~vn_dispatch_parser.core.types.BBox`
-(which is accepted too). The region should exclude the printed glyphs around the blank: a printed "/" that
-lies wholly inside it is read as a 1.
 """
 
 from __future__ import annotations
