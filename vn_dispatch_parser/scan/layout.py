@@ -115,23 +115,39 @@ def _with_gaps(lines: list[Line], typical: float) -> list[Line]:
     return out
 
 
-def _merge_rows(lines: list[Line]) -> list[Line]:
+SLIVER = 0.5
+"""An OCR line less tall than this share of the page's typical line is a sliver of noise (a rule, a scrap of
+seal or signature ink), not a row of text."""
+
+
+def _same_row(a: BBox, b: BBox, typical: float) -> bool:
+    """Two OCR lines are fragments of one printed row: they share most of their height and stand side by
+    side. Lines of text that overlap across (by more than a line height) are stacked rows, whatever their
+    boxes' vertical overlap: on a tilted or bent page a long line's box is taller than its text and takes in
+    a short neighbour above or below it (measured: a 1° tilt at 100 dpi interleaved every body paragraph).
+    A sliver (:data:`SLIVER`) inside a row's height still joins it."""
+    height = min(a.height, b.height)
+    v_overlap = min(a.y1, b.y1) - max(a.y0, b.y0)
+    h_overlap = min(a.x1, b.x1) - max(a.x0, b.x0)
+    return v_overlap > 0.5 * height and (h_overlap <= height or height < SLIVER * typical)
+
+
+def _merge_rows(lines: list[Line], typical: float) -> list[Line]:
     """Join fragments of one printed row inside a column (OCR cut "Hà Nội, ngày 24" | "tháng 9 năm 2025")."""
     out: list[Line] = []
     for ln in _by_y(lines):
         prev = out[-1] if out else None
-        if prev is not None and prev.bbox is not None and ln.bbox is not None:
-            overlap = min(prev.bbox.y1, ln.bbox.y1) - max(prev.bbox.y0, ln.bbox.y0)
-            if overlap > 0.5 * min(prev.bbox.height, ln.bbox.height):
-                words = sorted(prev.words + ln.words, key=lambda w: w.bbox.x0)
-                if words:
-                    out[-1] = replace(_line_from_words(list(words), ln.page, ln.zone))
-                    continue
+        if (prev is not None and prev.bbox is not None and ln.bbox is not None
+                and _same_row(prev.bbox, ln.bbox, typical)):
+            words = sorted(prev.words + ln.words, key=lambda w: w.bbox.x0)
+            if words:
+                out[-1] = replace(_line_from_words(list(words), ln.page, ln.zone))
+                continue
         out.append(ln)
     return out
 
 
-def _join_touching(lines: list[Line]) -> list[Line]:
+def _join_touching(lines: list[Line], typical: float) -> list[Line]:
     """Join line fragments on the same row that touch or nearly touch (gap under one line height)."""
     out: list[Line] = []
     for ln in lines:
@@ -140,9 +156,8 @@ def _join_touching(lines: list[Line]) -> list[Line]:
         for k in range(len(out) - 1, max(-1, len(out) - 4), -1):
             pb = out[k].bbox
             assert pb is not None
-            overlap = min(pb.y1, b.y1) - max(pb.y0, b.y0)
             gap = max(b.x0 - pb.x1, pb.x0 - b.x1)
-            if overlap > 0.5 * min(pb.height, b.height) and gap < 1.0 * min(pb.height, b.height):
+            if _same_row(pb, b, typical) and gap < 1.0 * min(pb.height, b.height):
                 words = sorted(out[k].words + ln.words, key=lambda w: w.bbox.x0)
                 out[k] = _line_from_words(list(words), ln.page, ln.zone)
                 break
@@ -170,7 +185,7 @@ def arrange_page(page: OcrPage, *, extra_top: list[Line] | None = None) -> list[
         return list(extra_top or [])
     w, h = page.width or max(ln.bbox.x1 for ln in lines if ln.bbox), page.height or 1
     typical = statistics.median(ln.bbox.height for ln in lines if ln.bbox) or 20.0
-    lines = _join_touching(_by_y(lines))
+    lines = _join_touching(_by_y(lines), typical)
     qh_y = _quoc_hieu_y(lines, h, typical)
     split = _column_split(lines, w)
     header_end = _header_end(lines, qh_y, split, w, h, typical)
@@ -181,7 +196,7 @@ def arrange_page(page: OcrPage, *, extra_top: list[Line] | None = None) -> list[
         if group:
             if out:
                 out.append(Line("", page=page.page_no))
-            rows = _by_y(group) if is_body else _merge_rows(group)
+            rows = _by_y(group) if is_body else _merge_rows(group, typical)
             out.extend(_with_gaps(rows, typical))
     return out
 
