@@ -128,6 +128,11 @@ class ConfRules:
     hand_date_mixed_cap: float = 0.7
     """A date whose day comes from the ink reader and month from the printed OCR of the same hand-written line
     (or the reverse): at most 0.7."""
+    hand_fragment_cap: float = 0.3
+    """A hand-written value read from ink less than half as tall as the printed row it fills in
+    (``scan.hints.HAND_MIN_HEIGHT``): people write figures at least as tall as the print's small letters,
+    so such ink is a fragment (the rest too faint, or lost) and the value read from it likely short: at most
+    0.3, flagged."""
     hand_day_refit_cap: float = 0.5
     """A hand-written day re-read to fit the other dates on the page (cited documents, signatures, ĐẾN
     stamp): at most 0.5, flagged either way."""

@@ -53,6 +53,8 @@ DATE_ONLY_RE = regex.compile(
     regex.V1 | regex.IGNORECASE,
 )
 _RULE_RE = regex.compile(r"^[\s_\-–—─━=~¯.*…]{3,}$")
+_RULE_CHARS = r"[_\-–—─━=~¯.*…]"
+_NOISY_RULE_RE = regex.compile(rf"^\s*{_RULE_CHARS}(?:\s*{_RULE_CHARS})+\s*\w{{1,3}}\s*(?:{_RULE_CHARS}\s*)*$", regex.V1)
 _WORD_RE = regex.compile(r"[\p{L}]+", regex.V1)
 _NAME_WORD = regex.compile(r"^[\p{Lu}](?:[\p{Ll}]+|'[\p{Lu}]?[\p{Ll}]+)?$", regex.V1)
 
@@ -120,8 +122,14 @@ def is_caps(text: str, min_letters: int = 3) -> bool:
 
 
 def is_rule(text: str) -> bool:
-    """A horizontal rule as OCR prints it: ``____``, ``───``, ``-----``."""
-    return bool(_RULE_RE.match(text))
+    """A horizontal rule as OCR prints it: ``____``, ``───``, ``-----``, or with one short scrap of noise read
+    as letters beside it (``-- ni``, ``——— TÀI``): no line of a document starts with two dashes and holds one
+    word of at most three letters.
+
+    >>> [is_rule(t) for t in ("-----", "-- ni", "——— TÀI", "- Lưu: VT", "-- Như trên", "- VP")]
+    [True, True, True, False, False, False]
+    """
+    return bool(_RULE_RE.match(text) or _NOISY_RULE_RE.match(text))
 
 
 @cache

@@ -49,12 +49,17 @@ misreadings, as the stamp reader has always matched it (the cell's hand-writing 
 is a change to measure on ../shared/real, whose stamp lines vary from run to run on 5 signed PDFs)."""
 
 # --- "ngày … tháng … năm …" ---
-NGAY = r"ng[àaá]y"
-"""The date's "ngày": "ngày", "ngay", "ngáy"; used with IGNORECASE (also for a stamp's "Ngày:")."""
-THANG = r"th[áaà]ng"
-"""The date's "tháng": "tháng", "thang", "thàng"."""
-NAM = r"n[ăaâ]m"
-"""The date's "năm": "năm", "nam", "nâm"."""
+_A = "aàáảãạăằắẳẵặâầấẩẫậ"
+"""Every "a" with its vowel and tone marks: the OCR confuses the breve, the circumflex and the tones of the "a"
+in the three fixed words of a date line ("thắng", "nằm", "ngảy" on degraded scans), and no other word stands
+in their places between a day, a month and a year."""
+NGAY = rf"ng[{_A}]y"
+"""The date's "ngày" with any mark on its "a" ("ngay", "ngáy"); used with IGNORECASE (also for a stamp's
+"Ngày:")."""
+THANG = rf"th[{_A}]ng"
+"""The date's "tháng" with any mark on its "a" ("thang", "thắng")."""
+NAM = rf"n[{_A}]m"
+"""The date's "năm" with any mark on its "a" ("nam", "nâm", "nằm")."""
 
 # --- Kính gửi, Nơi nhận ---
 KINH_GUI = regex.compile(r"^\s*K[íiì]nh\s*g[ửưu][ií]\s*[:;.]?\s*(?P<rest>.*)$", regex.IGNORECASE)

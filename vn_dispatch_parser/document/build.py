@@ -263,6 +263,11 @@ def _subject(acc: Acc, r: _Reading) -> None:
         sub = vv_subject(r.lines, r.vv_idx)
         if sub:
             acc.put("subject", sub.value, sub)
+            qh = next((ln for ln in r.header if ln.bbox is not None and is_quoc_hieu(ln.text)), None)
+            if sub.bbox is not None and qh is not None and qh.bbox is not None and sub.bbox.x1 > qh.bbox.cx:
+                # the V/v lines stand in the left column, under the number (nd30.md §2.4): read across the
+                # page, they took in text printed beside them (a pasted note, the right column)
+                acc.review.add("subject", "the V/v lines run into the right column: text beside them may be mixed in")
 
 
 def _addressees(acc: Acc, r: _Reading) -> None:

@@ -60,6 +60,11 @@ def _ends_title(text: str) -> bool:
                 or _MARKS_ONLY.match(t))
 
 
+def _no_text(text: str) -> bool:
+    """A line without a letter or a digit ("-", "~ ."): a rule's or a speck's reading, like a blank line."""
+    return not regex.search(r"[\p{L}\d]", text, regex.V1)
+
+
 def _is_stop(text: str) -> bool:
     return bool(
         _STOP.match(text) or is_quoc_hieu(text) or is_tieu_ngu(text) or is_rule(text)
@@ -76,6 +81,8 @@ def vv_subject(lines: list[Line], idx: int) -> Hit | None:
     used = [lines[idx]]
     for line in lines[idx + 1 : idx + 8]:
         t = line.text.strip()
+        if t and _no_text(t):
+            continue
         if not t or _is_stop(t) or _ends_title(t) or (is_caps(t) and len(t.split()) >= 2):
             break
         if parts[-1].rstrip().endswith(".") and not regex.match(r"^\p{Ll}", t, regex.V1):
@@ -105,10 +112,10 @@ def typed_subject(lines: list[Line], idx: int, rest: str = "") -> Hit | None:
     read = [lines[idx]] if rest else []  # the lines the title was read from
     for k in range(idx + 1, min(len(lines), idx + 10)):
         t = lines[k].text.strip()
-        if not t:
+        if _no_text(t):
             if parts:
                 # a blank line ends the title unless the next line clearly continues it
-                nxt_line = next((ln for ln in lines[k + 1 :] if ln.text.strip()), None)
+                nxt_line = next((ln for ln in lines[k + 1 :] if not _no_text(ln.text)), None)
                 nxt = nxt_line.text if nxt_line else ""
                 if not regex.match(r"^\p{Ll}", nxt, regex.V1) or not _centred_like(nxt_line, last):
                     break

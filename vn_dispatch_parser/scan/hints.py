@@ -27,6 +27,9 @@ __all__ = ["read_hints"]
 log = logging.getLogger(__name__)
 _SO_WORD = regex.compile(rf"^{SO_GLYPH}(?!\p{{L}})\s*[:;.]?", regex.IGNORECASE)  # not "SÓC", "SỞ"
 _NGAY = regex.compile(NGAY, regex.IGNORECASE)
+HAND_MIN_HEIGHT = 0.5
+"""Hand-written figures are at least half as tall as the printed row whose blank they fill
+(:attr:`~vn_dispatch_parser.config.ConfRules.hand_fragment_cap`)."""
 _THANG = regex.compile(THANG, regex.IGNORECASE)
 _NAM = regex.compile(NAM + r"\b", regex.IGNORECASE)
 
@@ -149,7 +152,10 @@ def _read(img: np.ndarray, found: tuple[tuple[int, int, int, int], str | None], 
     if not r.text or not low <= int(r.text) <= high:
         return None
     bbox = BBox(*r.bbox) if r.bbox else BBox(*region)
-    return HandReading(r.text, float(r.conf), line.page, bbox, printed, r.options)
+    conf = float(r.conf)
+    if line.bbox is not None and bbox.height < HAND_MIN_HEIGHT * line.bbox.height:
+        conf = min(conf, CONF.hand_fragment_cap)
+    return HandReading(r.text, conf, line.page, bbox, printed, r.options)
 
 
 _STAMP_SO = regex.compile(rf"^\s*(?:Đ\S*N\s*)?{SO}\s*[:.]", regex.IGNORECASE)
