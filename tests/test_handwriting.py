@@ -261,3 +261,21 @@ def test_a_digit_broken_in_two_is_read_whole() -> None:
     img = cv2.imread(str(ROOT / "samples" / "cv_017_heavy.png"))
     r = read_handwritten_digits(img, (254, 162, 354, 236), witness=None)
     assert r.text == "791"
+
+
+@pytest.mark.parametrize(("ink_height", "capped"), [(7, True), (20, False)])
+def test_ink_much_shorter_than_the_printed_row_is_a_fragment(monkeypatch, ink_height: int, capped: bool) -> None:  # type: ignore[no-untyped-def]
+    """A "14" whose "4" was too faint reads "1" from a 7-pixel scrap on a 28-pixel row: flagged, not trusted."""
+    import vn_dispatch_parser.image.digits as digits
+    from vn_dispatch_parser.config import CONF
+    from vn_dispatch_parser.image.digits.read import DigitReading
+    from vn_dispatch_parser.scan import hints
+
+    def fake(img, region, **kw):  # type: ignore[no-untyped-def]
+        return DigitReading(text="1", conf=0.81, per_digit=[("1", 0.81)], bbox=(580, 144, 586, 144 + ink_height))
+
+    monkeypatch.setattr(digits, "read_handwritten_int", fake)
+    line = Line("Phú Quốc, ngày ế tháng 6 năm 2024", page=1, bbox=BBox(441, 138, 744, 166), zone=Zone.HEADER_RIGHT)
+    got = hints._read(np.zeros((300, 800), np.uint8), ((557, 113, 609, 182), "ế"), line, 2, 1, 31)
+    assert got is not None and got.text == "1"
+    assert (got.conf <= CONF.hand_fragment_cap) == capped

@@ -3,6 +3,9 @@ each fix is a fact about Vietnamese documents, not about one file."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from vn_dispatch_parser import parse_text
@@ -92,3 +95,117 @@ def test_a_drafters_code_in_the_luu_item_is_flagged() -> None:  # class 1: OCR e
     coded = parse_text(CONG_VAN_TEXT.replace("- Lưu: VT, VP.", "- Lưu: VT, KTTHh5.")).documents[0]
     assert coded.recipients[-1] == "Lưu: VT, KTTHh5"
     assert "drafter's code" in coded.review_reasons["recipients"]
+
+
+def _ocr_line(text: str, box: tuple[int, int, int, int]):  # type: ignore[no-untyped-def]
+    from vn_dispatch_parser.core.types import BBox, Line, OcrWord
+
+    words, x = [], box[0]
+    step = (box[2] - box[0]) // max(1, len(text.split()))
+    for w in text.split():
+        words.append(OcrWord(w, 95.0, BBox(x, box[1], x + step - 8, box[3])))
+        x += step
+    return Line(text, bbox=BBox(*box), words=tuple(words), conf=0.95)
+
+
+def test_stacked_lines_of_a_tilted_page_stay_apart() -> None:  # class 6: words of two lines alternating
+    from vn_dispatch_parser.core.types import OcrPage
+    from vn_dispatch_parser.scan.page import lines_from_ocr
+
+    # a long line tilted ~1°: its box is taller than its text and takes in the short line under its left end
+    long_line = _ocr_line("nhiều kết quả tích cực tuy nhiên vẫn còn một số tồn tại hạn chế cần được khắc", (100, 300, 1700, 352))
+    short = _ocr_line("phục kịp thời.", (100, 326, 330, 356))
+    speck = _ocr_line("sa. ng", (900, 330, 1000, 336))  # a 6-pixel sliver of ink inside the long line's height
+    page = OcrPage(page_no=1, width=1800, height=2500, words=[], lines=[long_line, short, speck])
+    texts = [ln.text for ln in lines_from_ocr(page) if ln.text]
+    assert "phục kịp thời." in texts
+    assert not any("phục" in t and "nhiều" in t for t in texts)
+
+
+def test_a_date_line_with_a_misread_thang_keeps_its_place() -> None:  # class 5: place missing, date garbled
+    text = CONG_VAN_TEXT.replace("Bình Dương, ngày 18 tháng 6 năm 2025", "Bình Dương, ngày 18 thắng 6 nằm 2025")
+    doc = parse_text(text).documents[0]
+    assert (doc.place, str(doc.issued_date)) == ("Bình Dương", "2025-06-18")
+
+
+def test_a_parent_wrapped_inside_a_word_stays_one_unit() -> None:  # class 5: "MÔI / TRƯỜNG" is not a school
+    text = CONG_VAN_TEXT.replace("UBND TỈNH BÌNH DƯƠNG\nSỞ Y TẾ",
+                                 "SỞ TÀI NGUYÊN VÀ MÔI\nTRƯỜNG TỈNH BÌNH DƯƠNG\nVĂN PHÒNG ĐĂNG KÝ ĐẤT ĐAI")
+    doc = parse_text(text).documents[0]
+    assert (doc.issuer_parent, doc.issuer) == ("SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG TỈNH BÌNH DƯƠNG", "VĂN PHÒNG ĐĂNG KÝ ĐẤT ĐAI")
+
+
+@pytest.mark.parametrize(("read", "snapped"), [
+    ("ỦY BAN NHÂN DÂN TỈNH KHÔNG THANH HÓA", "ỦY BAN NHÂN DÂN TỈNH THANH HÓA"),  # a blurred word doubled
+    ("ỦY BAN NHÂN DÂN THỊ XÃ CAO BẰNG", "ỦY BAN NHÂN DÂN THỊ XÃ CAO BẰNG"),  # never the tỉnh's
+    ('ỦY BAN NHÂN DÂN "TỈNH BẮC NINH', "ỦY BAN NHÂN DÂN TỈNH BẮC NINH"),
+])
+def test_a_known_body_keeps_the_place_and_level_read(read: str, snapped: str) -> None:  # class 5
+    from vn_dispatch_parser.fields.issuer import snap_body
+
+    assert snap_body(read)[0] == snapped
+
+
+def test_a_second_header_at_a_page_top_opens_a_document() -> None:  # class 5: a form without Số or date
+    from vn_dispatch_parser.core.types import Line, Zone
+    from vn_dispatch_parser.document.segment import segment
+
+    def page(n: int, texts: list[str], zone: Zone = Zone.BODY) -> list[Line]:
+        return [Line(t, page=n, zone=zone) for t in texts]
+
+    first = page(1, ["ỦY BAN NHÂN DÂN", "TỈNH CAO BẰNG", "Số: 157/QĐ-UB", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                     "Độc lập - Tự do - Hạnh phúc", "QUYẾT ĐỊNH", "Điều 1. Giao đất."])
+    first += page(1, ["PHÓ CHỦ TỊCH", "Ngôn Nghiệp"], Zone.SIGNATURE)  # "Nơi nhận" unread, no "./."
+    form = page(2, ["ỦY BAN NHÂN DÂN", "THỊ XÃ CAO BẰNG", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                    "Độc lập - Tự do - Hạnh phúc", "Thị xã, ngay ..... thang ..... nam 19..", "PHIẾU TRÌNH DUYỆT"])
+    attached = page(3, ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "ĐƠN XIN GIAO ĐẤT"])
+    parts = segment(first + form + attached)
+    assert [len(p) for p in parts] == [len(first), len(form) + len(attached)]  # the application stays attached
+
+
+def test_a_vv_subject_read_across_the_page_is_flagged() -> None:  # class 1: a pasted note merged in
+    from vn_dispatch_parser.core.types import OcrPage
+    from vn_dispatch_parser.pipeline import documents_from_lines
+    from vn_dispatch_parser.scan.page import lines_from_ocr
+
+    rows = [("UBND TỈNH BÌNH DƯƠNG", (150, 100, 700, 140)), ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", (900, 100, 1700, 140)),
+            ("SỞ Y TẾ", (300, 150, 520, 190)), ("Độc lập - Tự do - Hạnh phúc", (1000, 150, 1600, 190)),
+            ("Số: 1865 /SYT-VP", (250, 210, 600, 250)), ("Bình Dương, ngày 18 tháng 6 năm 2025", (1000, 210, 1650, 250))]
+    for vv_end in (650, 1650):
+        vv = ("V/v chấn chỉnh thực thi công vụ 1. Cô Hương gửi văn bản đến các đơn vị", (200, 270, vv_end, 310))
+        body = [("Nội dung công văn rất dài của sở gửi các đơn vị trực thuộc để thực hiện./.", (150, 500 + 40 * k, 1700, 535 + 40 * k)) for k in range(3)]
+        page = OcrPage(page_no=1, width=1800, height=2500, words=[], lines=[_ocr_line(t, b) for t, b in [*rows, vv, *body]])
+        doc = documents_from_lines(lines_from_ocr(page))[0]
+        assert doc.subject and doc.subject.startswith("chấn chỉnh")
+        assert ("subject" in doc.review_reasons and "right column" in doc.review_reasons["subject"]) == (vv_end > 900)
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")
+def test_a_faded_urgency_mark_without_its_frame_is_read() -> None:  # class 6: a pale red KHẨN, frame lost
+    import cv2
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    from vn_dispatch_parser.core.types import PageImage
+    from vn_dispatch_parser.image.prep import prepare_page
+    from vn_dispatch_parser.ocr.tesseract import TesseractEngine
+    from vn_dispatch_parser.scan.stamps import stamp_lines
+
+    fonts = next((d for d in (Path("/usr/share/fonts/truetype/liberation2"), Path("/usr/share/fonts/truetype/liberation"))
+                  if (d / "LiberationSerif-Bold.ttf").is_file()), None)
+    if fonts is None:
+        pytest.skip("fonts-liberation2 is not installed (make system-deps)")
+    img = Image.new("RGB", (2480, 3508), "white")
+    draw = ImageDraw.Draw(img)
+    serif = ImageFont.truetype(str(fonts / "LiberationSerif-Bold.ttf"), 50)
+    draw.text((300, 250), "ỦY BAN NHÂN DÂN", font=serif, fill="black")
+    draw.text((1300, 250), "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", font=serif, fill="black")
+    # 2.7 mm tall pale red letters, no frame: below the 5 mm of a framed KHẨN stamp
+    draw.text((420, 560), "KHẨN", font=ImageFont.truetype(str(fonts / "LiberationSans-Regular.ttf"), 48),
+              fill=(235, 120, 130))
+    for y in range(900, 1900, 70):
+        draw.text((250, y), "Nội dung văn bản dòng thân bài để trang có chữ in đủ nhiều.", font=serif, fill="black")
+    page = PageImage(cv2.GaussianBlur(cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR), (7, 7), 0), 1, 300, "test")
+    prep = prepare_page(page)
+    assert "KHẨN" in [ln.text for ln in stamp_lines(prep.image, prep.marks, TesseractEngine(), 1, prep.dpi)]

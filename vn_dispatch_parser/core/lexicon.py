@@ -19,7 +19,7 @@ import regex
 from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.tables import dj_codes
 
-__all__ = ["correct_name", "correct_text"]
+__all__ = ["bound_pair", "correct_name", "correct_text", "pair_count"]
 
 _WORD = regex.compile(r"\p{L}+", regex.V1)
 _MIN_COUNT = 1
@@ -52,6 +52,39 @@ def _unigrams() -> dict[str, int]:
         counts[a] = counts.get(a, 0) + n
         counts[b] = counts.get(b, 0) + n
     return counts
+
+
+BOUND_SHARE = 0.5
+"""A syllable is bound to the next when at least this share of the corpus pairs it starts go on with that one."""
+BOUND_MIN = 5
+"""... counted over at least this many occurrences of the pair (fewer is a chance meeting)."""
+
+
+@cache
+def _followers() -> dict[str, dict[str, int]]:
+    """Lower-cased syllable → the syllables that follow it in the corpus, with counts."""
+    out: dict[str, dict[str, int]] = {}
+    for (a, b), n in _table()[1].items():
+        nxt = out.setdefault(a.lower(), {})
+        nxt[b.lower()] = nxt.get(b.lower(), 0) + n
+    return out
+
+
+def pair_count(a: str, b: str) -> int:
+    """How often syllable ``a`` is followed by ``b`` in the corpus (any case)."""
+    return _followers().get(a.lower(), {}).get(b.lower(), 0)
+
+
+def bound_pair(a: str, b: str) -> bool:
+    """Whether syllable ``a`` is almost always followed by ``b`` in the corpus: the two halves of one word
+    ("MÔI" + "TRƯỜNG", "ỦY" + "BAN"), which a line break between them does not part.
+
+    >>> bound_pair("MÔI", "TRƯỜNG"), bound_pair("ủy", "ban"), bound_pair("TỈNH", "BAN"), bound_pair("TẠO", "TRƯỜNG")
+    (True, True, False, False)
+    """
+    nxt = _followers().get(a.lower(), {})
+    n = nxt.get(b.lower(), 0)
+    return n >= BOUND_MIN and n >= BOUND_SHARE * sum(nxt.values())
 
 
 def _match_case(template: str, word: str) -> str:

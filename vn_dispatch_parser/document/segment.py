@@ -12,7 +12,8 @@ import regex
 
 from vn_dispatch_parser.core.headings import is_title_line
 from vn_dispatch_parser.core.lines import is_caps, is_name, is_quoc_hieu, is_tieu_ngu
-from vn_dispatch_parser.core.types import Line
+from vn_dispatch_parser.core.types import Line, Zone
+from vn_dispatch_parser.fields.issuer import starts_unit
 from vn_dispatch_parser.fields.lists import NOI_NHAN
 from vn_dispatch_parser.fields.number import parse_number_text
 from vn_dispatch_parser.fields.place_date import parse_place_date
@@ -64,26 +65,46 @@ def _start_above(lines: list[Line], i: int, floor: int) -> int:
     return start
 
 
+_TOP_LINES = 3
+"""Lines of a page (a stamp's, a speck's reading) allowed above a header that opens it."""
+
+
+def _full_header_opens_page(lines: list[Line], i: int, start: int) -> bool:
+    """The Quốc hiệu at ``i`` has its Tiêu ngữ under it and a body's name above it (from ``start``), at the
+    top of a page: a new document's header, whatever became of its number and date (a pre-printed form's
+    blanks filled by hand, a typewritten date the OCR garbles). An appendix or an attached application
+    repeats at most the Quốc hiệu, never the issuer's name above it."""
+    page = lines[i].page
+    if lines[start].page != page or not any(starts_unit(ln.text) for ln in lines[start:i]):
+        return False
+    if not any(is_tieu_ngu(ln.text) for ln in lines[i + 1 : i + 4] if ln.page == page):
+        return False
+    above = [ln for ln in lines[:start] if ln.page == page and ln.text.strip()]
+    return len(above) <= _TOP_LINES
+
+
 def segment(lines: list[Line]) -> list[list[Line]]:
     """Cut ``lines`` into one list per document (at least one, possibly empty)."""
     starts = [0]
-    body_seen = False
+    body_seen = signed = False
     for i, line in enumerate(lines):
         t = line.text
         if NOI_NHAN.match(t) or t.rstrip().endswith("./."):
             body_seen = True
+        signed = signed or (line.zone is Zone.SIGNATURE and bool(t.strip()))  # the layout's signature block
         if i and body_seen and line.page != lines[i - 1].page and _page_opens_document(lines, i):
             starts.append(i)  # a page whose top carries its own Số line (the Quốc hiệu may be unread)
-            body_seen = False
+            body_seen = signed = False
             continue
-        if i == 0 or not body_seen or not is_quoc_hieu(t):
-            continue
-        if not (_has_number_near(lines, i) or _has_date_near(lines, i)):
+        if i == 0 or not (body_seen or signed) or not is_quoc_hieu(t):
             continue
         start = _start_above(lines, i, starts[-1])
+        near = body_seen and (_has_number_near(lines, i) or _has_date_near(lines, i))
+        if not (near or _full_header_opens_page(lines, i, start)):
+            continue
         if start <= starts[-1]:
             continue
         starts.append(start)
-        body_seen = False
+        body_seen = signed = False
     starts.append(len(lines))
     return [lines[a:b] for a, b in zip(starts, starts[1:], strict=False) if b > a] or [lines]

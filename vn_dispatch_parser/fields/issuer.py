@@ -20,6 +20,7 @@ import regex
 from rapidfuzz import fuzz, process
 
 from vn_dispatch_parser.config import CONF
+from vn_dispatch_parser.core.lexicon import bound_pair
 from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.tables import load
 from vn_dispatch_parser.core.types import Hit
@@ -43,7 +44,7 @@ def _prefix_len(key: str, words: tuple[str, ...]) -> int:
 def clean_issuer_line(text: str) -> str:
     """Strip rules, stars and stray punctuation around a header caps line."""
     s = regex.sub(r"[_*─━—–=~¯]+", " ", text)
-    s = " ".join(t for t in s.split() if regex.fullmatch(r"[\p{L}\d&.,'()-]+", t, flags=regex.V1)
+    s = " ".join(t for t in (w.strip("\"'“”‘’`") for w in s.split()) if regex.fullmatch(r"[\p{L}\d&.,'()-]+", t, flags=regex.V1)
                  and (regex.search(r"[\p{L}\d]", t, flags=regex.V1) or t in ("-", "&")))  # noise ("-%€") out
     s = regex.sub(r"\s+", " ", s).strip(" .,:;-|")
     if not regex.search(r"\p{L}{2,}", s, regex.V1):
@@ -62,13 +63,28 @@ def _known_bodies() -> dict[str, str]:
     return {fold(n): n for n in names}
 
 
+@cache
+def _place_keys() -> tuple[str, ...]:
+    """Folded place names, longest first."""
+    return tuple(sorted({fold(p) for p in load("places")["places"]}, key=len, reverse=True))
+
+
 def snap_body(name: str) -> tuple[str, bool]:
-    """A body's name as OCR garbled it, replaced by the known name it is ≥ 90 % alike (folded)."""
+    """A body's name as OCR garbled it, replaced by the known name it is ≥ 90 % alike (folded).
+
+    A reading that ends with a known place keeps that place: only names of bodies of that place are
+    candidates ("TỈNH KHÔNG THANH HÓA", a blurred word doubled, is not snapped to "TỈNH KHÁNH HÒA", which is
+    closer letter by letter).
+    """
     key = fold(name)
     bodies = _known_bodies()
     if key in bodies:
         return bodies[key], bodies[key] != name
-    best = process.extractOne(key, list(bodies), scorer=fuzz.ratio, score_cutoff=90)
+    candidates = list(bodies)
+    place = next((p for p in _place_keys() if key == p or key.endswith(" " + p)), None)
+    if place is not None:
+        candidates = [b for b in candidates if b.endswith(" " + place)]
+    best = process.extractOne(key, candidates, scorer=fuzz.ratio, score_cutoff=90)
     if best is None or not _same_proper_name(key, best[0]):
         return name, False
     return bodies[best[0]], True
@@ -91,7 +107,21 @@ def _same_proper_name(a: str, b: str) -> bool:
     while k < min(len(wa), len(wb)) and wa[k] == wb[k]:
         k += 1
     ra, rb = " ".join(wa[k:]), " ".join(wb[k:])
+    la, lb = _level(ra), _level(rb)
+    if la and lb and la != lb:
+        return False  # a thị xã's body is not the tỉnh's, whatever their places' names share (one read
+        # without its level word lost it to the OCR)
     return not ra or not rb or max(fuzz.ratio(ra, rb), fuzz.token_set_ratio(ra, rb)) >= 70
+
+
+def _level(folded: str) -> str | None:
+    """The administrative level word a folded name's rest starts with (tinh, thi xa, huyen…), if any.
+
+    >>> _level("thi xa cao bang"), _level("tinh cao bang"), _level("cao bang"), _level('"tinh bac ninh')
+    ('thi xa', 'tinh', None, 'tinh')
+    """
+    folded = " ".join(regex.sub(r"[^\p{L}\d ]", " ", folded, flags=regex.V1).split())  # '"tinh' is "tinh"
+    return next((g for g in _starts()[1] if folded == g or folded.startswith(g + " ")), None)
 
 
 def starts_unit(text: str) -> bool:
@@ -112,6 +142,8 @@ def issuer_units(caps_lines: list[str]) -> list[list[int]]:
 
     >>> issuer_units(["UBND TỈNH BẮC NINH", "SỞ Y TẾ", "TỈNH BẮC NINH"])
     [[0], [1, 2]]
+    >>> issuer_units(["SỞ TÀI NGUYÊN VÀ MÔI", "TRƯỜNG TỈNH QUẢNG NINH", "VĂN PHÒNG ĐĂNG KÝ ĐẤT ĐAI"])
+    [[0, 1], [2]]
     """
     units_words, geo = _starts()
     units: list[list[int]] = []
@@ -122,6 +154,8 @@ def issuer_units(caps_lines: list[str]) -> list[list[int]]:
         key = fold(t)
         unit_len, geo_len = _prefix_len(key, units_words), _prefix_len(key, geo)
         new_unit = unit_len > 0 and unit_len >= geo_len  # "HUYỆN ỦY …" is a unit, "HUYỆN X" continues
+        if new_unit and units and (prev := clean_issuer_line(caps_lines[units[-1][-1]]).split()):
+            new_unit = not bound_pair(prev[-1], t.split()[0])  # "… VÀ MÔI" / "TRƯỜNG …": one word wrapped
         if units and not new_unit:
             units[-1].append(i)
         else:

@@ -73,11 +73,15 @@ def stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_n
             layer = ink.ink_layer(img, mark.color, b)
             # two marks stacked close (MẬT over HỎA TỐC) are found as one: read band by band
             bands = _bands(layer, dpi) or [(0, layer.shape[0])]
+            n = len(out)
             for y0, y1 in bands:
                 found = _read_mark(layer[y0:y1], engine, page_no)
                 if found:
                     box = BBox(b.x0, b.y0 + y0, b.x1, b.y0 + y1)
                     out.append(Line(text=found[0], page=page_no, bbox=box, conf=found[1], zone=Zone.INCOMING_STAMP))
+            if len(out) == n and (found := _read_mark(_page_crop(img, b, dpi), engine, page_no)):
+                # a faded mark: its separated ink lost strokes the page's own darkest channel keeps
+                out.append(Line(text=found[0], page=page_no, bbox=b, conf=found[1], zone=Zone.INCOMING_STAMP))
             continue
         # a stamp's print in any ink is dark in the darkest channel (violet, red, blue and black alike)
         region = img[b.y0 : b.y1, b.x0 : b.x1]
@@ -151,12 +155,22 @@ def _bands(layer: np.ndarray, dpi: int) -> list[tuple[int, int]]:
     return bands if len(bands) >= 2 else []
 
 
+def _page_crop(img: np.ndarray, b: BBox, dpi: int) -> np.ndarray:
+    """The page around ``b`` (2 mm more on each side), darkest channel, contrast stretched."""
+    pad = int(2 * dpi / 25.4)
+    region = img[max(0, b.y0 - pad) : b.y1 + pad, max(0, b.x0 - pad) : b.x1 + pad]
+    crop = region.min(axis=2) if region.ndim == 3 else region
+    return cv2.normalize(crop, None, 0, 255, cv2.NORM_MINMAX)  # type: ignore[call-overload, no-any-return]
+
+
 def _small_red_box(mark: InkMark, shape: tuple[int, ...], dpi: int) -> bool:
-    """A red mark of the size of a KHẨN / MẬT stamp (12–75 × 5–30 mm) in the header's left part."""
+    """A red mark of the size of a KHẨN / MẬT stamp (12–75 × 5–30 mm) in the header's left part, or of its word
+    alone (from 2.5 mm tall: a faded stamp's frame is lost to the ink separation before its letters are).
+    What is read from it must be a word of the closed list of marks (:func:`_read_mark`)."""
     mm = dpi / 25.4
     b = mark.bbox
     return (mark.color == "red" and b.cy < LAYOUT.mark_box_band * shape[0] and b.cx < LAYOUT.mark_box_left * shape[1]
-            and 12 <= b.width / mm <= 75 and 5 <= b.height / mm <= 30)
+            and 8 <= b.width / mm <= 75 and 2.5 <= b.height / mm <= 30)
 
 
 def _marks_vocabulary() -> list[str]:
