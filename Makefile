@@ -11,6 +11,8 @@ LEVELS ?= clean,mild,heavy
 APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils qpdf
 # tesserocr is built against the system libtesseract (same Tesseract as the command line); ocrmypdf (bench) needs gs
 APT_PACKAGES += libtesseract-dev libleptonica-dev pkg-config g++ ghostscript
+# the Vietnamese syllable inventory (core/syllables.py reads its vi_VN.dic; GPL-2, not shipped in the package)
+APT_PACKAGES += hunspell-vi
 # fonts for the sample generator (make samples): a Times-like face with full Vietnamese, and hand-writing faces
 FONT_PACKAGES := fonts-liberation2 fonts-dkg-handwriting fonts-breip fonts-kristi fonts-dancingscript fonts-sjfonts
 # the desk's tests: a real browser (Playwright drives Debian's chromium) and a PostgreSQL server they start

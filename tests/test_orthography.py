@@ -44,3 +44,43 @@ def test_garbled_subject_is_repaired_or_flagged() -> None:
 def test_clean_values_are_not_flagged_for_spelling() -> None:
     doc = parse_text(CONG_VAN_TEXT).documents[0]
     assert not any("not Vietnamese" in r for r in doc.review_reasons.values())
+
+
+@pytest.fixture
+def inventory(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    """A small Hunspell-style syllable list in place of the system's."""
+    from vn_dispatch_parser.core import syllables
+
+    dic = tmp_path / "vi_VN.dic"
+    dic.write_text("10\ntrong\nchuẩn\nchương\ntrình\ntuổi\ntưới\ndưới\ndịp\nnghỉ\nhè\nsĩ/AB\n", encoding="utf-8")
+    monkeypatch.setenv(syllables.DICTIONARY_ENV, str(dic))
+    syllables._inventory.cache_clear()
+    syllables._by_letters.cache_clear()
+    yield dic
+    syllables._inventory.cache_clear()
+    syllables._by_letters.cache_clear()
+
+
+def test_a_real_syllables_shape_with_the_wrong_marks_is_caught(inventory) -> None:  # type: ignore[no-untyped-def]
+    from vn_dispatch_parser.core.orthography import non_syllables, repair
+
+    assert non_syllables("Chuân chương trình dưới tuối") == ["Chuân", "tuối"]
+    assert non_syllables("Sỹ Krông") == []  # old y for i in names; Tây Nguyên spellings stay with the grammar
+    # one listed syllable with these letters: restored (and still flagged); two ("tuổi", "tưới"): left as read
+    assert repair("Chuân chương trình dưới 5 tuối") == ("Chuẩn chương trình dưới 5 tuối", ["Chuân", "tuối"])
+    assert repair("trong địp nghỉ hè") == ("trong dịp nghỉ hè", ["địp"])
+
+
+def test_without_the_inventory_the_grammar_alone_decides(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from vn_dispatch_parser.core import syllables
+    from vn_dispatch_parser.core.orthography import non_syllables
+
+    monkeypatch.setenv(syllables.DICTIONARY_ENV, "")
+    syllables._inventory.cache_clear()
+    syllables._by_letters.cache_clear()
+    try:
+        assert syllables.known("Chuân") is None
+        assert non_syllables("Chuân klfen") == ["klfen"]
+    finally:
+        syllables._inventory.cache_clear()
+        syllables._by_letters.cache_clear()

@@ -30,6 +30,9 @@ from functools import lru_cache
 
 import regex
 
+from vn_dispatch_parser.core.lexicon import pair_count
+from vn_dispatch_parser.core.syllables import known, same_letters
+
 __all__ = ["is_vietnamese_syllable", "non_syllables", "repair"]
 
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền, sắc, ngã, hỏi, nặng
@@ -139,9 +142,17 @@ def non_syllables(text: str) -> list[str]:
     for m in _WORD.finditer(text):
         token = m.group(0)
         for part in regex.split(r"[-–/]", token):
-            if part and not _skip(part) and not is_vietnamese_syllable(part, name=part[:1].isupper()):
+            if part and not _skip(part) and not _real_word(part):
                 out.append(part)
     return out
+
+
+def _real_word(word: str) -> bool:
+    """Spelt as a syllable can be, and, where the syllable inventory is installed, listed there (a word
+    spelt with the clusters of Tây Nguyên names is only checked by the grammar)."""
+    if not is_vietnamese_syllable(word, name=word[:1].isupper()):
+        return False
+    return not is_vietnamese_syllable(word) or known(word) is not False
 
 
 # characters OCR puts in place of Vietnamese letters or adds from ink specks, and what they may stand for
@@ -165,6 +176,19 @@ def _candidates(word: str) -> set[str]:
     return out
 
 
+def _remarked(word: str, before: str, after: str) -> str:
+    """A listed syllable with ``word``'s letters and other marks (the OCR's likeliest slip on a real syllable):
+    the only one, or the only one the corpus pairs with a neighbour ("Chuân" → "Chuẩn"; "tuối" stays
+    when nothing around it tells "tuổi" from "tưới"); else ``word`` as read."""
+    options = same_letters(word)
+    if len(options) > 1:
+        options = [o for o in options if pair_count(before, o) or pair_count(o, after)]
+    if len(options) != 1:
+        return word
+    o = options[0]
+    return o.upper() if word.isupper() else o[:1].upper() + o[1:] if word[:1].isupper() else o
+
+
 def repair(text: str) -> tuple[str, list[str]]:
     """``text`` with each word that is no syllable replaced by its one possible repair, and the words left
     unrepaired (none possible, or several: a person must choose). Nothing is invented: a repair splits
@@ -176,10 +200,18 @@ def repair(text: str) -> tuple[str, list[str]]:
     ('Quảng Ngãi, klfen', ['klfen'])
     """
     left: list[str] = []
+    words = [m.group(0) for m in _WORD.finditer(text)]
+    at = iter(range(len(words)))
 
     def fix(m: regex.Match[str]) -> str:
         token = m.group(0)
-        if _skip(token) or is_vietnamese_syllable(token, name=token[:1].isupper()):
+        k = next(at)
+        if _skip(token):
+            return token
+        if is_vietnamese_syllable(token, name=token[:1].isupper()):
+            if not _real_word(token):
+                left.append(token)  # a real syllable's shape, no real syllable: a mark misread; flagged
+                return _remarked(token, words[k - 1] if k else "", words[k + 1] if k + 1 < len(words) else "")
             return token
         cands = _candidates(token)
         if len(cands) == 1:
