@@ -32,7 +32,7 @@ __all__ = [
     "describe_all",
 ]
 
-PIPELINE_VERSION = "0.6.8"  # 0.6.8: a Lưu item holding a drafter's code is flagged; 0.6.7: the signer's name line read again alone; 0.6.6: a doubtful number partly read takes the file name's number; 0.6.5: header lines of bodies named by a number are issuer lines; 0.6.4: a Nơi nhận list without its Lưu item is flagged; 0.6.3: measured review thresholds of raw scores per field (data/review.yaml); 0.6.2: the number a file is named by corroborates or flags the number; 0.6.1: an uncalibrated low score is reported as such in review_reasons; 0.6.0: evidence boxes in the page as loaded (frames[].boxes), the engine identity (FileResult.engine)
+PIPELINE_VERSION = "0.7.0"  # 0.7.0: stacked lines of tilted pages kept apart, the syllable inventory, a full header at a page top opens a document, known bodies keep the place and level read, faded urgency marks, hand-written fragments flagged; 0.6.8: a Lưu item holding a drafter's code is flagged; 0.6.7: the signer's name line read again alone; 0.6.6: a doubtful number partly read takes the file name's number; 0.6.5: header lines of bodies named by a number are issuer lines; 0.6.4: a Nơi nhận list without its Lưu item is flagged; 0.6.3: measured review thresholds of raw scores per field (data/review.yaml); 0.6.2: the number a file is named by corroborates or flags the number; 0.6.1: an uncalibrated low score is reported as such in review_reasons; 0.6.0: evidence boxes in the page as loaded (frames[].boxes), the engine identity (FileResult.engine)
 SCHEMA_ID = "https://vn-dispatch-parser.invalid/schema/{name}-{version}.json"
 URGENCY = ("KHẨN", "THƯỢNG KHẨN", "HỎA TỐC", "HỎA TỐC HẸN GIỜ")
 CONFIDENTIALITY = ("MẬT", "TỐI MẬT", "TUYỆT MẬT")
