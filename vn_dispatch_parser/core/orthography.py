@@ -31,7 +31,7 @@ from functools import lru_cache
 import regex
 
 from vn_dispatch_parser.core.lexicon import pair_count
-from vn_dispatch_parser.core.syllables import known, same_letters
+from vn_dispatch_parser.core.syllables import is_loanword, known, same_letters
 
 __all__ = ["is_vietnamese_syllable", "non_syllables", "repair"]
 
@@ -129,7 +129,7 @@ def _skip(token: str) -> bool:
     """Numbers, single letters, codes and abbreviations (UBND, TTg, VNeID, GD&ĐT) need no check: a code
     has capitals after its first letter, or a digit or an ampersand, and no tone mark."""
     letters = [c for c in token if c.isalpha()]
-    if len(letters) <= 1 or any(c.isdigit() for c in token) or "&" in token:
+    if len(letters) <= 1 or any(c.isdigit() for c in token) or "&" in token or is_loanword(token):
         return True
     toned = any(ch in _TONES for ch in unicodedata.normalize("NFD", token))
     return not toned and any(c.isupper() for c in letters[1:]) and len(letters) <= 8

@@ -28,7 +28,7 @@ from pathlib import Path
 from vn_dispatch_parser.core.normalize import fold, normalize_line
 from vn_dispatch_parser.core.tables import load
 
-__all__ = ["DICTIONARY_ENV", "known", "same_letters", "unknown_words"]
+__all__ = ["DICTIONARY_ENV", "is_loanword", "known", "same_letters", "unknown_words"]
 
 DICTIONARY_ENV = "VN_DISPATCH_VI_DIC"
 """Path of a Hunspell ``vi_VN.dic`` to use instead of the system's (empty: none, the grammar alone)."""
@@ -90,3 +90,17 @@ def same_letters(word: str) -> list[str]:
     True
     """
     return [w for w in _by_letters().get(fold(word), ()) if w != normalize_line(word).lower()]
+
+
+@cache
+def _loanwords() -> frozenset[str]:
+    return frozenset(w.lower() for w in load("phrases")["loanwords"])
+
+
+def is_loanword(word: str) -> bool:
+    """A foreign word administrative texts print as it is (``data/phrases.yaml``: "Website", "Email").
+
+    >>> is_loanword("Website"), is_loanword("website"), is_loanword("Vebsite")
+    (True, True, False)
+    """
+    return word.lower() in _loanwords()

@@ -56,8 +56,9 @@ in their places between a day, a month and a year."""
 NGAY = rf"ng[{_A}]y"
 """The date's "ngày" with any mark on its "a" ("ngay", "ngáy"); used with IGNORECASE (also for a stamp's
 "Ngày:")."""
-THANG = rf"th[{_A}]ng"
-"""The date's "tháng" with any mark on its "a" ("thang", "thắng")."""
+THANG = rf"th[{_A}oòóỏõọuùúủũụ]ng"
+"""The date's "tháng" with any mark on its "a" ("thang", "thắng"), or its blurred "a" read as an "o" or a "u"
+("thóng", "thúng": the bowl of a blurred italic "á" closes)."""
 NAM = rf"n[{_A}]m"
 """The date's "năm" with any mark on its "a" ("nam", "nâm", "nằm")."""
 

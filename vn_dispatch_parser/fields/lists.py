@@ -13,6 +13,7 @@ import regex
 
 from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.lines import is_caps, is_name, is_syllable, line_conf, lines_box
+from vn_dispatch_parser.core.syllables import is_loanword
 from vn_dispatch_parser.core.types import Hit, Line, Zone
 from vn_dispatch_parser.core.vocab import KINH_GUI, NOI_NHAN, SIGNER_PREFIX_DOT
 
@@ -28,7 +29,7 @@ def _token_good(t: str) -> bool:
     core = t.strip("(),.;:")
     if not core or not _TOKEN_OK.match(t):
         return False
-    if core.isdigit() or is_syllable(core) or regex.fullmatch(r"\p{Ll}{1,2}", core, regex.V1):
+    if core.isdigit() or is_syllable(core) or is_loanword(core) or regex.fullmatch(r"\p{Ll}{1,2}", core, regex.V1):
         return True  # a syllable, or a short abbreviation (tx, tp)
     if len(core) <= 10 and sum(c.isupper() for c in core) >= 2 and regex.fullmatch(r"[\p{L}\d&.-]+", core, regex.V1):
         return True  # an abbreviation: UBND, GDTrH, KTTHh5, P.NC

@@ -35,6 +35,7 @@ _STOP = regex.compile(
 def _clean(parts: list[str]) -> str:
     s = " ".join(p.strip() for p in parts if p.strip())
     s = regex.sub(r"\s+", " ", s).strip()
+    s = regex.sub(r"(?<=\p{Ll}{2})\.\s+(?=\p{Ll})", " ", s, flags=regex.V1)  # a speck: no sentence starts in lower case
     s = regex.sub(r"[\s.;,]+$", "", s)
     s = regex.sub(r"^[\s\-–:_.,*'\"`~|]+", "", s)
     s = regex.sub(r"^[VvỰựỀề]\S{0,2}\s+việc\b", "Về việc", s)  # "và việc", "Vẻ việc": OCR of "Về việc"
