@@ -209,3 +209,26 @@ def test_a_faded_urgency_mark_without_its_frame_is_read() -> None:  # class 6: a
     page = PageImage(cv2.GaussianBlur(cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR), (7, 7), 0), 1, 300, "test")
     prep = prepare_page(page)
     assert "KHẨN" in [ln.text for ln in stamp_lines(prep.image, prep.marks, TesseractEngine(), 1, prep.dpi)]
+
+
+@pytest.mark.parametrize("thang", ["thắng", "thúng", "thóng"])
+def test_a_blurred_thang_still_makes_a_date_line(thang: str) -> None:  # class 5/6: place and date lost
+    text = CONG_VAN_TEXT.replace("ngày 18 tháng 6 năm 2025", f"ngày 18 {thang} 6 năm 2025")
+    doc = parse_text(text).documents[0]
+    assert (doc.place, str(doc.issued_date)) == ("Bình Dương", "2025-06-18")
+
+
+def test_loanwords_of_a_recipient_list_are_not_noise() -> None:  # class 1: "Website đơn vị" dropped
+    doc = parse_text(CONG_VAN_TEXT.replace("- Như trên;", "- Như trên;\n- Website đơn vị;")).documents[0]
+    assert "Website đơn vị" in doc.recipients
+
+
+def test_a_speck_read_as_a_full_stop_leaves_the_subject() -> None:  # class 1: scraps of ink inside lines
+    text = CONG_VAN_TEXT.replace("V/v chấn chỉnh thực thi công vụ", "V/v bảo đảm an toàn giao thông cho. học sinh")
+    assert parse_text(text).documents[0].subject == "bảo đảm an toàn giao thông cho học sinh"
+
+
+@pytest.mark.parametrize(("read", "name"), [("Nhâm Dằn", "Nhâm Dần"), ("Ất Ty", "Ất Tỵ"), ("Giáp Thin", "Giáp Thìn")])
+def test_a_lunar_year_name_keeps_its_branch(read: str, name: str) -> None:  # class 1: stacked marks confused
+    text = CONG_VAN_TEXT.replace("V/v chấn chỉnh thực thi công vụ", f"V/v tổ chức đón Tết Nguyên đán {read}")
+    assert parse_text(text).documents[0].subject == f"tổ chức đón Tết Nguyên đán {name}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import regex
 
+from vn_dispatch_parser.core.canchi import restore_year_names
 from vn_dispatch_parser.core.lexicon import correct_text
 from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.orthography import non_syllables, repair
@@ -91,7 +92,10 @@ _SPELT = (*_REPAIRED, "signer_name")
 def spelling(doc: Document, review: Reasons) -> None:
     """Repair words that no Vietnamese spelling allows where one repair is possible (two syllables run
     together, one OCR confusion), and flag the fields that still hold such words (orthography.py).
-    Names are only flagged: a rare name is not a misspelling."""
+    Names are only flagged: a rare name is not a misspelling. A lunar year name in the subject gets its
+    branch's spelling ("Nhâm Dằn" → "Nhâm Dần", core/canchi.py)."""
+    if doc.subject:
+        doc.subject = restore_year_names(doc.subject)
     for name in _SPELT:
         value = getattr(doc, name)
         items = value if isinstance(value, list) else [value] if value else []

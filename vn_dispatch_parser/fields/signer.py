@@ -107,6 +107,19 @@ def _canonical_prefix(p: str) -> str:
     return p.upper() + "."
 
 
+SIGNATURE_SPACE = 2.5
+"""A title this many of its line heights below the title above it is past the signature space (NĐ 30: the
+titles, the space for the hand signature and the seal, then the name)."""
+
+
+def _after_signature_space(above: Line, line: Line) -> bool:
+    """Whether ``line`` stands past the signature space under ``above`` (boxes on one page; never for text)."""
+    a, b = above.bbox, line.bbox
+    if a is None or b is None or above.page != line.page:
+        return False
+    return b.y0 - a.y1 > SIGNATURE_SPACE * max(1, b.height)
+
+
 def parse_signature(lines: list[Line]) -> Hit | None:
     """Parse a window of lines holding the signature block; value = (authority, position, name)."""
     segments: list[str] = []
@@ -134,6 +147,8 @@ def parse_signature(lines: list[Line]) -> Hit | None:
             title_lines.append(line)
             block.append(line)
             continue
+        if is_title_line(t) and not name and title_lines and _after_signature_space(title_lines[-1], line):
+            continue  # the signer's other office, printed under the signature, above the name
         if is_title_line(t) and not name:
             t = _without_garbled_prefix(t.strip(" .:;"))
             both_titles = (bool(segments) and fold(_snap_title(segments[-1])) in _titles()
