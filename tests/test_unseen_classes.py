@@ -232,3 +232,23 @@ def test_a_speck_read_as_a_full_stop_leaves_the_subject() -> None:  # class 1: s
 def test_a_lunar_year_name_keeps_its_branch(read: str, name: str) -> None:  # class 1: stacked marks confused
     text = CONG_VAN_TEXT.replace("V/v chấn chỉnh thực thi công vụ", f"V/v tổ chức đón Tết Nguyên đán {read}")
     assert parse_text(text).documents[0].subject == f"tổ chức đón Tết Nguyên đán {name}"
+
+
+def test_a_title_past_the_signature_space_is_not_the_position() -> None:  # class 5: titles merged
+    from vn_dispatch_parser.core.types import BBox, Line, Zone
+    from vn_dispatch_parser.fields.signer import parse_signature
+
+    def at(text: str, y: int) -> Line:
+        return Line(text, page=2, bbox=BBox(1500, y, 2000, y + 40), zone=Zone.SIGNATURE, conf=0.95)
+
+    block = [at("TRƯỞNG BAN", 820), at("CHỦ TỊCH UBND TỈNH", 1250), at("Nguyễn Hoàng Giang", 1310)]
+    assert parse_signature(block).value[1:3] == ("TRƯỞNG BAN", "Nguyễn Hoàng Giang")
+    wrapped = [at("KT. CHỦ TỊCH", 820), at("PHÓ CHỦ TỊCH", 865), at("Nguyễn Hoàng Giang", 1310)]
+    assert parse_signature(wrapped).value[1] == "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH"
+
+
+@pytest.mark.parametrize(("block", "flagged"), [("TL. CHỦ TỊCH", True), ("KT. GIÁM ĐỐC", True),
+                                                ("TL. CHỦ TỊCH\nCHÁNH VĂN PHÒNG", False), ("Q. GIÁM ĐỐC", False)])
+def test_a_position_that_signs_for_someone_needs_the_signers_title(block: str, flagged: bool) -> None:  # class 5
+    doc = parse_text(_with_signature(f"{block}\nNguyễn Văn An")).documents[0]
+    assert ("TM./KT./TL./TUQ." in doc.review_reasons.get("signer_position", "")) == flagged

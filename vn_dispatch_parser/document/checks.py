@@ -30,12 +30,19 @@ def _unit_starts() -> tuple[str, ...]:
     return tuple(fold(u) for u in load("organisations")["unit_starts"])
 
 
+# TM., KT., TL., TUQ. (and the old slashed forms) sign for someone: the signer's own title follows on the
+# next line (nd30.md §3.7); a position that ends with one lost its last line (Q. "quyền" is the title itself)
+_FOR_SOMEONE = regex.compile(r"^(?:T\.?M|K\.?T|T\.?L|TUQ|T/M|K/T|T/L)\.?\s", regex.IGNORECASE)
+
+
 def _body_checks(doc: Document, review: Reasons) -> None:
     """Flags for values that cannot be whole: an issuer that does not start with a body's name (a header
     line lost: "TỈNH QUẢNG NGÃI" for "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"), a signer's name of two words
     that starts with a middle name ("Văn Minh" for "Đặng Văn Minh")."""
     if doc.issuer and not fold(doc.issuer).startswith(_unit_starts()):
         review.add("issuer", "does not start with the name of a body (ỦY BAN, SỞ, BỘ…): a header line may be lost")
+    if doc.signer_position and _FOR_SOMEONE.match(doc.signer_position.split(" / ")[-1]):
+        review.add("signer_position", "ends with TM./KT./TL./TUQ.: the signer's own title under it may be lost")
     words = (doc.signer_name or "").split()
     if len(words) == 2 and fold(words[0]) in _MIDDLE_NAMES:
         review.add("signer_name", "starts with a middle name: the surname may be lost")

@@ -120,8 +120,26 @@ def _after_signature_space(above: Line, line: Line) -> bool:
     return b.y0 - a.y1 > SIGNATURE_SPACE * max(1, b.height)
 
 
+def _without_other_office(lines: list[Line]) -> list[Line]:
+    """The lines without a title printed past the signature space under the titles, just above the name: the
+    signer's other office ("TRƯỞNG BAN" … "CHỦ TỊCH UBND TỈNH" / name), not part of the position."""
+    out: list[Line] = []
+    last_title: Line | None = None
+    for line in lines:
+        t = line.text.strip(" *")
+        if t and (_PREFIX.match(t) or is_title_line(t)):
+            if last_title is not None and _after_signature_space(last_title, line):
+                continue
+            last_title = line
+        elif t and is_name(t):
+            last_title = None
+        out.append(line)
+    return out
+
+
 def parse_signature(lines: list[Line]) -> Hit | None:
     """Parse a window of lines holding the signature block; value = (authority, position, name)."""
+    lines = _without_other_office(lines)
     segments: list[str] = []
     authority: str | None = None
     name: str | None = None
@@ -147,8 +165,6 @@ def parse_signature(lines: list[Line]) -> Hit | None:
             title_lines.append(line)
             block.append(line)
             continue
-        if is_title_line(t) and not name and title_lines and _after_signature_space(title_lines[-1], line):
-            continue  # the signer's other office, printed under the signature, above the name
         if is_title_line(t) and not name:
             t = _without_garbled_prefix(t.strip(" .:;"))
             both_titles = (bool(segments) and fold(_snap_title(segments[-1])) in _titles()
