@@ -58,9 +58,38 @@ class ClusterError(DispatchParserError):
     code = "cluster"
 
 
+MMAP_THRESHOLD = 32 * 2**20
+"""Blocks under this come from the heap in a worker (glibc's own ceiling for its dynamic threshold)."""
+TRIM_THRESHOLD = 2 * MMAP_THRESHOLD
+"""Free heap kept up to this before it is given back to the system (glibc's dynamic rule: twice the above)."""
+
+
+def _malloc_like_a_process() -> None:
+    """Undo the Dask nanny's ``MALLOC_TRIM_THRESHOLD_=65536`` (its ``pre-spawn-environ``): a fixed trim
+    threshold turns off glibc's dynamic mmap threshold, so every page-sized array (tens of MB, a few per page
+    and step) was mapped, faulted in and unmapped again. Measured on samples/ with a LocalCluster of 2: 3.8 s
+    of system time per worker against 0.8 s in the built-in pool's workers, and 1.3 s more user time. The
+    thresholds are set where glibc's dynamic rule settles in a plain process; not glibc: nothing to do."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if not name or "MALLOC_TRIM_THRESHOLD_" not in os.environ:
+        return
+    try:
+        libc = ctypes.CDLL(name)
+        m_trim_threshold, m_mmap_threshold = -1, -3  # <malloc.h>
+        libc.mallopt(m_mmap_threshold, MMAP_THRESHOLD)
+        libc.mallopt(m_trim_threshold, TRIM_THRESHOLD)
+    except (OSError, AttributeError):
+        return
+
+
 def _set_up_worker() -> None:
-    """Once per worker process: one thread for OpenMP and BLAS, and the models loaded before the first file."""
+    """Once per worker process: one thread for OpenMP and BLAS, glibc's allocator as in a plain process, and
+    the models loaded before the first file."""
     single_threaded(libraries=True, override=False)
+    _malloc_like_a_process()
     with contextlib.suppress(ImportError):
         from threadpoolctl import threadpool_limits
 
