@@ -252,3 +252,11 @@ def test_a_title_past_the_signature_space_is_not_the_position() -> None:  # clas
 def test_a_position_that_signs_for_someone_needs_the_signers_title(block: str, flagged: bool) -> None:  # class 5
     doc = parse_text(_with_signature(f"{block}\nNguyễn Văn An")).documents[0]
     assert ("TM./KT./TL./TUQ." in doc.review_reasons.get("signer_position", "")) == flagged
+
+
+def test_recipient_items_glued_or_with_a_misread_slash() -> None:  # class 1: OCR errors kept in lists
+    text = CONG_VAN_TEXT.replace("- Như trên;", "- Như trên;\n- Thường trực HĐNDtỉnh;\n- Thường trực Tỉnh ủy (bícáo);")
+    items = parse_text(text).documents[0].recipients
+    assert "Thường trực HĐND tỉnh" in items and "Thường trực Tỉnh ủy (b/cáo)" in items
+    coded = parse_text(CONG_VAN_TEXT.replace("- Lưu: VT, VP.", "- Lưu: VT, KTbngoc.")).documents[0]
+    assert coded.recipients[-1] == "Lưu: VT, KTbngoc"  # a drafter's code is not unglued

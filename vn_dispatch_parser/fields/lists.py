@@ -13,7 +13,7 @@ import regex
 
 from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.lines import is_caps, is_name, is_syllable, line_conf, lines_box
-from vn_dispatch_parser.core.syllables import is_loanword
+from vn_dispatch_parser.core.syllables import is_loanword, known, same_letters
 from vn_dispatch_parser.core.types import Hit, Line, Zone
 from vn_dispatch_parser.core.vocab import KINH_GUI, NOI_NHAN, SIGNER_PREFIX_DOT
 
@@ -58,6 +58,10 @@ def clean_item(text: str) -> str:
     'Thứ trưởng Lê Quân'
     >>> clean_item("- Bộ trưởng (để bíc);"), clean_item("- Lãnh . đạo Sở; 4"), clean_item("- Lưu: VTý QLĐĐ.")
     ('Bộ trưởng (để b/c)', 'Lãnh đạo Sở', 'Lưu: VT, QLĐĐ')
+    >>> clean_item("~ Thường trực Tỉnh ủy (bícáo);"), clean_item("- Thường trực HĐNDtinh;"), clean_item("- Lưu: VT, KTbngoc")
+    ('Thường trực Tỉnh ủy (b/cáo)', 'Thường trực HĐND tinh', 'Lưu: VT, KTbngoc')
+    >>> clean_item("- Văn phòng: CVP, PVSơn")
+    'Văn phòng: CVP, PVSơn'
     """
     s = _BULLET.sub("", text).strip()
     s = regex.sub(r"^\W{0,3}N?\W*Như\W+(?:\S{1,3}\W+)?(trên|Điều\s*\d+)\b", r"Như \1", s)
@@ -66,10 +70,24 @@ def clean_item(text: str) -> str:
         s = head
     s = regex.sub(r"(?<=\p{L})\s+[.,·]\s+(?=\p{L})", " ", s)  # a speck read between two words
     s = regex.sub(r"\(\s*đ[ểêe]\s*b\s*[/íìil1|]\s*[ce]\)", "(để b/c)", s)  # "để báo cáo", abbreviated
+    s = regex.sub(r"\(\s*b\s*[/íìil1|]\s*c[áa]o\s*\)", "(b/cáo)", s)  # "báo cáo" shortened, its slash misread
+    if not _LUU.match(s):  # the Lưu item's drafter code runs letters together on purpose ("KTTHh5")
+        s = regex.sub(r"\b(\p{Lu}{2,})(\p{Ll}{2,})\b", _unglue, s, flags=regex.V1)
     s = _luu(s)
     s = regex.sub(r"[\s;.,:]+$", "", s)
     s = regex.sub(r"\s+", " ", s)
     return s
+
+
+def _unglue(m: regex.Match[str]) -> str:
+    """ "HĐNDtinh" → "HĐND tinh": an abbreviation in capitals and a syllable run together (the lexicon
+    restores the syllable's marks afterwards); kept as read when the tail is no syllable, or when the last
+    capital starts it: initials glued to a name ("PVSơn", Phạm Văn Sơn) are how a person is shortened."""
+    tail = m.group(2)
+    listed = known(tail)
+    word = is_syllable(tail) and (listed is None or listed or bool(same_letters(tail)))
+    word = word and not is_syllable(m.group(1)[-1] + tail)
+    return f"{m.group(1)} {tail}" if word else m.group(0)
 
 
 _LUU = regex.compile(r"^L(?:[ưuú]u|m|ư|u)\s*[:;.]\s*(?P<first>[^\s,;.]{1,3})\s*[,;.]?\s*(?P<rest>.*)$", regex.S)
