@@ -52,8 +52,8 @@ DATE_ONLY_RE = regex.compile(
     NGAY + r"\s*(?P<d>\d{1,2}|[ ._…]*)\s*" + THANG + r"\s*(?P<m>\d{1,2}|[ ._…]*)\s*" + NAM + r"\s*(?P<y>(?:19|20)\d{2})",
     regex.V1 | regex.IGNORECASE,
 )
-_RULE_RE = regex.compile(r"^[\s_\-–—─━=~¯.*…]{3,}$")
 _RULE_CHARS = r"[_\-–—─━=~¯.*…]"
+_RULE_RE = regex.compile(rf"^(?:\s|{_RULE_CHARS}){{3,}}$")
 _NOISY_RULE_RE = regex.compile(rf"^\s*{_RULE_CHARS}(?:\s*{_RULE_CHARS})+\s*\w{{1,3}}\s*(?:{_RULE_CHARS}\s*)*$", regex.V1)
 _WORD_RE = regex.compile(r"[\p{L}]+", regex.V1)
 _NAME_WORD = regex.compile(r"^[\p{Lu}](?:[\p{Ll}]+|'[\p{Lu}]?[\p{Ll}]+)?$", regex.V1)

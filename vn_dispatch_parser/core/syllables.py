@@ -28,7 +28,7 @@ from pathlib import Path
 from vn_dispatch_parser.core.normalize import fold, normalize_line
 from vn_dispatch_parser.core.tables import load
 
-__all__ = ["DICTIONARY_ENV", "is_loanword", "known", "same_letters", "unknown_words"]
+__all__ = ["DICTIONARY_ENV", "is_loanword", "known", "same_letters"]
 
 DICTIONARY_ENV = "VN_DISPATCH_VI_DIC"
 """Path of a Hunspell ``vi_VN.dic`` to use instead of the system's (empty: none, the grammar alone)."""
@@ -67,11 +67,6 @@ def known(word: str) -> bool | None:
         return None
     w = normalize_line(word).lower()
     return w in inventory or w.translate(_Y_I) in inventory
-
-
-def unknown_words(words: list[str]) -> list[str]:
-    """The words of ``words`` that the inventory does not list (none without the inventory)."""
-    return [w for w in words if known(w) is False]
 
 
 @cache

@@ -84,9 +84,7 @@ def stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_n
                 out.append(Line(text=found[0], page=page_no, bbox=b, conf=found[1], zone=Zone.INCOMING_STAMP))
             continue
         # a stamp's print in any ink is dark in the darkest channel (violet, red, blue and black alike)
-        region = img[b.y0 : b.y1, b.x0 : b.x1]
-        crop = region.min(axis=2) if region.ndim == 3 else region
-        crop = cv2.normalize(crop, None, 0, 255, cv2.NORM_MINMAX)  # type: ignore[call-overload]
+        crop = _page_crop(img, b, dpi, pad_mm=0)
         if out:
             out.append(Line("", page=page_no, zone=Zone.INCOMING_STAMP))
         out += [replace(ln, zone=Zone.INCOMING_STAMP)
@@ -155,9 +153,9 @@ def _bands(layer: np.ndarray, dpi: int) -> list[tuple[int, int]]:
     return bands if len(bands) >= 2 else []
 
 
-def _page_crop(img: np.ndarray, b: BBox, dpi: int) -> np.ndarray:
-    """The page around ``b`` (2 mm more on each side), darkest channel, contrast stretched."""
-    pad = int(2 * dpi / 25.4)
+def _page_crop(img: np.ndarray, b: BBox, dpi: int, *, pad_mm: float = 2) -> np.ndarray:
+    """The page around ``b`` (``pad_mm`` more on each side), darkest channel, contrast stretched."""
+    pad = int(pad_mm * dpi / 25.4)
     region = img[max(0, b.y0 - pad) : b.y1 + pad, max(0, b.x0 - pad) : b.x1 + pad]
     crop = region.min(axis=2) if region.ndim == 3 else region
     return cv2.normalize(crop, None, 0, 255, cv2.NORM_MINMAX)  # type: ignore[call-overload, no-any-return]
