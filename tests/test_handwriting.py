@@ -21,6 +21,7 @@ from vn_dispatch_parser.image.digits import (
     read_handwritten_day,
     read_handwritten_digits,
     read_handwritten_month,
+    second_readings,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -279,3 +280,19 @@ def test_ink_much_shorter_than_the_printed_row_is_a_fragment(monkeypatch, ink_he
     got = hints._read(np.zeros((300, 800), np.uint8), ((557, 113, 609, 182), "ế"), line, 2, 1, 31)
     assert got is not None and got.text == "1"
     assert (got.conf <= CONF.hand_fragment_cap) == capped
+
+
+def test_second_readings_hand_the_blank_to_the_engines_digit_reader() -> None:
+    """Two images go to the digit reader, the blank as printed and the cleaned ink, each 48 px high on a
+    white margin; empty answers are left out."""
+    img, region = number_line("2715", (200, 60, 20))
+    seen: list[np.ndarray] = []
+
+    def reader(image: np.ndarray) -> tuple[str, float] | None:
+        seen.append(image)
+        return ("2715", 0.9) if len(seen) == 1 else ("", 0.0)
+
+    assert second_readings(img, region, (70, 105), reader) == ("2715",)
+    assert len(seen) == 2
+    for image in seen:
+        assert image.ndim == 2 and image.shape[0] == 48 + 40 and image[:20].min() == 255

@@ -260,3 +260,24 @@ def test_recipient_items_glued_or_with_a_misread_slash() -> None:  # class 1: OC
     assert "Thường trực HĐND tỉnh" in items and "Thường trực Tỉnh ủy (b/cáo)" in items
     coded = parse_text(CONG_VAN_TEXT.replace("- Lưu: VT, VP.", "- Lưu: VT, KTbngoc.")).documents[0]
     assert coded.recipients[-1] == "Lưu: VT, KTbngoc"  # a drafter's code is not unglued
+
+
+@pytest.mark.parametrize(("printed", "hand", "witnesses", "kept"), [
+    ("980", "9922", ("980", "960"), "980"),  # the ink reader split a glyph; the digit reader backs the print
+    ("22", "234", ("234", "234"), "234"),  # printed OCR of hand-writing lost a digit
+    ("22", "234", (), "234"),  # no witness: the ink reader, as before
+    ("980", "9922", ("980", "9922"), "9922"),  # a witness on each side: no tie broken
+])
+def test_a_third_reading_breaks_a_tie_between_print_and_ink(printed: str, hand: str, witnesses: tuple[str, ...],
+                                                            kept: str) -> None:  # class 4: hand numbers misread
+    from vn_dispatch_parser.core.types import HandReading, Hit
+    from vn_dispatch_parser.document.accumulator import Acc
+    from vn_dispatch_parser.document.hints import apply_number_hint
+
+    acc = Acc()
+    hit = Hit(printed, f"Số: {printed}/UBND", "number_line", 0.9, 1, None)
+    acc.put("number", printed, hit)
+    acc.put("number_symbol", f"{printed}/UBND", hit)
+    apply_number_hint(acc, HandReading(hand, 0.6, 1, None, printed, (), witnesses), "UBND", "/")
+    assert acc.values["number"] == kept and acc.values["number_symbol"] == f"{kept}/UBND"
+    assert "number" in acc.review  # the readers disagree: a person looks either way

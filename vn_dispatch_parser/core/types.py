@@ -264,6 +264,8 @@ class HandReading:
     bbox: BBox | None
     printed: str | None = None  # what the printed-text OCR had there, if anything
     options: tuple[tuple[str, float], ...] = ()  # ranked alternatives (text, probability), e.g. of a date
+    # other recognisers' readings of the same blank, taken when the printed OCR and the ink reader disagree
+    witnesses: tuple[str, ...] = ()
 
 
 @dataclass

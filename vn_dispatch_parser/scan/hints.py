@@ -22,6 +22,8 @@ from vn_dispatch_parser.errors import MissingDependencyError
 if TYPE_CHECKING:
     import numpy as np
 
+    from vn_dispatch_parser.image.digits.read import DigitsFn
+
 __all__ = ["read_hints"]
 
 log = logging.getLogger(__name__)
@@ -127,9 +129,11 @@ def _between(line: Line, start: regex.Pattern[str], stop: regex.Pattern[str]) ->
 
 
 def _read(img: np.ndarray, found: tuple[tuple[int, int, int, int], str | None], line: Line, max_digits: int,
-          low: int, high: int) -> HandReading | None:
-    """Read digits in a blank; a reading outside ``low``–``high`` is dropped."""
-    from vn_dispatch_parser.image.digits import read_handwritten_digits, read_handwritten_int
+          low: int, high: int, digits: DigitsFn | None = None) -> HandReading | None:
+    """Read digits in a blank; a reading outside ``low``–``high`` is dropped. With ``digits`` (the OCR
+    engine's digit reader), a blank whose printed OCR read other digits than the ink reader is read twice more
+    (:func:`~vn_dispatch_parser.image.digits.second_readings`), for the vote in ``document.hints``."""
+    from vn_dispatch_parser.image.digits import read_handwritten_digits, read_handwritten_int, second_readings
 
     region, printed = found
     # the printed line's own band: the region is taller (hand-writing strays up), but glyphs of the lines
@@ -155,7 +159,10 @@ def _read(img: np.ndarray, found: tuple[tuple[int, int, int, int], str | None], 
     conf = float(r.conf)
     if line.bbox is not None and bbox.height < HAND_MIN_HEIGHT * line.bbox.height:
         conf = min(conf, CONF.hand_fragment_cap)
-    return HandReading(r.text, conf, line.page, bbox, printed, r.options)
+    witnesses: tuple[str, ...] = ()
+    if digits is not None and row is not None and printed and printed.isdigit() and printed != r.text:
+        witnesses = second_readings(img, region, row, digits)  # the engine's reader returns None on failure
+    return HandReading(r.text, conf, line.page, bbox, printed, r.options, witnesses)
 
 
 _STAMP_SO = regex.compile(rf"^\s*(?:Đ\S*N\s*)?{SO}\s*[:.]", regex.IGNORECASE)
@@ -175,8 +182,9 @@ def _after(line: Line, label: regex.Pattern[str], width: int) -> tuple[tuple[int
     return (x0, max(0, line.bbox.y0 - int(0.9 * h)), x1, line.bbox.y1 + int(0.6 * h)), printed
 
 
-def read_hints(lines: list[Line], img: np.ndarray, dpi: int) -> HandHints:
-    """Read the hand-written number, day and month of a page whose header is in ``lines``."""
+def read_hints(lines: list[Line], img: np.ndarray, dpi: int, digits: DigitsFn | None = None) -> HandHints:
+    """Read the hand-written number, day and month of a page whose header is in ``lines``; ``digits`` (the
+    OCR engine's digit reader) gives the second readings of a number the two readers disagree on."""
     hints = HandHints()
     left = [ln for ln in lines if ln.zone in (Zone.HEADER_LEFT,) and ln.words]
     right = [ln for ln in lines if ln.zone in (Zone.HEADER_RIGHT,) and ln.words]
@@ -184,7 +192,7 @@ def read_hints(lines: list[Line], img: np.ndarray, dpi: int) -> HandHints:
         found = _number_region(ln)
         if found is None:
             continue
-        hints.number = _read(img, found, ln, 6, 0, 999_999)
+        hints.number = _read(img, found, ln, 6, 0, 999_999, digits)
         break
     stamp = [ln for ln in lines if ln.zone is Zone.INCOMING_STAMP and ln.words]
     for ln in stamp:

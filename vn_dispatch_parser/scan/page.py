@@ -136,7 +136,8 @@ def _read_page(page: PageImage, layer: TextLayerPage | None, engine: OcrEngine, 
     lines = lines_from_ocr(ocr_page, extra_top=extra, stamp_boxes=boxes)
     if not ocr_page.text_layer and opts.signature is not None:
         lines = opts.signature(lines, PageCrops(engine, prep.ocr_image, page.page_no))
-    hints = read_hints(lines, prep.image, prep.dpi) if opts.handwriting and not ocr_page.text_layer else HandHints()
+    hints = (read_hints(lines, prep.image, prep.dpi, engine.read_digits)
+             if opts.handwriting and not ocr_page.text_layer else HandHints())
     hints.page = page.page_no
     hints.stamp_box = den_box
     if den is not None:

@@ -36,6 +36,7 @@ from vn_dispatch_parser.image.digits.read import (
     read_handwritten_digits,
     read_handwritten_int,
     read_handwritten_month,
+    second_readings,
 )
 
 __all__ = [
@@ -52,4 +53,5 @@ __all__ = [
     "read_handwritten_int",
     "read_glyphs",
     "read_handwritten_month",
+    "second_readings",
 ]

@@ -88,6 +88,34 @@ def _tesseract_digits(mask: np.ndarray, witness: DigitsFn | None) -> tuple[str, 
     return witness(_witness_image(mask))
 
 
+def second_readings(img: np.ndarray, region: Region | Any, row: tuple[int, int], digits: DigitsFn,
+                    model: str | Path | None = None) -> tuple[str, ...]:
+    """Two readings of a blank by the OCR engine's digit reader, independent of the glyph classifier: the
+    printed row's grey band across the blank as it is on the page, and the cleaned ink the classifier saw
+    (each 48 px high, on a white margin). For a vote when the printed-text OCR and the classifier disagree;
+    empty readings are left out."""
+    g = _to_bgr_or_gray(np.asarray(img))
+    if g.ndim == 3:
+        g = cv2.cvtColor(g, cv2.COLOR_BGR2GRAY)
+    x0, _y0, x1, _y1 = _normalise_region(g, region)
+    h = max(1, row[1] - row[0])
+    band = g[max(0, row[0] - h // 3): row[1] + h // 3, x0:x1]
+    images = []
+    if band.size and band.shape[1] >= 4:
+        s = 48.0 / max(band.shape[0], 1)
+        band = cv2.resize(band, None, fx=s, fy=s, interpolation=cv2.INTER_CUBIC)
+        images.append(cv2.copyMakeBorder(band, 20, 20, 20, 20, cv2.BORDER_CONSTANT, value=255))
+    raw = _read_raw(img, region, load_digit_model(model), row)
+    if raw is not None and raw.clean.any():
+        images.append(_witness_image(raw.clean))
+    out = []
+    for image in images:
+        got = digits(image)
+        if got and got[0]:
+            out.append(got[0])
+    return tuple(out)
+
+
 # ------------------------------------------------------------------------------------------- reading
 
 
