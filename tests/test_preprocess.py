@@ -269,3 +269,35 @@ def test_a_grey_framed_khan_box_is_found_in_the_header() -> None:
     b = boxes[0]
     assert abs(b.x0 - x0) <= 3 and abs(b.y0 - y0) <= 3 and abs(b.width - px(22)) <= 4
     assert framed_boxes(text_page(lines=8), DPI) == []
+
+
+def test_grainy_grey_paper_evened_out_print_kept() -> None:
+    """The second reading of a page Tesseract read nothing on: paper to white wherever it is, print dark."""
+    rng = np.random.default_rng(7)
+    page = np.clip(rng.normal(200, 12, (600, 500)), 0, 255).astype(np.uint8)
+    page[:, 250:] = np.clip(page[:, 250:].astype(int) - 50, 0, 255).astype(np.uint8)  # a darker half
+    cv2.putText(page, "Noi nhan", (40, 120), cv2.FONT_HERSHEY_COMPLEX, 1.4, 40, 3)
+    out = preprocess.normalize_contrast(page, 300)
+    assert out.shape == page.shape and out.dtype == np.uint8
+    assert np.median(out[300:, :200]) >= 245 and np.median(out[300:, 300:]) >= 245
+    ink_mask = page < 80
+    assert np.median(out[ink_mask]) < 128
+
+
+def test_a_page_read_far_below_its_print_is_read_again() -> None:
+    from vn_dispatch_parser.core.types import Line, OcrPage, OcrWord
+    from vn_dispatch_parser.image.prep import PreparedPage
+    from vn_dispatch_parser.scan.page import _under_read
+
+    img = np.full((800, 600), 255, np.uint8)
+    for y in range(100, 700, 50):
+        cv2.putText(img, "Noi nhan nhu tren", (40, y), cv2.FONT_HERSHEY_COMPLEX, 1.0, 0, 2)
+    prep = PreparedPage(image=img, ocr_image=img, dpi=150, marks=[])
+    glyphs = preprocess.print_glyphs(img, 150)
+    assert glyphs > 100
+    word = OcrWord("Nơi", 0.9, BBox(40, 80, 90, 100))
+    few = OcrPage(1, 600, 800, words=[word], lines=[Line("Nơi")])
+    many = OcrPage(1, 600, 800, words=[word] * glyphs, lines=[Line("Nơi")])
+    assert _under_read(few, prep, fields_only=False) and not _under_read(many, prep, fields_only=False)
+    assert not _under_read(few, prep, fields_only=True)  # bands leave the body out: only no line at all counts
+    assert _under_read(OcrPage(1, 600, 800), prep, fields_only=True)
