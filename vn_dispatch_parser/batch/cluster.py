@@ -90,10 +90,9 @@ def _set_up_worker() -> None:
     the models loaded before the first file."""
     single_threaded(libraries=True, override=False)
     _malloc_like_a_process()
-    with contextlib.suppress(ImportError):
-        from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_limits
 
-        threadpool_limits(1)  # numpy is already imported: the variables above come too late for it
+    threadpool_limits(1)  # numpy is already imported: the variables above come too late for it
     from vn_dispatch_parser import pipeline  # noqa: F401  (imports paid here, once)
     from vn_dispatch_parser.ocr.capi import default_engine
 
