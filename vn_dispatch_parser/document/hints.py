@@ -45,7 +45,7 @@ def apply_number_hint(acc: Acc, hint: HandReading, symbol: str, sep: str) -> Non
                             + (f", the digit reader {' and '.join(hint.witnesses)}" if hint.witnesses else ""))
         acc.review.flag(("number", "number_symbol"), HAND_DISAGREES)
         backs_printed, backs_hand = printed in hint.witnesses, hint.text in hint.witnesses
-        if (backs_printed and not backs_hand) or (printed_conf * PRINTED_HAND_WEIGHT > hint.conf and not backs_hand):
+        if not backs_hand and (backs_printed or printed_conf * PRINTED_HAND_WEIGHT > hint.conf):
             return  # the printed reading stays, flagged
         conf = min(hint.conf, CONF.hand_number_disagrees_cap)
     else:

@@ -74,10 +74,14 @@ lowest confidence, or None."""
 
 def _witness_image(mask: np.ndarray) -> np.ndarray:
     """The cleaned ink as the digit witness reads it: cropped to the ink, 48 px high, dark on white, a margin."""
-    g = _crop_to_ink(mask)
+    return 255 - _witness_height(_crop_to_ink(mask) * 255, cv2.INTER_AREA, 0)
+
+
+def _witness_height(g: np.ndarray, interpolation: int, margin: int) -> np.ndarray:
+    """``g`` scaled to the 48 px the digit witness reads, in a 20 px margin of level ``margin``."""
     s = 48.0 / max(g.shape[0], 1)
-    g = cv2.resize(g * 255, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
-    return 255 - cv2.copyMakeBorder(g, 20, 20, 20, 20, cv2.BORDER_CONSTANT, value=0)
+    g = cv2.resize(g, None, fx=s, fy=s, interpolation=interpolation)
+    return cv2.copyMakeBorder(g, 20, 20, 20, 20, cv2.BORDER_CONSTANT, value=margin)
 
 
 def _tesseract_digits(mask: np.ndarray, witness: DigitsFn | None) -> tuple[str, float] | None:
@@ -102,9 +106,7 @@ def second_readings(img: np.ndarray, region: Region | Any, row: tuple[int, int],
     band = g[max(0, row[0] - h // 3): row[1] + h // 3, x0:x1]
     images = []
     if band.size and band.shape[1] >= 4:
-        s = 48.0 / max(band.shape[0], 1)
-        band = cv2.resize(band, None, fx=s, fy=s, interpolation=cv2.INTER_CUBIC)
-        images.append(cv2.copyMakeBorder(band, 20, 20, 20, 20, cv2.BORDER_CONSTANT, value=255))
+        images.append(_witness_height(band, cv2.INTER_CUBIC, 255))
     raw = _read_raw(img, region, load_digit_model(model), row)
     if raw is not None and raw.clean.any():
         images.append(_witness_image(raw.clean))
