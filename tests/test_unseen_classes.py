@@ -281,3 +281,22 @@ def test_a_third_reading_breaks_a_tie_between_print_and_ink(printed: str, hand: 
     apply_number_hint(acc, HandReading(hand, 0.6, 1, None, printed, (), witnesses), "UBND", "/")
     assert acc.values["number"] == kept and acc.values["number_symbol"] == f"{kept}/UBND"
     assert "number" in acc.review  # the readers disagree: a person looks either way
+
+
+def test_recipient_codes_joined_by_colon_or_bracket_are_items() -> None:  # class 1: items dropped as noise
+    text = CONG_VAN_TEXT.replace("- Như trên;", "- Như trên;\n- VPUB:PCVP, TTHC:\n- VPUB: CVP, PCVP(KTTH); :")
+    items = parse_text(text).documents[0].recipients
+    assert "VPUB:PCVP, TTHC" in items and "VPUB: CVP, PCVP(KTTH)" in items
+
+
+def test_scraps_of_ink_leave_a_scanned_subject() -> None:  # class 1: ".ˆ^A", "r‹", "Ẩ" inside a subject
+    from vn_dispatch_parser.core.types import BBox, Line
+    from vn_dispatch_parser.pipeline import documents_from_lines
+
+    text = CONG_VAN_TEXT.replace("V/v chấn chỉnh thực thi công vụ",
+                                 "V/v .ˆ^A bỗ r‹ nhiệm vào ngạch và xếp Ẩ lương")
+    lines = [Line(t, page=1, bbox=BBox(100, 60 * i, 1200, 60 * i + 40), conf=0.9)
+             for i, t in enumerate(text.splitlines())]
+    doc = documents_from_lines(lines)[0]
+    assert doc.subject == "bổ nhiệm vào ngạch và xếp lương"
+    assert any("ink scraps dropped" in w for w in doc.warnings)

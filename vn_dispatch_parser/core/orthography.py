@@ -33,7 +33,7 @@ import regex
 from vn_dispatch_parser.core.lexicon import pair_count
 from vn_dispatch_parser.core.syllables import is_loanword, known, same_letters
 
-__all__ = ["is_vietnamese_syllable", "non_syllables", "repair"]
+__all__ = ["drop_scraps", "is_vietnamese_syllable", "non_syllables", "repair"]
 
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền, sắc, ngã, hỏi, nặng
 _STOP_TONES = {"\u0301", "\u0323"}  # the only tones a syllable closed by c, ch, p, t can carry
@@ -222,3 +222,40 @@ def repair(text: str) -> tuple[str, list[str]]:
         return token
 
     return _WORD.sub(fix, text), left
+
+
+# signs no Vietnamese administrative text is typed with (NĐ 30 prose uses letters, digits and . , ; : ( ) / - – "
+# % &): OCR reads them from seal rims, signature strokes and paper specks
+_SCRAP_SIGNS = frozenset("ˆ^‹›¬¡¿©®~`#|*_=«»\\{}[]@$€£¥§¶•°<>")
+_MARKED_CAPITAL = regex.compile(r"^[ÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ]$")
+
+
+def drop_scraps(text: str) -> tuple[str, list[str]]:
+    """``text`` without the scraps OCR reads from ink that is not print, and the scraps dropped:
+
+    * a token holding a sign no administrative text is typed with and at most one letter (".ˆ^A", "r‹",
+      "--_=-.%.Ố"): a word that lost a letter to a speck keeps two letters or more and is left to
+      :func:`repair`;
+    * a lone capital carrying a Vietnamese mark between two lower-case words ("xếp Ẩ lương"): a one-letter
+      word inside a sentence is lower case, and the letters that label items (A, B, C) carry no marks.
+
+    >>> drop_scraps("Về việc .ˆ^A bỗ r‹ nhiệm vào ngạch và xếp Ẩ lương")
+    ('Về việc bỗ nhiệm vào ngạch và xếp lương', ['.ˆ^A', 'r‹', 'Ẩ'])
+    >>> drop_scraps("Phụ lục A; giảm 10% chi phí; GD&ĐT - Tôn giáo")
+    ('Phụ lục A; giảm 10% chi phí; GD&ĐT - Tôn giáo', [])
+    """
+    tokens = text.split()
+    keep, dropped = [], []
+    for i, tok in enumerate(tokens):
+        letters = sum(c.isalpha() and c not in _SCRAP_SIGNS for c in tok)  # ˆ is a modifier letter
+        if letters <= 1 and any(c in _SCRAP_SIGNS for c in tok):
+            dropped.append(tok)
+            continue
+        if (_MARKED_CAPITAL.match(tok) and 0 < i < len(tokens) - 1
+                and tokens[i - 1][:1].islower() and tokens[i + 1][:1].islower()):
+            dropped.append(tok)
+            continue
+        keep.append(tok)
+    if not dropped:
+        return text, []
+    return " ".join(keep), dropped

@@ -41,6 +41,7 @@ from vn_dispatch_parser.document.hints import (
 from vn_dispatch_parser.document.repairs import (
     confirm_type_code,
     correct_joined,
+    drop_ink_scraps,
     restore_stroke,
     spelling,
     split_glued_symbol,
@@ -382,6 +383,7 @@ def _finish(acc: Acc, r: _Reading) -> Document:
         warnings=acc.warnings,
     )
     if any(ln.bbox is not None and ln.conf is not None for ln in lines):
+        drop_ink_scraps(doc)
         correct_joined(doc)
     spelling(doc, acc.review)
     has_header = bool(r.number_line is not None or r.date_line is not None

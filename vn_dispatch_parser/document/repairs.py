@@ -9,13 +9,13 @@ import regex
 from vn_dispatch_parser.core.canchi import restore_year_names
 from vn_dispatch_parser.core.lexicon import correct_text
 from vn_dispatch_parser.core.normalize import fold
-from vn_dispatch_parser.core.orthography import non_syllables, repair
+from vn_dispatch_parser.core.orthography import drop_scraps, non_syllables, repair
 from vn_dispatch_parser.core.tables import doc_types
 from vn_dispatch_parser.document.accumulator import Acc
 from vn_dispatch_parser.document.review import Reasons
 from vn_dispatch_parser.records import Document
 
-__all__ = ["confirm_type_code", "correct_joined", "restore_stroke", "spelling", "split_glued_symbol"]
+__all__ = ["confirm_type_code", "correct_joined", "drop_ink_scraps", "restore_stroke", "spelling", "split_glued_symbol"]
 
 
 def split_glued_symbol(acc: Acc, abbreviations: list[str]) -> None:
@@ -72,6 +72,24 @@ def _replace_symbol(acc: Acc, symbol: str, fixed: str) -> None:
     acc.values["symbol"] = fixed
     if acc.values.get("number_symbol"):
         acc.values["number_symbol"] = acc.values["number_symbol"].replace(symbol, fixed)
+
+
+_SCRAPPED = ("subject", "issuer", "issuer_parent", "signer_position", "addressees", "recipients")
+
+
+def drop_ink_scraps(doc: Document) -> None:
+    """Take out of the text fields the scraps OCR read from seal, signature and speck ink
+    (:func:`~vn_dispatch_parser.core.orthography.drop_scraps`), noting each in the warnings; before the
+    lexicon correction, which then sees the words the scraps stood between."""
+    for name in _SCRAPPED:
+        value = getattr(doc, name)
+        items = value if isinstance(value, list) else [value] if value else []
+        cleaned = [drop_scraps(i) for i in items]
+        dropped = [s for _, d in cleaned for s in d]
+        if dropped:
+            fixed = [c for c, _ in cleaned]
+            doc.warnings.append(f"{name}: ink scraps dropped: {' '.join(dropped)}")
+            setattr(doc, name, fixed if isinstance(value, list) else fixed[0])
 
 
 def correct_joined(doc: Document) -> None:

@@ -26,15 +26,22 @@ _TOKEN_OK = regex.compile(r"^[(\p{L}\d][\p{L}\d.,()/&:+-]*[;,.)]?$", regex.V1)
 
 
 def _token_good(t: str) -> bool:
+    """A word of a list item: a syllable, a number or a code; codes joined by ":" or brackets ("VPUB:PCVP",
+    "PCVP(KTTH)", "NC(Vi56)") are judged part by part."""
     core = t.strip("(),.;:")
     if not core or not _TOKEN_OK.match(t):
         return False
+    parts = [p.strip(",.") for p in regex.split(r"[:()]", core)]
+    return all(_part_good(p) for p in parts if p)
+
+
+def _part_good(core: str) -> bool:
     if core.isdigit() or is_syllable(core) or is_loanword(core) or regex.fullmatch(r"\p{Ll}{1,2}", core, regex.V1):
         return True  # a syllable, or a short abbreviation (tx, tp)
     if len(core) <= 10 and sum(c.isupper() for c in core) >= 2 and regex.fullmatch(r"[\p{L}\d&.-]+", core, regex.V1):
         return True  # an abbreviation: UBND, GDTrH, KTTHh5, P.NC
-    if regex.fullmatch(r"\p{Lu}{1,4}\d{1,3}", core, regex.V1):
-        return True  # V1, GT1
+    if regex.fullmatch(r"\p{Lu}{1,4}\d{1,3}|\p{L}{1,10}\d{1,4}", core, regex.V1):
+        return True  # V1, GT1; a drafter's initials and count at the end of Lưu ("Vi56", "bngoc106")
     return bool(regex.fullmatch(r"[\p{L}\d]{1,4}(?:/[\p{L}\d]{1,6})+", core, regex.V1))  # b/c, b/cáo
 
 
