@@ -300,3 +300,11 @@ def test_scraps_of_ink_leave_a_scanned_subject() -> None:  # class 1: ".ˆ^A", "
     doc = documents_from_lines(lines)[0]
     assert doc.subject == "bổ nhiệm vào ngạch và xếp lương"
     assert any("ink scraps dropped" in w for w in doc.warnings)
+
+
+@pytest.mark.parametrize(("read", "kept"), [("278/HĐĐĐND-VHXH", "278/HĐND-VHXH"), ("93/HĐND-VP", "93/HĐND-VP"),
+                                            ("4403/BKHCN-CNN", "4403/BKHCN-CNN"), ("12/STNMT-QLĐĐ", "12/STNMT-QLĐĐ")])
+def test_a_code_letter_read_three_times(read: str, kept: str) -> None:  # class 3: "QĐĐ", "HĐĐĐND"
+    from vn_dispatch_parser.fields.number import canonical_symbol
+
+    assert canonical_symbol(read, restore_dj=True) == kept
