@@ -122,6 +122,29 @@ def test_framed_black_stamp_box_found() -> None:
     assert ink.find_stamp_boxes(text_page(lines=3)[..., 0], DPI) == []
 
 
+def _dashed(img: np.ndarray, x0: int, x1: int, y: int) -> None:
+    """A rule worn into 2 mm dashes with 1 mm gaps, as a bitonal scan leaves a stamp's thin line."""
+    for x in range(x0, x1, px(3)):
+        cv2.line(img, (x, y), (min(x1, x + px(2)), y), 0, 2)
+
+
+def test_a_stamp_frame_worn_into_dashes_is_found() -> None:  # issue 12, class 6: ĐẾN stamps lost on heavy scans
+    img = text_page(lines=3)[..., 0].copy()
+    x0, y0, w, h = px(30), px(80), px(50), px(33)
+    for x in (x0, x0 + w):  # whole sides, one broken where the receiver line was struck through
+        cv2.line(img, (x, y0), (x, y0 + px(12)), 0, 2)
+        cv2.line(img, (x, y0 + px(20)), (x, y0 + h), 0, 2)
+    _dashed(img, x0, x0 + w, y0)
+    _dashed(img, x0, x0 + w, y0 + h)
+    cv2.putText(img, "DEN", (x0 + px(2), y0 + px(14)), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 0, 2)
+    boxes = ink.find_stamp_boxes(img, DPI)
+    assert len(boxes) == 1 and abs(boxes[0].bbox.width - w) < px(4) and abs(boxes[0].bbox.height - h) < px(4)
+    lone = text_page(lines=3)[..., 0].copy()  # two rules with nothing joining them are no frame
+    for x in (x0, x0 + w):
+        cv2.line(lone, (x, y0), (x, y0 + h), 0, 2)
+    assert ink.find_stamp_boxes(lone, DPI) == []
+
+
 def test_grey_input_has_no_colour() -> None:
     grey = text_page(lines=2)[..., 0].copy()
     assert not ink.has_color(grey) and ink.find_ink_marks(grey, DPI) == []
