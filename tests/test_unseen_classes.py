@@ -308,3 +308,9 @@ def test_a_code_letter_read_three_times(read: str, kept: str) -> None:  # class 
     from vn_dispatch_parser.fields.number import canonical_symbol
 
     assert canonical_symbol(read, restore_dj=True) == kept
+
+
+def test_a_title_behind_a_speck_is_no_recipient() -> None:  # class 5: a three-level block loses a level
+    doc = parse_text(CONG_VAN_TEXT.replace("GIÁM ĐỐC\n", "KT. GIÁM ĐỐC\n-_ PHÓ GIÁM ĐỐC\n")).documents[0]
+    assert doc.recipients == ["Như trên", "Lưu: VT, VP"]
+    assert doc.signer_position == "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC"

@@ -19,7 +19,7 @@ from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.tables import doc_types, load
 from vn_dispatch_parser.core.vocab import SIGNER_PREFIX
 
-__all__ = ["is_signer_title", "is_title_line", "match_heading", "position_vocab", "snap_title", "titles",
+__all__ = ["is_caps_title", "is_signer_title", "is_title_line", "match_heading", "position_vocab", "snap_title", "titles",
            "without_garbled_prefix"]
 
 _PREFIX = SIGNER_PREFIX
@@ -39,6 +39,18 @@ def is_signer_title(text: str) -> bool:
         return True
     key = fold(s)
     return any(fuzz.ratio(key, t) >= 92 for t in position_vocab()[1])
+
+
+def is_caps_title(text: str) -> bool:
+    """A known signer's title in capitals, behind whatever specks were read before it ("-_ PHÓ GIÁM ĐỐC"):
+    Nơi nhận items are typed in sentence case (nd30.md §2.7), the signature block's titles in capitals (§2.6),
+    so a "bullet" before one is a speck.
+
+    >>> is_caps_title("-_ PHÓ GIÁM ĐỐC"), is_caps_title("- Bộ trưởng;"), is_caps_title("- TT HĐND;")
+    (True, False, False)
+    """
+    s = regex.sub(r"^[\W_]+", "", text).strip()
+    return is_caps(s) and is_signer_title(s)
 
 
 def without_garbled_prefix(text: str) -> str:

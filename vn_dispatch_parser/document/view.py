@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import regex
 
+from vn_dispatch_parser.core.headings import is_caps_title
 from vn_dispatch_parser.core.lines import is_caps, is_quoc_hieu, is_rule, is_tieu_ngu
 from vn_dispatch_parser.core.types import Line, Zone
 from vn_dispatch_parser.core.vocab import SO
@@ -98,5 +99,5 @@ def signature_window(lines: list[Line], nn: int | None, end: int) -> list[Line]:
     candidates = [a for a in ([anchors[0]] if anchors else []) + ([nn] if nn is not None else []) if a is not None]
     start = min(candidates) if candidates else max(end, len(lines) - 30)
     return [ln for ln in lines[start : start + 45]
-            if not regex.match(r"^\s*[-–+•]", ln.text) and not NOI_NHAN.match(ln.text)
+            if (not regex.match(r"^\s*[-–+•]", ln.text) or is_caps_title(ln.text)) and not NOI_NHAN.match(ln.text)
             and not _APPENDIX.match(ln.text)]

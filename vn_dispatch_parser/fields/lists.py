@@ -12,6 +12,7 @@ from __future__ import annotations
 import regex
 
 from vn_dispatch_parser.config import CONF
+from vn_dispatch_parser.core.headings import is_caps_title
 from vn_dispatch_parser.core.lines import is_caps, is_name, is_syllable, line_conf, lines_box
 from vn_dispatch_parser.core.syllables import is_loanword, known, same_letters
 from vn_dispatch_parser.core.types import Hit, Line, Zone
@@ -181,6 +182,9 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
         junk = _JUNK_BULLET.match(t)  # "z - Lãnh đạo Sở;": a speck or a stamp's edge read before the bullet
         if junk:
             t = t[junk.end() :]
+        if _BULLET.match(t) and len(t) > 2 and pattern is NOI_NHAN and is_caps_title(t):
+            skipped += 1  # the signature block's title with a speck read as its bullet: no item
+            continue
         if _BULLET.match(t) and len(t) > 2:
             items.append(_BULLET.sub("", t))
             raw.append(t)
