@@ -314,3 +314,14 @@ def test_a_title_behind_a_speck_is_no_recipient() -> None:  # class 5: a three-l
     doc = parse_text(CONG_VAN_TEXT.replace("GIÁM ĐỐC\n", "KT. GIÁM ĐỐC\n-_ PHÓ GIÁM ĐỐC\n")).documents[0]
     assert doc.recipients == ["Như trên", "Lưu: VT, VP"]
     assert doc.signer_position == "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC"
+
+
+def test_a_lower_case_scrap_leaves_a_scanned_issuer() -> None:  # class 6: header columns mixed with stamp text
+    from vn_dispatch_parser.core.types import BBox, Line
+    from vn_dispatch_parser.pipeline import documents_from_lines
+
+    text = CONG_VAN_TEXT.replace("UBND TỈNH BÌNH DƯƠNG", "ha... UBND TỈNH BÌNH DƯƠNG")
+    lines = [Line(t, page=1, bbox=BBox(100, 60 * i, 1200, 60 * i + 40), conf=0.9)
+             for i, t in enumerate(text.splitlines())]
+    doc = documents_from_lines(lines)[0]
+    assert (doc.issuer_parent, doc.issuer) == ("UBND TỈNH BÌNH DƯƠNG", "SỞ Y TẾ")

@@ -8,6 +8,7 @@ import regex
 
 from vn_dispatch_parser.core.canchi import restore_year_names
 from vn_dispatch_parser.core.lexicon import correct_text
+from vn_dispatch_parser.core.lines import is_caps
 from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.orthography import drop_scraps, non_syllables, repair
 from vn_dispatch_parser.core.tables import doc_types
@@ -85,11 +86,37 @@ def drop_ink_scraps(doc: Document) -> None:
         value = getattr(doc, name)
         items = value if isinstance(value, list) else [value] if value else []
         cleaned = [drop_scraps(i) for i in items]
+        if name in ("issuer", "issuer_parent"):
+            cleaned = [(edged, dropped + more) for (text, dropped) in cleaned for edged, more in [_caps_edges(text)]]
         dropped = [s for _, d in cleaned for s in d]
         if dropped:
             fixed = [c for c, _ in cleaned]
             doc.warnings.append(f"{name}: ink scraps dropped: {' '.join(dropped)}")
             setattr(doc, name, fixed if isinstance(value, list) else fixed[0])
+
+
+def _caps_edges(value: str) -> tuple[str, list[str]]:
+    """An issuer line without the mostly lower-case tokens at its ends ("ha... BỘ GIÁO DỤC VÀ ĐÀO TẠO"): the
+    issuing body is typed in capitals (nd30.md §2.3), so a lower-case word before or after a run of capitals
+    is a speck or a stamp's edge read; kept as read unless two words or more in capitals are left.
+
+    >>> _caps_edges("ha... BỘ GIÁO DỤC VÀ ĐÀO TẠO"), _caps_edges("Sở Y tế")
+    (('BỘ GIÁO DỤC VÀ ĐÀO TẠO', ['ha...']), ('Sở Y tế', []))
+    """
+    def lower(tok: str) -> bool:
+        letters = [c for c in tok if c.isalpha()]
+        return bool(letters) and sum(c.islower() for c in letters) * 2 > len(letters)
+
+    tokens = value.split()
+    a, b = 0, len(tokens)
+    while a < b and lower(tokens[a]):
+        a += 1
+    while b > a and lower(tokens[b - 1]):
+        b -= 1
+    kept = " ".join(tokens[a:b])
+    if (a, b) == (0, len(tokens)) or b - a < 2 or not is_caps(kept):
+        return value, []
+    return kept, tokens[:a] + tokens[b:]
 
 
 def correct_joined(doc: Document) -> None:
