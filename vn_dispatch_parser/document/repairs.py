@@ -85,14 +85,22 @@ def drop_ink_scraps(doc: Document) -> None:
     for name in _SCRAPPED:
         value = getattr(doc, name)
         items = value if isinstance(value, list) else [value] if value else []
-        cleaned = [drop_scraps(i) for i in items]
-        if name in ("issuer", "issuer_parent"):
-            cleaned = [(edged, dropped + more) for (text, dropped) in cleaned for edged, more in [_caps_edges(text)]]
+        cleaned = [_without_scraps(name, i) for i in items]
         dropped = [s for _, d in cleaned for s in d]
         if dropped:
             fixed = [c for c, _ in cleaned]
             doc.warnings.append(f"{name}: ink scraps dropped: {' '.join(dropped)}")
             setattr(doc, name, fixed if isinstance(value, list) else fixed[0])
+
+
+def _without_scraps(name: str, item: str) -> tuple[str, list[str]]:
+    """One value of field ``name`` without its ink scraps, and the scraps; an issuer line also without the
+    lower-case words at its ends (:func:`_caps_edges`)."""
+    text, dropped = drop_scraps(item)
+    if name in ("issuer", "issuer_parent"):
+        text, edges = _caps_edges(text)
+        dropped = dropped + edges
+    return text, dropped
 
 
 def _caps_edges(value: str) -> tuple[str, list[str]]:

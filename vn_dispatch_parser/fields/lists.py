@@ -41,7 +41,7 @@ def _part_good(core: str) -> bool:
         return True  # a syllable, or a short abbreviation (tx, tp)
     if len(core) <= 10 and sum(c.isupper() for c in core) >= 2 and regex.fullmatch(r"[\p{L}\d&.-]+", core, regex.V1):
         return True  # an abbreviation: UBND, GDTrH, KTTHh5, P.NC
-    if regex.fullmatch(r"\p{Lu}{1,4}\d{1,3}|\p{L}{1,10}\d{1,4}", core, regex.V1):
+    if regex.fullmatch(r"\p{L}{1,10}\d{1,4}", core, regex.V1):
         return True  # V1, GT1; a drafter's initials and count at the end of Lưu ("Vi56", "bngoc106")
     return bool(regex.fullmatch(r"[\p{L}\d]{1,4}(?:/[\p{L}\d]{1,6})+", core, regex.V1))  # b/c, b/cáo
 
@@ -182,10 +182,10 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
         junk = _JUNK_BULLET.match(t)  # "z - Lãnh đạo Sở;": a speck or a stamp's edge read before the bullet
         if junk:
             t = t[junk.end() :]
-        if _BULLET.match(t) and len(t) > 2 and pattern is NOI_NHAN and is_caps_title(t):
-            skipped += 1  # the signature block's title with a speck read as its bullet: no item
-            continue
         if _BULLET.match(t) and len(t) > 2:
+            if pattern is NOI_NHAN and is_caps_title(t):
+                skipped += 1  # the signature block's title with a speck read as its bullet: no item
+                continue
             items.append(_BULLET.sub("", t))
             raw.append(t)
             used.append(line)

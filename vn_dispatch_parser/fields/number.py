@@ -69,29 +69,35 @@ def canonical_symbol(symbol: str, *, restore_dj: bool = False) -> str:
         elif restore_dj and "Đ" not in up and up in dj and up not in codes:
             g = dj[up]
         elif restore_dj:
-            g = _one_glyph_once(g, {*codes.values(), *dj.values()})
+            g = _one_glyph_once(g)
         out.append(g)
     return "".join(out)
+
+
+@cache
+def _known_codes() -> frozenset[str]:
+    """Every code of the tables: the type codes and the known codes with a "Đ"."""
+    return frozenset({*_type_codes().values(), *dj_codes().values()})
 
 
 MAX_CODE = 12  # letters of the longest code group of the tables (HĐTĐKT, SLĐTBXH) with room for repeats
 
 
-def _one_glyph_once(group: str, known: set[str]) -> str:
+def _one_glyph_once(group: str) -> str:
     """A code group with a letter read three times or more ("HĐĐĐND") as the known code it collapses to:
     OCR repeats a bold or blotted glyph, a code is the initials of its words, listed in the tables, and no
     code repeats one initial three times. A doubled letter is left: codes have them ("CNN", "QLĐĐ").
 
-    >>> _one_glyph_once("HĐĐĐND", {"HĐND"}), _one_glyph_once("QLĐĐ", {"QĐ"}), _one_glyph_once("CNN", {"CN"})
+    >>> _one_glyph_once("HĐĐĐND"), _one_glyph_once("QLĐĐ"), _one_glyph_once("CNN")
     ('HĐND', 'QLĐĐ', 'CNN')
     """
-    if group in known or len(group) > MAX_CODE or not regex.search(r"(\p{Lu})\1\1", group, regex.V1):
+    if len(group) > MAX_CODE or not regex.search(r"(\p{Lu})\1\1", group, regex.V1) or group in _known_codes():
         return group
     runs = [m.group(0) for m in regex.finditer(r"(.)\1*", group)]
     options = {""}
     for run in runs:
         options = {o + run[:n] for o in options for n in range(1, len(run) + 1)}
-    hits = sorted(o for o in options if o in known and o != group)
+    hits = sorted(o for o in options if o in _known_codes() and o != group)
     return hits[0] if len(hits) == 1 else group
 
 
