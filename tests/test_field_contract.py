@@ -124,6 +124,7 @@ CALLS: dict[str, tuple[Callable[[str], Any], Callable[[Any], bool]]] = {
     "number.canonical_symbol": (number.canonical_symbol, lambda r: isinstance(r, str)),
     "number.parse_number_text": (number.parse_number_text, _opt_hit),
     "number.find_number": (lambda s: number.find_number(_lines(s)), _hit_and_line),
+    "number.symbol_agrees": (lambda s: number.symbol_agrees(s, s, [s]), lambda r: isinstance(r, bool)),
     "place_date.parse_place_date": (place_date.parse_place_date, _opt_hit),
     "place_date.find_place_date": (lambda s: place_date.find_place_date(_lines(s)), _hit_and_line),
     "references.find_references": (references.find_references, lambda r: isinstance(r, list) and all(isinstance(x, dict) for x in r)),

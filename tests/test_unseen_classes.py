@@ -325,3 +325,18 @@ def test_a_lower_case_scrap_leaves_a_scanned_issuer() -> None:  # class 6: heade
              for i, t in enumerate(text.splitlines())]
     doc = documents_from_lines(lines)[0]
     assert (doc.issuer_parent, doc.issuer) == ("UBND TỈNH BÌNH DƯƠNG", "SỞ Y TẾ")
+
+
+@pytest.mark.parametrize(("number_line", "agrees"), [("Số: 1865 /SYT-VP", True), ("Số: 1865 /UBND-VP", False),
+                                                     ("Số: 1865 /SYT-vp", False), ("Số: 1865 /QĐ-SYT", False)])
+def test_a_symbol_the_header_agrees_with_is_not_flagged(number_line: str, agrees: bool) -> None:  # review flags
+    from vn_dispatch_parser.config import CONF
+    from vn_dispatch_parser.core.types import BBox, Line
+    from vn_dispatch_parser.pipeline import documents_from_lines
+
+    text = CONG_VAN_TEXT.replace("Số: 1865 /SYT-VP", number_line)
+    lines = [Line(t, page=1, bbox=BBox(100, 60 * i, 1200, 60 * i + 40), conf=0.4 if t == number_line else 0.9)
+             for i, t in enumerate(text.splitlines())]
+    doc = documents_from_lines(lines)[0]  # a faint Số line (hand-written number): a low score on its own
+    assert (doc.confidence["symbol"] >= CONF.symbol_agrees) is agrees
+    assert ("symbol" not in doc.needs_review) is agrees

@@ -3,7 +3,8 @@ the lines (and the hand-writing hints) into the accumulator with evidence and co
 Works on lines alone; boxes and OCR confidences only sharpen it.
 
 The steps run in this order, each on what the steps before it decided: :func:`_number`,
-:func:`_place_date`, :func:`_incoming_stamp`, :func:`_issuer`, :func:`_doc_type`, :func:`_subject`,
+:func:`_place_date`, :func:`_incoming_stamp`, :func:`_issuer`, :func:`_doc_type`, :func:`_symbol_agreement`,
+:func:`_subject`,
 :func:`_addressees`, :func:`_recipients`, :func:`_signer`, :func:`_marks`, :func:`_references`,
 :func:`_digital_signature`, :func:`_refit_issued_date`, :func:`_seal`; :func:`_finish` makes the record,
 repairs joined and misspelt words, runs the checks and decides the review.
@@ -59,7 +60,7 @@ from vn_dispatch_parser.fields.dates import short_date
 from vn_dispatch_parser.fields.issuer import issuer_units, parse_issuer
 from vn_dispatch_parser.fields.lists import KINH_GUI, NOI_NHAN, find_label, items_after_label
 from vn_dispatch_parser.fields.marks import find_mark
-from vn_dispatch_parser.fields.number import find_number, symbol_type_code
+from vn_dispatch_parser.fields.number import find_number, symbol_agrees, symbol_type_code
 from vn_dispatch_parser.fields.place_date import find_place_date
 from vn_dispatch_parser.fields.references import find_references
 from vn_dispatch_parser.fields.signer import parse_signature
@@ -128,6 +129,7 @@ def build_document(lines: list[Line], *, has_seal: bool | None = None, hints: Ha
     _incoming_stamp(acc, r)
     _issuer(acc, r)
     _doc_type(acc, r)
+    _symbol_agreement(acc)
     _subject(acc, r)
     _addressees(acc, r)
     _recipients(acc, r)
@@ -251,6 +253,18 @@ def _doc_type(acc: Acc, r: _Reading) -> None:
         anchor = r.number_line
         acc.put("doc_type", code, Hit(code, anchor.text, "type_from_symbol", CONF.doc_type_from_symbol, anchor.page,
                                       anchor.bbox))
+
+
+def _symbol_agreement(acc: Acc) -> None:
+    """The ký hiệu's score rises to ``CONF.symbol_agrees`` when the heading (or a V/v line) and the issuer,
+    read apart from it, say the same as its groups (:func:`symbol_agrees`); a type taken from the ký hiệu
+    itself is no second reading."""
+    symbol, dtype = acc.values.get("symbol"), acc.evidence.get("doc_type")
+    if not symbol or dtype is None or dtype.rule not in ("type_heading", "cong_van"):
+        return
+    abbreviations = [initials(x) for x in (acc.values.get("issuer"), acc.values.get("issuer_parent")) if x]
+    if acc.conf.get("symbol", 0.0) < CONF.symbol_agrees and symbol_agrees(symbol, acc.values["doc_type"], abbreviations):
+        acc.conf["symbol"] = acc.evidence["symbol"].score = CONF.symbol_agrees
 
 
 def _subject(acc: Acc, r: _Reading) -> None:

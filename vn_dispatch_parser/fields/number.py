@@ -25,7 +25,7 @@ from vn_dispatch_parser.core.tables import dj_codes, load, type_by_code
 from vn_dispatch_parser.core.types import Hit, Line
 from vn_dispatch_parser.core.vocab import SO
 
-__all__ = ["canonical_symbol", "find_number", "parse_number_text"]
+__all__ = ["canonical_symbol", "find_number", "parse_number_text", "symbol_agrees"]
 
 _STAMP_NUMBER = regex.compile(rf"^\s*(?:Đ[ẾE]N\s*)?{SO}\s*[:.]?\s*\d{{1,6}}\s*$", regex.IGNORECASE)
 _ESIGN = regex.compile(r"\d{1,2}/\d{1,2}/\d{4}\s*;?\s*\d{1,2}:\d{2}")
@@ -141,6 +141,33 @@ def find_number(lines: list[Line]) -> tuple[Hit, Line] | None:
                 hit.conf *= max(CONF.line_conf_floor, line.conf)
             return hit, line
     return None
+
+
+# a ký hiệu group: capitals, each with at most one small letter after it (TTr, TTg, CTrTT, QyĐ), or a year
+_CODE_GROUP = regex.compile(r"^(?:\p{Lu}\p{Ll}?){2,}$|^(?:19|20)\d\d$", regex.V1)
+
+
+def symbol_agrees(symbol: str, doc_type: str | None, abbreviations: list[str]) -> bool:
+    """Whether a ký hiệu is what the header around it says it must be (nd30.md §2.2): every group a
+    well-formed code, its type code the heading's (no type code for a công văn), and one of its groups
+    the start of the issuer's or its parent's initials (``abbreviations``).
+
+    >>> symbol_agrees("QĐ-UBND", "QUYẾT ĐỊNH", ["UBNDTQN"]), symbol_agrees("SGDĐT-CTrTT", "CÔNG VĂN", ["SGDĐT"])
+    (True, True)
+    >>> symbol_agrees("TT-CCTL", "TỜ TRÌNH", ["CCTL"]), symbol_agrees("KH-VPĐKbb", "KẾ HOẠCH", ["VPĐKĐĐ"])
+    (False, False)
+    >>> symbol_agrees("QĐ-UBND", "CÔNG VĂN", ["UBNDTQN"]), symbol_agrees("UBND-KTTH", "CÔNG VĂN", ["STNMT"])
+    (False, False)
+    """
+    groups = regex.split(r"[-/]", symbol)
+    if not doc_type or not all(_CODE_GROUP.match(g) for g in groups):
+        return False
+    groups = [g for g in groups if not g.isdigit()]
+    named = type_by_code().get(fold(groups[0]))
+    if named != (None if doc_type == "CÔNG VĂN" else doc_type):
+        return False
+    units = groups[1:] if named else groups
+    return any(a.startswith(g.upper()) for g in units for a in abbreviations if a)
 
 
 def symbol_type_code(symbol: str | None) -> str | None:
