@@ -4,10 +4,9 @@ Works on lines alone; boxes and OCR confidences only sharpen it.
 
 The steps run in this order, each on what the steps before it decided: :func:`_number`,
 :func:`_place_date`, :func:`_incoming_stamp`, :func:`_issuer`, :func:`_doc_type`, :func:`_symbol_agreement`,
-:func:`_subject`,
-:func:`_addressees`, :func:`_recipients`, :func:`_signer`, :func:`_marks`, :func:`_references`,
-:func:`_digital_signature`, :func:`_refit_issued_date`, :func:`_seal`; :func:`_finish` makes the record,
-repairs joined and misspelt words, runs the checks and decides the review.
+:func:`_subject`, :func:`_addressees`, :func:`_recipients`, :func:`_signer`, :func:`_marks`,
+:func:`_references`, :func:`_digital_signature`, :func:`_refit_issued_date`, :func:`_seal`; :func:`_finish`
+makes the record, repairs joined and misspelt words, runs the checks and decides the review.
 """
 
 from __future__ import annotations
