@@ -340,3 +340,16 @@ def test_a_symbol_the_header_agrees_with_is_not_flagged(number_line: str, agrees
     doc = documents_from_lines(lines)[0]  # a faint Số line (hand-written number): a low score on its own
     assert (doc.confidence["symbol"] >= CONF.symbol_agrees) is agrees
     assert ("symbol" not in doc.needs_review) is agrees
+
+
+@pytest.mark.parametrize(("issuer", "number_line", "heading", "symbol"), [
+    ("THANH TRA TỈNH", "Số: 20/TT-PCTN", None, "TTr-PCTN"),  # Thanh tra's own code, its small letter lost
+    ("SỞ Y TẾ", "Số: 20/TT-SYT", "TỜ TRÌNH", "TTr-SYT"),  # the Tờ trình code under its heading
+    ("THANH TRA CHÍNH PHỦ", "Số: 05/2014/TT-TTCP", "THÔNG TƯ", "2014/TT-TTCP"),  # a Thông tư carries its year
+    ("SỞ Y TẾ", "Số: 20/TT-SYT", None, "TT-SYT"),  # nothing says it is TTr
+])
+def test_a_lost_small_letter_of_a_code(issuer: str, number_line: str, heading: str | None, symbol: str) -> None:  # class 3
+    text = CONG_VAN_TEXT.replace("SỞ Y TẾ", issuer).replace("Số: 1865 /SYT-VP", number_line)
+    if heading:
+        text = text.replace("V/v chấn chỉnh thực thi công vụ", f"{heading}\nVề việc chấn chỉnh thực thi công vụ")
+    assert parse_text(text).documents[0].symbol == symbol

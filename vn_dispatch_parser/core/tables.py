@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from vn_dispatch_parser.core.normalize import fold
+from vn_dispatch_parser.core.normalize import fold, initials
 
 __all__ = ["dj_codes", "doc_types", "load", "type_by_code", "type_by_name"]
 
@@ -49,3 +49,18 @@ def type_by_name() -> dict[str, dict[str, str]]:
 def dj_codes() -> dict[str, str]:
     """Known codes with a "Đ", keyed by their spelling without the stroke: ``{"BGDDT": "BGDĐT", …}``."""
     return {c.replace("Đ", "D").upper(): c for c in load("organisations")["codes_with_dj"]}
+
+
+def body_codes(names: list[str]) -> list[str]:
+    """The codes a ký hiệu may write for bodies so named: each one's initials, and the code of a body that
+    writes its own (``mixed_case_codes`` of data/organisations.yaml: THANH TRA → TTr).
+
+    >>> body_codes(["THANH TRA TỈNH", "UBND TỈNH BẮC NINH"])
+    ['TTT', 'TTr', 'UTBN']
+    """
+    mixed = load("organisations").get("mixed_case_codes", {})
+    out = []
+    for name in names:
+        out.append(initials(name))
+        out += [code for start, code in mixed.items() if fold(name).startswith(fold(start))]
+    return out

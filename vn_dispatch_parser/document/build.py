@@ -27,7 +27,7 @@ from vn_dispatch_parser.core.lines import (
     split_columns,
     split_name_title,
 )
-from vn_dispatch_parser.core.normalize import initials
+from vn_dispatch_parser.core.tables import body_codes
 from vn_dispatch_parser.core.types import HandHints, Hit, Line
 from vn_dispatch_parser.document import checks
 from vn_dispatch_parser.document.accumulator import Acc
@@ -42,6 +42,7 @@ from vn_dispatch_parser.document.repairs import (
     confirm_type_code,
     correct_joined,
     drop_ink_scraps,
+    restore_small_letter,
     restore_stroke,
     spelling,
     split_glued_symbol,
@@ -215,9 +216,10 @@ def _issuer(acc: Acc, r: _Reading) -> None:
     parent, issuer = iss.value
     acc.put("issuer_parent", parent, iss.at("parent"))
     acc.put("issuer", issuer, iss.at("issuer"))
-    abbreviations = [initials(x) for x in (issuer, parent) if x]
+    abbreviations = body_codes([x for x in (issuer, parent) if x])
     split_glued_symbol(acc, abbreviations)
     restore_stroke(acc, abbreviations)
+    restore_small_letter(acc, abbreviations)
 
 
 def _locate_issuer(hit: Hit, lines: list[Line]) -> None:
@@ -261,7 +263,7 @@ def _symbol_agreement(acc: Acc) -> None:
     symbol, dtype = acc.values.get("symbol"), acc.evidence.get("doc_type")
     if not symbol or dtype is None or dtype.rule not in ("type_heading", "cong_van"):
         return
-    abbreviations = [initials(x) for x in (acc.values.get("issuer"), acc.values.get("issuer_parent")) if x]
+    abbreviations = body_codes([x for x in (acc.values.get("issuer"), acc.values.get("issuer_parent")) if x])
     if acc.conf.get("symbol", 0.0) < CONF.symbol_agrees and symbol_agrees(symbol, acc.values["doc_type"], abbreviations):
         acc.conf["symbol"] = acc.evidence["symbol"].score = CONF.symbol_agrees
 

@@ -16,7 +16,7 @@ from vn_dispatch_parser.document.accumulator import Acc
 from vn_dispatch_parser.document.review import Reasons
 from vn_dispatch_parser.records import Document
 
-__all__ = ["confirm_type_code", "correct_joined", "drop_ink_scraps", "restore_stroke", "spelling", "split_glued_symbol"]
+__all__ = ["confirm_type_code", "correct_joined", "drop_ink_scraps", "restore_small_letter", "restore_stroke", "spelling", "split_glued_symbol"]
 
 
 def split_glued_symbol(acc: Acc, abbreviations: list[str]) -> None:
@@ -48,8 +48,28 @@ def confirm_type_code(acc: Acc, type_name: str) -> None:
                                                code.upper().replace("I", "T").replace("L", "T"), strict=True)) == 0)
     doubled = head != code and any(head[:i] + head[i + 1:] == code for i in range(1, len(head))
                                    if head[i] == head[i - 1])  # "QĐĐ" under QUYẾT ĐỊNH: one letter read twice
-    if head != code and (same or ocr_slip or doubled):  # "TIr" under TỜ TRÌNH
+    if head != code and (same or ocr_slip or doubled or _small_letter_lost(head, code)):  # "TIr" under TỜ TRÌNH
         _replace_symbol(acc, symbol, code + sep + tail)
+
+
+def _small_letter_lost(group: str, code: str) -> bool:
+    """Whether ``group`` is ``code`` without its small letter ("TT" for "TTr", "CT" for "CTr", "QĐ" for
+    "QyĐ"): the thin small letter between capitals is the glyph OCR loses."""
+    return any(code[i].islower() and code[:i] + code[i + 1:] == group for i in range(1, len(code)))
+
+
+def restore_small_letter(acc: Acc, abbreviations: list[str]) -> None:
+    """Give back the small letter OCR lost in a body's code written with one (``TT`` → ``TTr`` in the ký
+    hiệu of a THANH TRA: :func:`~vn_dispatch_parser.core.tables.body_codes`). A ký hiệu's first group is
+    only so restored where no year group stands before it (a Thông tư, "05/2014/TT-TTCP", carries its year)."""
+    symbol = acc.values.get("symbol")
+    codes = [a for a in abbreviations if a != a.upper()]
+    if not symbol or not codes or regex.match(r"\d{4}/", symbol):
+        return
+    groups = regex.split(r"([-/])", symbol)
+    fixed = [next((c for c in codes if _small_letter_lost(g, c)), g) for g in groups]
+    if fixed != groups:
+        _replace_symbol(acc, symbol, "".join(fixed))
 
 
 def restore_stroke(acc: Acc, abbreviations: list[str]) -> None:

@@ -158,16 +158,21 @@ def symbol_agrees(symbol: str, doc_type: str | None, abbreviations: list[str]) -
     (False, False)
     >>> symbol_agrees("QĐ-UBND", "CÔNG VĂN", ["UBNDTQN"]), symbol_agrees("UBND-KTTH", "CÔNG VĂN", ["STNMT"])
     (False, False)
+    >>> symbol_agrees("TTr-PCTN", "CÔNG VĂN", ["TTT", "TTr"])  # a Thanh tra's công văn
+    True
     """
     groups = regex.split(r"[-/]", symbol)
     if not doc_type or not all(_CODE_GROUP.match(g) for g in groups):
         return False
     groups = [g for g in groups if not g.isdigit()]
     named = type_by_code().get(fold(groups[0]))
-    if named != (None if doc_type == "CÔNG VĂN" else doc_type):
-        return False
-    units = groups[1:] if named else groups
-    return any(a.startswith(g.upper()) for g in units for a in abbreviations if a)
+
+    def is_body(g: str) -> bool:
+        return any(a.upper().startswith(g.upper()) for a in abbreviations if a)
+
+    if doc_type == "CÔNG VĂN":  # no type code, but a unit's code may spell one (TTr: Thanh tra, nd30.md §1)
+        return (named is None or is_body(groups[0])) and any(map(is_body, groups))
+    return named == doc_type and any(map(is_body, groups[1:]))
 
 
 def symbol_type_code(symbol: str | None) -> str | None:
