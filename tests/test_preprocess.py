@@ -110,6 +110,13 @@ def test_black_ring_on_white_is_a_seal_by_shape() -> None:
     assert ink.find_seals(text_page(lines=30)[..., 0], DPI) == []  # dense print is no ring
 
 
+def test_a_light_grey_ring_is_a_seal() -> None:
+    """A red seal scanned in grey is light (here 175 on white paper); its rim is ink all the same."""
+    img = text_page(lines=5)[..., 0].copy()
+    draw_seal(img, (px(140), px(200)), colour=(175, 175, 175))
+    assert [(s.kind, s.color) for s in ink.find_seals(img, DPI)] == [("seal", "black")]
+
+
 def test_framed_black_stamp_box_found() -> None:
     img = text_page(lines=3)[..., 0].copy()
     x0, y0 = px(30), px(80)

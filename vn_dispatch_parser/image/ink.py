@@ -54,6 +54,10 @@ SEAL_DIAMETER_MM = (28.0, 50.0)
 #: Minimum :func:`ring_score` for a red seal and for a black one (real seals 0.37–1.0, print ≤ 0.25).
 SEAL_SCORE_RED = 0.33
 SEAL_SCORE_BLACK = 0.40
+#: A seal's rim on a grey or bitonal scan is ink this much darker than the paper (grey levels): a red seal
+#: turned grey is light (150–190 on white paper), and a fixed cut at 140 broke its rim into arcs (ring
+#: score 0.39 on samples/bundle_013 page 3; 0.95 with the rim whole), while print stays flat.
+SEAL_RING_CONTRAST = 45
 #: A stamp's rules are this much darker than the paper (grey levels, in the darkest channel): pale pink,
 #: violet and grey stamp frames are 50–90 below the paper, which a fixed threshold at 150 missed.
 STAMP_RULE_CONTRAST = 45
@@ -361,7 +365,8 @@ def find_seals(img: np.ndarray, dpi: float, page: int = 1) -> list[InkMark]:
                 seals.append(InkMark("seal", "red", box, page, round(score, 3)))
         grey = None if seals else np.asarray(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY))
     if grey is not None:
-        dark = _shrink_mask(cv2.threshold(grey, 140, 1, cv2.THRESH_BINARY_INV)[1], 2)
+        paper = float(np.percentile(grey, 75))
+        dark = _shrink_mask(cv2.threshold(grey, max(0.0, paper - SEAL_RING_CONTRAST), 1, cv2.THRESH_BINARY_INV)[1], 2)
         for score, box in _rings(dark, f0 * 2, dpi, votes=25, min_score=SEAL_SCORE_BLACK):
             seals.append(InkMark("seal", "black", box, page, round(score, 3)))
     seals.sort(key=lambda m: -m.score)
