@@ -353,3 +353,18 @@ def test_a_lost_small_letter_of_a_code(issuer: str, number_line: str, heading: s
     if heading:
         text = text.replace("V/v chấn chỉnh thực thi công vụ", f"{heading}\nVề việc chấn chỉnh thực thi công vụ")
     assert parse_text(text).documents[0].symbol == symbol
+
+
+@pytest.mark.parametrize(("number_line", "agrees"), [("Số: 1865 /SYT-VP", True), ("Số: 1865 /UBND-VP", False)])
+def test_an_issuer_its_symbol_names_is_not_flagged(number_line: str, agrees: bool) -> None:  # review flags
+    from vn_dispatch_parser.config import CONF
+    from vn_dispatch_parser.core.types import BBox, Line
+    from vn_dispatch_parser.pipeline import documents_from_lines
+
+    text = CONG_VAN_TEXT.replace("Số: 1865 /SYT-VP", number_line)
+    lines = [Line(t, page=1, bbox=BBox(100, 60 * i, 1200, 60 * i + 40), conf=0.2 if i < 2 else 0.9)
+             for i, t in enumerate(text.splitlines())]
+    doc = documents_from_lines(lines)[0]  # a faint header column: a low score on its own
+    assert doc.issuer == "SỞ Y TẾ"
+    assert (doc.confidence["issuer"] >= CONF.issuer_agrees) is agrees
+    assert ("issuer" not in doc.needs_review) is agrees

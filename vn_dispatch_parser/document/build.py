@@ -57,10 +57,10 @@ from vn_dispatch_parser.document.view import (
     vv_line,
 )
 from vn_dispatch_parser.fields.dates import short_date
-from vn_dispatch_parser.fields.issuer import issuer_units, parse_issuer
+from vn_dispatch_parser.fields.issuer import body_code, issuer_units, parse_issuer
 from vn_dispatch_parser.fields.lists import KINH_GUI, NOI_NHAN, find_label, items_after_label
 from vn_dispatch_parser.fields.marks import find_mark
-from vn_dispatch_parser.fields.number import find_number, symbol_agrees, symbol_type_code
+from vn_dispatch_parser.fields.number import find_number, symbol_agrees, symbol_type_code, well_formed
 from vn_dispatch_parser.fields.place_date import find_place_date
 from vn_dispatch_parser.fields.references import find_references
 from vn_dispatch_parser.fields.signer import parse_signature
@@ -257,15 +257,20 @@ def _doc_type(acc: Acc, r: _Reading) -> None:
 
 
 def _symbol_agreement(acc: Acc) -> None:
-    """The ký hiệu's score rises to ``CONF.symbol_agrees`` when the heading (or a V/v line) and the issuer,
-    read apart from it, say the same as its groups (:func:`symbol_agrees`); a type taken from the ký hiệu
-    itself is no second reading."""
-    symbol, dtype = acc.values.get("symbol"), acc.evidence.get("doc_type")
-    if not symbol or dtype is None or dtype.rule not in ("type_heading", "cong_van"):
+    """The ký hiệu and the header it is printed under, read apart, agree: the ký hiệu's score rises to
+    ``CONF.symbol_agrees`` when the heading (or a V/v line) and the issuer say the same as its groups
+    (:func:`symbol_agrees`; a type taken from the ký hiệu itself is no second reading), and the issuer's to
+    ``CONF.issuer_agrees`` when its code is one of them."""
+    symbol = acc.values.get("symbol")
+    if not symbol or not well_formed(symbol):
         return
-    abbreviations = body_codes([x for x in (acc.values.get("issuer"), acc.values.get("issuer_parent")) if x])
-    if acc.conf.get("symbol", 0.0) < CONF.symbol_agrees and symbol_agrees(symbol, acc.values["doc_type"], abbreviations):
+    issuer, dtype = acc.values.get("issuer"), acc.evidence.get("doc_type")
+    abbreviations = body_codes([x for x in (issuer, acc.values.get("issuer_parent")) if x])
+    if (dtype is not None and dtype.rule in ("type_heading", "cong_van") and acc.conf.get("symbol", 0.0) < CONF.symbol_agrees
+            and symbol_agrees(symbol, acc.values["doc_type"], abbreviations)):
         acc.conf["symbol"] = acc.evidence["symbol"].score = CONF.symbol_agrees
+    if issuer and acc.conf.get("issuer", 0.0) < CONF.issuer_agrees and body_code(issuer) in regex.split(r"[-/]", symbol):
+        acc.conf["issuer"] = acc.evidence["issuer"].score = CONF.issuer_agrees
 
 
 def _subject(acc: Acc, r: _Reading) -> None:

@@ -21,11 +21,11 @@ from rapidfuzz import fuzz, process
 
 from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.lexicon import bound_pair
-from vn_dispatch_parser.core.normalize import fold
+from vn_dispatch_parser.core.normalize import fold, initials
 from vn_dispatch_parser.core.tables import load
 from vn_dispatch_parser.core.types import Hit
 
-__all__ = ["clean_issuer_line", "issuer_units", "parse_issuer", "starts_unit"]
+__all__ = ["body_code", "clean_issuer_line", "issuer_units", "parse_issuer", "starts_unit"]
 
 
 @cache
@@ -39,6 +39,19 @@ def _starts() -> tuple[tuple[str, ...], tuple[str, ...]]:
 def _prefix_len(key: str, words: tuple[str, ...]) -> int:
     """Length of the longest word of ``words`` that ``key`` starts with (0 if none)."""
     return max((len(w) for w in words if key == w or key.startswith(w + " ") or key.startswith(w + ".")), default=0)
+
+
+def body_code(name: str) -> str:
+    """The code a ký hiệu writes for a body: the initials of its name before the place it is of (nd30.md
+    §2.2: "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI" signs "UBND", "SỞ Y TẾ TỈNH NAM ĐỊNH" "SYT").
+
+    >>> body_code("ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"), body_code("BỘ GIÁO DỤC VÀ ĐÀO TẠO"), body_code("SỞ Y TẾ")
+    ('UBND', 'BGDĐT', 'SYT')
+    """
+    words = name.split()
+    _, geo = _starts()
+    cut = next((i for i in range(1, len(words)) if _prefix_len(fold(" ".join(words[i:])), geo)), len(words))
+    return initials(" ".join(words[:cut]))
 
 
 def clean_issuer_line(text: str) -> str:

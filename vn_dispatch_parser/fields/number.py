@@ -25,7 +25,7 @@ from vn_dispatch_parser.core.tables import dj_codes, load, type_by_code
 from vn_dispatch_parser.core.types import Hit, Line
 from vn_dispatch_parser.core.vocab import SO
 
-__all__ = ["canonical_symbol", "find_number", "parse_number_text", "symbol_agrees"]
+__all__ = ["canonical_symbol", "find_number", "parse_number_text", "symbol_agrees", "well_formed"]
 
 _STAMP_NUMBER = regex.compile(rf"^\s*(?:Đ[ẾE]N\s*)?{SO}\s*[:.]?\s*\d{{1,6}}\s*$", regex.IGNORECASE)
 _ESIGN = regex.compile(r"\d{1,2}/\d{1,2}/\d{4}\s*;?\s*\d{1,2}:\d{2}")
@@ -147,6 +147,16 @@ def find_number(lines: list[Line]) -> tuple[Hit, Line] | None:
 _CODE_GROUP = regex.compile(r"^(?:\p{Lu}\p{Ll}?){2,}$|^(?:19|20)\d\d$", regex.V1)
 
 
+def well_formed(symbol: str) -> bool:
+    """Whether every group of a ký hiệu is a code as codes are written (capitals, each with at most one small
+    letter after it) or a year: no OCR scraps ("KH-VPĐKbb", "UBND-.CNXD", "Z").
+
+    >>> well_formed("2020/NĐ-CP"), well_formed("SGDĐT-CTrTT"), well_formed("KH-VPĐKbb"), well_formed("Z")
+    (True, True, False, False)
+    """
+    return all(_CODE_GROUP.match(g) for g in regex.split(r"[-/]", symbol))
+
+
 def symbol_agrees(symbol: str, doc_type: str | None, abbreviations: list[str]) -> bool:
     """Whether a ký hiệu is what the header around it says it must be (nd30.md §2.2): every group a
     well-formed code, its type code the heading's (no type code for a công văn), and one of its groups
@@ -161,10 +171,9 @@ def symbol_agrees(symbol: str, doc_type: str | None, abbreviations: list[str]) -
     >>> symbol_agrees("TTr-PCTN", "CÔNG VĂN", ["TTT", "TTr"])  # a Thanh tra's công văn
     True
     """
-    groups = regex.split(r"[-/]", symbol)
-    if not doc_type or not all(_CODE_GROUP.match(g) for g in groups):
+    if not doc_type or not well_formed(symbol):
         return False
-    groups = [g for g in groups if not g.isdigit()]
+    groups = [g for g in regex.split(r"[-/]", symbol) if not g.isdigit()]
     named = type_by_code().get(fold(groups[0]))
 
     def is_body(g: str) -> bool:
