@@ -368,3 +368,21 @@ def test_an_issuer_its_symbol_names_is_not_flagged(number_line: str, agrees: boo
     assert doc.issuer == "SỞ Y TẾ"
     assert (doc.confidence["issuer"] >= CONF.issuer_agrees) is agrees
     assert ("issuer" not in doc.needs_review) is agrees
+
+
+@pytest.mark.parametrize(("printed", "hand", "flagged"), [("1906", "1906", False), ("1906", "1908", True),
+                                                          ("#", "1906", True)])
+def test_a_second_reading_that_agrees_settles_a_doubtful_number(printed: str, hand: str, flagged: bool) -> None:
+    """Second readings as confidence: a faint Số line (score 0.48) whose number the ink reader reads alike is
+    no longer flagged as re-read; one it reads otherwise, or where the print read no number, still is."""
+    from vn_dispatch_parser.core.types import HandReading, Hit
+    from vn_dispatch_parser.document.accumulator import Acc
+    from vn_dispatch_parser.document.hints import apply_number_hint
+
+    acc = Acc()
+    hit = Hit(printed, f"Số: {printed}/UBND", "number_line", 0.48, 1, None)
+    acc.put("number", printed if printed.isdigit() else None, hit)
+    acc.put("number_symbol", f"{printed}/UBND", hit)
+    apply_number_hint(acc, HandReading(hand, 0.9, 1, None, printed, (), ()), "UBND", "/")
+    assert acc.values["number"] == hand
+    assert ("number" in acc.review, "number_symbol" in acc.review) == (flagged, flagged)

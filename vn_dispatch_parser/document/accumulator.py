@@ -30,9 +30,12 @@ class Acc:
     review: Reasons = field(default_factory=Reasons)
     warnings: list[str] = field(default_factory=list)
 
-    def put(self, name: str, value: Any, hit: Hit, conf: float | None = None) -> None:
+    def put(self, name: str, value: Any, hit: Hit, conf: float | None = None, *, agreed: bool = False) -> None:
+        """Decide ``name``. A value put again after a doubtful first reading is flagged
+        (``_REREAD_FLAGGED``), unless ``agreed``: the second reading read what the first did, which settles
+        the doubt."""
         earlier = self.conf.get(name)
-        if name in _REREAD_FLAGGED and earlier is not None and earlier < FIRST_READING_DOUBT:
+        if name in _REREAD_FLAGGED and not agreed and earlier is not None and earlier < FIRST_READING_DOUBT:
             self.review.add(name, f"{REREAD} (score {earlier:.2f})")
         self.values[name] = value
         c = round(hit.conf if conf is None else conf, 3)

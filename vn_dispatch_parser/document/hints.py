@@ -52,8 +52,9 @@ def apply_number_hint(acc: Acc, hint: HandReading, symbol: str, sep: str) -> Non
         conf = hint.conf
     h = Hit(hint.text, f"hand-written {hint.text} (printed OCR: {hint.printed or printed or '-'})",
             "handwritten_digits", conf, hint.page, hint.bbox)
-    acc.put("number", hint.text, h)
-    acc.put("number_symbol", f"{hint.text}{sep}{symbol}", h)
+    agreed = printed == hint.text  # two readers, the printed OCR and the ink's, read the same number
+    acc.put("number", hint.text, h, agreed=agreed)
+    acc.put("number_symbol", f"{hint.text}{sep}{symbol}", h, agreed=agreed)
 
 
 def apply_day_hint(acc: Acc, day: HandReading | None, parts: tuple[str, str, str],
