@@ -211,6 +211,21 @@ def test_a_faded_urgency_mark_without_its_frame_is_read() -> None:  # class 6: a
     assert "KHẨN" in [ln.text for ln in stamp_lines(prep.image, prep.marks, TesseractEngine(), 1, prep.dpi)]
 
 
+@pytest.mark.e2e
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")
+def test_a_framed_mark_on_grey_paper_is_read() -> None:  # class 6: a photographed page, paper at ~165
+    """tests/data/mark_mat_grey_photo.png: the MẬT box of a heavy synthetic page (python -m
+    vn_dispatch_parser.synth --seed 4242, document 5) as framed_boxes cut it: grey paper, blurred letters."""
+    import cv2
+
+    from vn_dispatch_parser.ocr.tesseract import TesseractEngine
+    from vn_dispatch_parser.scan.stamps import _read_mark
+
+    crop = cv2.imread(str(Path(__file__).parent / "data" / "mark_mat_grey_photo.png"), cv2.IMREAD_GRAYSCALE)
+    found = _read_mark(crop, TesseractEngine(), 1, level=True)
+    assert found is not None and found[0] == "MẬT"
+
+
 @pytest.mark.parametrize("thang", ["thắng", "thúng", "thóng"])
 def test_a_blurred_thang_still_makes_a_date_line(thang: str) -> None:  # class 5/6: place and date lost
     text = CONG_VAN_TEXT.replace("ngày 18 tháng 6 năm 2025", f"ngày 18 {thang} 6 năm 2025")
