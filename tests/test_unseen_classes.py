@@ -401,3 +401,28 @@ def test_a_second_reading_that_agrees_settles_a_doubtful_number(printed: str, ha
     apply_number_hint(acc, HandReading(hand, 0.9, 1, None, printed, (), ()), "UBND", "/")
     assert acc.values["number"] == hand
     assert ("number" in acc.review, "number_symbol" in acc.review) == (flagged, flagged)
+
+
+def test_a_second_reading_of_the_subject_chooses_its_marks() -> None:  # class 1: stacked marks confused
+    """The trích yếu's crop read again: a word the two readings spell with the same letters takes the marks
+    the Vietnamese around it supports; a word only one reading has is not added."""
+    from vn_dispatch_parser.core.types import BBox, Layout, Line
+    from vn_dispatch_parser.document.second_reading import reread_subject
+
+    class Crops:
+        width, height = 2000, 3000
+        asked: list[tuple[int, int, int, int]] = []
+
+        def read(self, x0: int, y0: int, x1: int, y1: int, *, layout: Layout = Layout.BLOCK) -> list[Line]:
+            self.asked.append((x0, y0, x1, y1))
+            return [Line("Về việc phê duyệt Quy hoạch tổng thể phát"), Line("triển du lịch đến năm 2030 mới")]
+
+    text = ["UBND TỈNH QUẢNG NGÃI", "QUYẾT ĐỊNH", "Về việc phê duyệt Quy hoạch tông thể phát",
+            "triển du lịch đến năm 2030", "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH"]
+    lines = [Line(t, page=1, bbox=BBox(300, 100 + 60 * i, 1500, 140 + 60 * i), conf=0.9) for i, t in enumerate(text)]
+    crops = Crops()
+    out = reread_subject(lines, crops)
+    assert out[2].text == "Về việc phê duyệt Quy hoạch tổng thể phát"
+    assert out[3].text == "triển du lịch đến năm 2030"  # "mới", read only by the crop, is not added
+    assert [ln.text for i, ln in enumerate(out) if i not in (2,)] == [ln.text for i, ln in enumerate(lines) if i != 2]
+    assert len(crops.asked) == 1 and crops.asked[0][1] < 220 < crops.asked[0][3]

@@ -20,7 +20,7 @@ from vn_dispatch_parser.core.normalize import split_lines
 from vn_dispatch_parser.core.types import BBox, Line, PageText
 from vn_dispatch_parser.document.build import build_document
 from vn_dispatch_parser.document.corroborate import apply_file_name
-from vn_dispatch_parser.document.reconcile import reconcile_signature
+from vn_dispatch_parser.document.second_reading import reconcile_page
 from vn_dispatch_parser.document.segment import segment
 from vn_dispatch_parser.errors import (
     InputFileError,
@@ -231,14 +231,14 @@ def _parse_path(p: Path, *, dpi: int, engine: OcrEngine | None, handwriting: boo
     if max_pixels is not None:
         extra["max_pixels"] = max_pixels
     result = read_scan(p, dpi=dpi, engine=engine, handwriting=handwriting, page_texts=page_texts, pages=pages,
-                       signature=reconcile_signature, probe=probe, **extra)
+                       signature=reconcile_page, probe=probe, **extra)
     return mark_fields_only(result) if fields_only else result
 
 
 def read_scan(path: str | Path, *, dpi: int = 300, engine: OcrEngine | None = None,
               max_pixels: int | None = None, handwriting: bool = True,
               page_texts: list[PageText] | None = None, pages: set[int] | None = None,
-              fields_only: bool = False, signature: Any = reconcile_signature,
+              fields_only: bool = False, signature: Any = reconcile_page,
               probe: InputProbe | None = None) -> FileResult:
     """Read one scan file into a ``FileResult``: its pages (:func:`read_pages`), then the documents.
 
@@ -308,7 +308,7 @@ def read_pages(path: str | Path, **options: Any) -> list[PageReading]:
     document stage deciding each page's signature block): what a cluster's page task runs."""
     from vn_dispatch_parser.scan.page import read_scan_pages
 
-    return read_scan_pages(path, signature=reconcile_signature, **options)
+    return read_scan_pages(path, signature=reconcile_page, **options)
 
 
 def mark_fields_only(result: FileResult) -> FileResult:

@@ -69,7 +69,8 @@ class ScanOptions:
     fields_only: bool = False
     signature: SignatureReconciler | None = None
     """Decides the signature block from the page's reading and crops (the document stage's
-    :func:`~vn_dispatch_parser.document.reconcile.reconcile_signature`, passed in by the pipeline)."""
+    :func:`~vn_dispatch_parser.document.second_reading.reconcile_page`, passed in by the pipeline, which also
+    re-reads the trích yếu)."""
 
 
 class PageCrops:
