@@ -407,7 +407,7 @@ def test_a_second_reading_of_the_subject_chooses_its_marks() -> None:  # class 1
     """The trích yếu's crop read again: a word the two readings spell with the same letters takes the marks
     the Vietnamese around it supports; a word only one reading has is not added."""
     from vn_dispatch_parser.core.types import BBox, Layout, Line
-    from vn_dispatch_parser.document.second_reading import reread_subject
+    from vn_dispatch_parser.document.second_reading import reread_fields
 
     class Crops:
         width, height = 2000, 3000
@@ -421,8 +421,24 @@ def test_a_second_reading_of_the_subject_chooses_its_marks() -> None:  # class 1
             "triển du lịch đến năm 2030", "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH"]
     lines = [Line(t, page=1, bbox=BBox(300, 100 + 60 * i, 1500, 140 + 60 * i), conf=0.9) for i, t in enumerate(text)]
     crops = Crops()
-    out = reread_subject(lines, crops)
+    out = reread_fields(lines, crops)
     assert out[2].text == "Về việc phê duyệt Quy hoạch tổng thể phát"
     assert out[3].text == "triển du lịch đến năm 2030"  # "mới", read only by the crop, is not added
     assert [ln.text for i, ln in enumerate(out) if i not in (2,)] == [ln.text for i, ln in enumerate(lines) if i != 2]
     assert len(crops.asked) == 1 and crops.asked[0][1] < 220 < crops.asked[0][3]
+
+
+def test_a_second_reading_of_the_recipients_chooses_their_marks() -> None:  # class 1: 'tinh' for 'tỉnh'
+    from vn_dispatch_parser.core.types import BBox, Layout, Line, Zone
+    from vn_dispatch_parser.document.second_reading import reread_fields
+
+    class Crops:
+        width, height = 2000, 3000
+
+        def read(self, x0: int, y0: int, x1: int, y1: int, *, layout: Layout = Layout.BLOCK) -> list[Line]:
+            return [Line("Nơi nhận:"), Line("- Như trên;"), Line("- UBND tỉnh;"), Line("- Lưu: VT.")]
+
+    text = ["Nơi nhận:", "- Như trên;", "- UBND tinh;", "- Lưu: VT."]
+    lines = [Line(t, page=1, bbox=BBox(150, 2500 + 50 * i, 900, 2535 + 50 * i), conf=0.9, zone=Zone.RECIPIENTS)
+             for i, t in enumerate(text)]
+    assert [ln.text for ln in reread_fields(lines, Crops())] == ["Nơi nhận:", "- Như trên;", "- UBND tỉnh;", "- Lưu: VT."]

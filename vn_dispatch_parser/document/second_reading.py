@@ -1,4 +1,5 @@
-"""The trích yếu read a second time, from a crop of its own lines: choose the marks between two readings.
+"""The trích yếu and the Nơi nhận list read a second time, each from a crop of its own lines: choose the marks
+between two readings.
 
 Full-page OCR confuses the stacked marks of Vietnamese on a line's small letters ("sự có" for "sự cố", "tông
 thể" for "tổng thể", "xăng dâu" for "xăng dầu"); read again as one block, alone on its crop, the same print
@@ -20,12 +21,12 @@ from vn_dispatch_parser.core.lexicon import pair_count
 from vn_dispatch_parser.core.lines import split_columns
 from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.orthography import is_vietnamese_syllable
-from vn_dispatch_parser.core.types import BBox, CropReader, Layout, Line
+from vn_dispatch_parser.core.types import BBox, CropReader, Layout, Line, Zone
 from vn_dispatch_parser.document.reconcile import reconcile_signature
 from vn_dispatch_parser.document.view import heading_line, vv_line
 from vn_dispatch_parser.fields.subject import typed_subject, vv_subject
 
-__all__ = ["choose_marks", "reconcile_page", "reread_subject"]
+__all__ = ["choose_marks", "reconcile_page", "reread_fields"]
 
 _CORE = regex.compile(r"^(\P{L}*)(\p{L}+)(\P{L}*)$", regex.V1)
 #: Pixels around the subject's lines when its crop is cut (the lines' boxes hug the letters' ink).
@@ -85,12 +86,27 @@ def _subject_box(lines: list[Line]) -> BBox | None:
     return hit.bbox if hit is not None else None
 
 
-def reread_subject(lines: list[Line], crops: CropReader) -> list[Line]:
-    """The page's lines with the marks of its trích yếu chosen between the page's reading and a reading of
-    the trích yếu's crop alone (see the module doc)."""
-    box = _subject_box(lines)
-    if box is None:
-        return lines
+def _recipients_box(lines: list[Line]) -> BBox | None:
+    """Where the page's Nơi nhận list is: its layout zone."""
+    boxes = [ln.bbox for ln in lines if ln.zone is Zone.RECIPIENTS and ln.bbox is not None and ln.text.strip()]
+    if not boxes:
+        return None
+    box = boxes[0]
+    for b in boxes[1:]:
+        box = box.union(b)
+    return box
+
+
+def reread_fields(lines: list[Line], crops: CropReader) -> list[Line]:
+    """The page's lines with the marks of its trích yếu and its Nơi nhận list chosen between the page's
+    reading and a reading of each one's crop alone (see the module doc)."""
+    for box in (_subject_box(lines), _recipients_box(lines)):
+        if box is not None:
+            lines = _reread_box(lines, box, crops)
+    return lines
+
+
+def _reread_box(lines: list[Line], box: BBox, crops: CropReader) -> list[Line]:
     x0, y0 = max(0, box.x0 - PAD), max(0, box.y0 - PAD)
     x1, y1 = min(crops.width, box.x1 + PAD), min(crops.height, box.y1 + PAD)
     again = crops.read(x0, y0, x1, y1, layout=Layout.BLOCK)
@@ -114,5 +130,6 @@ def reread_subject(lines: list[Line], crops: CropReader) -> list[Line]:
 
 def reconcile_page(lines: list[Line], crops: CropReader) -> list[Line]:
     """The page stage's second readings: the signature block
-    (:func:`~vn_dispatch_parser.document.reconcile.reconcile_signature`), then the trích yếu's marks."""
-    return reread_subject(reconcile_signature(lines, crops), crops)
+    (:func:`~vn_dispatch_parser.document.reconcile.reconcile_signature`), then the marks of the trích yếu and
+    the Nơi nhận list."""
+    return reread_fields(reconcile_signature(lines, crops), crops)

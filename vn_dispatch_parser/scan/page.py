@@ -70,7 +70,7 @@ class ScanOptions:
     signature: SignatureReconciler | None = None
     """Decides the signature block from the page's reading and crops (the document stage's
     :func:`~vn_dispatch_parser.document.second_reading.reconcile_page`, passed in by the pipeline, which also
-    re-reads the trích yếu)."""
+    re-reads the trích yếu and the Nơi nhận list)."""
 
 
 class PageCrops:
