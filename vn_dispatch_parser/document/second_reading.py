@@ -18,7 +18,7 @@ from difflib import SequenceMatcher
 import regex
 
 from vn_dispatch_parser.core.lexicon import pair_count
-from vn_dispatch_parser.core.lines import split_columns
+from vn_dispatch_parser.core.lines import lines_box, split_columns
 from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.orthography import is_vietnamese_syllable
 from vn_dispatch_parser.core.types import BBox, CropReader, Layout, Line, Zone
@@ -88,13 +88,7 @@ def _subject_box(lines: list[Line]) -> BBox | None:
 
 def _recipients_box(lines: list[Line]) -> BBox | None:
     """Where the page's Nơi nhận list is: its layout zone."""
-    boxes = [ln.bbox for ln in lines if ln.zone is Zone.RECIPIENTS and ln.bbox is not None and ln.text.strip()]
-    if not boxes:
-        return None
-    box = boxes[0]
-    for b in boxes[1:]:
-        box = box.union(b)
-    return box
+    return lines_box([ln for ln in lines if ln.zone is Zone.RECIPIENTS and ln.text.strip()])[1]
 
 
 def reread_fields(lines: list[Line], crops: CropReader) -> list[Line]:
@@ -115,8 +109,9 @@ def _reread_box(lines: list[Line], box: BBox, crops: CropReader) -> list[Line]:
     second = [w for ln in again for w in ln.text.split()]
     inside = [i for i, ln in enumerate(lines) if ln.bbox is not None and ln.bbox.overlap(box) > 0]
     words = [(i, k, w) for i in inside for k, w in enumerate(lines[i].text.split(" "))]
-    chosen = choose_marks([w for _, _, w in words], second)
-    if chosen == [w for _, _, w in words]:
+    read = [w for _, _, w in words]
+    chosen = choose_marks(read, second)
+    if chosen == read:
         return lines
     out = list(lines)
     for i in inside:
