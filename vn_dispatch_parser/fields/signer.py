@@ -43,6 +43,22 @@ def _infer_kt(segments: list[str]) -> list[str]:
     return segments
 
 
+def _deputy_title(head: str) -> str:
+    """The title of whoever signs for ``head`` as "KT.": the head's deputy (NĐ 30 Art. 13)."""
+    return _DEPUTIES[head][0] if head in _DEPUTIES else f"PHÓ {head}"
+
+
+def _restore_deputy(segments: list[str]) -> list[str]:
+    """Under "KT. X" the signer is X's deputy, so a title equal to X there lost its "PHÓ" (read apart from the
+    line, or under the seal): "KT. GIÁM ĐỐC / GIÁM ĐỐC" → "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC"."""
+    out = list(segments)
+    for i in range(len(out) - 1):
+        m = _PREFIX.match(out[i])
+        if m and _canonical_prefix(m.group("p")) == "KT." and out[i + 1] == m.group("rest").strip():
+            out[i + 1] = _deputy_title(out[i + 1])
+    return out
+
+
 def _snap_title(segment: str) -> str:
     """Replace a title OCR garbled slightly ("PHÓ CHỦ TỊC") by the known one; prefixes are kept, and a
     garbled prefix before a known title ("tt. BỘ TRƯỞNG") is dropped (the block's structure restores it)."""
@@ -220,8 +236,9 @@ def _repair_titles(segments: list[str]) -> tuple[list[str], bool, bool]:
     (:func:`_infer_kt`); whether a title was guessed so, and whether "KT." was."""
     cleaned = [regex.sub(r"^[^\p{L}]+|[^\p{L}.]+$", "", s, flags=regex.V1) for s in segments]
     snapped = [_snap_title(s) for s in cleaned]
-    repaired = _infer_kt(snapped)
-    return repaired, snapped != cleaned or repaired != snapped, repaired != snapped
+    inferred = _infer_kt(snapped)
+    repaired = _restore_deputy(inferred)
+    return repaired, snapped != cleaned or repaired != snapped, inferred != snapped
 
 
 def _name_conf(name: str | None, name_line: Line | None, with_title: bool, guessed: bool) -> float:
