@@ -442,3 +442,32 @@ def test_a_second_reading_of_the_recipients_chooses_their_marks() -> None:  # cl
     lines = [Line(t, page=1, bbox=BBox(150, 2500 + 50 * i, 900, 2535 + 50 * i), conf=0.9, zone=Zone.RECIPIENTS)
              for i, t in enumerate(text)]
     assert [ln.text for ln in reread_fields(lines, Crops())] == ["Nơi nhận:", "- Như trên;", "- UBND tỉnh;", "- Lưu: VT."]
+
+
+@pytest.mark.parametrize(("block", "position"), [
+    ("KT. GIÁM ĐỐC\nGIÁM ĐỐC", "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC"),
+    ("KT. BỘ TRƯỞNG\nBỘ TRƯỞNG", "KT. BỘ TRƯỞNG / THỨ TRƯỞNG"),
+    ("TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nCHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH"),
+    ("TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH"),  # the head signs: nothing to restore
+])
+def test_a_deputys_title_that_lost_its_pho(block: str, position: str) -> None:  # class 5: a level garbled
+    doc = parse_text(_with_signature(f"{block}\nNguyễn Văn An")).documents[0]
+    assert doc.signer_position == position
+
+
+def test_a_speck_inside_a_signers_name_keeps_the_name_whole() -> None:  # class 2: surname lost to the list
+    from vn_dispatch_parser.core.types import BBox, Line, OcrPage, OcrWord
+    from vn_dispatch_parser.scan.page import lines_from_ocr
+
+    body = _ocr_line("Yêu cầu các sở, ban ngành nghiêm túc tổ chức triển khai thực hiện Chỉ thị này", (300, 2300, 2200, 2350))
+    label = _ocr_line("Nơi nhận:", (300, 2500, 520, 2540))
+    title = _ocr_line("CHỦ TỊCH", (1780, 2500, 2050, 2545))
+    item = _ocr_line("- Mặt trận và các tổ chức tỉnh;", (439, 2689, 1279, 2737))
+    # as read on a real page: a sliver of the signature under the surname, inside its box
+    words = (OcrWord("Đặng", 95.0, BBox(1706, 2702, 1838, 2753)), OcrWord("ì", 40.0, BBox(1756, 2740, 1766, 2750)),
+             OcrWord("Văn", 95.0, BBox(1855, 2704, 1954, 2744)), OcrWord("Minh", 95.0, BBox(1972, 2702, 2104, 2743)))
+    name = Line("Đặng ì Văn Minh", bbox=BBox(1706, 2702, 2104, 2755), words=words, conf=0.9)
+    page = OcrPage(page_no=1, width=2484, height=3508, words=[], lines=[body, label, title, item, name])
+    texts = [ln.text for ln in lines_from_ocr(page) if ln.text]
+    assert not any("tỉnh;" in t and "Đặng" in t for t in texts), texts
+    assert any("Đặng" in t and "Minh" in t for t in texts), texts

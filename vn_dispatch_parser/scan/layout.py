@@ -80,11 +80,14 @@ def _split_header_line(line: Line, split: float, width: int) -> tuple[Line | Non
 
 def _widest_gap(words: list[OcrWord], lo: float, hi: float, min_gap: float) -> float | None:
     """x of the middle of the widest gap between consecutive words (sorted by x) that is wider than
-    ``min_gap`` and centred between ``lo`` and ``hi``; None when there is none."""
+    ``min_gap`` and centred between ``lo`` and ``hi``; None when there is none. A gap starts where all the
+    words before it end: a speck read inside a word's box ("Đặng" with an "ì" under it) opens none."""
     best, best_gap = None, min_gap
+    end = None
     for a, b in zip(words, words[1:], strict=False):
-        gap = b.bbox.x0 - a.bbox.x1
-        centre = (a.bbox.x1 + b.bbox.x0) / 2
+        end = a.bbox.x1 if end is None else max(end, a.bbox.x1)
+        gap = b.bbox.x0 - end
+        centre = (end + b.bbox.x0) / 2
         if lo < centre < hi and gap > best_gap:
             best, best_gap = centre, gap
     return best
