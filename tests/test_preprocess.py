@@ -331,3 +331,45 @@ def test_a_page_read_far_below_its_print_is_read_again() -> None:
     assert _under_read(few, prep, fields_only=False) and not _under_read(many, prep, fields_only=False)
     assert not _under_read(few, prep, fields_only=True)  # bands leave the body out: only no line at all counts
     assert _under_read(OcrPage(1, 600, 800), prep, fields_only=True)
+
+
+def _sheet_on_desk(desk_level: int) -> tuple[np.ndarray, np.ndarray]:
+    """A printed A4 sheet (rows of dark bars for lines) photographed on a desk of ``desk_level``: the photo and
+    the sheet's four corners in it."""
+    sheet = np.full((1170, 827), 250, np.uint8)
+    for y in range(120, 1050, 30):
+        sheet[y : y + 12, 90:740] = 30
+    corners = np.array([[190, 95], [930, 120], [990, 1380], [130, 1350]], np.float32)
+    src = np.array([[0, 0], [827, 0], [827, 1170], [0, 1170]], np.float32)
+    photo = cv2.warpPerspective(sheet, cv2.getPerspectiveTransform(src, corners), (1120, 1480),
+                                borderMode=cv2.BORDER_CONSTANT, borderValue=desk_level)
+    return photo, corners
+
+
+@pytest.mark.parametrize("desk", [70, 150])
+def test_a_photographed_sheet_is_found_and_seen_square_on(desk: int) -> None:
+    from vn_dispatch_parser.image.perspective import find_page, rectify
+
+    photo, corners = _sheet_on_desk(desk)
+    quad = find_page(photo)
+    assert quad is not None and np.abs(quad.corners - corners).max() < 12
+    sheet, warp = rectify(photo, quad)
+    assert abs(sheet.shape[1] / sheet.shape[0] - 827 / 1170) < 0.04  # edge lengths: perspective kept a little
+    # a point of the photo goes to the sheet and a box of the sheet comes back to the photo
+    page = PageText(1, sheet.shape[1], sheet.shape[0], (sheet.shape[1], sheet.shape[0]),
+                    warp=tuple(float(v) for v in warp.ravel()), loaded=(photo.shape[1], photo.shape[0]))
+    back = page.to_page(BBox(0, 0, 4, 4))
+    assert abs(back.x0 - corners[0][0]) < 12 and abs(back.y0 - corners[0][1]) < 12
+
+
+def test_a_scan_has_no_sheet_to_find() -> None:
+    from vn_dispatch_parser.image.perspective import find_page
+
+    photo, _ = _sheet_on_desk(70)
+    scan = np.full((1170, 827), 250, np.uint8)
+    for y in range(120, 1050, 30):
+        scan[y : y + 12, 90:740] = 30
+    edged = scan.copy()
+    edged[:, :25] = 20  # a scanner's dark edge along one side
+    cropped = photo[150:1300, 200:920]  # a photo cut inside the sheet
+    assert find_page(scan) is None and find_page(edged) is None and find_page(cropped) is None

@@ -171,10 +171,21 @@ class PageText:
     text_layer: bool = False
     blank: bool = False
     lines: list[Line] = field(default_factory=list)
+    warp: tuple[float, ...] | None = None
+    """A photographed sheet: the homography (row-major 3 × 3) from the photo as loaded to the sheet seen square
+    on, which ``upright``, ``rotation``, ``skew`` and ``scale`` then apply to."""
+    loaded: tuple[int, int] | None = None
+    """``(width, height)`` of the photo as loaded, when ``warp`` is set."""
 
     @property
     def page_size(self) -> tuple[int, int]:
-        """``(width, height)`` of the page as loaded, before it was turned upright."""
+        """``(width, height)`` of the page as loaded, before it was turned upright (and straightened)."""
+        if self.loaded is not None:
+            return self.loaded
+        return self._sheet_size
+
+    @property
+    def _sheet_size(self) -> tuple[int, int]:
         uw, uh = self.upright
         return (uh, uw) if self.rotation in (90, 270) else (uw, uh)
 
@@ -213,10 +224,10 @@ class PageText:
         >>> PageText(1, 100, 50, (100, 50), rotation=270).to_page(BBox(10, 5, 30, 15))
         BBox(x0=35, y0=10, x1=45, y1=30)
         """
-        if self.text_layer or (not self.rotation and not self.skew and self.scale in (0, 1)):
+        if self.text_layer or (not self.rotation and not self.skew and self.scale in (0, 1) and not self.warp):
             return box
         u0, v0, u1, v1 = self.to_upright(box)
-        w, h = self.page_size
+        w, h = self._sheet_size
         if self.rotation == 90:  # the page was turned clockwise: (x, y) of the page is at (h - y, x) upright
             x0, y0, x1, y1 = v0, h - u1, v1, h - u0
         elif self.rotation == 180:
@@ -225,8 +236,27 @@ class PageText:
             x0, y0, x1, y1 = w - v1, u0, w - v0, u1
         else:
             x0, y0, x1, y1 = u0, v0, u1, v1
+        if self.warp is not None and self.loaded is not None:  # from the straightened sheet back to the photo
+            x0, y0, x1, y1 = _unwarp(self.warp, (x0, y0, x1, y1))
+            w, h = self.loaded
         x0, y0 = min(max(0, math.floor(x0 + 1e-6)), w), min(max(0, math.floor(y0 + 1e-6)), h)
         return BBox(x0, y0, max(x0, min(w, math.ceil(x1 - 1e-6))), max(y0, min(h, math.ceil(y1 - 1e-6))))
+
+
+def _unwarp(warp: tuple[float, ...], box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """The bounding box, in the photo, of a box of the straightened sheet (``warp``: photo → sheet)."""
+    a = [warp[0:3], warp[3:6], warp[6:9]]
+    det = (a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0])
+           + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]))
+    inv = [[(a[(j + 1) % 3][(i + 1) % 3] * a[(j + 2) % 3][(i + 2) % 3]
+             - a[(j + 1) % 3][(i + 2) % 3] * a[(j + 2) % 3][(i + 1) % 3]) / det for j in range(3)] for i in range(3)]
+    x0, y0, x1, y1 = box
+    xs, ys = [], []
+    for x, y in ((x0, y0), (x1, y0), (x0, y1), (x1, y1)):
+        d = inv[2][0] * x + inv[2][1] * y + inv[2][2]
+        xs.append((inv[0][0] * x + inv[0][1] * y + inv[0][2]) / d)
+        ys.append((inv[1][0] * x + inv[1][1] * y + inv[1][2]) / d)
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 @dataclass

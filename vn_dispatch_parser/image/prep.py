@@ -9,7 +9,8 @@ import numpy as np
 
 from vn_dispatch_parser.core.types import InkMark, PageImage
 from vn_dispatch_parser.image import ink
-from vn_dispatch_parser.image.preprocess import OrientationFn, flatten_background, prepare_for_ocr
+from vn_dispatch_parser.image.perspective import straighten_sheet
+from vn_dispatch_parser.image.preprocess import OrientationFn, flatten_background, guess_dpi, prepare_for_ocr
 
 __all__ = ["PreparedPage", "prepare_page"]
 
@@ -31,12 +32,20 @@ class PreparedPage:
     rotation: int = 0  # clockwise degrees applied to turn the page upright
     skew: float = 0.0  # degrees straightened (counter-clockwise positive)
     scale: float = 1.0  # upscaling factor
+    warp: tuple[float, ...] | None = None  # homography (row-major 3 x 3) from a photo to its straightened sheet
+    sheet: tuple[int, int] | None = None  # (width, height) of that sheet, the page the rest applies to
 
 
 def prepare_page(page: PageImage, *, osd: OrientationFn | None = None) -> PreparedPage:
     """Prepare one page; marks (seals, stamps, hand-writing) are located on the prepared frame. ``osd`` (the
-    OCR engine's ``orientation``) decides a page's orientation when the image checks are unsure."""
-    grey, info = prepare_for_ocr(page.array, page.dpi, osd=osd)
+    OCR engine's ``orientation``) decides a page's orientation when the image checks are unsure. A phone
+    photo of a sheet on a desk is first cut to the sheet and seen square on (:mod:`.perspective`); the sheet
+    is the page (A4, NĐ 30), so its size gives its resolution."""
+    sheet = straighten_sheet(page.array)
+    array, dpi = (page.array, page.dpi) if sheet is None else (sheet.image, guess_dpi(sheet.image.shape))
+    grey, info = prepare_for_ocr(array, dpi, osd=osd)
+    if sheet is not None:
+        info.steps.insert(0, f"sheet ({sheet.area:.0%} of the photo) straightened")
     image = info.color if info.color is not None else grey
     marks: list[InkMark] = []
     if not info.blank:
@@ -51,4 +60,6 @@ def prepare_page(page: PageImage, *, osd: OrientationFn | None = None) -> Prepar
     if ocr_image is not grey:
         info.steps.append("flatten")
     return PreparedPage(image=image, ocr_image=ocr_image, dpi=info.dpi_out, marks=marks, blank=info.blank,
-                        steps=info.steps, rotation=info.rotation, skew=info.skew, scale=info.scale)
+                        steps=info.steps, rotation=info.rotation, skew=info.skew, scale=info.scale,
+                        warp=None if sheet is None else tuple(float(v) for v in sheet.warp.ravel()),
+                        sheet=None if sheet is None else (sheet.image.shape[1], sheet.image.shape[0]))

@@ -67,12 +67,27 @@ def to_image_frame(page: PageText, box: BBox, size: tuple[int, int]) -> tuple[fl
     >>> to_image_frame(p, BBox(20, 10, 60, 30), (300, 150))
     (30.0, 15.0, 90.0, 45.0)
     """
-    uw, uh = page.upright
-    x0u, y0u, x1u, y1u = page.to_upright(box)
+    if page.warp is not None and page.loaded is not None:  # a straightened photo: OCRmyPDF shows the photo
+        (uw, uh), (x0u, y0u, x1u, y1u) = _photo_upright(page, page.to_page(box))
+    else:
+        uw, uh = page.upright
+        x0u, y0u, x1u, y1u = page.to_upright(box)
     fx, fy = size[0] / uw, size[1] / uh
     x0, x1 = max(0.0, x0u * fx), min(size[0], x1u * fx)
     y0, y1 = max(0.0, y0u * fy), min(size[1], y1u * fy)
     return (round(x0, 2), round(y0, 2), round(max(x0, x1), 2), round(max(y0, y1), 2))
+
+
+def _photo_upright(page: PageText, b: BBox) -> tuple[tuple[int, int], tuple[float, float, float, float]]:
+    """A box of a photo as loaded in the photo turned upright by ``page.rotation`` (clockwise), and that size."""
+    w, h = page.loaded or page.page_size
+    if page.rotation == 90:
+        return (h, w), (h - b.y1, b.x0, h - b.y0, b.x1)
+    if page.rotation == 180:
+        return (w, h), (w - b.x1, h - b.y1, w - b.x0, h - b.y0)
+    if page.rotation == 270:
+        return (h, w), (b.y0, w - b.x1, b.y1, w - b.x0)
+    return (w, h), (b.x0, b.y0, b.x1, b.y1)
 
 
 def _words(line: Any) -> list[tuple[str, BBox]]:

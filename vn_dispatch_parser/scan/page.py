@@ -152,9 +152,10 @@ def _recognize(engine: OcrEngine, grey: np.ndarray, dpi: int, page_no: int, fiel
 def _read_page(page: PageImage, layer: TextLayerPage | None, engine: OcrEngine, opts: ScanOptions) -> _PageResult:
     prep = prepare_page(page, osd=engine.orientation)
     h, w = page.array.shape[:2]
-    upright = (h, w) if prep.rotation in (90, 270) else (w, h)
+    sw, sh = prep.sheet or (w, h)  # a photographed sheet is straightened first: the rest applies to it
+    upright = (sh, sw) if prep.rotation in (90, 270) else (sw, sh)
     text = PageText(page.page_no, prep.ocr_image.shape[1], prep.ocr_image.shape[0], upright, prep.rotation,
-                    prep.skew, prep.scale, blank=prep.blank)
+                    prep.skew, prep.scale, blank=prep.blank, warp=prep.warp, loaded=(w, h) if prep.warp else None)
     if prep.blank:
         return _PageResult(lines=[], marks=prep.marks, blank=True, stamps=layer.signatures if layer else [],
                            frame=_frame(page, prep, False), text=text)
