@@ -151,3 +151,19 @@ def test_committed_sample_regenerates_byte_for_byte(tmp_path: Path) -> None:
     path, _ = generate(spec, tmp_path)
     assert _sha(path) == _sha(committed), "synth output changed: run `make samples` and commit samples/"
     assert Path(f"{path}.json").read_bytes() == Path(f"{committed}.json").read_bytes()
+
+
+def test_photo_level_makes_a_sheet_on_a_desk(tmp_path: Path) -> None:
+    """``--levels photo``: a JPEG of the page lying on a desk at an angle, whose sheet the reader finds."""
+    import cv2
+
+    from vn_dispatch_parser.image.perspective import find_page
+    from vn_dispatch_parser.synth.generate import random_specs
+
+    spec = random_specs(1, 31, ("photo",))[0]
+    assert spec.name.endswith("_photo.jpg")
+    path, truth = generate(spec, tmp_path)
+    assert truth["degradation"] == "photo"
+    photo = cv2.imread(str(path))
+    quad = find_page(photo)
+    assert quad is not None and 0.4 < quad.area < 0.9

@@ -12,7 +12,7 @@ import logging
 import sys
 from pathlib import Path
 
-from vn_dispatch_parser.synth.degrade import LEVELS
+from vn_dispatch_parser.synth.degrade import ALL_LEVELS, LEVELS
 from vn_dispatch_parser.synth.generate import committed_specs, generate, random_specs
 
 __all__ = ["main"]
@@ -29,7 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--committed", action="store_true", help="regenerate the committed sample set (samples/)")
     p.add_argument("--n", type=int, default=20, help="number of random samples (default 20)")
     p.add_argument("--seed", type=int, default=7, help="seed of the random set (default 7)")
-    p.add_argument("--levels", default=",".join(LEVELS), help="degradation levels, comma-separated")
+    p.add_argument("--levels", default=",".join(LEVELS), help="degradation levels, comma-separated (also 'photo': a page photographed on a desk)")
     p.add_argument("--only", default="", help="with --committed: only these file names (comma-separated)")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     return p
@@ -40,8 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
     levels = tuple(x.strip() for x in args.levels.split(",") if x.strip())
-    if not levels or any(x not in LEVELS for x in levels):
-        log.error("--levels must be among %s", ",".join(LEVELS))
+    if not levels or any(x not in ALL_LEVELS for x in levels):
+        log.error("--levels must be among %s", ",".join(ALL_LEVELS))
         return 2
     if args.committed:
         only = {x.strip() for x in args.only.split(",") if x.strip()}

@@ -5,6 +5,9 @@
   sometimes grayscale.
 - heavy: skew ≤ 3°, bleed-through from the back, uneven light, scanner edges, stronger blur and
   noise, 100–150 dpi, sometimes bitonal, pages sometimes turned 90° or 180°.
+- photo (on request only, not in :data:`LEVELS`): the mild page photographed lying on a desk: the sheet at
+  100–130 dpi, seen from below (its top edge 3–8 % narrower each side), turned up to 4°, on a grey-brown
+  desk with grain, lit unevenly, JPEG.
 """
 
 from __future__ import annotations
@@ -18,9 +21,12 @@ from PIL import Image
 
 from vn_dispatch_parser.synth.typeset import DPI
 
-__all__ = ["LEVELS", "choose_dpi", "choose_mode", "degrade"]
+__all__ = ["ALL_LEVELS", "LEVELS", "PHOTO", "choose_dpi", "choose_mode", "degrade"]
 
 LEVELS = ("clean", "mild", "heavy")
+PHOTO = "photo"
+ALL_LEVELS = (*LEVELS, PHOTO)
+"""Every level ``--levels`` takes; the default sets are made of :data:`LEVELS`."""
 
 
 def choose_dpi(level: str, rng: random.Random) -> int:
@@ -29,6 +35,8 @@ def choose_dpi(level: str, rng: random.Random) -> int:
         return 300
     if level == "mild":
         return rng.choice([200, 240, 300])
+    if level == PHOTO:
+        return rng.choice([100, 115, 130])
     return rng.choice([100, 120, 150])
 
 
@@ -40,6 +48,31 @@ def choose_mode(level: str, rng: random.Random) -> str:
     if level == "heavy":
         return "1" if roll < 0.2 else "L" if roll < 0.35 else "RGB"
     return "RGB"
+
+
+def _photograph(page: Image.Image, rng: random.Random) -> Image.Image:
+    """The page lying on a desk, photographed from below at an angle (see the module docstring)."""
+    nrng = np.random.default_rng(rng.getrandbits(63))
+    sheet = np.asarray(page.convert("RGB"), np.float32)
+    ph, pw = sheet.shape[:2]
+    W, H = round(pw * rng.uniform(1.15, 1.35)), round(ph * rng.uniform(1.1, 1.25))
+    ox, oy = (W - pw) / 2, (H - ph) / 2
+    k, j = rng.uniform(0.03, 0.08) * pw, 0.015 * pw
+    corners = [(ox + k, oy), (ox + pw - k, oy), (ox + pw, oy + ph), (ox, oy + ph)]
+    angle = np.radians(rng.uniform(-4, 4))
+    c, s = np.cos(angle), np.sin(angle)
+    dst = np.array([[W / 2 + c * (x - W / 2) - s * (y - H / 2) + rng.uniform(-j, j),
+                     H / 2 + s * (x - W / 2) + c * (y - H / 2) + rng.uniform(-j, j)] for x, y in corners], np.float32)
+    src = np.array([[0, 0], [pw, 0], [pw, ph], [0, ph]], np.float32)
+    desk = np.array([rng.uniform(60, 140), rng.uniform(70, 130), rng.uniform(90, 160)], np.float32)
+    photo: np.ndarray = np.asarray(cv2.warpPerspective(
+        sheet, cv2.getPerspectiveTransform(src, dst), (W, H), flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT, borderValue=tuple(float(v) for v in desk)), np.float32)
+    photo += np.asarray(nrng.normal(0.0, 8.0, size=photo.shape), np.float32)
+    photo *= np.linspace(rng.uniform(0.8, 1.0), rng.uniform(0.9, 1.05), W, dtype=np.float32)[None, :, None]
+    photo = cv2.GaussianBlur(photo, (0, 0), 0.6)
+    out = Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8))
+    return _jpeg_roundtrip(out, rng.randint(75, 88))
 
 
 def _illumination(h: int, w: int, nrng: np.random.Generator, depth: float) -> np.ndarray:
@@ -99,8 +132,10 @@ def degrade(
     Returns:
         The degraded page at ``dpi`` in ``mode``.
     """
-    if level not in LEVELS:
+    if level not in ALL_LEVELS:
         raise ValueError(f"unknown degradation level {level!r}")
+    if level == PHOTO:
+        return _photograph(degrade(img, "mild", dpi, "RGB", rng, back), rng)
     nrng = np.random.default_rng(rng.getrandbits(63))
     size = (round(img.width * dpi / DPI), round(img.height * dpi / DPI))
     small = img if dpi == DPI else img.resize(size, Image.Resampling.LANCZOS)

@@ -17,7 +17,7 @@ from PIL import Image
 
 from vn_dispatch_parser.synth import tables
 from vn_dispatch_parser.synth.content import build_file
-from vn_dispatch_parser.synth.degrade import LEVELS, choose_dpi, choose_mode, degrade
+from vn_dispatch_parser.synth.degrade import ALL_LEVELS, LEVELS, PHOTO, choose_dpi, choose_mode, degrade
 from vn_dispatch_parser.synth.layout import layout_document
 from vn_dispatch_parser.synth.model import DocSpec, Features
 from vn_dispatch_parser.synth.output import FORMATS, MULTIPAGE, write_images
@@ -60,7 +60,7 @@ class SampleSpec:
     Attributes:
         name: File name with extension (``cv_001_clean.png``); the extension must match ``fmt``.
         seed: Seed of every random choice.
-        level: Degradation: ``clean``, ``mild`` or ``heavy``.
+        level: Degradation: ``clean``, ``mild``, ``heavy`` or ``photo``.
         fmt: ``png``, ``jpg``, ``tif`` or ``pdf``.
         features: What the documents must exercise.
         dpi: Output resolution (``None``: chosen by the level).
@@ -136,7 +136,7 @@ def generate(spec: SampleSpec, out_dir: Path) -> tuple[Path, dict[str, Any]]:
     Raises:
         ValueError: Bad level or format, or content that never fits a single-page format.
     """
-    if spec.level not in LEVELS or spec.fmt not in FORMATS or not spec.name.endswith(FORMATS[spec.fmt]):
+    if spec.level not in ALL_LEVELS or spec.fmt not in FORMATS or not spec.name.endswith(FORMATS[spec.fmt]):
         raise ValueError(f"bad spec {spec.name}: level={spec.level} fmt={spec.fmt}")
     for attempt in range(8):  # single-page formats: redraw the content until it fits one page
         tag = f"synth:{spec.seed}" + (f":retry{attempt}" if attempt else "")
@@ -179,6 +179,8 @@ def random_specs(n: int, seed: int, levels: tuple[str, ...] = LEVELS) -> list[Sa
         level = levels[i % len(levels)] if rng.random() < 0.5 else rng.choice(levels)
         feats = Features(bundle=rng.random() < 0.12, draft=rng.random() < 0.06)
         fmt = rng.choices(["pdf", "tif", "jpg", "png"], [4, 2, 3, 1])[0]
+        if level == PHOTO:  # a phone photo is a JPEG of one page
+            fmt = "jpg"
         if fmt in {"png", "jpg"}:
             feats.pages = 1
             feats.bundle = False
