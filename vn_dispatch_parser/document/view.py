@@ -3,6 +3,8 @@ line, the Nơi nhận label and the window that holds the signature block."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import regex
 
 from vn_dispatch_parser.core.headings import is_caps_title
@@ -79,10 +81,29 @@ def vv_line(lines: list[Line]) -> int | None:
     return next((i for i, ln in enumerate(lines[:HEADER_MAX]) if VV_RE.match(ln.text)), None)
 
 
+_LABEL_INSIDE = regex.compile(r"N[ơoóờởớ][ií]\s*nh[ậaâ]n\s*:", regex.IGNORECASE)
+LABEL_SCRAPS = 25
+"""At most this many characters of scraps before a Nơi nhận label on its line: the label opens its column at
+the left margin (NĐ 30), so what OCR put before it is ink of a note or a seal beside it, never an item."""
+
+
+def _label_behind_scraps(lines: list[Line], start: int) -> int | None:
+    """A recipients-zone line holding "Nơi nhận:" behind a few characters of scraps ("®3/.Sw AƯU Nơi nhận:"),
+    cut to the label in ``lines``; its index."""
+    for i in range(start, len(lines)):
+        m = _LABEL_INSIDE.search(lines[i].text) if lines[i].zone is Zone.RECIPIENTS else None
+        if m is not None and 0 < m.start() <= LABEL_SCRAPS:
+            lines[i] = replace(lines[i], text=lines[i].text[m.start():])
+            return i
+    return None
+
+
 def recipients_label(lines: list[Line], end: int) -> int | None:
     """Index of the Nơi nhận label after the header. When the label itself was lost under a stamp or a seal,
     a "Nơi nhận:" line is put back in ``lines`` before the first line of the recipients zone."""
     nn = find_label(lines, NOI_NHAN, start=min(end, len(lines)))
+    if nn is None:
+        nn = _label_behind_scraps(lines, min(end, len(lines)))
     if nn is None:
         first = next((i for i, ln in enumerate(lines) if i >= end and ln.zone is Zone.RECIPIENTS and ln.text.strip()),
                      None)
