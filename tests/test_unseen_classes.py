@@ -471,3 +471,21 @@ def test_a_speck_inside_a_signers_name_keeps_the_name_whole() -> None:  # class 
     texts = [ln.text for ln in lines_from_ocr(page) if ln.text]
     assert not any("tỉnh;" in t and "Đặng" in t for t in texts), texts
     assert any("Đặng" in t and "Minh" in t for t in texts), texts
+
+
+def test_a_vv_run_together_into_a_4_keeps_the_subject() -> None:  # class 6: a small print blurred (a photo)
+    doc = parse_text(CONG_VAN_TEXT.replace("V/v chấn chỉnh", "V4 chấn chỉnh")).documents[0]
+    assert doc.subject == "chấn chỉnh thực thi công vụ"
+
+
+def test_a_noi_nhan_label_behind_scraps_is_found() -> None:  # class 1: scraps of a margin note before the label
+    from vn_dispatch_parser.core.types import Line, Zone
+    from vn_dispatch_parser.document.view import recipients_label
+    from vn_dispatch_parser.fields.lists import NOI_NHAN, items_after_label
+
+    lines = [Line("Nội dung công văn./.", zone=Zone.BODY),
+             Line("®3/.Sw Ì@0A AƯU Nơi nhận:", zone=Zone.RECIPIENTS),
+             Line("- Như trên;", zone=Zone.RECIPIENTS), Line("- Lưu: VT, NV.", zone=Zone.RECIPIENTS)]
+    nn = recipients_label(lines, 1)
+    assert nn == 1 and lines[1].text == "Nơi nhận:"
+    assert items_after_label(lines, nn, NOI_NHAN).value == ["Như trên", "Lưu: VT, NV"]

@@ -24,7 +24,8 @@ from vn_dispatch_parser.core.vocab import KINH_GUI
 
 __all__ = ["VV_RE", "typed_subject", "vv_subject"]
 
-VV_RE = regex.compile(r"^\s*[^\p{L}\d\s]{0,2}\s*[Vv]\s*(?:[/l|1\\]\s*(?:[vVy]\b\s*[.:]?|(?=\s+\p{Ll}))|[#íìi]\s*[vVy]\b\s*[.:]?)\s*(?P<ty>.*)$", regex.V1)
+VV_RE = regex.compile(r"^\s*[^\p{L}\d\s]{0,2}\s*[Vv]\s*(?:[/l|1\\]\s*(?:[vVy]\b\s*[.:]?|(?=\s+\p{Ll}))|[#íìi]\s*[vVy]\b\s*[.:]?"
+                   r"|4(?=\s+\p{Ll}))\s*(?P<ty>.*)$", regex.V1)  # "V4": the "/v" of a small blurred print run together
 _STOP = regex.compile(
     r"^\s*(Căn cứ|Thực hiện|Theo đề nghị|Xét đề nghị|Trên cơ sở|Kính gửi|Nơi nhận|Điều\s+\d|"
     r"Phần\s+[IVX\d]|Chương\s+[IVX\d]|[IVX]+\s*[.-]\s|\d+\s*[.)]\s+\p{Lu}|QUYẾT ĐỊNH\s*:|QUYẾT NGHỊ\s*:)",
