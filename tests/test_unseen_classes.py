@@ -489,3 +489,12 @@ def test_a_noi_nhan_label_behind_scraps_is_found() -> None:  # class 1: scraps o
     nn = recipients_label(lines, 1)
     assert nn == 1 and lines[1].text == "Nơi nhận:"
     assert items_after_label(lines, nn, NOI_NHAN).value == ["Như trên", "Lưu: VT, NV"]
+
+
+def test_a_section_sign_for_an_s_in_a_code() -> None:  # class 3: a code letter misread
+    from vn_dispatch_parser.core.lexicon import correct_text
+    from vn_dispatch_parser.fields.number import parse_number_text
+
+    fixed, _ = correct_text("Số: |?l¿ /§GTVT-KHTC")
+    assert parse_number_text(fixed).value[1] == "SGTVT-KHTC"  # type: ignore[union-attr]
+    assert correct_text("theo khoản 2 § 3")[0] == "theo khoản 2 § 3"  # not beside a capital: left alone

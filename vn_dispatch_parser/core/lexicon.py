@@ -108,7 +108,12 @@ def correct_text(text: str) -> tuple[str, int]:
     fixed, n = _correct_pairs(text)
     fixed, codes = _restore_codes(fixed)
     fixed, digits = _DIGITISH.subn(lambda m: m.group(0).translate(_TO_DIGIT), fixed)
-    return fixed, n + strays + codes + digits
+    fixed, esses = _SECTION_S.subn("S", fixed)
+    return fixed, n + strays + codes + digits + esses
+
+
+# "§" touching a capital: an S ("/§GTVT-KHTC"); no administrative text is typed with the section sign
+_SECTION_S = regex.compile(r"§(?=\p{Lu})|(?<=\p{Lu})§", regex.V1)
 
 
 # a number with a letter that looks like a digit ("COVID-I9", "2O25"): letters I, l, O among digits
