@@ -29,7 +29,8 @@ def test_codes_numbers_and_abbreviations_are_left_alone() -> None:
 def test_repairs_only_what_has_one_reading() -> None:
     assert repair("Vềviệc tăng cường øiao thông") == ("Về việc tăng cường giao thông", [])
     assert repair("khen thưởng klfen")[1] == ["klfen"]
-    assert repair("thựchiện")[1] == ["thựchiện"]  # "thực hiện" or "thự chiện": a person chooses
+    assert repair("thựchiện") == ("thực hiện", [])  # "thự chiện" too, but the corpus pairs only "thực hiện"
+    assert repair("thanhanh")[1] == ["thanhanh"]  # "thanh anh" or "tha nhanh", neither paired: a person chooses
 
 
 def test_garbled_subject_is_repaired_or_flagged() -> None:

@@ -498,3 +498,24 @@ def test_a_section_sign_for_an_s_in_a_code() -> None:  # class 3: a code letter 
     fixed, _ = correct_text("Số: |?l¿ /§GTVT-KHTC")
     assert parse_number_text(fixed).value[1] == "SGTVT-KHTC"  # type: ignore[union-attr]
     assert correct_text("theo khoản 2 § 3")[0] == "theo khoản 2 § 3"  # not beside a capital: left alone
+
+
+@pytest.mark.parametrize(("read", "split"), [
+    ("SỞGIÁODỤC VÀ ĐÀO TẠO", "SỞ GIÁO DỤC VÀ ĐÀO TẠO"), ("NGHỊQUYẾT", "NGHỊ QUYẾT"),
+    ("thựchiện", "thực hiện"),  # "thự chiện" is two syllables too: the corpus pairs "thực hiện"
+    ("Chuân chương trình", "Chuân chương trình"),  # one syllable's shape: a mark misread, not "Chu ân"
+    ("UBND, HĐND, GD&ĐT, online, Đắk Lắk", "UBND, HĐND, GD&ĐT, online, Đắk Lắk"),
+])
+def test_syllables_run_together_are_split(read: str, split: str) -> None:  # class 6: words merged
+    from vn_dispatch_parser.core.orthography import split_runs
+
+    assert split_runs(read)[0] == split
+
+
+def test_a_merged_body_name_keeps_issuer_and_parent_apart() -> None:  # class 6: "SỞGIÁODỤC"
+    from vn_dispatch_parser.core.types import OcrPage
+    from vn_dispatch_parser.scan.page import lines_from_ocr
+
+    lines = [_ocr_line("UBND TỈNH BÌNH DƯƠNG", (300, 200, 900, 250)), _ocr_line("SỞGIÁODỤC VÀ ĐÀO TẠO", (300, 260, 900, 310))]
+    page = OcrPage(page_no=1, width=2480, height=3508, words=[], lines=lines)
+    assert [ln.text for ln in lines_from_ocr(page) if ln.text][1] == "SỞ GIÁO DỤC VÀ ĐÀO TẠO"

@@ -33,7 +33,7 @@ import regex
 from vn_dispatch_parser.core.lexicon import pair_count
 from vn_dispatch_parser.core.syllables import is_loanword, known, same_letters
 
-__all__ = ["drop_scraps", "is_vietnamese_syllable", "non_syllables", "repair"]
+__all__ = ["drop_scraps", "is_vietnamese_syllable", "non_syllables", "repair", "split_run", "split_runs"]
 
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền, sắc, ngã, hỏi, nặng
 _STOP_TONES = {"\u0301", "\u0323"}  # the only tones a syllable closed by c, ch, p, t can carry
@@ -160,13 +160,65 @@ _CONFUSIONS = {"ø": ("g", "o", ""), "|": ("l", "i", ""), "ˆ": ("",), "#": ("",
                "°": ("",), "`": ("",), "~": ("",), "^": ("",), "*": ("",), "_": ("",)}
 
 
+MAX_RUN = 4
+"""At most this many syllables run together are split again (a run of five is a line read without spaces)."""
+
+
+def split_run(word: str) -> str | None:
+    """Syllables that OCR ran together, split where every piece is a real syllable ("SỞGIÁODỤC" → "SỞ GIÁO
+    DỤC", "Vềviệc" → "Về việc"): the split into the fewest pieces (of those, the one whose pieces the corpus
+    pairs most); None when there is none or no one best, or the word has one syllable's shape."""
+    if is_vietnamese_syllable(word, name=word[:1].isupper()) or len(word) > 8 * MAX_RUN:
+        return None  # one syllable's shape ("Chuân", "tuối"): a mark misread, not two syllables ("Chu ân")
+    best: list[list[str]] = []
+
+    def walk(rest: str, pieces: list[str]) -> None:
+        nonlocal best
+        if not rest:
+            if len(pieces) > 1 and (not best or len(pieces) < len(best[0])):
+                best = [pieces]
+            elif best and len(pieces) == len(best[0]) and pieces not in best:
+                best.append(pieces)
+            return
+        if len(pieces) >= MAX_RUN or (best and len(pieces) >= len(best[0])):
+            return
+        for i in range(2, min(len(rest), 8) + 1):  # a syllable has 2-7 letters, each piece two at least
+            if _real_word(rest[:i]):
+                walk(rest[i:], [*pieces, rest[:i]])
+
+    walk(word, [])
+    if len(best) > 1:  # as few pieces either way: the split whose pieces the corpus pairs ("thực hiện", not "thự chiện")
+        support = sorted(((sum(pair_count(a, b) for a, b in zip(p, p[1:], strict=False)), p) for p in best),
+                         key=lambda sp: -sp[0])
+        best = [support[0][1]] if support[0][0] > support[1][0] else best
+    return " ".join(best[0]) if len(best) == 1 else None
+
+
+_MARKED_WORD = regex.compile(r"\p{L}*[^\p{ASCII}]\p{L}*", regex.V1)
+
+
+def split_runs(text: str) -> tuple[str, int]:
+    """``text`` with the words that are syllables run together split (:func:`split_run`), and how many: only
+    words with a Vietnamese letter or mark (a plain-letter word may be a loanword or a name), never a code."""
+    count = 0
+
+    def fix(m: regex.Match[str]) -> str:
+        nonlocal count
+        word = m.group(0)
+        split = None if len(word) < 4 or _skip(word) else split_run(word)
+        if split is None:
+            return word
+        count += 1
+        return split
+
+    return _MARKED_WORD.sub(fix, text), count
+
+
 def _candidates(word: str) -> set[str]:
-    """Readings of ``word`` one repair away: two syllables run together split, or one OCR confusion undone."""
+    """Readings of ``word`` one repair away: syllables run together split, or one OCR confusion undone."""
     out = set()
-    for i in range(2, len(word) - 1):  # "Vềviệc" -> "Về việc" (each part two letters at least)
-        a, b = word[:i], word[i:]
-        if is_vietnamese_syllable(a, name=a[:1].isupper()) and is_vietnamese_syllable(b, name=b[:1].isupper()):
-            out.add(f"{a} {b}")
+    if (split := split_run(word)) is not None:  # "Vềviệc" -> "Về việc"
+        out.add(split)
     for i, ch in enumerate(word):
         for sub in _CONFUSIONS.get(ch, ()):  # the likeliest reading first: the first that spells a syllable
             cand = word[:i] + sub + word[i + 1:]

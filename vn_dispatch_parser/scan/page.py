@@ -18,6 +18,7 @@ from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.esign import SignatureStamp
 from vn_dispatch_parser.core.lexicon import correct_text
 from vn_dispatch_parser.core.normalize import normalize_line
+from vn_dispatch_parser.core.orthography import split_runs
 from vn_dispatch_parser.core.types import (
     BBox,
     CropReader,
@@ -226,8 +227,11 @@ def _normalized(page: OcrPage) -> OcrPage:
 
 
 def _corrected(line: Line) -> Line:
-    """Restore OCR-dropped diacritics from the lexicon; each change lowers the line's confidence a little."""
+    """Restore OCR-dropped diacritics from the lexicon and split syllables OCR ran together ("SỞGIÁODỤC");
+    each change lowers the line's confidence a little."""
     text, n = correct_text(line.text)
+    text, runs = split_runs(text)
+    n += runs
     if not n:
         return line
     return replace(line, text=text, conf=(line.conf if line.conf is not None else 1.0) * CONF.lexicon_correction**n)
