@@ -345,3 +345,23 @@ def test_searchable_pdf_next_to_the_json(tmp_path: Path, monkeypatch: pytest.Mon
     pdf.unlink()  # a missing searchable PDF makes the input due again
     assert run_batch(opts).ok == 1 and pdf.is_file()
     assert not temp_files(out)
+
+
+def test_the_largest_files_are_read_first_and_outputs_keep_input_order(tmp_path: Path) -> None:
+    """Work starts with the largest file (no long file left for the end of a run); the combined outputs still
+    list the files in input order."""
+    from vn_dispatch_parser.batch.runner import _largest_first
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for name, size in (("a.txt", 10), ("b.txt", 3000), ("c.txt", 200)):
+        (inputs / name).write_text("x" * size, encoding="utf-8")
+    paths = [(inputs / n, Path(n)) for n in ("a.txt", "b.txt", "c.txt")]
+    assert _largest_first(paths) == [1, 2, 0]
+    case = (Path(__file__).parent / "cases" / "01_cv_so_yte_kinhgui_list.txt").read_text(encoding="utf-8")
+    for name in ("a.txt", "b.txt", "c.txt"):  # three dispatches, the longest in the middle
+        (inputs / name).write_text(case + ("\n" + "Nội dung. " * 300 if name == "b.txt" else ""), encoding="utf-8")
+    out = tmp_path / "out"
+    run_batch(BatchOptions(inputs=[inputs], out_dir=out, jobs=1), NullDisplay())
+    files = [json.loads(line)["file"] for line in (out / "records.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert files == sorted(files)

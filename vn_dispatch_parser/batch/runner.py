@@ -148,8 +148,10 @@ class _Run:
         return searchable_path(self.opts.out_dir, rel).parent / f".vnd-{token}.tmp"
 
     def tasks(self) -> Iterator[Task]:
-        """The inputs that need work, in order; current results are skipped as they are met."""
-        for i, (path, rel) in enumerate(self.inputs):
+        """The inputs that need work, largest file first (see :func:`_largest_first`); current results are
+        skipped as they are met."""
+        for i in _largest_first(self.inputs):
+            path, rel = self.inputs[i]
             current, digest = self.resume.check(path, rel)
             if current:
                 self.states[i] = "skipped"
@@ -226,6 +228,19 @@ class _Run:
                         printable_name(str(self.opts.out_dir)), printable_name(str(stale[0])))
         self.resume.complete()
         shutil.rmtree(self.work_dir, ignore_errors=True)
+
+
+def _largest_first(inputs: list[tuple[Path, Path]]) -> list[int]:
+    """The inputs' indexes, largest file first: the longest files start early and the run does not end with
+    one worker reading a long file while the others wait (outputs are written under each input's own
+    name and the combined files in input order, so the order of work shows nowhere)."""
+    def size(i: int) -> int:
+        try:
+            return inputs[i][0].stat().st_size
+        except OSError:
+            return 0  # read (and reported) in its turn
+
+    return sorted(range(len(inputs)), key=lambda i: -size(i))
 
 
 def _check_main_guard() -> None:
