@@ -519,3 +519,10 @@ def test_a_merged_body_name_keeps_issuer_and_parent_apart() -> None:  # class 6:
     lines = [_ocr_line("UBND TỈNH BÌNH DƯƠNG", (300, 200, 900, 250)), _ocr_line("SỞGIÁODỤC VÀ ĐÀO TẠO", (300, 260, 900, 310))]
     page = OcrPage(page_no=1, width=2480, height=3508, words=[], lines=lines)
     assert [ln.text for ln in lines_from_ocr(page) if ln.text][1] == "SỞ GIÁO DỤC VÀ ĐÀO TẠO"
+
+
+def test_a_date_line_whose_ngay_is_garbled_keeps_its_place() -> None:  # class 5: place missing, date garbled
+    from vn_dispatch_parser.fields.place_date import parse_place_date
+
+    hit = parse_place_date("Quảng Ngãi, ngàW† tháng 5 năm 2021")  # the y under the hand-written day
+    assert hit is not None and hit.value[0] == "Quảng Ngãi" and hit.value[1] is None

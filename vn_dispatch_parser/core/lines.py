@@ -43,8 +43,10 @@ SO_RE = regex.compile(
     regex.V1,
 )
 # "<place>, ngày 18 tháng 6 năm 2025"; day/month may be blank (drafts) or glued ("tháng10năm")
+# "ngày" with its y garbled by the hand-written day over it ("ngàW†"): the tháng … năm YYYY after it still
+# make the line a date line, and the place before it is kept
 PLACE_DATE_RE = regex.compile(
-    r"(?P<place>[\p{Lu}][^\n,;:]{0,45}?)\s*[,.]\s*" + NGAY + r"\s*(?P<d>\d{1,2}(?![\d])|[^\n]{0,8}?)[\s_.,]*"
+    r"(?P<place>[\p{Lu}][^\n,;:]{0,45}?)\s*[,.]\s*(?:" + NGAY + r"|ng\S{1,3}?)\s*(?P<d>\d{1,2}(?![\d])|[^\n]{0,8}?)[\s_.,]*"
     + THANG + r"\s*(?P<m>\d{1,2}(?![\d])|[^\n]{0,6}?)[\s_.,]*" + NAM + r"\s*(?P<y>(?:19|20)\d{2})",
     regex.V1 | regex.IGNORECASE,
 )
