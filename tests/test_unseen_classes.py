@@ -526,3 +526,13 @@ def test_a_date_line_whose_ngay_is_garbled_keeps_its_place() -> None:  # class 5
 
     hit = parse_place_date("Quảng Ngãi, ngàW† tháng 5 năm 2021")  # the y under the hand-written day
     assert hit is not None and hit.value[0] == "Quảng Ngãi" and hit.value[1] is None
+
+
+@pytest.mark.parametrize(("read", "number", "symbol"), [("ST /CT-UBND", None, "CT-UBND"), ("11 /CT-UBND", "11", "CT-UBND")])
+def test_a_number_line_that_lost_its_so_label(read: str, number: str | None, symbol: str) -> None:  # class 4/5
+    from vn_dispatch_parser.core.types import Line, Zone
+    from vn_dispatch_parser.fields.number import find_number
+
+    found = find_number([Line("ỦY BAN NHÂN DÂN", zone=Zone.HEADER_LEFT), Line(read, zone=Zone.HEADER_LEFT)])
+    assert found is not None and found[0].value[:2] == (number, symbol) and found[0].conf < 0.75
+    assert find_number([Line(read, zone=Zone.BODY)]) is None  # only the header's left column holds it

@@ -100,6 +100,9 @@ class ConfRules:
     number_one_letter_group: float = 0.7
     """"1/Z/KH-UBND": no ký hiệu group is one letter; it is a hand-written digit read as one, so the number
     before it is only part of the number (the number is dropped, the ký hiệu scored down)."""
+    number_label_lost: float = 0.6
+    """A header-left line of only a short scrap, "/" and a hyphenated ký hiệu ("ST /CT-UBND"): the Số line
+    whose label the hand-written number covered; its place says what it is, the reading is doubtful."""
     symbol_agrees: float = 0.9
     """A ký hiệu made of well-formed code groups whose type code is the heading's (none for a công văn) and one
     of whose groups is the issuer's or its parent's initials (nd30.md §2.2: the ký hiệu is the type code and

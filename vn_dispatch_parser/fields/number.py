@@ -22,7 +22,7 @@ from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.lines import SO_RE
 from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.tables import dj_codes, load, type_by_code
-from vn_dispatch_parser.core.types import Hit, Line
+from vn_dispatch_parser.core.types import Hit, Line, Zone
 from vn_dispatch_parser.core.vocab import SO
 
 __all__ = ["canonical_symbol", "find_number", "parse_number_text", "symbol_agrees", "well_formed"]
@@ -140,6 +140,24 @@ def find_number(lines: list[Line]) -> tuple[Hit, Line] | None:
             if line.conf is not None:
                 hit.conf *= max(CONF.line_conf_floor, line.conf)
             return hit, line
+    return _label_lost(lines)
+
+
+# the Số line of the header's left column with its label lost: a scrap (the label under hand-writing, a
+# number), "/" and a ký hiệu of two to four hyphenated codes, nothing else
+_LABEL_LOST = regex.compile(r"^\s*(?P<scrap>\S{0,4}?)\s*/\s*(?P<kh>[A-ZĐ]{1,6}(?:\s*-\s*[A-ZĐ][A-ZĐa-zđ&]{0,11}){1,3})\s*$",
+                            regex.V1)
+
+
+def _label_lost(lines: list[Line]) -> tuple[Hit, Line] | None:
+    """The header's Số line read without its "Số:" ("ST /CT-UBND"), known by its column and its shape."""
+    for line in lines:
+        m = _LABEL_LOST.match(line.text) if line.zone is Zone.HEADER_LEFT else None
+        if m is not None:
+            symbol = canonical_symbol(m.group("kh"), restore_dj=True)
+            number = m.group("scrap") if m.group("scrap").isdigit() else None
+            return Hit(value=(number, symbol, "/"), raw=m.group(0), rule="so_label_lost", conf=CONF.number_label_lost,
+                       page=line.page, bbox=line.bbox), line
     return None
 
 
