@@ -177,7 +177,7 @@ def split_run(word: str) -> str | None:
         if not rest:
             if len(pieces) > 1 and (not best or len(pieces) < len(best[0])):
                 best = [pieces]
-            elif best and len(pieces) == len(best[0]) and pieces not in best:
+            elif best and len(pieces) == len(best[0]):  # each split is walked once: no repeats
                 best.append(pieces)
             return
         if len(pieces) >= MAX_RUN or (best and len(pieces) >= len(best[0])):

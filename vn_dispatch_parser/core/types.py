@@ -245,18 +245,13 @@ class PageText:
 
 def _unwarp(warp: tuple[float, ...], box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
     """The bounding box, in the photo, of a box of the straightened sheet (``warp``: photo → sheet)."""
-    a = [warp[0:3], warp[3:6], warp[6:9]]
-    det = (a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0])
-           + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]))
-    inv = [[(a[(j + 1) % 3][(i + 1) % 3] * a[(j + 2) % 3][(i + 2) % 3]
-             - a[(j + 1) % 3][(i + 2) % 3] * a[(j + 2) % 3][(i + 1) % 3]) / det for j in range(3)] for i in range(3)]
+    import numpy as np  # only a scan's frame needs it: ``import vn_dispatch_parser`` stays without numpy
+
     x0, y0, x1, y1 = box
-    xs, ys = [], []
-    for x, y in ((x0, y0), (x1, y0), (x0, y1), (x1, y1)):
-        d = inv[2][0] * x + inv[2][1] * y + inv[2][2]
-        xs.append((inv[0][0] * x + inv[0][1] * y + inv[0][2]) / d)
-        ys.append((inv[1][0] * x + inv[1][1] * y + inv[1][2]) / d)
-    return min(xs), min(ys), max(xs), max(ys)
+    corners = np.array([[x0, y0, 1.0], [x1, y0, 1.0], [x0, y1, 1.0], [x1, y1, 1.0]])
+    back = corners @ np.linalg.inv(np.reshape(warp, (3, 3))).T
+    xs, ys = back[:, 0] / back[:, 2], back[:, 1] / back[:, 2]
+    return float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())
 
 
 @dataclass

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from vn_dispatch_parser.image.preprocess import to_grey
+
 __all__ = ["PageQuad", "Sheet", "find_page", "rectify", "straighten_sheet"]
 
 WORK_SIDE = 800
@@ -60,7 +62,7 @@ def _angles(q: np.ndarray) -> list[float]:
 
 def find_page(img: np.ndarray) -> PageQuad | None:
     """The sheet of paper of a photo, or None when there is no sheet standing out from a background."""
-    grey = img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_BGRA2GRAY if img.shape[2] == 4 else cv2.COLOR_BGR2GRAY)
+    grey = to_grey(img)
     h, w = grey.shape
     f = min(1.0, WORK_SIDE / max(h, w))
     small = cv2.resize(grey, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else grey
@@ -73,11 +75,12 @@ def find_page(img: np.ndarray) -> PageQuad | None:
         return None
     c = max(contours, key=cv2.contourArea)
     sh, sw = small.shape
-    area = cv2.contourArea(c) / float(sh * sw)
+    paper_px = cv2.contourArea(c)
+    area = paper_px / float(sh * sw)
     if not PAGE_MIN <= area <= PAGE_MAX:
         return None
     hull = cv2.convexHull(c)
-    if cv2.contourArea(c) < SOLIDITY * cv2.contourArea(hull):
+    if paper_px < SOLIDITY * cv2.contourArea(hull):
         return None
     peri = cv2.arcLength(hull, True)
     quad = None
@@ -86,7 +89,7 @@ def find_page(img: np.ndarray) -> PageQuad | None:
         if len(approx) == 4:
             quad = _ordered(approx.reshape(4, 2).astype(np.float32))
             break
-    if quad is None or cv2.contourArea(c) < SOLIDITY * cv2.contourArea(quad):
+    if quad is None or paper_px < SOLIDITY * cv2.contourArea(quad):
         return None
     mx, my = MARGIN * sw, MARGIN * sh
     if not all(mx <= x <= sw - 1 - mx and my <= y <= sh - 1 - my for x, y in quad):
