@@ -491,6 +491,42 @@ def test_a_noi_nhan_label_behind_scraps_is_found() -> None:  # class 1: scraps o
     assert items_after_label(lines, nn, NOI_NHAN).value == ["Như trên", "Lưu: VT, NV"]
 
 
+@pytest.mark.parametrize("garbled", ["Ai nhận:", "với nhận:", "Noï nhận;"])
+def test_a_garbled_noi_nhan_label_above_the_list_is_the_label(garbled: str) -> None:  # class 1: bold italics misread
+    from vn_dispatch_parser.core.types import Line, Zone
+    from vn_dispatch_parser.document.view import recipients_label
+    from vn_dispatch_parser.fields.lists import NOI_NHAN, items_after_label
+
+    lines = [Line("chịu trách nhiệm thi hành Quyết định này./.", zone=Zone.BODY), Line(garbled, zone=Zone.BODY),
+             Line("-Như Điều3", zone=Zone.BODY),
+             Line("- Bộ trưởng (để báo cáo);", zone=Zone.RECIPIENTS), Line("- Lưu: VT, VP.", zone=Zone.RECIPIENTS)]
+    nn = recipients_label(lines, 0)
+    assert nn == 1 and len(lines) == 5  # no label put back under the first item
+    assert items_after_label(lines, nn, NOI_NHAN).value == ["Như Điều3", "Bộ trưởng (để báo cáo)", "Lưu: VT, VP"]
+
+
+def test_a_body_line_ending_in_nhan_is_no_label() -> None:  # the garbled label is short and stands alone
+    from vn_dispatch_parser.core.types import Line, Zone
+    from vn_dispatch_parser.document.view import recipients_label
+
+    lines = [Line("Bên nhận: Công ty TNHH An Phát", zone=Zone.BODY),
+             Line("- Như trên;", zone=Zone.RECIPIENTS), Line("- Lưu: VT.", zone=Zone.RECIPIENTS)]
+    assert recipients_label(lines, 0) == 1 and lines[1].text == "Nơi nhận:"  # the label put back instead
+
+
+def test_a_part_number_run_into_its_word_is_spaced() -> None:  # class 1: a lost space
+    from vn_dispatch_parser.core.orthography import split_runs
+
+    assert split_runs("- Như Điều3; khoản2 Điều 5")[0] == "- Như Điều 3; khoản 2 Điều 5"
+    assert split_runs("KTTHh5, Tien31")[0] == "KTTHh5, Tien31"  # a drafter's code is left as read
+    from vn_dispatch_parser.document.repairs import correct_joined
+    from vn_dispatch_parser.records import Document
+
+    doc = Document(recipients=["Như Điệu3", "Lưu: VT, KTTHh5"])
+    correct_joined(doc)  # a scan's list items: marks restored by the lexicon, then the number spaced
+    assert doc.recipients == ["Như Điều 3", "Lưu: VT, KTTHh5"]
+
+
 def test_a_section_sign_for_an_s_in_a_code() -> None:  # class 3: a code letter misread
     from vn_dispatch_parser.core.lexicon import correct_text
     from vn_dispatch_parser.fields.number import parse_number_text

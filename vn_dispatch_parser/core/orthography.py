@@ -33,7 +33,7 @@ import regex
 from vn_dispatch_parser.core.lexicon import pair_count
 from vn_dispatch_parser.core.syllables import is_loanword, known, same_letters
 
-__all__ = ["drop_scraps", "is_vietnamese_syllable", "non_syllables", "repair", "split_run", "split_runs"]
+__all__ = ["drop_scraps", "is_vietnamese_syllable", "non_syllables", "repair", "space_part_numbers", "split_run", "split_runs"]
 
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền, sắc, ngã, hỏi, nặng
 _STOP_TONES = {"\u0301", "\u0323"}  # the only tones a syllable closed by c, ch, p, t can carry
@@ -195,12 +195,21 @@ def split_run(word: str) -> str | None:
 
 
 _MARKED_WORD = regex.compile(r"\p{L}*[^\p{ASCII}]\p{L}*", regex.V1)
+_NUMBERED = regex.compile(r"\b(Điều|Khoản|Điểm|Mục|Chương|Phần)(\d)", regex.V1 | regex.IGNORECASE)
+"""A word that numbers a part of a text run into its number ("Như Điều3"): print always spaces them (NĐ 30,
+"Điều 1."), OCR loses the space."""
+
+
+def space_part_numbers(text: str) -> tuple[str, int]:
+    """``text`` with a part's number run into its word spaced ("Như Điều3" → "Như Điều 3"), and how many."""
+    return _NUMBERED.subn(r"\1 \2", text)
 
 
 def split_runs(text: str) -> tuple[str, int]:
     """``text`` with the words that are syllables run together split (:func:`split_run`), and how many: only
-    words with a Vietnamese letter or mark (a plain-letter word may be a loanword or a name), never a code."""
-    count = 0
+    words with a Vietnamese letter or mark (a plain-letter word may be a loanword or a name), never a code;
+    and a part's number run into its word ("Điều3") spaced."""
+    text, count = space_part_numbers(text)
 
     def fix(m: regex.Match[str]) -> str:
         nonlocal count

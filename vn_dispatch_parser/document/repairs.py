@@ -10,7 +10,7 @@ from vn_dispatch_parser.core.canchi import restore_year_names
 from vn_dispatch_parser.core.lexicon import correct_text
 from vn_dispatch_parser.core.lines import is_caps
 from vn_dispatch_parser.core.normalize import fold
-from vn_dispatch_parser.core.orthography import drop_scraps, non_syllables, repair
+from vn_dispatch_parser.core.orthography import drop_scraps, non_syllables, repair, space_part_numbers
 from vn_dispatch_parser.core.tables import doc_types
 from vn_dispatch_parser.document.accumulator import Acc
 from vn_dispatch_parser.document.review import Reasons
@@ -148,14 +148,15 @@ def _caps_edges(value: str) -> tuple[str, list[str]]:
 
 
 def correct_joined(doc: Document) -> None:
-    """Lexicon correction of values joined from several OCR lines (a word pair across a line break)."""
+    """Lexicon correction of values joined from several OCR lines (a word pair across a line break), and a
+    part's number its correction ran into the word spaced ("Như Điệu3" → "Như Điều3" → "Như Điều 3")."""
     if doc.subject:
         fixed, n = correct_text(doc.subject)
         if n:
-            doc.subject = fixed
+            doc.subject = space_part_numbers(fixed)[0]
     for name in ("addressees", "recipients"):
         items = getattr(doc, name)
-        setattr(doc, name, [correct_text(i)[0] for i in items])
+        setattr(doc, name, [space_part_numbers(correct_text(i)[0])[0] for i in items])
 
 
 _REPAIRED = ("subject", "issuer", "issuer_parent", "place", "signer_position", "addressees")

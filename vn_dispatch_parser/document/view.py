@@ -98,16 +98,41 @@ def _label_behind_scraps(lines: list[Line], start: int) -> int | None:
     return None
 
 
+_GARBLED_LABEL = regex.compile(r"^\s*[^\s\d]{1,4}\s*nh[ậaâ]n\s*[:;]\s*(?P<rest>.*)$", regex.IGNORECASE)
+"""A Nơi nhận label whose first word OCR garbled ("Ai nhận:", "với nhận:"): the label is set in bold italics
+(NĐ 30), which the OCR reads worse than the upright items under it; "nhận:" survives."""
+LABEL_LOOKBACK = 3
+"""Lines above the recipients zone looked at for a garbled label: the layout may put the label and the first
+item, read apart from the rest of the list, into the body."""
+
+
+def _garbled_label(lines: list[Line], start: int, first: int) -> int | None:
+    """A garbled Nơi nhận label (:data:`_GARBLED_LABEL`) on one of the few lines just above the recipients
+    zone's first line ``first``, short and with nothing but an item after it; rewritten to the label in
+    ``lines``; its index."""
+    for i in range(first - 1, max(start, first - LABEL_LOOKBACK) - 1, -1):
+        m = _GARBLED_LABEL.match(lines[i].text)
+        rest = m.group("rest").strip() if m else ""
+        if m is None or (rest and not regex.match(r"^[-–+•~]", rest)):
+            continue
+        lines[i] = replace(lines[i], text=f"Nơi nhận: {rest}".strip(), zone=Zone.RECIPIENTS)
+        return i
+    return None
+
+
 def recipients_label(lines: list[Line], end: int) -> int | None:
-    """Index of the Nơi nhận label after the header. When the label itself was lost under a stamp or a seal,
-    a "Nơi nhận:" line is put back in ``lines`` before the first line of the recipients zone."""
+    """Index of the Nơi nhận label after the header. A label OCR garbled just above the recipients zone is
+    read as the label; when the label itself was lost under a stamp or a seal, a "Nơi nhận:" line is put back
+    in ``lines`` before the first line of the recipients zone."""
     nn = find_label(lines, NOI_NHAN, start=min(end, len(lines)))
     if nn is None:
         nn = _label_behind_scraps(lines, min(end, len(lines)))
     if nn is None:
         first = next((i for i, ln in enumerate(lines) if i >= end and ln.zone is Zone.RECIPIENTS and ln.text.strip()),
                      None)
-        if first is not None:  # the label itself was lost under a stamp or a seal
+        if first is not None:
+            nn = _garbled_label(lines, end, first)
+        if first is not None and nn is None:  # the label itself was lost under a stamp or a seal
             lines.insert(first, Line("Nơi nhận:", page=lines[first].page, zone=Zone.RECIPIENTS))
             nn = first
     return nn
