@@ -66,6 +66,32 @@ def test_a_name_that_lost_its_surname_is_flagged() -> None:  # class 2
     assert doc.signer_name == "Văn Minh" and "signer_name" in doc.needs_review
 
 
+@pytest.mark.parametrize(("read", "name", "doubted"), [
+    ("Pkam Xgọc Thưởng", "Phạm Ngọc Thưởng", True),  # a seal's rim over P-h and N: no syllables, restored
+    ("Trần Phước Hiên", "Trần Phước Hiên", True),  # a rare name a mark from a common one: kept, doubted
+    ("Trần Phước Hiền", "Trần Phước Hiền", False),
+    ("Lê Trung Chinh", "Lê Trung Chinh", False),  # not rare enough to doubt
+])
+def test_a_misread_name_word_is_restored_or_doubted(read: str, name: str, doubted: bool) -> None:  # class 2
+    from vn_dispatch_parser.config import CONF
+    from vn_dispatch_parser.core.types import Hit
+    from vn_dispatch_parser.document.build import _checked_name
+
+    sig = Hit(value=None, raw="GIÁM ĐỐC / " + read, rule="signature_block", conf=0.9)
+    fixed, conf = _checked_name(sig, read, 0.9)
+    assert fixed == name
+    assert (conf <= CONF.signer_surname_restored) == (doubted or fixed != read)
+    assert ("name restored" in sig.raw) == (fixed != read)
+
+
+def test_name_words_are_restored_only_from_a_clear_candidate() -> None:  # class 2: never invent a name
+    from vn_dispatch_parser.core.names import correct_name
+
+    assert correct_name("Nguyễn Văn Qxz") == ("Nguyễn Văn Qxz", False)  # nothing a letter away: left as read
+    assert correct_name("Nguyên Thị Kim Chi") == ("Nguyễn Thị Kim Chi", True)  # the surname's marks, as before
+    assert correct_name("Trung tá Pkam Văn An") == ("Trung tá Phạm Văn An", True)  # a rank before the name kept
+
+
 def test_header_fields_lost_to_the_ocr_are_flagged() -> None:  # class 6: the date line garbled
     text = CONG_VAN_TEXT.replace("Bình Dương, ngày 18 tháng 6 năm 2025", "Bì#h D.., ng 18 th 6 n 2025")
     doc = parse_text(text).documents[0]
@@ -572,3 +598,4 @@ def test_a_number_line_that_lost_its_so_label(read: str, number: str | None, sym
     found = find_number([Line("ỦY BAN NHÂN DÂN", zone=Zone.HEADER_LEFT), Line(read, zone=Zone.HEADER_LEFT)])
     assert found is not None and found[0].value[:2] == (number, symbol) and found[0].conf < 0.75
     assert find_number([Line(read, zone=Zone.BODY)]) is None  # only the header's left column holds it
+

@@ -252,6 +252,9 @@ class ConfRules:
     """A surname whose marks were restored from the lexicon ("Nguyên" → "Nguyễn"): at most 0.7."""
     signer_unknown_surname: float = 0.6
     """No common surname: likely misread, at most 0.6 so that a person looks."""
+    signer_rare_name: float = 0.6
+    """A given or middle name word that few names hold, a mark away from a common one ("Hiên" for "Hiền",
+    core/names.py): both are names, so it is kept, at most 0.6 so that a person looks."""
     signer_name_missing: float = 0.4
     """A signature block without a name: the blank is reported with this score."""
     sig_title_snapped: float = 0.8

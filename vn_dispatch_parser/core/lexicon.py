@@ -19,7 +19,7 @@ import regex
 from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.tables import dj_codes
 
-__all__ = ["bound_pair", "correct_name", "correct_text", "pair_count"]
+__all__ = ["bound_pair", "correct_text", "pair_count"]
 
 _WORD = regex.compile(r"\p{L}+", regex.V1)
 _MIN_COUNT = 1
@@ -205,41 +205,3 @@ def _correct_pairs(text: str) -> tuple[str, int]:
         last = m.end()
     out.append(text[last:])
     return "".join(out), changed
-
-
-@cache
-def _surnames() -> dict[str, str]:
-    from vn_dispatch_parser.core.tables import load
-
-    return {fold(s): s for s in load("names")["surnames"]}
-
-
-def correct_name(name: str) -> tuple[str, bool]:
-    """Restore the marks of a common surname ("Nguyên Thị Kim Chi" → "Nguyễn Thị Kim Chi"), or rejoin a
-    surname OCR cut in two ("Nợ Yến Văn Phúc" → "Nguyễn Văn Phúc"). A rank before the name is kept."""
-    from vn_dispatch_parser.core.tables import load
-
-    for rank in sorted(load("positions")["name_prefixes"], key=len, reverse=True):
-        if name.startswith(rank + " "):
-            rest, changed = correct_name(name[len(rank) + 1 :])
-            return f"{rank} {rest}", changed
-    parts = name.split(" ")
-    if not parts:
-        return name, False
-    fixed = _surnames().get(fold(parts[0]))
-    if fixed and fixed != parts[0] and parts[0][:1].isupper():
-        return " ".join([fixed, *parts[1:]]), True
-    if not fixed and len(parts) >= 4:
-        from rapidfuzz import fuzz, process
-
-        joined = fold(parts[0] + parts[1])
-        best = process.extractOne(joined, list(_surnames()), scorer=fuzz.ratio, score_cutoff=70)
-        if best:
-            return " ".join([_surnames()[best[0]], *parts[2:]]), True
-    return name, False
-
-
-def is_known_surname(name: str) -> bool:
-    """True when a name starts with a common Vietnamese surname (or a rank before one)."""
-    parts = [p for p in name.split(" ") if p]
-    return any(fold(p) in _surnames() for p in parts[:3])

@@ -17,7 +17,6 @@ import regex
 
 from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.esign import parse_stamp
-from vn_dispatch_parser.core.lexicon import correct_name, is_known_surname
 from vn_dispatch_parser.core.lines import (
     is_quoc_hieu,
     is_tieu_ngu,
@@ -27,6 +26,7 @@ from vn_dispatch_parser.core.lines import (
     split_columns,
     split_name_title,
 )
+from vn_dispatch_parser.core.names import correct_name, doubtful_words, is_known_surname
 from vn_dispatch_parser.core.tables import body_codes
 from vn_dispatch_parser.core.types import HandHints, Hit, Line
 from vn_dispatch_parser.document import checks
@@ -332,15 +332,18 @@ def _signer(acc: Acc, r: _Reading) -> None:
 
 
 def _checked_name(sig: Hit, name: str, name_conf: float) -> tuple[str, float]:
-    """A signer's name OCR read, with a surname the lexicon restores (noted in ``sig.raw``) and its
-    confidence lowered for a restored surname or one that is no common surname."""
+    """A signer's name OCR read, with a surname or a misread word the name tables restore (noted in
+    ``sig.raw``), and its confidence lowered for a restored name, one that is no common surname, or one
+    holding a rare reading of a common name word (core/names.py)."""
     fixed, changed = correct_name(name)
     if changed:
         name = fixed
-        sig.raw += f" (surname restored: {fixed})"
+        sig.raw += f" (name restored: {fixed})"
         name_conf = min(name_conf, CONF.signer_surname_restored)
     if not is_known_surname(name):
         name_conf = min(name_conf, CONF.signer_unknown_surname)  # no common surname: likely misread, a person must look
+    if doubtful_words(name):
+        name_conf = min(name_conf, CONF.signer_rare_name)
     return name, name_conf
 
 

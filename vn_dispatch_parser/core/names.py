@@ -1,0 +1,143 @@
+"""Vietnamese personal names: the common surnames (``data/names.yaml``) and how often each syllable is part
+of a given or middle name (``data/name_syllables.tsv``, with its source).
+
+OCR of a signer's name fails in a few ways that the tables undo or expose:
+
+* a surname's marks lost or swapped ("Nguyên Thị Kim Chi" → "Nguyễn Thị Kim Chi"), or the surname cut in
+  two ("Nợ Yến Văn Phúc" → "Nguyễn Văn Phúc");
+* a word that is no Vietnamese syllable at all, where a seal's rim or a signature ran over a letter
+  ("Pkam Xgọc Thưởng" → "Phạm Ngọc Thưởng"): restored to the one common name word a letter or a mark away;
+* a rare name read for a common one a mark away ("Hiên" for "Hiền"): both are real names, so the reading is
+  kept and only doubted (:func:`doubtful_words`); a second reading decides such words
+  (:mod:`vn_dispatch_parser.document.reconcile`).
+
+    >>> correct_name("Pkam Xgọc Thưởng")
+    ('Phạm Ngọc Thưởng', True)
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+from vn_dispatch_parser.core.normalize import fold
+from vn_dispatch_parser.core.orthography import is_vietnamese_syllable
+from vn_dispatch_parser.core.tables import load
+
+__all__ = ["correct_name", "doubtful_words", "is_known_surname"]
+
+NAME_DOMINANCE = 3
+"""A name word stands for a misread one only when it is at least this many times as common in names as the
+next candidate: two candidates of like frequency ("Hòa", "Hoà") leave the reading as it is."""
+RARE_IN_NAMES = 1
+"""A name word held by at most this many names of the table (or none) is rare; a rare reading one mark away
+from a common name word is doubted."""
+COMMON_IN_NAMES = 5
+"""A name word held by at least this many names of the table is common."""
+
+
+@cache
+def _surnames() -> dict[str, str]:
+    return {fold(s): s for s in load("names")["surnames"]}
+
+
+@cache
+def _name_words() -> dict[str, int]:
+    text = resources.files("vn_dispatch_parser").joinpath("data", "name_syllables.tsv").read_text(encoding="utf-8")
+    rows = (row.split("\t") for row in text.splitlines() if row and not row.startswith("#"))
+    return {word: int(n) for word, n in rows}
+
+
+def _one_letter_apart(a: str, b: str) -> bool:
+    """Whether two words without marks differ by one letter changed, added or dropped."""
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    if abs(len(a) - len(b)) != 1:
+        return False
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def _restored(word: str, table: dict[str, int]) -> str | None:
+    """The table's word a misread ``word`` (no syllable) stands for: one of the same letters but for marks,
+    else one letter away; the commonest, when it is :data:`NAME_DOMINANCE` times as common as the next."""
+    key = fold(word)
+    same = [w for w in table if fold(w) == key]
+    near = same or [w for w in table if _one_letter_apart(fold(w), key)]
+    if not near:
+        return None
+    near.sort(key=lambda w: -table[w])
+    if len(near) > 1 and table[near[0]] < NAME_DOMINANCE * max(1, table[near[1]]):
+        return None
+    return near[0]
+
+
+def _surname_ranks() -> dict[str, int]:
+    """The surnames, each weighted by its place in the list (the list runs from the commonest)."""
+    names = list(_surnames().values())
+    return {s: len(names) - i for i, s in enumerate(names)}
+
+
+def _restore_words(parts: list[str]) -> tuple[list[str], bool]:
+    """The name's words with each that is no Vietnamese syllable restored (:func:`_restored`): the first from
+    the surnames, the others from the name words."""
+    out, changed = list(parts), False
+    for i, word in enumerate(parts):
+        if not word.isalpha() or not word[:1].isupper() or is_vietnamese_syllable(word, name=True):
+            continue
+        fixed = _restored(word, _surname_ranks() if i == 0 else _name_words())
+        if fixed is not None and fixed != word:
+            out[i], changed = fixed, True
+    return out, changed
+
+
+def correct_name(name: str) -> tuple[str, bool]:
+    """Restore the marks of a common surname ("Nguyên Thị Kim Chi" → "Nguyễn Thị Kim Chi"), rejoin a surname
+    OCR cut in two ("Nợ Yến Văn Phúc" → "Nguyễn Văn Phúc"), and restore a word that is no syllable to the
+    common name word it stands for ("Xgọc" → "Ngọc"); whether anything changed. A rank before the name is
+    kept."""
+    for rank in sorted(load("positions")["name_prefixes"], key=len, reverse=True):
+        if name.startswith(rank + " "):
+            rest, changed = correct_name(name[len(rank) + 1 :])
+            return f"{rank} {rest}", changed
+    parts = name.split(" ")
+    if not parts:
+        return name, False
+    changed = False
+    fixed = _surnames().get(fold(parts[0]))
+    if fixed and fixed != parts[0] and parts[0][:1].isupper():
+        parts, changed = [fixed, *parts[1:]], True
+    elif not fixed and len(parts) >= 4:
+        from rapidfuzz import fuzz, process
+
+        joined = fold(parts[0] + parts[1])
+        best = process.extractOne(joined, list(_surnames()), scorer=fuzz.ratio, score_cutoff=70)
+        if best:
+            parts, changed = [_surnames()[best[0]], *parts[2:]], True
+    parts, restored = _restore_words(parts)
+    return " ".join(parts), changed or restored
+
+
+def doubtful_words(name: str) -> list[tuple[str, str]]:
+    """The given and middle name words that are rare (:data:`RARE_IN_NAMES`) where a common name word
+    (:data:`COMMON_IN_NAMES`) has the same letters but for marks, each with that word: "Hiên" for "Hiền". A
+    surname's letters are never doubted: surnames are middle names too.
+
+    >>> doubtful_words("Trần Phước Hiên"), doubtful_words("Trần Phước Hiền")
+    ([('Hiên', 'Hiền')], [])
+    """
+    table = _name_words()
+    out = []
+    for word in name.split(" ")[1:]:
+        if table.get(word, 0) > RARE_IN_NAMES or fold(word) in _surnames():
+            continue  # a surname is a common middle name ("Hà Thị Lê Vân", "Phùng Tô Long") the table lacks
+        common = [w for w in table if fold(w) == fold(word) and w != word and table[w] >= COMMON_IN_NAMES]
+        if common:
+            out.append((word, max(common, key=lambda w: table[w])))
+    return out
+
+
+def is_known_surname(name: str) -> bool:
+    """True when a name starts with a common Vietnamese surname (or a rank before one)."""
+    parts = [p for p in name.split(" ") if p]
+    return any(fold(p) in _surnames() for p in parts[:3])
