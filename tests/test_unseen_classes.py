@@ -599,3 +599,27 @@ def test_a_number_line_that_lost_its_so_label(read: str, number: str | None, sym
     assert found is not None and found[0].value[:2] == (number, symbol) and found[0].conf < 0.75
     assert find_number([Line(read, zone=Zone.BODY)]) is None  # only the header's left column holds it
 
+
+def test_a_citation_whose_date_words_are_misread_is_found() -> None:  # class 1: a mark misread on a date word
+    from vn_dispatch_parser.fields.references import find_references
+
+    refs = find_references("Căn cứ Quyết định số 20/QĐ-TTg ngày 01 thẳng 7 năm 2018 của Thủ tướng Chính phủ;"
+                           " Nghị định số 73/2023/NĐ-CP ngay 29 tháng 9 nằm 2023")
+    assert [(r["number_symbol"], str(r["date"])) for r in refs] == [
+        ("20/QĐ-TTg", "2018-07-01"), ("73/2023/NĐ-CP", "2023-09-29")]
+
+
+@pytest.mark.parametrize(("line", "place", "flagged"), [
+    ("Nghỉ Lộc, ngày 12 tháng 3 năm 2024", "Nghi Lộc", False),  # a district's name, a mark misread: restored
+    ("Quảng Ngải, ngày 12 tháng 3 năm 2024", "Quảng Ngãi", False),
+    ("Phụ Mỹ, ngày 12 tháng 3 năm 2024", "Phụ Mỹ", True),  # Phú Mỹ or Phù Mỹ: the marks decide, a person checks
+    ("Tân Lập, ngày 12 tháng 3 năm 2024", "Tân Lập", False),  # not listed (a commune): kept as read
+])
+def test_a_place_a_mark_from_a_listed_district_is_restored(line: str, place: str, flagged: bool) -> None:  # class 1
+    from vn_dispatch_parser.config import CONF
+    from vn_dispatch_parser.fields.place_date import parse_place_date
+
+    hit = parse_place_date(line)
+    assert hit is not None and hit.value[0] == place
+    assert (hit.conf < CONF.place_unknown) == flagged
+

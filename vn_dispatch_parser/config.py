@@ -131,8 +131,12 @@ class ConfRules:
     """The place read is a known place, letter for letter."""
     place_marks_restored: float = 0.85
     """A known place read without its diacritics ("Da Nang"): the marks are restored from the list."""
-    place_marks_differ: float = 0.8
-    """A known place read with other diacritics than the list's: kept as read."""
+    place_marks_differ: float = 0.7
+    """A known place read with other diacritics than the list's ("Nghỉ Lộc"): the one place so spelt but for
+    its marks ("Nghi Lộc"); as sure as an unlisted place kept as read."""
+    place_marks_ambiguous: float = 0.6
+    """A place read with other diacritics than two listed places that share its letters ("Phú Mỹ", "Phù Mỹ"):
+    kept as read, under the place threshold (0.65) so that a person looks."""
     place_fuzzy: float = 0.8
     """Two or more words within fuzz ratio 88 of a known place: snapped to it."""
     place_unknown: float = 0.7

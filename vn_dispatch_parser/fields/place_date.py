@@ -14,13 +14,14 @@
 from __future__ import annotations
 
 from functools import cache
+from importlib import resources
 
 import regex
 from rapidfuzz import fuzz, process
 
 from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.lines import PLACE_DATE_RE, SO_RE
-from vn_dispatch_parser.core.normalize import fold
+from vn_dispatch_parser.core.normalize import canonical_tones, fold
 from vn_dispatch_parser.core.tables import load
 from vn_dispatch_parser.core.types import Hit, Line
 from vn_dispatch_parser.fields.dates import make_date
@@ -29,8 +30,17 @@ __all__ = ["find_place_date", "parse_place_date"]
 
 
 @cache
-def _places() -> dict[str, str]:
-    return {fold(p): p for p in load("places")["places"]}
+def _places() -> dict[str, list[str]]:
+    """Letters without marks → the known places so spelt: the provinces and cities of ``data/places.yaml`` and
+    the district-level units of ``data/districts.txt`` (a few share their letters: "Phú Mỹ", "Phù Mỹ")."""
+    listed = resources.files("vn_dispatch_parser").joinpath("data", "districts.txt").read_text(encoding="utf-8")
+    names = [*load("places")["places"], *(row.strip() for row in listed.splitlines() if row and row[0] != "#")]
+    out: dict[str, list[str]] = {}
+    for name in names:
+        spelt = canonical_tones(name)
+        if spelt not in out.setdefault(fold(spelt), []):
+            out[fold(spelt)].append(spelt)
+    return out
 
 
 def _clean_place(raw: str) -> tuple[str | None, float]:
@@ -48,14 +58,16 @@ def _clean_place(raw: str) -> tuple[str | None, float]:
         tail = " ".join(words[-n:])
         key = fold(tail)
         if key in places:
-            canonical = places[key]
-            if canonical == tail:
+            spellings = places[key]
+            if canonical_tones(tail) in spellings:
                 return tail, CONF.place_exact
-            # restore lost diacritics only; a reading that has its own marks is kept as read
-            return (canonical, CONF.place_marks_restored) if tail.isascii() else (tail, CONF.place_marks_differ)
+            if len(spellings) > 1:  # two places share these letters: the marks read decide, a person checks
+                return tail, CONF.place_marks_ambiguous
+            # lost diacritics restored; other marks than the one place so spelt are a misreading of it
+            return spellings[0], CONF.place_marks_restored if tail.isascii() else CONF.place_marks_differ
         best = process.extractOne(key, list(places), scorer=fuzz.ratio, score_cutoff=88)
-        if best and n >= 2:
-            return places[best[0]], CONF.place_fuzzy
+        if best and n >= 2 and len(places[best[0]]) == 1:
+            return places[best[0]][0], CONF.place_fuzzy
     tail = " ".join(words[-4:]) if len(words) > 4 else s
     return tail, CONF.place_unknown
 

@@ -1,4 +1,5 @@
-"""Referenced documents: every "<loại> số <số/ký hiệu> ngày <d/m/yyyy>" in the body, deduplicated.
+"""Referenced documents: every "<loại> số <số/ký hiệu> ngày <d/m/yyyy>" in the body, deduplicated. The date's
+words are matched as on the date line, with a misread mark on their "a" ("ngày 01 thẳng 7 năm 2018").
 
     >>> [ (r["type"], r["number_symbol"], str(r["date"])) for r in find_references(
     ...   "theo Công văn số Công văn số 3328/UBND-NC ngày 23/10/2023 và Chương trình hành động "
@@ -14,6 +15,7 @@ from typing import Any
 import regex
 
 from vn_dispatch_parser.core.tables import load
+from vn_dispatch_parser.core.vocab import NAM, NGAY, THANG
 from vn_dispatch_parser.fields.dates import make_date
 from vn_dispatch_parser.fields.number import canonical_symbol
 
@@ -29,10 +31,10 @@ def _pattern() -> regex.Pattern[str]:
     ns = (r"(?P<ns>\d{1,6}(?:\s*-\s*[\p{L}]{1,6})?\s*/\s*(?:(?:19|20)\d{2}\s*/\s*)?"
           r"[\p{L}0-9&]+(?:\s*[-.]\s*[\p{L}0-9&]+){0,4})")
     date = (r"(?:(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>(?:19|20)\d{2})"
-            r"|(?P<d2>\d{1,2})\s*tháng\s*(?P<m2>\d{1,2})\s*năm\s*(?P<y2>(?:19|20)\d{2}))")
+            rf"|(?P<d2>\d{{1,2}})\s*(?i:{THANG})\s*(?P<m2>\d{{1,2}})\s*(?i:{NAM})\s*(?P<y2>(?:19|20)\d{{2}}))")
     return regex.compile(
         rf"(?P<type>(?i:{names_re}))(?:\s+(?P<q>{quals}))?\s+số\s*:?\s*{ns}\s*,?\s*"
-        rf"(?:của\s+[^,;]{{0,60}}?\s+)?ngày\s*{date}",
+        rf"(?:của\s+[^,;]{{0,60}}?\s+)?(?i:{NGAY})\s*{date}",
         regex.V1,
     )
 
