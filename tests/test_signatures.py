@@ -121,6 +121,16 @@ def test_missing_date_is_taken_from_the_signature_and_flagged() -> None:
     assert doc.evidence["issued_date"].rule == "digital_signature_time"
 
 
+def test_an_attached_draft_does_not_take_the_files_signing_date() -> None:  # issue 12, class 5
+    draft = _doc()
+    draft.issued_date = None  # "ngày    tháng    năm 2025": a draft resolution under its tờ trình
+    apply_to_document(draft, [_sig(dt.datetime(2025, 6, 18, 3, tzinfo=dt.timezone.utc))], attached=True)
+    assert draft.issued_date is None and "digital_signature_time" not in str(draft.evidence.get("issued_date"))
+    dated = _doc()  # an attachment dated on its page is still checked against the signatures
+    apply_to_document(dated, [_sig(dt.datetime(2025, 7, 1, 3, 0, tzinfo=dt.timezone.utc))], attached=True)
+    assert "issued_date" in dated.needs_review
+
+
 def test_signatures_are_part_of_the_record_and_its_schema() -> None:
     r = FileResult(file="x.pdf", signatures=[_sig(dt.datetime(2025, 6, 18, 3, tzinfo=dt.timezone.utc))])
     again = FileResult.model_validate_json(r.to_json())

@@ -623,3 +623,15 @@ def test_a_place_a_mark_from_a_listed_district_is_restored(line: str, place: str
     assert hit is not None and hit.value[0] == place
     assert (hit.conf < CONF.place_unknown) == flagged
 
+
+@pytest.mark.parametrize(("line", "place"), [
+    ("Quảng Ngãi ngày tháng năm 2025", "Quảng Ngãi"),  # the comma after the place lost, a draft's blank date
+    ("Hà Nội ngày 3 tháng 4 năm 2021", "Hà Nội"),
+    ("Căn cứ Luật Ngân sách nhà nước ngày 25 tháng 6 năm 2015", None),  # a sentence, not a date line
+    ("Luật Biển Việt Nam ngày 21 tháng 6 năm 2012", None),  # a cited law's name, capitalised
+])
+def test_a_date_line_that_lost_its_comma_keeps_its_place(line: str, place: str | None) -> None:  # class 5
+    from vn_dispatch_parser.fields.place_date import parse_place_date
+
+    hit = parse_place_date(line)
+    assert (hit.value[0] if hit else None) == place

@@ -286,8 +286,8 @@ def join_scan(path: str | Path, readings: list[PageReading], *,
         from vn_dispatch_parser.image.signatures import apply_to_document, read_signatures
 
         signatures = read_signatures(p)
-        for doc in docs:
-            apply_to_document(doc, signatures)
+        for i, doc in enumerate(docs):
+            apply_to_document(doc, signatures, attached=i > 0)
     return apply_file_name(FileResult(file=p.name, sha256=probe.sha256, pages=got.pages, documents=docs,
                                       warnings=[f"{got.blank} blank page(s)"] if got.blank else [],
                                       signatures=signatures, frames=got.frames))

@@ -24,6 +24,7 @@ from vn_dispatch_parser.core.lines import PLACE_DATE_RE, SO_RE
 from vn_dispatch_parser.core.normalize import canonical_tones, fold
 from vn_dispatch_parser.core.tables import load
 from vn_dispatch_parser.core.types import Hit, Line
+from vn_dispatch_parser.core.vocab import NAM, NGAY, THANG
 from vn_dispatch_parser.fields.dates import make_date
 
 __all__ = ["find_place_date", "parse_place_date"]
@@ -81,9 +82,37 @@ def _digits(part: str) -> str:
     return fixed if fixed.isdigit() and any(c.isdigit() for c in part) else part
 
 
+_NO_COMMA = regex.compile(
+    r"^\s*(?P<place>(?:TP\.\s*)?\p{Lu}\p{Ll}*(?:\s+\p{Lu}\p{Ll}*){0,3})\s+(?i:" + NGAY + r")\s*"
+    r"(?P<d>\d{1,2}(?!\d)|[^\n]{0,8}?)[\s_.,]*(?i:" + THANG + r")\s*(?P<m>\d{1,2}(?!\d)|[^\n]{0,6}?)[\s_.,]*"
+    r"(?i:" + NAM + r")\s*(?P<y>(?:19|20)\d{2})",
+    regex.V1,
+)
+"""A date line whose comma after the place OCR lost ("Quảng Ngãi ngày tháng năm 2025"): the line opens with
+the place, at most four capitalised words, as no sentence does ("Căn cứ Luật … ngày …" is in lower case)."""
+
+
+@cache
+def _type_words() -> frozenset[str]:
+    """The first words of the document types' names ("luat", "nghi", "quyet"), without marks."""
+    return frozenset(fold(t["name"].split()[0]) for t in load("doc_types")["types"]) | {"luat"}
+
+
+def _bare_place_date(text: str) -> regex.Match[str] | None:
+    """A comma-less date line (:data:`_NO_COMMA`) whose place is not a cited text's name ("Luật Biển Việt Nam")."""
+    m = _NO_COMMA.match(text)
+    return m if m is not None and fold(m.group("place").split()[0]) not in _type_words() else None
+
+
 def parse_place_date(text: str) -> Hit | None:
-    """Parse "<place>, ngày D tháng M năm Y"; value = (place, date or None, raw parts)."""
-    m = PLACE_DATE_RE.search(text)
+    """Parse "<place>, ngày D tháng M năm Y"; value = (place, date or None, raw parts).
+
+    >>> parse_place_date("Quảng Ngãi ngày 12 tháng 3 năm 2025").value[:2]
+    ('Quảng Ngãi', datetime.date(2025, 3, 12))
+    >>> parse_place_date("Căn cứ Luật Ngân sách nhà nước ngày 25 tháng 6 năm 2015") is None
+    True
+    """
+    m = PLACE_DATE_RE.search(text) or _bare_place_date(text)
     if not m:
         return None
     place, pconf = _clean_place(m.group("place"))

@@ -133,7 +133,7 @@ LAG_DAYS = 7
 signed files of ``../shared/real``: the same day, or 1 to 3 days later, never before)."""
 
 
-def apply_to_document(doc: Document, signatures: list[PdfSignature]) -> None:
+def apply_to_document(doc: Document, signatures: list[PdfSignature], *, attached: bool = False) -> None:
     """Use the earliest organisational signing time as evidence for ``doc.issued_date``.
 
     * The issue date is the organisation's signing day, or a person's signing day: it agrees, and its
@@ -142,7 +142,9 @@ def apply_to_document(doc: Document, signatures: list[PdfSignature]) -> None:
       before the issuing office's certificate signs), nothing changes.
     * Any other date (dated after it was signed, or long before): ``issued_date`` is flagged for review
       with a warning.
-    * No date read on the page: the person's signing day (else the organisation's) is taken, flagged.
+    * No date read on the page: the person's signing day (else the organisation's) is taken, flagged; not for
+      a document ``attached`` after the file's first (a draft resolution under its tờ trình): the signatures
+      sign the file on the first document's date, an attachment's own date is blank or its own.
     """
     orgs = [s for s in signatures if s.is_organisation and s.signed_at is not None]
     if not orgs:
@@ -153,6 +155,8 @@ def apply_to_document(doc: Document, signatures: list[PdfSignature]) -> None:
     people = sorted(s.signed_at.astimezone(VIETNAM_TZ).date() for s in signatures
                     if not s.is_organisation and s.signed_at is not None)
     evidence = FieldEvidence(raw=f"{org.signer}: {org.signed_at.isoformat()}", rule="digital_signature_time")
+    if doc.issued_date is None and attached:
+        return
     if doc.issued_date is None:
         doc.issued_date = people[0] if people else day
         doc.confidence["issued_date"] = CONF.esign_date_only
