@@ -635,3 +635,33 @@ def test_a_date_line_that_lost_its_comma_keeps_its_place(line: str, place: str |
 
     hit = parse_place_date(line)
     assert (hit.value[0] if hit else None) == place
+
+
+def _listed(rows: list[tuple[str, int]]) -> list:  # type: ignore[type-arg]
+    from vn_dispatch_parser.core.types import BBox, Line, Zone
+
+    return [Line(t, zone=Zone.RECIPIENTS, bbox=BBox(x, 100 + 40 * i, x + 600, 130 + 40 * i))
+            for i, (t, x) in enumerate(rows)]
+
+
+def test_a_recipient_groups_members_go_on_without_bullets() -> None:  # class 5: a list cut short
+    from vn_dispatch_parser.fields.lists import NOI_NHAN, items_after_label
+
+    lines = _listed([("Nơi nhận:", 100), ("- UBND các huyện;", 100),
+                     ("- Các Công ty: CP Môi trường đô thị Quảng Ngãi;", 100),
+                     ("CP Xây dựng và thoát nước đô thị Quảng Ngãi;", 100), ("Điện lực Quảng Ngãi;", 100),
+                     ("- Bưu điện Quảng Ngãi;", 100), ("- Lưu: VT, KTTH.", 100)])
+    assert items_after_label(lines, 0, NOI_NHAN).value == [
+        "UBND các huyện", "Các Công ty: CP Môi trường đô thị Quảng Ngãi; CP Xây dựng và thoát nước đô thị Quảng"
+        " Ngãi; Điện lực Quảng Ngãi", "Bưu điện Quảng Ngãi", "Lưu: VT, KTTH"]
+
+
+def test_the_other_columns_lines_between_recipients_do_not_end_the_list() -> None:  # class 6: columns mixed
+    from vn_dispatch_parser.fields.lists import NOI_NHAN, items_after_label
+
+    lines = _listed([("Nơi nhận:", 100), ("- Bộ Tài chính;", 100), ("- Cục Kiểm tra văn bản QPPL;", 100),
+                     ("năm 2025 và có hiệu lực thi hành từ", 1300), ("- T7", 1400),  # the body's end, a scrap
+                     ("- TTTU, TTHĐND tỉnh;", 100), ("- Lưu: VT, KTNS.", 100)])
+    assert items_after_label(lines, 0, NOI_NHAN).value == [
+        "Bộ Tài chính", "Cục Kiểm tra văn bản QPPL", "TTTU, TTHĐND tỉnh", "Lưu: VT, KTNS"]
+

@@ -133,6 +133,20 @@ def _is_terminated(text: str) -> bool:
     return text.rstrip().endswith((";", ".", ".)", ";)"))
 
 
+def _introduces(item: str) -> bool:
+    """Whether a list item names a group and lists its members after a colon ("Các Công ty: CP Môi trường
+    đô thị;"): the members go on, one to a line, without a bullet of their own (the Lưu item excepted)."""
+    head, colon, _ = item.partition(":")
+    return bool(colon) and not _LUU.match(item) and len(head) <= 40
+
+
+def _beside(line: Line, listed: list[Line]) -> bool:
+    """Whether ``line`` starts right of where every line of the list so far ends: the other column of the
+    page (a list's lines, wrapped or not, start at its left margin)."""
+    boxes = [ln.bbox for ln in listed if ln.bbox is not None and ln.page == line.page]
+    return line.bbox is not None and bool(boxes) and line.bbox.x0 > max(b.x1 for b in boxes)
+
+
 def _inline_item(inline: str, pattern: regex.Pattern[str]) -> tuple[list[str], str | None]:
     """The items written on the label's own line, and one kept aside: beside Nơi nhận, words that are no
     "- X" item are hand-writing next to the label, an item only when no list follows."""
@@ -179,6 +193,11 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
             continue
         if len(items) >= max_items:
             break
+        if pattern is NOI_NHAN and _beside(line, [lines[idx], *used]):
+            skipped += 1  # the other column's text (the body's end, the signature) read between the items
+            if skipped > 6:
+                break
+            continue
         junk = _JUNK_BULLET.match(t)  # "z - Lãnh đạo Sở;": a speck or a stamp's edge read before the bullet
         if junk:
             t = t[junk.end() :]
@@ -195,7 +214,8 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
         continues = regex.match(r"^\p{Ll}", t, regex.V1) or (pattern is NOI_NHAN and (
             t.startswith("(")  # "- Phó Thủ tướng …" / "(báo cáo);"
             or (line.zone is Zone.RECIPIENTS and line.bbox is not None and not is_caps(t) and not is_name(t))))
-        if items and not _is_terminated(prev) and continues and len(t) < 120:
+        if items and continues and len(t) < 120 and (not _is_terminated(prev) or (
+                _introduces(prev) and len(t) > 12 and not _garbage(t, 0.5))):
             items[-1] = prev + " " + t
             raw.append(t)
             used.append(line)
