@@ -665,3 +665,22 @@ def test_the_other_columns_lines_between_recipients_do_not_end_the_list() -> Non
     assert items_after_label(lines, 0, NOI_NHAN).value == [
         "Bộ Tài chính", "Cục Kiểm tra văn bản QPPL", "TTTU, TTHĐND tỉnh", "Lưu: VT, KTNS"]
 
+
+@pytest.mark.parametrize("garbled", ["'V/Y", "VA", "V2%"])
+def test_a_garbled_vv_under_the_number_line_keeps_the_subject(garbled: str) -> None:  # class 6: subject lost
+    text = CONG_VAN_TEXT.replace("V/v chấn chỉnh", f"{garbled} chấn chỉnh")
+    assert "Số:" in text.split(f"{garbled} chấn chỉnh")[0].splitlines()[-1]  # right under the Số line
+    assert parse_text(text).documents[0].subject == "chấn chỉnh thực thi công vụ"
+
+
+@pytest.mark.parametrize(("read", "items"), [
+    (["tu = Bức vàn la la cũ", "~ UBMTTQVN tỉnh;", "- Lưu: VT, VX."], ["UBMTTQVN tỉnh", "Lưu: VT, VX"]),  # garbled
+    (["TT Đảng ủy, TT HĐND;", "~ Lưu: VT, VP."], ["TT Đảng ủy, TT HĐND", "Lưu: VT, VP"]),  # its bullet lost
+])
+def test_a_garbled_or_unbulleted_recipient_does_not_end_the_list(read: list[str], items: list[str]) -> None:  # class 6
+    from vn_dispatch_parser.core.types import Line
+    from vn_dispatch_parser.fields.lists import NOI_NHAN, items_after_label
+
+    lines = [Line(t) for t in ["Nơi nhận:", *read, "TL. CHỦ TỊCH", "Nguyễn Văn An"]]
+    assert items_after_label(lines, 0, NOI_NHAN).value == items
+

@@ -18,7 +18,7 @@ from vn_dispatch_parser.fields.marks import find_mark
 from vn_dispatch_parser.fields.number import find_number
 from vn_dispatch_parser.fields.place_date import find_place_date
 from vn_dispatch_parser.fields.signer import is_signer_title
-from vn_dispatch_parser.fields.subject import VV_RE
+from vn_dispatch_parser.fields.subject import VV_RE, VV_UNDER_NUMBER
 
 __all__ = ["HEADER_MAX", "header_end", "heading_line", "issuer_lines", "recipients_label", "signature_window",
            "vv_line"]
@@ -77,8 +77,15 @@ def heading_line(lines: list[Line], skip: set[int]) -> tuple[int, tuple[str, str
 
 
 def vv_line(lines: list[Line]) -> int | None:
-    """Index of a letter's "V/v …" line near the top."""
-    return next((i for i, ln in enumerate(lines[:HEADER_MAX]) if VV_RE.match(ln.text)), None)
+    """Index of a letter's "V/v …" line near the top; a "V/v" garbled past recognition (:data:`VV_UNDER_NUMBER`)
+    only on the first line with text under the Số line."""
+    found = next((i for i, ln in enumerate(lines[:HEADER_MAX]) if VV_RE.match(ln.text)), None)
+    if found is not None:
+        return found
+    number = next((i for i, ln in enumerate(lines[:HEADER_MAX]) if find_number([ln])), None)
+    under = next((i for i in range(number + 1, min(len(lines), number + 3)) if lines[i].text.strip()), None) \
+        if number is not None else None
+    return under if under is not None and VV_UNDER_NUMBER.match(lines[under].text) else None
 
 
 _LABEL_INSIDE = regex.compile(r"N[ơoóờởớ][ií]\s*nh[ậaâ]n\s*:", regex.IGNORECASE)

@@ -140,6 +140,12 @@ def _introduces(item: str) -> bool:
     return bool(colon) and not _LUU.match(item) and len(head) <= 40
 
 
+def _bullet_follows(lines: list[Line], at: int) -> bool:
+    """Whether the next line with text after ``lines[at]`` is a "- X" list item."""
+    nxt = next((ln.text.strip() for ln in lines[at + 1 :] if ln.text.strip()), "")
+    return bool(_BULLET.match(nxt) or _JUNK_BULLET.match(nxt)) and len(nxt) > 2
+
+
 def _beside(line: Line, listed: list[Line]) -> bool:
     """Whether ``line`` starts right of where every line of the list so far ends: the other column of the
     page (a list's lines, wrapped or not, start at its left margin)."""
@@ -187,7 +193,7 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
     used: list[Line] = []
     skipped = 0
     scrap_first = False  # the first line after the label was a scrap
-    for line in lines[idx + 1 :]:
+    for at, line in enumerate(lines[idx + 1 :], idx + 1):
         t = line.text.strip()
         if not t:
             continue
@@ -230,6 +236,17 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
             # stray marks, page numbers, seal or stamp noise (over the first items of Nơi nhận, often)
             scrap_first = scrap_first or (not items and not raw[1:])
             skipped += 1
+            if skipped > 6:
+                break
+            continue
+        if pattern is NOI_NHAN and not (items and _LUU.match(items[-1])) and _bullet_follows(lines, at):
+            if t.endswith(";") and not is_caps(t) and not _garbage(t, 0.5):
+                items.append(t)  # an item whose bullet the OCR lost: it still ends with its ";"
+                raw.append(t)
+                used.append(line)
+                skipped = 0
+                continue
+            skipped += 1  # a garbled item inside the list: the items below it are still the list's
             if skipped > 6:
                 break
             continue

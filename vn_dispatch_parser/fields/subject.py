@@ -22,10 +22,14 @@ from vn_dispatch_parser.core.lines import (
 from vn_dispatch_parser.core.types import Hit, Line
 from vn_dispatch_parser.core.vocab import KINH_GUI
 
-__all__ = ["VV_RE", "typed_subject", "vv_subject"]
+__all__ = ["VV_RE", "VV_UNDER_NUMBER", "typed_subject", "vv_subject"]
 
 VV_RE = regex.compile(r"^\s*[^\p{L}\d\s]{0,2}\s*[Vv]\s*(?:[/l|1\\]\s*(?:[vVy]\b\s*[.:]?|(?=\s+\p{Ll}))|[#íìi]\s*[vVy]\b\s*[.:]?"
                    r"|4(?=\s+\p{Ll}))\s*(?P<ty>.*)$", regex.V1)  # "V4": the "/v" of a small blurred print run together
+VV_UNDER_NUMBER = regex.compile(r"^\s*[^\p{L}\d\s]{0,2}\s*V(?![eêéèẻẽẹềếểễệ]\s)\S{0,3}\s+(?P<ty>\p{Ll}.*)$", regex.V1)
+"""The "V/v" garbled past :data:`VV_RE` ("V/Y", "VA", "V2%") on the line right under the Số line, where a
+công văn's trích yếu stands (NĐ 30): there, a "V" and at most three marks before a lower-case word is it
+(not "Về việc …", which the subject readers take whole)."""
 _STOP = regex.compile(
     r"^\s*(Căn cứ|Thực hiện|Theo đề nghị|Xét đề nghị|Trên cơ sở|Kính gửi|Nơi nhận|Điều\s+\d|"
     r"Phần\s+[IVX\d]|Chương\s+[IVX\d]|[IVX]+\s*[.-]\s|\d+\s*[.)]\s+\p{Lu}|QUYẾT ĐỊNH\s*:|QUYẾT NGHỊ\s*:)",
@@ -75,8 +79,9 @@ def _is_stop(text: str) -> bool:
 
 
 def vv_subject(lines: list[Line], idx: int) -> Hit | None:
-    """The công văn trích yếu from the "V/v" line at ``idx`` and its continuation lines."""
-    m = VV_RE.match(lines[idx].text)
+    """The công văn trích yếu from the "V/v" line at ``idx`` and its continuation lines (``idx`` from
+    :func:`~vn_dispatch_parser.document.view.vv_line`: a garbled "V/v" only right under the Số line)."""
+    m = VV_RE.match(lines[idx].text) or VV_UNDER_NUMBER.match(lines[idx].text)
     if not m:
         return None
     parts = [m.group("ty")]
