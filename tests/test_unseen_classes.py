@@ -684,3 +684,14 @@ def test_a_garbled_or_unbulleted_recipient_does_not_end_the_list(read: list[str]
     lines = [Line(t) for t in ["Nơi nhận:", *read, "TL. CHỦ TỊCH", "Nguyễn Văn An"]]
     assert items_after_label(lines, 0, NOI_NHAN).value == items
 
+
+@pytest.mark.parametrize(("read", "body"), [
+    ("ỦY BAN NHÂN DÂN HUYỆN CẤM XUYÊN", "ỦY BAN NHÂN DÂN HUYỆN CẨM XUYÊN"),  # a district's body, a mark misread
+    ("UBND HUYỆN NGHI LỌC", "UBND HUYỆN NGHI LỘC"),
+    ("ỦY BAN NHÂN DÂN HUYỆN PHỤ MỸ", "ỦY BAN NHÂN DÂN HUYỆN PHỤ MỸ"),  # Phú Mỹ or Phù Mỹ: left as read
+    ("ỦY BAN NHÂN DÂN HUYỆN PHÙ MỸ", "ỦY BAN NHÂN DÂN HUYỆN PHÙ MỸ"),
+])
+def test_a_district_body_misread_by_a_mark_is_restored(read: str, body: str) -> None:  # class 1
+    from vn_dispatch_parser.fields.issuer import snap_body
+
+    assert snap_body(read)[0] == body

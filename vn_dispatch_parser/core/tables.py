@@ -10,7 +10,7 @@ import yaml
 
 from vn_dispatch_parser.core.normalize import fold, initials
 
-__all__ = ["dj_codes", "doc_types", "load", "type_by_code", "type_by_name"]
+__all__ = ["districts", "dj_codes", "doc_types", "load", "type_by_code", "type_by_name"]
 
 
 @cache
@@ -21,6 +21,13 @@ def load(name: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValueError(f"data/{name}.yaml is not a mapping")
     return data
+
+
+@cache
+def districts() -> tuple[str, ...]:
+    """The district-level units' names of ``data/districts.txt`` (with its source)."""
+    text = resources.files("vn_dispatch_parser").joinpath("data", "districts.txt").read_text(encoding="utf-8")
+    return tuple(row.strip() for row in text.splitlines() if row.strip() and not row.startswith("#"))
 
 
 def doc_types() -> list[dict[str, str]]:

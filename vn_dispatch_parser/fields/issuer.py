@@ -21,8 +21,8 @@ from rapidfuzz import fuzz, process
 
 from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.lexicon import bound_pair
-from vn_dispatch_parser.core.normalize import fold, initials
-from vn_dispatch_parser.core.tables import load
+from vn_dispatch_parser.core.normalize import canonical_tones, fold, initials
+from vn_dispatch_parser.core.tables import districts, load
 from vn_dispatch_parser.core.types import Hit
 
 __all__ = ["body_code", "clean_issuer_line", "issuer_units", "parse_issuer", "starts_unit"]
@@ -66,20 +66,28 @@ def clean_issuer_line(text: str) -> str:
 
 
 @cache
-def _known_bodies() -> dict[str, str]:
-    """Folded name → name of the issuing bodies of data/issuers.yaml (templates expanded with places)."""
+def _known_bodies() -> dict[str, str | None]:
+    """Folded name → name of the issuing bodies of data/issuers.yaml (templates expanded with the places and
+    with the districts of data/districts.txt); None for the few names two bodies share but for their marks
+    ("HUYỆN PHÚ MỸ", "HUYỆN PHÙ MỸ"): the marks read decide between them."""
     data = load("issuers")
     places = [p.upper() for p in load("places")["places"] if not p.startswith(("Quận", "TP."))]
     names = list(data["bodies"])
     for template in data["templates"]:
         names += [template.format(place=p) for p in places]
-    return {fold(n): n for n in names}
+    for template in data["district_templates"]:
+        names += [template.format(district=d.upper()) for d in districts()]
+    out: dict[str, str | None] = {}
+    for n in map(canonical_tones, names):
+        key = fold(n)
+        out[key] = n if out.get(key, n) == n else None
+    return out
 
 
 @cache
 def _place_keys() -> tuple[str, ...]:
-    """Folded place names, longest first."""
-    return tuple(sorted({fold(p) for p in load("places")["places"]}, key=len, reverse=True))
+    """Folded place and district names, longest first."""
+    return tuple(sorted({fold(p) for p in (*load("places")["places"], *districts())}, key=len, reverse=True))
 
 
 def snap_body(name: str) -> tuple[str, bool]:
@@ -92,15 +100,16 @@ def snap_body(name: str) -> tuple[str, bool]:
     key = fold(name)
     bodies = _known_bodies()
     if key in bodies:
-        return bodies[key], bodies[key] != name
+        known = bodies[key]
+        return (name, False) if known is None else (known, known != name)
     candidates = list(bodies)
     place = next((p for p in _place_keys() if key == p or key.endswith(" " + p)), None)
     if place is not None:
         candidates = [b for b in candidates if b.endswith(" " + place)]
     best = process.extractOne(key, candidates, scorer=fuzz.ratio, score_cutoff=90)
-    if best is None or not _same_proper_name(key, best[0]):
+    if best is None or not _same_proper_name(key, best[0]) or bodies[best[0]] is None:
         return name, False
-    return bodies[best[0]], True
+    return bodies[best[0]], True  # type: ignore[return-value]
 
 
 def _same_proper_name(a: str, b: str) -> bool:
