@@ -138,6 +138,8 @@ CALLS: dict[str, tuple[Callable[[str], Any], Callable[[Any], bool]]] = {
                          lambda r: r is None or (_hit(r[0]) and _ints(r[1]))),
     "stamp.stamp_line_indexes": (lambda s: stamp.stamp_line_indexes(_lines(s)), _ints),
     "subject.VV_RE": (lambda s: subject.VV_RE.match(s), lambda r: r is None or isinstance(r.group(0), str)),
+    "subject.VV_UNDER_NUMBER": (lambda s: subject.VV_UNDER_NUMBER.match(s),
+                                lambda r: r is None or isinstance(r.group("ty"), str)),
     "subject.vv_subject": (lambda s: subject.vv_subject(_lines(s), 0), _opt_hit),
     "subject.typed_subject": (lambda s: subject.typed_subject(_lines(s), 0, s), _opt_hit),
 }
