@@ -288,7 +288,7 @@ def test_a_title_past_the_signature_space_is_not_the_position() -> None:  # clas
     assert parse_signature(wrapped).value[1] == "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH"
 
 
-@pytest.mark.parametrize(("block", "flagged"), [("TL. CHỦ TỊCH", True), ("KT. GIÁM ĐỐC", True),
+@pytest.mark.parametrize(("block", "flagged"), [("TL. CHỦ TỊCH", True), ("TUQ. GIÁM ĐỐC", True),
                                                 ("TL. CHỦ TỊCH\nCHÁNH VĂN PHÒNG", False), ("Q. GIÁM ĐỐC", False)])
 def test_a_position_that_signs_for_someone_needs_the_signers_title(block: str, flagged: bool) -> None:  # class 5
     doc = parse_text(_with_signature(f"{block}\nNguyễn Văn An")).documents[0]
@@ -695,3 +695,42 @@ def test_a_district_body_misread_by_a_mark_is_restored(read: str, body: str) -> 
     from vn_dispatch_parser.fields.issuer import snap_body
 
     assert snap_body(read)[0] == body
+
+
+@pytest.mark.parametrize(("line", "number", "symbol"), [
+    ("SỐ: 30 /THPTC.CM", "30", "THPTC-CM"),  # "Số" read in capitals, a blurred hyphen read as a dot
+    ("Số: 1865/SYT.VP", "1865", "SYT-VP"),
+    ("CHI CỤC DÂN SỐ", None, None),  # a body's name, no Số line
+])
+def test_a_capital_so_and_a_dotted_symbol_are_read(line: str, number: str | None, symbol: str | None) -> None:  # class 3
+    from vn_dispatch_parser.fields.number import parse_number_text
+
+    hit = parse_number_text(line, restore_dj=True)
+    assert (hit.value[:2] if hit else (None, None)) == (number, symbol)
+
+
+@pytest.mark.parametrize(("block", "authority", "position", "flagged"), [
+    ("TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH", "TM.", "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH", True),
+    ("KT. BỘ TRƯỞNG", "KT.", "KT. BỘ TRƯỞNG / THỨ TRƯỞNG", True),
+    ("KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC", "KT.", "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC", False),  # read whole: unchanged
+])
+def test_a_deputys_title_line_lost_under_the_seal_is_put_back(block: str, authority: str, position: str,
+                                                             flagged: bool) -> None:  # class 5
+    doc = parse_text(_with_signature(f"{block}\nNguyễn Văn An")).documents[0]
+    assert (doc.signer_authority, doc.signer_position, doc.signer_name) == (authority, position, "Nguyễn Văn An")
+    assert ("signer_position" in doc.needs_review) == flagged
+
+
+
+def test_a_deputys_title_with_scraps_of_the_seal_is_read_as_the_deputys() -> None:  # class 5
+    from vn_dispatch_parser.fields.signer import _restore_deputy
+
+    assert _restore_deputy(["TL. CHỦ TỊCH", "KT. CHÁNH VĂN PHÒNG", "XS PHÓ : N HÁN! H VĂN PHÒNG"])[-1] == \
+        "PHÓ CHÁNH VĂN PHÒNG"
+    assert _restore_deputy(["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH THƯỜNG TRỰC"])[-1] == "PHÓ CHỦ TỊCH THƯỜNG TRỰC"
+
+
+def test_a_cited_number_in_a_capital_heading_is_no_so_line() -> None:  # class 3: "SỐ" read at a line's start only
+    from vn_dispatch_parser.fields.number import parse_number_text
+
+    assert parse_number_text("TRIỂN KHAI NHIỆM VỤ THEO THÔNG BÁO SỐ 496-TB/TU", restore_dj=True) is None

@@ -245,6 +245,9 @@ class ConfRules:
     """Titles without a name, or a name without titles."""
     signer_title_guessed: float = 0.75
     """A title snapped to a known one, or a "KT." level inferred from PHÓ: the block's score times 0.75."""
+    signer_title_put_back: float = 0.6
+    """A block that ends with "KT. X" lost its deputy's title line (under the seal or the signature): "PHÓ X" is
+    put back (NĐ 30: a deputy signs for the head), at most 0.6 so that a person checks it."""
     signer_name_with_title: float = 0.9
     """A name under the titles."""
     signer_name_alone: float = 0.7

@@ -34,9 +34,10 @@ __all__ = ["KINH_GUI", "NAM", "NGAY", "NOI_NHAN", "SIGNER_PREFIX", "SIGNER_PREFI
            "SO_GLYPH", "SO_HEADER", "THANG", "signer_prefixes"]
 
 # --- "Số" ---
-SO_HEADER = r"(?:S[ốôoó0ổ6ỗồộơớờởỡợ]|Sô|So|(?<=^\s*)s[ốô6ẽẻếểõ](?=\s*:))"
-"""The header's "Số" before a number and ký hiệu: "Số", "Sô", "So", "S6", "Sổ", "S0", …; in lower case only at a
-line's start before a colon ("sẽ:"), where no other word is. Case-sensitive (``lines.SO_RE``)."""
+SO_HEADER = r"(?:S[ốôoó0ổ6ỗồộơớờởỡợ]|Sô|So|(?<=^\s*)s[ốô6ẽẻếểõ](?=\s*:)|(?<=^\s*)S[ỐÔÓỔ](?=\s*:))"
+"""The header's "Số" before a number and ký hiệu: "Số", "Sô", "So", "S6", "Sổ", "S0", …; in lower case ("sẽ:") or in
+capitals ("SỐ:", a header read in capitals) only at a line's start before a colon, where no other word is ("THÔNG
+BÁO SỐ 496-TB/TU" in a heading cites a document). Case-sensitive (``lines.SO_RE``)."""
 SO = r"S[ốoô6]"
 """The "Số" label of a ĐẾN stamp or a stamp-like row ("Số: 1234"), as the OCR reads it there: "Số", "So", "Sô",
 "S6"; used with IGNORECASE."""

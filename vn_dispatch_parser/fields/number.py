@@ -52,9 +52,13 @@ def canonical_symbol(symbol: str, *, restore_dj: bool = False) -> str:
     'QĐ-BGDĐT'
     >>> canonical_symbol("968/CD-TTg")
     '968/CD-TTg'
+    >>> canonical_symbol("THPTC.CM", restore_dj=True)
+    'THPTC-CM'
     """
     s = regex.sub(r"\s*([-/.])\s*", r"\1", symbol.strip()).strip("-./ ")
     s = s.replace("–", "-")
+    if restore_dj:  # a ký hiệu's groups are joined by "-" and "/" (NĐ 30): a dot between them is a blurred hyphen
+        s = regex.sub(r"(?<=[\p{L}\d])\.(?=\p{Lu})", "-", s)
     groups = regex.split(r"([-/])", s)
     out = []
     codes = _type_codes()

@@ -50,13 +50,41 @@ def _deputy_title(head: str) -> str:
 
 def _restore_deputy(segments: list[str]) -> list[str]:
     """Under "KT. X" the signer is X's deputy, so a title equal to X there lost its "PHÓ" (read apart from the
-    line, or under the seal): "KT. GIÁM ĐỐC / GIÁM ĐỐC" → "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC"."""
+    line, or under the seal): "KT. GIÁM ĐỐC / GIÁM ĐỐC" → "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC"; and a block that ends
+    with "KT. X" lost the deputy's title line itself (under the seal or the signature): it is put back.
+
+    >>> _restore_deputy(["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"])
+    ['TM. ỦY BAN NHÂN DÂN', 'KT. CHỦ TỊCH', 'PHÓ CHỦ TỊCH']
+    """
     out = list(segments)
     for i in range(len(out) - 1):
         m = _PREFIX.match(out[i])
-        if m and _canonical_prefix(m.group("p")) == "KT." and out[i + 1] == m.group("rest").strip():
-            out[i + 1] = _deputy_title(out[i + 1])
+        if not m or _canonical_prefix(m.group("p")) != "KT.":
+            continue
+        head = m.group("rest").strip()
+        if out[i + 1] == head:
+            out[i + 1] = _deputy_title(head)
+        elif fold(out[i + 1]) not in _titles() and _garbled_as(out[i + 1], _deputy_title(head)):
+            out[i + 1] = _deputy_title(head)  # the deputy's title with a seal's scraps in it
+    m = _PREFIX.match(out[-1]) if out else None
+    if m and _canonical_prefix(m.group("p")) == "KT." and m.group("rest").strip():
+        out.append(_deputy_title(m.group("rest").strip()))
     return out
+
+
+GARBLED_TITLE = 80
+"""How alike (rapidfuzz partial ratio, letters without marks) a title line with scraps in it must be to the title
+the block's structure expects there ("XS PHÓ : N HÁN! H VĂN PHÒNG" under "KT. CHÁNH VĂN PHÒNG")."""
+
+
+def _garbled_as(segment: str, title: str) -> bool:
+    """Whether a segment that is no known title reads as ``title`` with scraps of ink in and around it (marks
+    that are no letters among its words: a title that only goes on, "PHÓ CHỦ TỊCH THƯỜNG TRỰC", is no scrap)."""
+    if not regex.search(r"[^\p{L}\s.]", segment, flags=regex.V1):
+        return False
+    letters = regex.sub(r"[^\p{L} ]+", " ", fold(segment), flags=regex.V1)
+    letters = " ".join(letters.split())
+    return len(letters) >= 0.6 * len(title) and fuzz.partial_ratio(fold(title), letters) >= GARBLED_TITLE
 
 
 def _snap_title(segment: str) -> str:
@@ -218,12 +246,15 @@ def parse_signature(lines: list[Line]) -> Hit | None:
             guessed = True
     if not segments and not name:
         return None
+    read = len(segments)
     segments, guessed_title, kt = _repair_titles(segments)
     if kt and authority is None:
         authority = "KT."
     position = " / ".join(s for s in segments if s) or None
     conf = ((CONF.signer_full if (position and name) else CONF.signer_partial) * line_conf(title_lines)
             * (CONF.signer_title_guessed if guessed_title else 1.0))
+    if len(segments) > read:  # a deputy's title line put back (_restore_deputy): a person checks it
+        conf = min(conf, CONF.signer_title_put_back)
     name_conf = _name_conf(name, name_line, bool(position), guessed)
     raw = " / ".join(segments + ([name] if name else []))
     hit = Hit(value=(authority, position, name, name_conf), raw=raw, rule="signature_block", conf=conf)
