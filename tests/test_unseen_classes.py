@@ -308,6 +308,9 @@ def test_recipient_items_glued_or_with_a_misread_slash() -> None:  # class 1: OC
     ("22", "234", ("234", "234"), "234"),  # printed OCR of hand-writing lost a digit
     ("22", "234", (), "234"),  # no witness: the ink reader, as before
     ("980", "9922", ("980", "9922"), "9922"),  # a witness on each side: no tie broken
+    ("122", "1", ("1",), "122"),  # the ink reader's box lost glyphs of the number the print read whole
+    ("03", "0", (), "03"),
+    ("7", "776", (), "776"),  # the print lost them: the ink reader, as before
 ])
 def test_a_third_reading_breaks_a_tie_between_print_and_ink(printed: str, hand: str, witnesses: tuple[str, ...],
                                                             kept: str) -> None:  # class 4: hand numbers misread
@@ -721,6 +724,18 @@ def test_a_deputys_title_line_lost_under_the_seal_is_put_back(block: str, author
     assert ("signer_position" in doc.needs_review) == flagged
 
 
+def test_the_subjects_marks_follow_the_documents_own_spelling() -> None:  # class 1: stacked marks confused
+    from vn_dispatch_parser.document.repairs import correct_joined
+    from vn_dispatch_parser.records import Document
+
+    body = "Kế hoạch ứng phó sự cố tràn dầu.\nKhi xảy ra sự cố tràn dầu, Cửa hàng báo ngay.\nsự cố tràn dầu"
+    doc = Document(subject="Về việc phê duyệt Kế hoạch ứng phó sự có tràn dầu", full_text=body)
+    correct_joined(doc)
+    assert doc.subject == "Về việc phê duyệt Kế hoạch ứng phó sự cố tràn dầu"
+    once = Document(subject="Về việc đôi tên cơ quan", full_text="Nghị quyết đổi tên cơ quan")  # once: not enough
+    correct_joined(once)
+    assert once.subject == "Về việc đôi tên cơ quan"
+
 
 def test_a_deputys_title_with_scraps_of_the_seal_is_read_as_the_deputys() -> None:  # class 5
     from vn_dispatch_parser.fields.signer import _restore_deputy
@@ -734,3 +749,14 @@ def test_a_cited_number_in_a_capital_heading_is_no_so_line() -> None:  # class 3
     from vn_dispatch_parser.fields.number import parse_number_text
 
     assert parse_number_text("TRIỂN KHAI NHIỆM VỤ THEO THÔNG BÁO SỐ 496-TB/TU", restore_dj=True) is None
+
+
+def test_a_word_after_a_code_in_a_list_item_is_spelled_as_after_codes() -> None:  # class 1: a mark misread
+    from vn_dispatch_parser.core.lexicon import correct_text
+    from vn_dispatch_parser.document.repairs import correct_joined
+    from vn_dispatch_parser.records import Document
+
+    doc = Document(recipients=["UBMTTQVN tính", "TT HĐND tình"], full_text="")
+    correct_joined(doc)
+    assert doc.recipients == ["UBMTTQVN tỉnh", "TT HĐND tỉnh"]
+    assert correct_text("thuế GTGT tính trên doanh thu")[0] == "thuế GTGT tính trên doanh thu"  # a sentence: as read

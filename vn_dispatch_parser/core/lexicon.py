@@ -11,6 +11,7 @@ and only where the list knows the answer and the OCR pair is unknown.
 
 from __future__ import annotations
 
+import unicodedata
 from functools import cache
 from importlib import resources
 
@@ -70,6 +71,26 @@ def _followers() -> dict[str, dict[str, int]]:
     return out
 
 
+@cache
+def _after_codes() -> dict[str, int]:
+    """How often each syllable follows a code in the corpus ("UBND tỉnh", "HĐND tỉnh", "TT Tỉnh ủy"): a code is
+    a word no Vietnamese syllable spells, and codes are followed by the same few words."""
+    from vn_dispatch_parser.core.orthography import is_vietnamese_syllable  # imports this module
+
+    out: dict[str, int] = {}
+    for a, nxt in _followers().items():
+        if len(a) >= 2 and not is_vietnamese_syllable(a):
+            for b, n in nxt.items():
+                out[b] = out.get(b, 0) + n
+    return out
+
+
+def _is_code(word: str) -> bool:
+    """A code as printed: two or more capitals without a tone mark ("UBMTTQVN", "HĐND", "TT")."""
+    return len(word) >= 2 and word.isupper() and not any(
+        unicodedata.combining(c) for c in unicodedata.normalize("NFD", word.replace("Đ", "D")))
+
+
 def pair_count(a: str, b: str) -> int:
     """How often syllable ``a`` is followed by ``b`` in the corpus (any case)."""
     return _followers().get(a.lower(), {}).get(b.lower(), 0)
@@ -98,14 +119,16 @@ def _match_case(template: str, word: str) -> str:
 _STRAY = regex.compile(r"(?<=\p{Ll}) (?:[Il|!¦]|[-–]) (?=\p{Ll})", regex.V1)
 
 
-def correct_text(text: str) -> tuple[str, int]:
+def correct_text(text: str, *, after_codes: bool = False) -> tuple[str, int]:
     """Correct a line; returns the new text and the number of words changed.
 
     Stray marks between two lower-case words ("Thông I bão", "Về - việc") go first when the two words
-    make a known pair.
+    make a known pair. With ``after_codes`` (a list item, an office's name), a word after a code whose pair
+    the corpus does not hold takes the spelling that follows codes in the corpus ("UBMTTQVN tính" →
+    "UBMTTQVN tỉnh", as "UBND tỉnh", "HĐND tỉnh"): in a body's sentence a code may be followed by anything.
     """
     text, strays = _drop_strays(text)
-    fixed, n = _correct_pairs(text)
+    fixed, n = _correct_pairs(text, after_codes=after_codes)
     fixed, codes = _restore_codes(fixed)
     fixed, digits = _DIGITISH.subn(lambda m: m.group(0).translate(_TO_DIGIT), fixed)
     fixed, esses = _SECTION_S.subn("S", fixed)
@@ -163,9 +186,11 @@ def _near_known(a: str, b: str) -> set[tuple[str, str]]:
     return {(a.lower(), b.lower())} if (fold(a), fold(b)) in spellings else set()
 
 
-def _correct_pairs(text: str) -> tuple[str, int]:
+def _correct_pairs(text: str, *, after_codes: bool = False) -> tuple[str, int]:
     """Each word gets votes for its spellings from the known pairs it forms with its neighbours; a word
-    whose pairs are unknown takes the spelling that clearly wins (three times the votes of any other)."""
+    whose pairs are unknown takes the spelling that clearly wins (three times the votes of any other).
+    With ``after_codes``, a word after a code (:func:`_is_code`) in an unknown pair is voted for by the words
+    that follow codes in the corpus."""
     matches = list(_WORD.finditer(text))
     if len(matches) < 2:
         return text, 0
@@ -183,6 +208,10 @@ def _correct_pairs(text: str) -> tuple[str, int]:
         for (a, b), n in spellings.get((fold(pair[0]), fold(pair[1])), []):
             votes[i][a] = votes[i].get(a, 0) + n
             votes[i + 1][b] = votes[i + 1].get(b, 0) + n
+        if after_codes and _is_code(words[i]):
+            for b, n in _after_codes().items():
+                if fold(b) == fold(pair[1]):
+                    votes[i + 1][b] = votes[i + 1].get(b, 0) + n
     changed = 0
     for k, ballot in enumerate(votes):
         if not ballot:
@@ -195,6 +224,71 @@ def _correct_pairs(text: str) -> tuple[str, int]:
         needed = max(_MIN_COUNT, 3, min(seen / 2, 5))
         if winner != words[k].lower() and top >= needed and top >= 3 * runner_up:
             words[k] = _match_case(words[k], winner)
+            changed += 1
+    if not changed:
+        return text, 0
+    out, last = [], 0
+    for m, w in zip(matches, words, strict=True):
+        out.append(text[last : m.start()])
+        out.append(w)
+        last = m.end()
+    out.append(text[last:])
+    return "".join(out), changed
+
+
+DOC_SUPPORT = 2
+"""A spelling the document's own text must hold at least this many times, and three times as often as the
+spelling read, to replace it (:func:`correct_by_document`)."""
+
+
+def document_pairs(text: str) -> dict[tuple[str, str], int]:
+    """The word pairs of a document's own text (lower case), with how often each occurs."""
+    counts: dict[tuple[str, str], int] = {}
+    for line in text.splitlines():
+        words = [w.lower() for w in _WORD.findall(line)]
+        for pair in zip(words, words[1:], strict=False):
+            counts[pair] = counts.get(pair, 0) + 1
+    return counts
+
+
+def correct_by_document(text: str, pairs: dict[tuple[str, str], int]) -> tuple[str, int]:
+    """``text`` (a field's value) with each word spelled as the rest of its document spells it beside the same
+    neighbour, when only the marks differ: the trích yếu names what the body is about, and the body repeats its
+    words ("sự có tràn dầu" in the subject, "sự cố tràn dầu" twenty times in the body). A spelling replaces
+    the one read only when the document holds it :data:`DOC_SUPPORT` times and three times as often; letters
+    never change.
+
+    >>> body = document_pairs("ứng phó sự cố tràn dầu\\nsự cố tràn dầu xảy ra")
+    >>> correct_by_document("Kế hoạch ứng phó sự có tràn dầu", body)
+    ('Kế hoạch ứng phó sự cố tràn dầu', 1)
+    """
+    matches = list(_WORD.finditer(text))
+    words = [m.group(0) for m in matches]
+    if len(words) < 2 or not pairs:
+        return text, 0
+    by_fold: dict[tuple[str, str], list[tuple[tuple[str, str], int]]] = {}
+    for pair, n in pairs.items():
+        by_fold.setdefault((fold(pair[0]), fold(pair[1])), []).append((pair, n))
+    changed = 0
+    def joined(i: int) -> bool:  # words i and i + 1 make a pair (no punctuation between them)
+        return 0 <= i < len(words) - 1 and not text[matches[i].end() : matches[i + 1].start()].strip()
+
+    for k, word in enumerate(words):
+        support: dict[str, int] = {}  # spellings of the word beside its neighbour as read, in the document
+        if joined(k - 1):
+            left = words[k - 1].lower()
+            for (a, b), n in by_fold.get((fold(left), fold(word)), []):
+                if a == left:
+                    support[b] = support.get(b, 0) + n
+        if joined(k):
+            right = words[k + 1].lower()
+            for (a, b), n in by_fold.get((fold(word), fold(right)), []):
+                if b == right:
+                    support[a] = support.get(a, 0) + n
+        read = support.get(word.lower(), 0)
+        best = max(support.items(), key=lambda kv: kv[1], default=(word.lower(), 0))
+        if best[0] != word.lower() and best[1] >= DOC_SUPPORT and best[1] >= 3 * read:
+            words[k] = _match_case(word, best[0])
             changed += 1
     if not changed:
         return text, 0

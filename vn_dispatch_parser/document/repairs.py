@@ -7,7 +7,7 @@ from __future__ import annotations
 import regex
 
 from vn_dispatch_parser.core.canchi import restore_year_names
-from vn_dispatch_parser.core.lexicon import correct_text
+from vn_dispatch_parser.core.lexicon import correct_by_document, correct_text, document_pairs
 from vn_dispatch_parser.core.lines import is_caps
 from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.orthography import drop_scraps, non_syllables, repair, space_part_numbers
@@ -148,15 +148,21 @@ def _caps_edges(value: str) -> tuple[str, list[str]]:
 
 
 def correct_joined(doc: Document) -> None:
-    """Lexicon correction of values joined from several OCR lines (a word pair across a line break), and a
-    part's number its correction ran into the word spaced ("Như Điệu3" → "Như Điều3" → "Như Điều 3")."""
+    """Lexicon correction of values joined from several OCR lines (a word pair across a line break; in list
+    items, a word after a code spelled as words after codes are: "UBMTTQVN tính" → "UBMTTQVN tỉnh"), a
+    part's number its correction ran into the word spaced ("Như Điệu3" → "Như Điều3" → "Như Điều 3"), and
+    the marks of the trích yếu's words as the document's own text spells them beside the same neighbours
+    (:func:`~vn_dispatch_parser.core.lexicon.correct_by_document`: "sự có tràn dầu" → "sự cố tràn dầu")."""
     if doc.subject:
         fixed, n = correct_text(doc.subject)
-        if n:
+        fixed, by_doc = correct_by_document(fixed, document_pairs(doc.full_text))
+        if n or by_doc:
             doc.subject = space_part_numbers(fixed)[0]
+        if by_doc:
+            doc.warnings.append(f"subject: {by_doc} word(s) spelled as the document spells them elsewhere")
     for name in ("addressees", "recipients"):
         items = getattr(doc, name)
-        setattr(doc, name, [space_part_numbers(correct_text(i)[0])[0] for i in items])
+        setattr(doc, name, [space_part_numbers(correct_text(i, after_codes=True)[0])[0] for i in items])
 
 
 _REPAIRED = ("subject", "issuer", "issuer_parent", "place", "signer_position", "addressees")
