@@ -760,3 +760,16 @@ def test_a_word_after_a_code_in_a_list_item_is_spelled_as_after_codes() -> None:
     correct_joined(doc)
     assert doc.recipients == ["UBMTTQVN tỉnh", "TT HĐND tỉnh"]
     assert correct_text("thuế GTGT tính trên doanh thu")[0] == "thuế GTGT tính trên doanh thu"  # a sentence: as read
+
+
+def test_a_faded_mark_found_as_its_letters_is_read() -> None:  # class 6: a 100-dpi scan's red MẬT stamp
+    from vn_dispatch_parser.core.types import BBox, InkMark
+    from vn_dispatch_parser.scan.stamps import _small_red_box, red_words
+
+    dpi = 100  # the frame lost to the ink separation: three red letters, about 4 mm apart at most
+    letters = [InkMark("handwriting", "red", BBox(230, 220, 246, 230), 1, 0.5),
+               InkMark("handwriting", "red", BBox(248, 218, 268, 232), 1, 0.5),
+               InkMark("handwriting", "red", BBox(272, 221, 290, 240), 1, 0.5)]
+    words = red_words(letters, 1169, dpi)
+    assert [w.bbox for w in words] == [BBox(230, 218, 290, 240)]
+    assert _small_red_box(words[0], (1169, 827, 3), dpi)  # a mark's size: read against the closed list

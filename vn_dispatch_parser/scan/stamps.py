@@ -23,16 +23,17 @@ from vn_dispatch_parser.ocr.engine import OcrEngine, recognize_at
 __all__ = ["framed_boxes", "grouped_ink", "incoming_stamp_box", "stamp_lines"]
 
 
-def grouped_ink(marks: list[InkMark], height: int, dpi: int) -> list[InkMark]:
-    """Coloured strokes near each other in the upper half, grouped: a stamp printed in thin ink (violet ĐẾN
-    stamps) is found as many small marks; together they make one stamp-sized region to read."""
-    mm = dpi / 25.4
-    pieces = [m for m in marks if m.kind in ("handwriting", "signature") and m.color in ("red", "blue")
-              and m.bbox.cy < LAYOUT.header_band * height]
+def _pieces(marks: list[InkMark], height: int) -> list[InkMark]:
+    """The small red and blue strokes of the upper half (hand-writing or the letters of a faded stamp)."""
+    return [m for m in marks if m.kind in ("handwriting", "signature") and m.color in ("red", "blue")
+            and m.bbox.cy < LAYOUT.header_band * height]
+
+
+def _merged(pieces: list[InkMark], gap: float) -> list[tuple[str, BBox]]:
+    """The pieces' boxes merged, colour by colour, until no two are within ``gap`` pixels of each other."""
     groups: list[tuple[str, BBox]] = [(m.color, m.bbox) for m in pieces]
-    gap = 12 * mm
     merged = True
-    while merged:  # merge until no two groups of one colour are within ``gap`` of each other
+    while merged:
         merged = False
         for i in range(len(groups)):
             for j in range(i + 1, len(groups)):
@@ -44,8 +45,32 @@ def grouped_ink(marks: list[InkMark], height: int, dpi: int) -> list[InkMark]:
                     break
             if merged:
                 break
+    return groups
+
+
+MARK_MIN_MM = (3.4, 1.7)
+"""A coloured mark narrower or lower than this (mm) holds no word to read (40 × 20 pixels at 300 dpi; in
+millimetres so that a 100-dpi scan's stamps are read too)."""
+WORD_GAP_MM = 3
+"""Red strokes closer than this (mm) are the letters of one word: a faded KHẨN / MẬT stamp whose frame the ink
+separation lost is found as its letters (a letter gap is under 1 mm, a word gap 2 mm at stamp size)."""
+
+
+def red_words(marks: list[InkMark], height: int, dpi: int) -> list[InkMark]:
+    """The red strokes of the upper half grouped into words: the letters of a faded KHẨN / MẬT stamp, to be read
+    as a mark when the group has a mark's size (:func:`_small_red_box`)."""
+    page = marks[0].page if marks else 1
+    return [InkMark("handwriting", color, box, page, CONF.grouped_stamp)
+            for color, box in _merged([m for m in _pieces(marks, height) if m.color == "red"], WORD_GAP_MM * dpi / 25.4)
+            if not any(m.bbox == box for m in marks)]
+
+
+def grouped_ink(marks: list[InkMark], height: int, dpi: int) -> list[InkMark]:
+    """Coloured strokes near each other in the upper half, grouped: a stamp printed in thin ink (violet ĐẾN
+    stamps) is found as many small marks; together they make one stamp-sized region to read."""
+    mm = dpi / 25.4
     out = []
-    for color, box in groups:
+    for color, box in _merged(_pieces(marks, height), 12 * mm):
         w_mm, h_mm = box.width / mm, box.height / mm
         if 25 <= max(w_mm, h_mm) <= 110 and 12 <= min(w_mm, h_mm) <= 80:
             out.append(InkMark("stamp", color, box, marks[0].page if marks else 1, CONF.grouped_stamp))
@@ -59,13 +84,14 @@ def stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_n
     out: list[Line] = []
     seals = [m.bbox for m in marks if m.kind == "seal"]
     height = img.shape[0]
-    for mark in marks + grouped_ink(marks, img.shape[0], dpi):
+    for mark in marks + grouped_ink(marks, img.shape[0], dpi) + red_words(marks, img.shape[0], dpi):
         if mark.kind not in ("stamp", "urgency_stamp") and not _small_red_box(mark, img.shape, dpi):
             continue
         b = mark.bbox
         if skip is not None and b.overlap(skip) > 0.5:
             continue
-        if b.width < 40 or b.height < 20 or b.cy > LAYOUT.stamp_band * height:
+        if b.width < MARK_MIN_MM[0] * dpi / 25.4 or b.height < MARK_MIN_MM[1] * dpi / 25.4 \
+                or b.cy > LAYOUT.stamp_band * height:
             continue
         if any(b.overlap(s) > 0.3 for s in seals):
             continue  # the seal itself, not a stamp with text
