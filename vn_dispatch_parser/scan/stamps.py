@@ -95,6 +95,8 @@ def stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_n
             continue
         if any(b.overlap(s) > 0.3 for s in seals):
             continue  # the seal itself, not a stamp with text
+        if any(ln.bbox is not None and b.overlap(ln.bbox) > 0.5 for ln in out):
+            continue  # read already: a word of red letters inside a mark found whole
         if mark.kind != "stamp":
             layer = ink.ink_layer(img, mark.color, b)
             # two marks stacked close (MẬT over HỎA TỐC) are found as one: read band by band
