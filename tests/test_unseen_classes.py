@@ -773,3 +773,9 @@ def test_a_faded_mark_found_as_its_letters_is_read() -> None:  # class 6: a 100-
     words = red_words(letters, 1169, dpi)
     assert [w.bbox for w in words] == [BBox(230, 218, 290, 240)]
     assert _small_red_box(words[0], (1169, 827, 3), dpi)  # a mark's size: read against the closed list
+
+
+def test_scraps_before_a_recipients_first_word_are_dropped() -> None:  # class 1: ink scraps inside lines
+    text = CONG_VAN_TEXT.replace("- Như trên;", "- Như trên;\n~iCác sở ban ngành;\n-(Cơ:quan TW đóng trên địa bàn;")
+    items = parse_text(text).documents[0].recipients
+    assert "Các sở ban ngành" in items and "Cơ quan TW đóng trên địa bàn" in items

@@ -57,6 +57,11 @@ def _garbage(text: str, threshold: float = 0.75) -> bool:
 _JUNK_BULLET = regex.compile(r"^[^\s\-–~•+*]{1,2}\s+(?=[-–~•+]\s*\p{L})")
 
 
+_LEADING_SCRAP = regex.compile(r"^(?:['‘’\"`]+|\((?![^)]*\))|\p{Ll}(?=\p{Lu}\p{Ll}))", regex.V1)
+"""What a speck or a stroke of the bullet left before an item's first word: quotes, an opening bracket that
+no closing one follows, a lone small letter glued to the capital the item starts with ("iCác sở")."""
+
+
 def clean_item(text: str) -> str:
     """An item without its bullet and trailing ";" / "." / ",", and without OCR noise after its ";".
 
@@ -70,9 +75,15 @@ def clean_item(text: str) -> str:
     ('Thường trực Tỉnh ủy (b/cáo)', 'Thường trực HĐND tinh', 'Lưu: VT, KTbngoc')
     >>> clean_item("- Văn phòng: CVP, PVSơn")
     'Văn phòng: CVP, PVSơn'
+    >>> clean_item("~iCác sở ban ngành;"), clean_item("-(Cơ:quan TW đóng trên địa bàn;"), clean_item("-'TT HĐND tỉnh;")
+    ('Các sở ban ngành', 'Cơ quan TW đóng trên địa bàn', 'TT HĐND tỉnh')
+    >>> clean_item("- VPUB:PCVP, TTHC"), clean_item("- Bộ trưởng (để b/c);"), clean_item("- eKYC Bộ Công an")
+    ('VPUB:PCVP, TTHC', 'Bộ trưởng (để b/c)', 'eKYC Bộ Công an')
     """
     s = _BULLET.sub("", text).strip()
+    s = _LEADING_SCRAP.sub("", s)
     s = regex.sub(r"^\W{0,3}N?\W*Như\W+(?:\S{1,3}\W+)?(trên|Điều\s*\d+)\b", r"Như \1", s)
+    s = regex.sub(r"(?<=\p{L}):(?=\p{Ll})", " ", s, flags=regex.V1)  # "Cơ:quan": a speck; a label's colon ends a code
     head, sep, tail = s.partition(";")
     if sep and tail.strip() and (_garbage(tail) or len(tail.strip()) <= 2) and not _LUU.match(s):
         s = head
