@@ -76,3 +76,14 @@ def test_other_readings_are_kept_and_flagged(read: str, named: str, why: str | N
     doc = Document(number=read, confidence={"number": 0.99}, review_reasons={"number": why} if why else {})
     apply_to_document(doc, named)
     assert doc.number == read and "number" in doc.needs_review
+
+
+def test_a_number_the_page_did_not_read_is_taken_from_the_name() -> None:  # class 4: hand-written number unread
+    doc = Document(number=None, symbol="CT-UBND", number_symbol=None, confidence={"number": 0.5})
+    apply_to_document(doc, "11")
+    assert (doc.number, doc.number_symbol) == ("11", "11/CT-UBND")
+    assert doc.evidence["number"].rule == "file_name" and {"number", "number_symbol"} <= set(doc.needs_review)
+    assert doc.confidence["number"] <= CONF.file_name_number_taken
+    no_line = Document(number=None, symbol=None)  # no Số line at all (a letter without one): nothing to fill
+    apply_to_document(no_line, "11")
+    assert no_line.number is None and "number" in no_line.needs_review

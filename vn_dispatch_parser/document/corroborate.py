@@ -10,13 +10,15 @@ nothing. The file's first document is compared with it:
   :attr:`~vn_dispatch_parser.config.ConfRules.file_name_number_agrees` and a doubt about the reading of
   the number (a re-read, printed and hand-written readings that disagree, a low score) leaves
   ``needs_review``;
-* another number, or none: the number and số-ký hiệu are flagged, with a warning naming both readings;
+* another number: the number and số-ký hiệu are flagged, with a warning naming both readings;
+* none, where the page has a Số line (its hand-written number unread): the named number is taken, flagged
+  (on ../shared/real, the 30 files named by a number are all named by their số);
 * a doubtful page reading (read again, printed and hand-written readings that disagree, a low score) that
   is the named number with a digit lost at either end or one digit confused ('57' or '74' for '574', '584'
   for '574': how hand-written numbers are misread) takes the named number: two readings support
   it, a person made one of them. It stays flagged, with the page's reading in the warning.
 
-A number the page read without doubt is never changed, nor a number no reading on the page supports.
+A number the page read without doubt is never changed, nor one no reading supports.
 
 >>> partial_reading("57", "574"), partial_reading("80", "280"), partial_reading("099", "299")
 (True, True, True)
@@ -37,7 +39,7 @@ import regex
 
 from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.document.review import HAND_DISAGREES, REREAD, SCORE_REASONS
-from vn_dispatch_parser.records import Document, FileResult
+from vn_dispatch_parser.records import Document, FieldEvidence, FileResult
 
 __all__ = ["apply_file_name", "named_number", "partial_reading"]
 
@@ -82,6 +84,20 @@ def _take_named(doc: Document, named: str) -> None:
     doc.needs_review = sorted(set(doc.needs_review) | set(_NUMBER_FIELDS))
 
 
+def _fill_named(doc: Document, named: str) -> None:
+    """The number the file is named by, for a Số line whose hand-written number the page did not read."""
+    doc.number, doc.number_symbol = named, f"{named}/{doc.symbol}"
+    for name in _NUMBER_FIELDS:
+        doc.confidence[name] = min(doc.confidence.get(name, 1.0), CONF.file_name_number_taken)
+        ev = doc.evidence.get(name)
+        raw = f"{ev.raw} / file name: {named}" if ev is not None else f"file name: {named}"
+        doc.evidence[name] = FieldEvidence(raw=raw, rule="file_name") if ev is None else ev.model_copy(
+            update={"raw": raw, "rule": "file_name"})
+        doc.review_reasons[name] = f"the page reads no number; the file is named by {named}"
+    doc.warnings.append(f"number: the page reads none, the file is named by {named}: {named} taken")
+    doc.needs_review = sorted(set(doc.needs_review) | set(_NUMBER_FIELDS))
+
+
 def apply_to_document(doc: Document, named: str) -> None:
     """Compare ``doc``'s number with the number its file is named by (see the module docstring)."""
     if doc.number is not None and _same(str(doc.number), named):
@@ -96,6 +112,9 @@ def apply_to_document(doc: Document, named: str) -> None:
     doubt = doc.review_reasons.get("number", "").startswith(_READING_DOUBTS)
     if doc.number is not None and doubt and partial_reading(str(doc.number), named):
         _take_named(doc, named)
+        return
+    if doc.number is None and doc.symbol:
+        _fill_named(doc, named)
         return
     doc.warnings.append(f"number: the page reads {doc.number or 'none'}, the file is named by {named}")
     for name in _NUMBER_FIELDS:
