@@ -12,6 +12,7 @@ and only where the list knows the answer and the OCR pair is unknown.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import resources
 
@@ -20,7 +21,8 @@ import regex
 from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.tables import dj_codes
 
-__all__ = ["bound_pair", "correct_text", "pair_count"]
+__all__ = ["bound_pair", "correct_by_document", "correct_text", "document_pairs", "first_words", "followers",
+           "pair_count"]
 
 _WORD = regex.compile(r"\p{L}+", regex.V1)
 _MIN_COUNT = 1
@@ -71,18 +73,19 @@ def _followers() -> dict[str, dict[str, int]]:
     return out
 
 
-@cache
-def _after_codes() -> dict[str, int]:
-    """How often each syllable follows a code in the corpus ("UBND tỉnh", "HĐND tỉnh", "TT Tỉnh ủy"): a code is
-    a word no Vietnamese syllable spells, and codes are followed by the same few words."""
-    from vn_dispatch_parser.core.orthography import is_vietnamese_syllable  # imports this module
-
+def followers(words: Iterable[str]) -> dict[str, int]:
+    """How often each syllable follows any of ``words`` (lower case) in the corpus, summed."""
     out: dict[str, int] = {}
-    for a, nxt in _followers().items():
-        if len(a) >= 2 and not is_vietnamese_syllable(a):
-            for b, n in nxt.items():
-                out[b] = out.get(b, 0) + n
+    table = _followers()
+    for a in words:
+        for b, n in table.get(a, {}).items():
+            out[b] = out.get(b, 0) + n
     return out
+
+
+def first_words() -> frozenset[str]:
+    """Every word (lower case) that starts a pair of the corpus."""
+    return frozenset(_followers())
 
 
 def _is_code(word: str) -> bool:
@@ -119,12 +122,13 @@ def _match_case(template: str, word: str) -> str:
 _STRAY = regex.compile(r"(?<=\p{Ll}) (?:[Il|!¦]|[-–]) (?=\p{Ll})", regex.V1)
 
 
-def correct_text(text: str, *, after_codes: bool = False) -> tuple[str, int]:
+def correct_text(text: str, *, after_codes: Mapping[str, int] | None = None) -> tuple[str, int]:
     """Correct a line; returns the new text and the number of words changed.
 
     Stray marks between two lower-case words ("Thông I bão", "Về - việc") go first when the two words
-    make a known pair. With ``after_codes`` (a list item, an office's name), a word after a code whose pair
-    the corpus does not hold takes the spelling that follows codes in the corpus ("UBMTTQVN tính" →
+    make a known pair. With ``after_codes`` (how often each word follows a code in the corpus,
+    :func:`~vn_dispatch_parser.core.orthography.after_codes`; for a list item or an office's name), a word
+    after a code whose pair the corpus does not hold takes the spelling that follows codes ("UBMTTQVN tính" →
     "UBMTTQVN tỉnh", as "UBND tỉnh", "HĐND tỉnh"): in a body's sentence a code may be followed by anything.
     """
     text, strays = _drop_strays(text)
@@ -186,7 +190,7 @@ def _near_known(a: str, b: str) -> set[tuple[str, str]]:
     return {(a.lower(), b.lower())} if (fold(a), fold(b)) in spellings else set()
 
 
-def _correct_pairs(text: str, *, after_codes: bool = False) -> tuple[str, int]:
+def _correct_pairs(text: str, *, after_codes: Mapping[str, int] | None = None) -> tuple[str, int]:
     """Each word gets votes for its spellings from the known pairs it forms with its neighbours; a word
     whose pairs are unknown takes the spelling that clearly wins (three times the votes of any other).
     With ``after_codes``, a word after a code (:func:`_is_code`) in an unknown pair is voted for by the words
@@ -209,7 +213,7 @@ def _correct_pairs(text: str, *, after_codes: bool = False) -> tuple[str, int]:
             votes[i][a] = votes[i].get(a, 0) + n
             votes[i + 1][b] = votes[i + 1].get(b, 0) + n
         if after_codes and _is_code(words[i]):
-            for b, n in _after_codes().items():
+            for b, n in after_codes.items():
                 if fold(b) == fold(pair[1]):
                     votes[i + 1][b] = votes[i + 1].get(b, 0) + n
     changed = 0

@@ -30,10 +30,11 @@ from functools import lru_cache
 
 import regex
 
-from vn_dispatch_parser.core.lexicon import pair_count
+from vn_dispatch_parser.core.lexicon import first_words, followers, pair_count
 from vn_dispatch_parser.core.syllables import is_loanword, known, same_letters
 
-__all__ = ["drop_scraps", "is_vietnamese_syllable", "non_syllables", "repair", "space_part_numbers", "split_run", "split_runs"]
+__all__ = ["after_codes", "drop_scraps", "is_vietnamese_syllable", "non_syllables", "repair", "space_part_numbers", "split_run",
+           "split_runs"]
 
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền, sắc, ngã, hỏi, nặng
 _STOP_TONES = {"\u0301", "\u0323"}  # the only tones a syllable closed by c, ch, p, t can carry
@@ -320,3 +321,12 @@ def drop_scraps(text: str) -> tuple[str, list[str]]:
     if not dropped:
         return text, []
     return " ".join(keep), dropped
+
+
+@lru_cache(maxsize=1)
+def after_codes() -> dict[str, int]:
+    """How often each syllable follows a code in the corpus ("UBND tỉnh", "HĐND tỉnh", "TT Tỉnh ủy"): a code is
+    a word no Vietnamese syllable spells, and codes are followed by the same few words
+    (:func:`~vn_dispatch_parser.core.lexicon.correct_text`)."""
+    return followers(a for a in first_words() if len(a) >= 2 and not is_vietnamese_syllable(a))
+

@@ -10,7 +10,7 @@ from vn_dispatch_parser.core.canchi import restore_year_names
 from vn_dispatch_parser.core.lexicon import correct_by_document, correct_text, document_pairs
 from vn_dispatch_parser.core.lines import is_caps
 from vn_dispatch_parser.core.normalize import fold
-from vn_dispatch_parser.core.orthography import drop_scraps, non_syllables, repair, space_part_numbers
+from vn_dispatch_parser.core.orthography import after_codes, drop_scraps, non_syllables, repair, space_part_numbers
 from vn_dispatch_parser.core.tables import doc_types
 from vn_dispatch_parser.document.accumulator import Acc
 from vn_dispatch_parser.document.review import Reasons
@@ -162,7 +162,7 @@ def correct_joined(doc: Document) -> None:
             doc.warnings.append(f"subject: {by_doc} word(s) spelled as the document spells them elsewhere")
     for name in ("addressees", "recipients"):
         items = getattr(doc, name)
-        setattr(doc, name, [space_part_numbers(correct_text(i, after_codes=True)[0])[0] for i in items])
+        setattr(doc, name, [space_part_numbers(correct_text(i, after_codes=after_codes())[0])[0] for i in items])
 
 
 _REPAIRED = ("subject", "issuer", "issuer_parent", "place", "signer_position", "addressees")
