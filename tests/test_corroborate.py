@@ -87,3 +87,9 @@ def test_a_number_the_page_did_not_read_is_taken_from_the_name() -> None:  # cla
     no_line = Document(number=None, symbol=None)  # no Số line at all (a letter without one): nothing to fill
     apply_to_document(no_line, "11")
     assert no_line.number is None and "number" in no_line.needs_review
+    index = Document(number=None, symbol="CT-UBND")  # "19_draft.txt": a number before a word may be an index
+    apply_to_document(index, "19", coded=False)
+    assert index.number is None and "number" in index.needs_review
+    draft = Document(number=None, symbol="NQ-HĐND", full_text="DỰ THẢO\nHỘI ĐỒNG NHÂN DÂN")
+    apply_to_document(draft, "22")
+    assert draft.number is None

@@ -11,8 +11,9 @@ nothing. The file's first document is compared with it:
   the number (a re-read, printed and hand-written readings that disagree, a low score) leaves
   ``needs_review``;
 * another number: the number and số-ký hiệu are flagged, with a warning naming both readings;
-* none, where the page has a Số line (its hand-written number unread): the named number is taken, flagged
-  (on ../shared/real, the 30 files named by a number are all named by their số);
+* none, where the page has a Số line (its hand-written number unread) and the name gives the number with a
+  code in capitals after it ("11CT_….pdf"; not "19_draft.txt", an index): the named number is taken, flagged
+  (on ../shared/real, the 30 files named by a number are all named by their số); never for a DỰ THẢO;
 * a doubtful page reading (read again, printed and hand-written readings that disagree, a low score) that
   is the named number with a digit lost at either end or one digit confused ('57' or '74' for '574', '584'
   for '574': how hand-written numbers are misread) takes the named number: two readings support
@@ -98,8 +99,17 @@ def _fill_named(doc: Document, named: str) -> None:
     doc.needs_review = sorted(set(doc.needs_review) | set(_NUMBER_FIELDS))
 
 
-def apply_to_document(doc: Document, named: str) -> None:
-    """Compare ``doc``'s number with the number its file is named by (see the module docstring)."""
+_CODED = regex.compile(r"^\s*\d{1,6}\s*[-_ ]?\s*\p{Lu}{2}")
+"""A name whose number a type or issuer code in capitals follows ("11CT", "574 UB", "87 QĐ CT"): how the
+archive names a document by its số; a number before a word ("19_draft", "0012 scan") may be a file's index."""
+_DRAFT = regex.compile(r"D[ỰU]\s*TH[ẢA]O", regex.IGNORECASE)
+_DRAFT_SPAN = 300
+"""A draft (DỰ THẢO, at the top of its first page) has no number: none is taken for it."""
+
+
+def apply_to_document(doc: Document, named: str, *, coded: bool = True) -> None:
+    """Compare ``doc``'s number with the number its file is named by (see the module docstring); ``coded``:
+    the name gives the number with a code after it (:data:`_CODED`), as an archive names a document."""
     if doc.number is not None and _same(str(doc.number), named):
         for name in _NUMBER_FIELDS:
             if name not in doc.confidence:
@@ -113,7 +123,7 @@ def apply_to_document(doc: Document, named: str) -> None:
     if doc.number is not None and doubt and partial_reading(str(doc.number), named):
         _take_named(doc, named)
         return
-    if doc.number is None and doc.symbol:
+    if doc.number is None and doc.symbol and coded and not _DRAFT.search(doc.full_text[:_DRAFT_SPAN]):
         _fill_named(doc, named)
         return
     doc.warnings.append(f"number: the page reads {doc.number or 'none'}, the file is named by {named}")
@@ -125,7 +135,8 @@ def apply_to_document(doc: Document, named: str) -> None:
 def apply_file_name(result: FileResult, file_name: str | None = None) -> FileResult:
     """Apply the file-name evidence to ``result``'s first document (``file_name`` defaults to
     ``result.file``); the result, changed in place."""
-    named = named_number(file_name or result.file)
+    name = PurePath(file_name or result.file).name
+    named = named_number(name)
     if named is not None and result.documents:
-        apply_to_document(result.documents[0], named)
+        apply_to_document(result.documents[0], named, coded=bool(_CODED.match(name)))
     return result
