@@ -779,3 +779,12 @@ def test_scraps_before_a_recipients_first_word_are_dropped() -> None:  # class 1
     text = CONG_VAN_TEXT.replace("- Như trên;", "- Như trên;\n~iCác sở ban ngành;\n-(Cơ:quan TW đóng trên địa bàn;")
     items = parse_text(text).documents[0].recipients
     assert "Các sở ban ngành" in items and "Cơ quan TW đóng trên địa bàn" in items
+
+
+@pytest.mark.parametrize(("block", "flagged"), [
+    ("TUQ. CHỦ TỊCH\nGIAN ĐỐC SỞ TÀI CHÍNH", True),  # a title misread into another word: no known title
+    ("TUQ. CHỦ TỊCH\nGIÁM ĐỐC SỞ TÀI CHÍNH", False),  # a known title and the body it heads
+])
+def test_a_signature_segment_with_no_known_title_is_flagged(block: str, flagged: bool) -> None:  # class 5
+    doc = parse_text(_with_signature(f"{block}\nNguyễn Văn An")).documents[0]
+    assert ("no known title" in doc.review_reasons.get("signer_position", "")) == flagged

@@ -19,8 +19,8 @@ from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.tables import doc_types, load
 from vn_dispatch_parser.core.vocab import SIGNER_PREFIX
 
-__all__ = ["is_caps_title", "is_signer_title", "is_title_line", "match_heading", "position_vocab", "snap_title", "titles",
-           "without_garbled_prefix"]
+__all__ = ["is_caps_title", "is_signer_title", "is_title_line", "match_heading", "position_vocab", "snap_title",
+           "starts_with_title", "titles", "without_garbled_prefix"]
 
 _PREFIX = SIGNER_PREFIX
 
@@ -99,6 +99,22 @@ def snap_title(text: str) -> str | None:
 def titles() -> dict[str, str]:
     """Every known title, folded → as printed."""
     return {fold(t): t for t in load("positions")["titles"]}
+
+
+def starts_with_title(segment: str) -> bool:
+    """Whether a signature segment ("KT. GIÁM ĐỐC", "GIÁM ĐỐC SỞ TÀI CHÍNH") is a known title, or one followed by
+    the body it heads; a "TM." segment names the body itself ("TM. ỦY BAN NHÂN DÂN") and is always one.
+
+    >>> starts_with_title("GIÁM ĐỐC SỞ TÀI CHÍNH"), starts_with_title("TM. ỦY BAN NHÂN DÂN")
+    (True, True)
+    >>> starts_with_title("GIAN ĐỐC SỞ TÀI CHÍNH"), starts_with_title("IỆI É")
+    (False, False)
+    """
+    m = _PREFIX.match(segment.strip())
+    if m and regex.match(r"(?i)T\.?/?M", m.group(1)):
+        return True
+    key = fold(m.group("rest") if m else segment).strip(" .")
+    return any(key == t or key.startswith(t + " ") for t in titles())
 
 
 @cache

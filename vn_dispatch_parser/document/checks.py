@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import regex
 
+from vn_dispatch_parser.core.headings import starts_with_title
 from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.document.review import Reasons
 from vn_dispatch_parser.fields.number import symbol_type_code
@@ -43,6 +44,9 @@ def _body_checks(doc: Document, review: Reasons) -> None:
         review.add("issuer", "does not start with the name of a body (ỦY BAN, SỞ, BỘ…): a header line may be lost")
     if doc.signer_position and _FOR_SOMEONE.match(doc.signer_position.split(" / ")[-1]):
         review.add("signer_position", "ends with TM./KT./TL./TUQ.: the signer's own title under it may be lost")
+    unknown = [s for s in (doc.signer_position or "").split(" / ") if s and not starts_with_title(s)]
+    if unknown:  # on the visible sets, every such segment was misread ("GIAN ĐỐC SỞ TÀI CHÍNH", "IỆI É")
+        review.add("signer_position", f"{unknown[0]!r} starts with no known title")
     words = (doc.signer_name or "").split()
     if len(words) == 2 and fold(words[0]) in _MIDDLE_NAMES:
         review.add("signer_name", "starts with a middle name: the surname may be lost")
