@@ -788,3 +788,13 @@ def test_scraps_before_a_recipients_first_word_are_dropped() -> None:  # class 1
 def test_a_signature_segment_with_no_known_title_is_flagged(block: str, flagged: bool) -> None:  # class 5
     doc = parse_text(_with_signature(f"{block}\nNguyễn Văn An")).documents[0]
     assert ("no known title" in doc.review_reasons.get("signer_position", "")) == flagged
+
+
+def test_a_speck_read_as_a_comma_inside_a_bodys_name_is_dropped() -> None:  # class 1: scraps inside lines
+    from vn_dispatch_parser.document.repairs import correct_joined
+    from vn_dispatch_parser.records import Document
+
+    doc = Document(addressees=["Văn phòng, Chính phủ"], recipients=["Như trên", "Văn phòng, Tỉnh ủy"], full_text="")
+    correct_joined(doc)
+    assert doc.addressees == ["Văn phòng Chính phủ"]  # a known body
+    assert doc.recipients == ["Như trên", "Văn phòng, Tỉnh ủy"]  # not one: the comma may be the writer's

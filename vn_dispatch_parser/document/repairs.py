@@ -14,6 +14,7 @@ from vn_dispatch_parser.core.orthography import after_codes, drop_scraps, non_sy
 from vn_dispatch_parser.core.tables import doc_types
 from vn_dispatch_parser.document.accumulator import Acc
 from vn_dispatch_parser.document.review import Reasons
+from vn_dispatch_parser.fields.issuer import is_known_body
 from vn_dispatch_parser.records import Document
 
 __all__ = ["confirm_type_code", "correct_joined", "drop_ink_scraps", "restore_small_letter", "restore_stroke", "spelling", "split_glued_symbol"]
@@ -161,8 +162,14 @@ def correct_joined(doc: Document) -> None:
         if by_doc:
             doc.warnings.append(f"subject: {by_doc} word(s) spelled as the document spells them elsewhere")
     for name in ("addressees", "recipients"):
-        items = getattr(doc, name)
+        items = [_without_stray_comma(i) for i in getattr(doc, name)]
         setattr(doc, name, [space_part_numbers(correct_text(i, after_codes=after_codes())[0])[0] for i in items])
+
+
+def _without_stray_comma(item: str) -> str:
+    """A list item that is a known body's name but for a comma ("Văn phòng, Chính phủ"): a speck read as one."""
+    bare = regex.sub(r"\s*,\s*", " ", item)
+    return bare if bare != item and is_known_body(bare) else item
 
 
 _REPAIRED = ("subject", "issuer", "issuer_parent", "place", "signer_position", "addressees")

@@ -25,7 +25,7 @@ from vn_dispatch_parser.core.normalize import canonical_tones, fold, initials
 from vn_dispatch_parser.core.tables import districts, load
 from vn_dispatch_parser.core.types import Hit
 
-__all__ = ["body_code", "clean_issuer_line", "issuer_units", "parse_issuer", "starts_unit"]
+__all__ = ["body_code", "clean_issuer_line", "is_known_body", "issuer_units", "parse_issuer", "starts_unit"]
 
 
 @cache
@@ -88,6 +88,15 @@ def _known_bodies() -> dict[str, str | None]:
 def _place_keys() -> tuple[str, ...]:
     """Folded place and district names, longest first."""
     return tuple(sorted({fold(p) for p in (*load("places")["places"], *districts())}, key=len, reverse=True))
+
+
+def is_known_body(name: str) -> bool:
+    """Whether ``name`` (any case, any marks) is the name of a known body ("Văn phòng Chính phủ").
+
+    >>> is_known_body("Văn phòng Chính phủ"), is_known_body("Văn phòng, Chính phủ")
+    (True, False)
+    """
+    return fold(name) in _known_bodies()
 
 
 def snap_body(name: str) -> tuple[str, bool]:
