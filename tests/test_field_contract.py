@@ -104,6 +104,7 @@ CALLS: dict[str, tuple[Callable[[str], Any], Callable[[Any], bool]]] = {
     "dates.make_date": (lambda s: dates.make_date(s, s, s), lambda r: r is None or isinstance(r, dt.date)),
     "dates.short_date": (lambda s: dates.short_date(s, 2025), lambda r: r is None or isinstance(r, dt.date)),
     "doc_type.match_heading": (doc_type.match_heading, lambda r: r is None or all(isinstance(x, str) for x in r)),
+    "issuer.is_known_body": (issuer.is_known_body, lambda r: isinstance(r, bool)),
     "issuer.starts_unit": (issuer.starts_unit, lambda r: isinstance(r, bool)),
     "issuer.body_code": (issuer.body_code, lambda r: isinstance(r, str)),
     "issuer.clean_issuer_line": (issuer.clean_issuer_line, lambda r: isinstance(r, str)),
