@@ -10,7 +10,13 @@ from vn_dispatch_parser.core.canchi import restore_year_names
 from vn_dispatch_parser.core.lexicon import correct_by_document, correct_text, document_pairs
 from vn_dispatch_parser.core.lines import is_caps
 from vn_dispatch_parser.core.normalize import fold
-from vn_dispatch_parser.core.orthography import after_codes, drop_scraps, non_syllables, repair, space_part_numbers
+from vn_dispatch_parser.core.orthography import (
+    after_codes,
+    drop_scraps,
+    non_syllables,
+    repair,
+    space_part_numbers,
+)
 from vn_dispatch_parser.core.tables import doc_types
 from vn_dispatch_parser.document.accumulator import Acc
 from vn_dispatch_parser.document.review import Reasons

@@ -176,6 +176,35 @@ def _inline_item(inline: str, pattern: regex.Pattern[str]) -> tuple[list[str], s
     return [], None
 
 
+def _line_kind(lines: list[Line], at: int, t: str, items: list[str], listed: list[Line],
+               pattern: regex.Pattern[str]) -> str:
+    """How the line ``lines[at]`` (its text ``t``) counts after a label whose list so far is ``items``, read
+    from ``listed`` (the label's line first): "item" (a "- X" item), "bare" (an item whose bullet was lost),
+    "more" (it continues the item above), "title" (a signature title with a speck for a bullet), "skip" (the
+    other column, the signature block, a garbled item), "scrap" (ink noise) or "end" (the list is over)."""
+    line, noi = lines[at], pattern is NOI_NHAN
+    if noi and _beside(line, listed):
+        return "skip"  # the other column's text (the body's end, the signature) read between the items
+    if _BULLET.match(t) and len(t) > 2:
+        return "title" if noi and is_caps_title(t) else "item"
+    prev = items[-1] if items else ""
+    continues = regex.match(r"^\p{Ll}", t, regex.V1) or (noi and (
+        t.startswith("(")  # "- Phó Thủ tướng …" / "(báo cáo);"
+        or (line.zone is Zone.RECIPIENTS and line.bbox is not None and not is_caps(t) and not is_name(t))))
+    if items and continues and len(t) < 120 and (not _is_terminated(prev) or (
+            _introduces(prev) and len(t) > 12 and not _garbage(t, 0.5))):
+        return "more"
+    if is_caps(t) or SIGNER_PREFIX_DOT.match(t) or is_name(t) or regex.match(r"^\(?Đã ký", t):
+        return "skip"
+    if (items and len(t) <= 3) or _garbage(t, 0.5) or (noi and line.zone is Zone.RECIPIENTS and len(t) <= 12):
+        return "scrap"
+    if noi and not (items and _LUU.match(items[-1])) and _bullet_follows(lines, at):
+        # an item whose bullet the OCR lost still ends with its ";"; a garbled one is passed over: the items
+        # below it are still the list's
+        return "bare" if t.endswith(";") and not is_caps(t) and not _garbage(t, 0.5) else "skip"
+    return "end"
+
+
 def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], max_items: int = 40, *,
                       after_kinh_gui: bool = False) -> Hit:
     """Collect the items after a label line at ``idx``.
@@ -210,58 +239,31 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
             continue
         if len(items) >= max_items:
             break
-        if pattern is NOI_NHAN and _beside(line, [lines[idx], *used]):
-            skipped += 1  # the other column's text (the body's end, the signature) read between the items
-            if skipped > 6:
-                break
-            continue
         junk = _JUNK_BULLET.match(t)  # "z - Lãnh đạo Sở;": a speck or a stamp's edge read before the bullet
-        if junk:
+        if junk and not (pattern is NOI_NHAN and _beside(line, [lines[idx], *used])):
             t = t[junk.end() :]
-        if _BULLET.match(t) and len(t) > 2:
-            if pattern is NOI_NHAN and is_caps_title(t):
-                skipped += 1  # the signature block's title with a speck read as its bullet: no item
-                continue
-            items.append(_BULLET.sub("", t))
+        kind = _line_kind(lines, at, t, items, [lines[idx], *used], pattern)
+        if kind in ("item", "bare"):
+            items.append(_BULLET.sub("", t) if kind == "item" else t)
             raw.append(t)
             used.append(line)
             skipped = 0
             continue
-        prev = items[-1] if items else ""
-        continues = regex.match(r"^\p{Ll}", t, regex.V1) or (pattern is NOI_NHAN and (
-            t.startswith("(")  # "- Phó Thủ tướng …" / "(báo cáo);"
-            or (line.zone is Zone.RECIPIENTS and line.bbox is not None and not is_caps(t) and not is_name(t))))
-        if items and continues and len(t) < 120 and (not _is_terminated(prev) or (
-                _introduces(prev) and len(t) > 12 and not _garbage(t, 0.5))):
-            items[-1] = prev + " " + t
+        if kind == "more":
+            items[-1] = items[-1] + " " + t
             raw.append(t)
             used.append(line)
             continue
-        if is_caps(t) or SIGNER_PREFIX_DOT.match(t) or is_name(t) or regex.match(r"^\(?Đã ký", t):
-            skipped += 1
-            if skipped > 6:
-                break
+        if kind == "title":
+            skipped += 1  # the signature block's title with a speck read as its bullet: no item
             continue
-        if (items and len(t) <= 3) or _garbage(t, 0.5) or (
-                pattern is NOI_NHAN and line.zone is Zone.RECIPIENTS and len(t) <= 12):
-            # stray marks, page numbers, seal or stamp noise (over the first items of Nơi nhận, often)
+        if kind == "end":
+            break
+        if kind == "scrap":  # stray marks, page numbers, seal or stamp noise (over the first items, often)
             scrap_first = scrap_first or (not items and not raw[1:])
-            skipped += 1
-            if skipped > 6:
-                break
-            continue
-        if pattern is NOI_NHAN and not (items and _LUU.match(items[-1])) and _bullet_follows(lines, at):
-            if t.endswith(";") and not is_caps(t) and not _garbage(t, 0.5):
-                items.append(t)  # an item whose bullet the OCR lost: it still ends with its ";"
-                raw.append(t)
-                used.append(line)
-                skipped = 0
-                continue
-            skipped += 1  # a garbled item inside the list: the items below it are still the list's
-            if skipped > 6:
-                break
-            continue
-        break
+        skipped += 1
+        if skipped > 6:
+            break
     if not items and pending_inline:
         items.append(pending_inline)
     cleaned = [clean_item(i) for i in items]

@@ -251,10 +251,10 @@ def parse_signature(lines: list[Line]) -> Hit | None:
     if kt and authority is None:
         authority = "KT."
     position = " / ".join(s for s in segments if s) or None
-    conf = ((CONF.signer_full if (position and name) else CONF.signer_partial) * line_conf(title_lines)
-            * (CONF.signer_title_guessed if guessed_title else 1.0))
-    if len(segments) > read:  # a deputy's title line put back (_restore_deputy): a person checks it
-        conf = min(conf, CONF.signer_title_put_back)
+    # a deputy's title line put back (_restore_deputy) caps the score: a person checks it
+    cap = CONF.signer_title_put_back if len(segments) > read else 1.0
+    conf = min(cap, (CONF.signer_full if (position and name) else CONF.signer_partial) * line_conf(title_lines)
+               * (CONF.signer_title_guessed if guessed_title else 1.0))
     name_conf = _name_conf(name, name_line, bool(position), guessed)
     raw = " / ".join(segments + ([name] if name else []))
     hit = Hit(value=(authority, position, name, name_conf), raw=raw, rule="signature_block", conf=conf)

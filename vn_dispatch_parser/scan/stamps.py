@@ -77,26 +77,33 @@ def grouped_ink(marks: list[InkMark], height: int, dpi: int) -> list[InkMark]:
     return out
 
 
+def _worth_reading(mark: InkMark, shape: tuple[int, ...], dpi: int, seals: list[BBox], skip: BBox | None,
+                   read: list[Line]) -> bool:
+    """Whether a coloured mark may hold a stamp's words: a stamp, or a red box of a mark's size, at least
+    :data:`MARK_MIN_MM` and in the page's upper band; not over the ĐẾN stamp ``skip`` (read on its own) nor a
+    seal; not read already (a word of red letters inside a mark found whole, among ``read``)."""
+    if mark.kind not in ("stamp", "urgency_stamp") and not _small_red_box(mark, shape, dpi):
+        return False
+    b, mm = mark.bbox, dpi / 25.4
+    if skip is not None and b.overlap(skip) > 0.5:
+        return False
+    if b.width < MARK_MIN_MM[0] * mm or b.height < MARK_MIN_MM[1] * mm or b.cy > LAYOUT.stamp_band * shape[0]:
+        return False
+    if any(b.overlap(s) > 0.3 for s in seals):
+        return False  # the seal itself, not a stamp with text
+    return not any(ln.bbox is not None and b.overlap(ln.bbox) > 0.5 for ln in read)
+
+
 def stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_no: int, dpi: int,
                 skip: BBox | None = None) -> list[Line]:
     """OCR the coloured stamps (ĐẾN, HỎA TỐC/KHẨN) from their own ink; their lines go first. A mark that
     overlaps ``skip`` (the ĐẾN stamp, read by ``den_stamp``) is left out."""
     out: list[Line] = []
     seals = [m.bbox for m in marks if m.kind == "seal"]
-    height = img.shape[0]
     for mark in marks + grouped_ink(marks, img.shape[0], dpi) + red_words(marks, img.shape[0], dpi):
-        if mark.kind not in ("stamp", "urgency_stamp") and not _small_red_box(mark, img.shape, dpi):
+        if not _worth_reading(mark, img.shape, dpi, seals, skip, out):
             continue
         b = mark.bbox
-        if skip is not None and b.overlap(skip) > 0.5:
-            continue
-        if b.width < MARK_MIN_MM[0] * dpi / 25.4 or b.height < MARK_MIN_MM[1] * dpi / 25.4 \
-                or b.cy > LAYOUT.stamp_band * height:
-            continue
-        if any(b.overlap(s) > 0.3 for s in seals):
-            continue  # the seal itself, not a stamp with text
-        if any(ln.bbox is not None and b.overlap(ln.bbox) > 0.5 for ln in out):
-            continue  # read already: a word of red letters inside a mark found whole
         if mark.kind != "stamp":
             layer = ink.ink_layer(img, mark.color, b)
             # two marks stacked close (MẬT over HỎA TỐC) are found as one: read band by band
