@@ -14,12 +14,11 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import cache
-from importlib import resources
 
 import regex
 
 from vn_dispatch_parser.core.normalize import fold
-from vn_dispatch_parser.core.tables import dj_codes
+from vn_dispatch_parser.core.tables import data_rows, dj_codes
 
 __all__ = ["bound_pair", "correct_by_document", "correct_text", "document_pairs", "first_words", "followers",
            "pair_count"]
@@ -31,12 +30,9 @@ _MIN_COUNT = 1
 @cache
 def _table() -> tuple[dict[tuple[str, str], list[tuple[tuple[str, str], int]]], dict[tuple[str, str], int]]:
     """(folded pair → its spellings with counts, spelled pair → count)."""
-    text = resources.files("vn_dispatch_parser").joinpath("data", "lexicon.tsv").read_text(encoding="utf-8")
     spellings: dict[tuple[str, str], list[tuple[tuple[str, str], int]]] = {}
     known: dict[tuple[str, str], int] = {}
-    for row in text.splitlines():
-        if not row or row.startswith("#"):
-            continue
+    for row in data_rows("lexicon.tsv"):
         pair_text, _, n = row.rpartition("\t")
         words = pair_text.split(" ")
         if len(words) != 2:
@@ -190,6 +186,22 @@ def _near_known(a: str, b: str) -> set[tuple[str, str]]:
     return {(a.lower(), b.lower())} if (fold(a), fold(b)) in spellings else set()
 
 
+def _rewritten(text: str, matches: list[regex.Match[str]], words: list[str]) -> str:
+    """``text`` with the word of each match replaced by the word at its place in ``words``."""
+    out, last = [], 0
+    for m, w in zip(matches, words, strict=True):
+        out.append(text[last : m.start()])
+        out.append(w)
+        last = m.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _paired(text: str, matches: list[regex.Match[str]], i: int) -> bool:
+    """Whether the words of matches ``i`` and ``i + 1`` make a pair: no punctuation between them."""
+    return 0 <= i < len(matches) - 1 and not text[matches[i].end() : matches[i + 1].start()].strip()
+
+
 def _correct_pairs(text: str, *, after_codes: Mapping[str, int] | None = None) -> tuple[str, int]:
     """Each word gets votes for its spellings from the known pairs it forms with its neighbours; a word
     whose pairs are unknown takes the spelling that clearly wins (three times the votes of any other).
@@ -202,7 +214,7 @@ def _correct_pairs(text: str, *, after_codes: Mapping[str, int] | None = None) -
     words = [m.group(0) for m in matches]
     votes: list[dict[str, int]] = [{} for _ in words]
     for i in range(len(words) - 1):
-        if text[matches[i].end() : matches[i + 1].start()].strip():  # punctuation between: not a pair
+        if not _paired(text, matches, i):  # punctuation between: not a pair
             continue
         pair = (words[i].lower(), words[i + 1].lower())
         if pair in known:  # the words as read make a known pair: votes for keeping them
@@ -229,15 +241,7 @@ def _correct_pairs(text: str, *, after_codes: Mapping[str, int] | None = None) -
         if winner != words[k].lower() and top >= needed and top >= 3 * runner_up:
             words[k] = _match_case(words[k], winner)
             changed += 1
-    if not changed:
-        return text, 0
-    out, last = [], 0
-    for m, w in zip(matches, words, strict=True):
-        out.append(text[last : m.start()])
-        out.append(w)
-        last = m.end()
-    out.append(text[last:])
-    return "".join(out), changed
+    return (_rewritten(text, matches, words), changed) if changed else (text, 0)
 
 
 DOC_SUPPORT = 2
@@ -274,17 +278,14 @@ def correct_by_document(text: str, pairs: dict[tuple[str, str], int]) -> tuple[s
     for pair, n in pairs.items():
         by_fold.setdefault((fold(pair[0]), fold(pair[1])), []).append((pair, n))
     changed = 0
-    def joined(i: int) -> bool:  # words i and i + 1 make a pair (no punctuation between them)
-        return 0 <= i < len(words) - 1 and not text[matches[i].end() : matches[i + 1].start()].strip()
-
     for k, word in enumerate(words):
         support: dict[str, int] = {}  # spellings of the word beside its neighbour as read, in the document
-        if joined(k - 1):
+        if _paired(text, matches, k - 1):
             left = words[k - 1].lower()
             for (a, b), n in by_fold.get((fold(left), fold(word)), []):
                 if a == left:
                     support[b] = support.get(b, 0) + n
-        if joined(k):
+        if _paired(text, matches, k):
             right = words[k + 1].lower()
             for (a, b), n in by_fold.get((fold(word), fold(right)), []):
                 if b == right:
@@ -294,12 +295,4 @@ def correct_by_document(text: str, pairs: dict[tuple[str, str], int]) -> tuple[s
         if best[0] != word.lower() and best[1] >= DOC_SUPPORT and best[1] >= 3 * read:
             words[k] = _match_case(word, best[0])
             changed += 1
-    if not changed:
-        return text, 0
-    out, last = [], 0
-    for m, w in zip(matches, words, strict=True):
-        out.append(text[last : m.start()])
-        out.append(w)
-        last = m.end()
-    out.append(text[last:])
-    return "".join(out), changed
+    return (_rewritten(text, matches, words), changed) if changed else (text, 0)

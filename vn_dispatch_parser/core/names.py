@@ -18,11 +18,10 @@ OCR of a signer's name fails in a few ways that the tables undo or expose:
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 
 from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.orthography import is_vietnamese_syllable
-from vn_dispatch_parser.core.tables import load
+from vn_dispatch_parser.core.tables import data_rows, load
 
 __all__ = ["correct_name", "doubtful_words", "is_known_surname"]
 
@@ -43,9 +42,7 @@ def _surnames() -> dict[str, str]:
 
 @cache
 def _name_words() -> dict[str, int]:
-    text = resources.files("vn_dispatch_parser").joinpath("data", "name_syllables.tsv").read_text(encoding="utf-8")
-    rows = (row.split("\t") for row in text.splitlines() if row and not row.startswith("#"))
-    return {word: int(n) for word, n in rows}
+    return {word: int(n) for word, n in (row.split("\t") for row in data_rows("name_syllables.tsv"))}
 
 
 def _one_letter_apart(a: str, b: str) -> bool:
@@ -72,6 +69,7 @@ def _restored(word: str, table: dict[str, int]) -> str | None:
     return near[0]
 
 
+@cache
 def _surname_ranks() -> dict[str, int]:
     """The surnames, each weighted by its place in the list (the list runs from the commonest)."""
     names = list(_surnames().values())

@@ -10,7 +10,7 @@ import yaml
 
 from vn_dispatch_parser.core.normalize import fold, initials
 
-__all__ = ["districts", "dj_codes", "doc_types", "load", "type_by_code", "type_by_name"]
+__all__ = ["data_rows", "districts", "dj_codes", "doc_types", "load", "type_by_code", "type_by_name"]
 
 
 @cache
@@ -23,11 +23,17 @@ def load(name: str) -> dict[str, Any]:
     return data
 
 
+def data_rows(file_name: str) -> list[str]:
+    """The rows of a text table ``data/<file_name>`` (``.txt``, ``.tsv``), without its "#" header (the table's
+    source) and blank rows."""
+    text = resources.files("vn_dispatch_parser").joinpath("data", file_name).read_text(encoding="utf-8")
+    return [row for row in text.splitlines() if row.strip() and not row.startswith("#")]
+
+
 @cache
 def districts() -> tuple[str, ...]:
     """The district-level units' names of ``data/districts.txt`` (with its source)."""
-    text = resources.files("vn_dispatch_parser").joinpath("data", "districts.txt").read_text(encoding="utf-8")
-    return tuple(row.strip() for row in text.splitlines() if row.strip() and not row.startswith("#"))
+    return tuple(row.strip() for row in data_rows("districts.txt"))
 
 
 def doc_types() -> list[dict[str, str]]:

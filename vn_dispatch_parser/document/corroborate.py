@@ -70,32 +70,27 @@ def partial_reading(read: str, named: str) -> bool:
 
 
 def _take_named(doc: Document, named: str) -> None:
-    read = str(doc.number)
+    """The number the file is named by, in place of the page's doubtful reading, or of none (a Số line whose
+    hand-written number the page did not read); flagged either way, the page's reading in the reason."""
+    read = None if doc.number is None else str(doc.number)
     doc.number = named
-    if doc.number_symbol and doc.number_symbol.startswith(read):
+    if read is None:
+        doc.number_symbol = f"{named}/{doc.symbol}"
+    elif doc.number_symbol and doc.number_symbol.startswith(read):
         doc.number_symbol = named + doc.number_symbol[len(read):]
+    page = f"the page read {read}" if read is not None else "the page reads no number"
     for name in _NUMBER_FIELDS:
-        if name in doc.confidence:
-            doc.confidence[name] = min(doc.confidence[name], CONF.file_name_number_taken)
-        if name in doc.evidence:
-            ev = doc.evidence[name]
-            doc.evidence[name] = ev.model_copy(update={"raw": f"{ev.raw} / file name: {named}", "rule": "file_name"})
-        doc.review_reasons[name] = f"the page read {read}; the file is named by {named}"
-    doc.warnings.append(f"number: the page read {read} (in doubt), the file is named by {named}: {named} taken")
-    doc.needs_review = sorted(set(doc.needs_review) | set(_NUMBER_FIELDS))
-
-
-def _fill_named(doc: Document, named: str) -> None:
-    """The number the file is named by, for a Số line whose hand-written number the page did not read."""
-    doc.number, doc.number_symbol = named, f"{named}/{doc.symbol}"
-    for name in _NUMBER_FIELDS:
-        doc.confidence[name] = min(doc.confidence.get(name, 1.0), CONF.file_name_number_taken)
+        if name in doc.confidence or read is None:
+            doc.confidence[name] = min(doc.confidence.get(name, 1.0), CONF.file_name_number_taken)
         ev = doc.evidence.get(name)
-        raw = f"{ev.raw} / file name: {named}" if ev is not None else f"file name: {named}"
-        doc.evidence[name] = FieldEvidence(raw=raw, rule="file_name") if ev is None else ev.model_copy(
-            update={"raw": raw, "rule": "file_name"})
-        doc.review_reasons[name] = f"the page reads no number; the file is named by {named}"
-    doc.warnings.append(f"number: the page reads none, the file is named by {named}: {named} taken")
+        if ev is not None:
+            doc.evidence[name] = ev.model_copy(update={"raw": f"{ev.raw} / file name: {named}", "rule": "file_name"})
+        elif read is None:
+            doc.evidence[name] = FieldEvidence(raw=f"file name: {named}", rule="file_name")
+        doc.review_reasons[name] = f"{page}; the file is named by {named}"
+    doc.warnings.append(f"number: the page read {read} (in doubt), the file is named by {named}: {named} taken"
+                        if read is not None else
+                        f"number: the page reads none, the file is named by {named}: {named} taken")
     doc.needs_review = sorted(set(doc.needs_review) | set(_NUMBER_FIELDS))
 
 
@@ -124,7 +119,7 @@ def apply_to_document(doc: Document, named: str, *, coded: bool = True) -> None:
         _take_named(doc, named)
         return
     if doc.number is None and doc.symbol and coded and not _DRAFT.search(doc.full_text[:_DRAFT_SPAN]):
-        _fill_named(doc, named)
+        _take_named(doc, named)
         return
     doc.warnings.append(f"number: the page reads {doc.number or 'none'}, the file is named by {named}")
     for name in _NUMBER_FIELDS:
