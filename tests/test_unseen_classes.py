@@ -798,3 +798,15 @@ def test_a_speck_read_as_a_comma_inside_a_bodys_name_is_dropped() -> None:  # cl
     correct_joined(doc)
     assert doc.addressees == ["Văn phòng Chính phủ"]  # a known body
     assert doc.recipients == ["Như trên", "Văn phòng, Tỉnh ủy"]  # not one: the comma may be the writer's
+
+
+@pytest.mark.parametrize(("read", "fixed"), [
+    ("Các khu dân cư, tố dân phố", "Các khu dân cư, tổ dân phố"),  # a three-syllable word one mark away
+    ("xóa nhà tạm, nhà dột nát", "xóa nhà tạm, nhà dột nát"),  # two words one mark from a rare word: as read
+    ("sự cố tràn dầu", "sự cố tràn dầu"),  # no word of two syllables is a spelling to restore ("cơ trần")
+    ("Ban chỉ huy quân sự", "Ban chỉ huy quân sự"),  # a word as read ("chỉ huy") is not changed
+])
+def test_the_word_list_restores_a_mark_only_where_a_word_is_specific(read: str, fixed: str) -> None:  # class 1
+    from vn_dispatch_parser.core.lexicon import correct_text
+
+    assert correct_text(read)[0] == fixed

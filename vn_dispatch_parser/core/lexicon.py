@@ -27,27 +27,51 @@ _WORD = regex.compile(r"\p{L}+", regex.V1)
 _MIN_COUNT = 1
 
 
+WORD_COUNT = 3
+"""Votes a word of ``data/words.txt`` gives each of its syllables where three words read in a row spell it but
+for their marks: as many as a phrase written for the corrector, enough alone to restore one of them."""
+
+
 @cache
-def _table() -> tuple[dict[tuple[str, str], list[tuple[tuple[str, str], int]]], dict[tuple[str, str], int]]:
-    """(folded pair → its spellings with counts, spelled pair → count)."""
-    spellings: dict[tuple[str, str], list[tuple[tuple[str, str], int]]] = {}
+def _corpus() -> dict[tuple[str, str], int]:
+    """Spelled pair → how often administrative text holds it (``data/lexicon.tsv``)."""
     known: dict[tuple[str, str], int] = {}
     for row in data_rows("lexicon.tsv"):
         pair_text, _, n = row.rpartition("\t")
         words = pair_text.split(" ")
-        if len(words) != 2:
-            continue
-        pair = (words[0], words[1])
-        known[pair] = int(n)
-        spellings.setdefault((fold(pair[0]), fold(pair[1])), []).append((pair, int(n)))
+        if len(words) == 2:
+            known[(words[0], words[1])] = int(n)
+    return known
+
+
+@cache
+def _table() -> tuple[dict[tuple[str, str], list[tuple[tuple[str, str], int]]], dict[tuple[str, str], int]]:
+    """(folded pair → its spellings with counts, spelled pair → count)."""
+    known = _corpus()
+    folded = {w: fold(w) for w in {w for pair in known for w in pair}}  # a few thousand syllables: each folded once
+    spellings: dict[tuple[str, str], list[tuple[tuple[str, str], int]]] = {}
+    for pair, n in known.items():
+        spellings.setdefault((folded[pair[0]], folded[pair[1]]), []).append((pair, n))
     return spellings, known
+
+
+@cache
+def _triples() -> tuple[dict[tuple[str, str, str], list[tuple[str, str, str]]], frozenset[tuple[str, str, str]]]:
+    """(folded three syllables → the words of ``data/words.txt`` they spell, those words): the general
+    vocabulary's words of three syllables."""
+    spelled = frozenset((w[0], w[1], w[2]) for w in (row.split(" ") for row in data_rows("words.txt")) if len(w) == 3)
+    folded = {s: fold(s) for s in {s for t in spelled for s in t}}
+    out: dict[tuple[str, str, str], list[tuple[str, str, str]]] = {}
+    for t in spelled:
+        out.setdefault((folded[t[0]], folded[t[1]], folded[t[2]]), []).append(t)
+    return out, spelled
 
 
 @cache
 def _unigrams() -> dict[str, int]:
     """How often each word occurs in the corpus's pairs."""
     counts: dict[str, int] = {}
-    for (a, b), n in _table()[1].items():
+    for (a, b), n in _corpus().items():
         counts[a] = counts.get(a, 0) + n
         counts[b] = counts.get(b, 0) + n
     return counts
@@ -63,7 +87,7 @@ BOUND_MIN = 5
 def _followers() -> dict[str, dict[str, int]]:
     """Lower-cased syllable → the syllables that follow it in the corpus, with counts."""
     out: dict[str, dict[str, int]] = {}
-    for (a, b), n in _table()[1].items():
+    for (a, b), n in _corpus().items():
         nxt = out.setdefault(a.lower(), {})
         nxt[b.lower()] = nxt.get(b.lower(), 0) + n
     return out
@@ -228,6 +252,7 @@ def _correct_pairs(text: str, *, after_codes: Mapping[str, int] | None = None) -
             for b, n in after_codes.items():
                 if fold(b) == fold(pair[1]):
                     votes[i + 1][b] = votes[i + 1].get(b, 0) + n
+    _vote_triples(text, matches, [w.lower() for w in words], votes)
     changed = 0
     for k, ballot in enumerate(votes):
         if not ballot:
@@ -242,6 +267,19 @@ def _correct_pairs(text: str, *, after_codes: Mapping[str, int] | None = None) -
             words[k] = _match_case(words[k], winner)
             changed += 1
     return (_rewritten(text, matches, words), changed) if changed else (text, 0)
+
+
+def _vote_triples(text: str, matches: list[regex.Match[str]], words: list[str], votes: list[dict[str, int]]) -> None:
+    """Votes from three words read in a row (no punctuation between) that spell no word of ``data/words.txt``
+    but spell one with other marks ("tố dân phố" → "tổ dân phố")."""
+    spellings, spelled = _triples()
+    for i in range(len(words) - 2):
+        run = (words[i], words[i + 1], words[i + 2])
+        if run in spelled or not (_paired(text, matches, i) and _paired(text, matches, i + 1)):
+            continue
+        for t in spellings.get((fold(run[0]), fold(run[1]), fold(run[2])), []):
+            for k, w in enumerate(t):
+                votes[i + k][w] = votes[i + k].get(w, 0) + WORD_COUNT
 
 
 DOC_SUPPORT = 2
