@@ -282,6 +282,24 @@ def test_ink_much_shorter_than_the_printed_row_is_a_fragment(monkeypatch, ink_he
     assert (got.conf <= CONF.hand_fragment_cap) == capped
 
 
+@pytest.mark.parametrize(("text", "capped"), [("1", True), ("7", False), ("16", False)])
+def test_a_day_read_as_a_lone_stroke_is_doubted(monkeypatch, text: str, capped: bool) -> None:  # type: ignore[no-untyped-def]
+    """A "16" whose "6" the ink separation lost reads "1", one straight stroke: flagged, not trusted."""
+    import vn_dispatch_parser.image.digits as digits
+    from vn_dispatch_parser.config import CONF
+    from vn_dispatch_parser.image.digits.read import DigitReading
+    from vn_dispatch_parser.scan import hints
+
+    def fake(img, region, **kw):  # type: ignore[no-untyped-def]
+        return DigitReading(text=text, conf=0.95, per_digit=[(c, 0.95) for c in text], bbox=(580, 140, 596, 166))
+
+    monkeypatch.setattr(digits, "read_handwritten_int", fake)
+    line = Line("Sóc Trăng, ngày ế tháng 8 năm 2022", page=1, bbox=BBox(441, 138, 744, 166), zone=Zone.HEADER_RIGHT)
+    got = hints._read(np.zeros((300, 800), np.uint8), ((557, 113, 609, 182), "ế"), line, 2, 1, 31)
+    assert got is not None and got.text == text
+    assert (got.conf <= CONF.hand_lone_stroke_cap) == capped
+
+
 def test_second_readings_hand_the_blank_to_the_engines_digit_reader() -> None:
     """Two images go to the digit reader, the blank as printed and the cleaned ink, each 48 px high on a
     white margin; empty answers are left out."""

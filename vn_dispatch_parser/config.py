@@ -154,6 +154,11 @@ class ConfRules:
     (``scan.hints.HAND_MIN_HEIGHT``): people write figures at least as tall as the print's small letters,
     so such ink is a fragment (the rest too faint, or lost) and the value read from it likely short: at most
     0.3, flagged."""
+    hand_lone_stroke_cap: float = 0.5
+    """A hand-written day read as one straight stroke, a lone "1": of all glyphs the one a slash, a rule or the
+    first stroke of a day whose second figure the ink separation lost ("16", "10" with a faint or small
+    second figure) also read as; at most 0.5, flagged. Measured on samples/, ../shared/real, a heavy and a
+    photo synthetic set: every day read as a lone "1" was a longer day's first figure (2 of 2)."""
     hand_day_refit_cap: float = 0.5
     """A hand-written day re-read to fit the other dates on the page (cited documents, signatures, ĐẾN
     stamp): at most 0.5, flagged either way."""

@@ -159,6 +159,8 @@ def _read(img: np.ndarray, found: tuple[tuple[int, int, int, int], str | None], 
     conf = float(r.conf)
     if line.bbox is not None and bbox.height < HAND_MIN_HEIGHT * line.bbox.height:
         conf = min(conf, CONF.hand_fragment_cap)
+    if high <= 31 and r.text == "1":  # a day read as one straight stroke
+        conf = min(conf, CONF.hand_lone_stroke_cap)
     witnesses: tuple[str, ...] = ()
     if digits is not None and row is not None and printed and printed.isdigit() and printed != r.text:
         witnesses = second_readings(img, region, row, digits)  # the engine's reader returns None on failure
