@@ -810,3 +810,16 @@ def test_the_word_list_restores_a_mark_only_where_a_word_is_specific(read: str, 
     from vn_dispatch_parser.core.lexicon import correct_text
 
     assert correct_text(read)[0] == fixed
+
+
+@pytest.mark.parametrize(("read", "fixed", "left"), [
+    ("Quyết định klfen thưởng", "Quyết định khen thưởng", []),  # the two strokes of an "h" parted
+    ("chương trình đào tạo, eơ sở đào tạo", "chương trình đào tạo, cơ sở đào tạo", []),  # a "c" closed
+    ("Cổng Thông tin cliện tử", "Cổng Thông tin điện tử", []),  # "diện" and "điện": the corpus pairs one
+    ("Cục Kiểm tra văn bản", "Cục Kiểm tra văn bản", []),  # syllables as read are never changed
+    ("eeơ sở", "eeơ sở", ["eeơ"]),  # two letters away: no repair, flagged
+])
+def test_a_letter_read_for_one_of_like_shape_is_restored(read: str, fixed: str, left: list[str]) -> None:  # class 1
+    from vn_dispatch_parser.core.orthography import repair
+
+    assert repair(read) == (fixed, left)

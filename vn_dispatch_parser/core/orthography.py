@@ -160,6 +160,10 @@ def _real_word(word: str) -> bool:
 _CONFUSIONS = {"ø": ("g", "o", ""), "|": ("l", "i", ""), "ˆ": ("",), "#": ("",), "¡": ("i",), "©": ("",),
                "°": ("",), "`": ("",), "~": ("",), "^": ("",), "*": ("",), "_": ("",)}
 
+# letters, and letter pairs, that Tesseract reads for another of a like shape on a worn or faint print: the
+# hook of a "c" closed into an "e", the two strokes of an "h" or "m" parted ("klfen" for "khen", "rn" for
+# "m"), a "d" opened ("cl"); tried only on a word that is no syllable, and kept only when they make one
+_LOOKALIKES = (("e", "c"), ("c", "e"), ("rn", "m"), ("cl", "d"), ("cl", "đ"), ("li", "h"), ("lf", "h"))
 
 MAX_RUN = 4
 """At most this many syllables run together are split again (a run of five is a line read without spaces)."""
@@ -235,6 +239,14 @@ def _candidates(word: str) -> set[str]:
             if cand and is_vietnamese_syllable(cand, name=cand[:1].isupper()):
                 out.add(cand)
                 break
+    low = word.lower()
+    for seen, meant in _LOOKALIKES:
+        at = low.find(seen)
+        while at >= 0:
+            cand = word[:at] + (meant.upper() if word[at].isupper() else meant) + word[at + len(seen):]
+            if _real_word(cand):
+                out.add(cand)
+            at = low.find(seen, at + 1)
     return out
 
 
@@ -253,13 +265,14 @@ def _remarked(word: str, before: str, after: str) -> str:
 
 def repair(text: str) -> tuple[str, list[str]]:
     """``text`` with each word that is no syllable replaced by its one possible repair, and the words left
-    unrepaired (none possible, or several: a person must choose). Nothing is invented: a repair splits
-    two syllables that OCR ran together or undoes one character confusion listed above.
+    unrepaired (none possible, or several the corpus does not tell apart: a person must choose). Nothing is
+    invented: a repair splits two syllables that OCR ran together or undoes one character confusion listed
+    above (a sign for a letter, or a letter for one of like shape).
 
     >>> repair("Vềviệc tăng cường øiao thông")
     ('Về việc tăng cường giao thông', [])
-    >>> repair("Quảng Nøãi, klfen")
-    ('Quảng Ngãi, klfen', ['klfen'])
+    >>> repair("Quảng Nøãi, klfen, xqz")
+    ('Quảng Ngãi, khen, xqz', ['xqz'])
     """
     left: list[str] = []
     words = [m.group(0) for m in _WORD.finditer(text)]
@@ -276,6 +289,9 @@ def repair(text: str) -> tuple[str, list[str]]:
                 return _remarked(token, words[k - 1] if k else "", words[k + 1] if k + 1 < len(words) else "")
             return token
         cands = _candidates(token)
+        if len(cands) > 1:  # the one the corpus pairs with a neighbour, if only one is
+            before, after = words[k - 1] if k else "", words[k + 1] if k + 1 < len(words) else ""
+            cands = {c for c in cands if pair_count(before, c) or pair_count(c, after)}
         if len(cands) == 1:
             return cands.pop()
         if any(not _skip(p) and not is_vietnamese_syllable(p, name=p[:1].isupper())
