@@ -22,7 +22,7 @@ from vn_dispatch_parser.errors import MissingDependencyError
 if TYPE_CHECKING:
     import numpy as np
 
-    from vn_dispatch_parser.image.digits.read import DigitsFn
+    from vn_dispatch_parser.image.digits.read import DigitReading, DigitsFn
 
 __all__ = ["read_hints"]
 
@@ -105,6 +105,10 @@ def _printed_end(line: Line, index: int) -> int:
     return line.bbox.x1 if line.bbox else 0
 
 
+BACK_INTO_WORD = 0.2
+"""A blank's region starts this share of the row's height back into the printed word before it (:func:`_between`)."""
+
+
 def _between(line: Line, start: regex.Pattern[str], stop: regex.Pattern[str]) -> tuple[tuple[int, int, int, int],
                                                                                           str | None] | None:
     """The blank between two printed words of a line ("ngày" … "tháng"), as a region and what OCR read there;
@@ -124,8 +128,22 @@ def _between(line: Line, start: regex.Pattern[str], stop: regex.Pattern[str]) ->
     # a fifth of a line height back into the printed word: hand digits often touch or cross its last
     # letter, and the OCR then puts part of them into the word's box (measured on the day blanks of
     # samples/ and ../shared/real: 33 → 37 of 39 read right, none wrongly with confidence ≥ 0.5)
-    x0 = max(0, x0 - int(0.2 * h))
+    x0 = max(0, x0 - int(BACK_INTO_WORD * h))
     return (x0, max(0, line.bbox.y0 - int(0.9 * h)), x1, line.bbox.y1 + int(0.6 * h)), printed
+
+
+ROW_MARGIN = 0.3
+"""A blank read again is cut to its printed row and this share of the row's height above and below."""
+
+
+def _row_blank(region: tuple[int, int, int, int], row: BBox) -> tuple[int, int, int, int]:
+    """A blank that read nothing cut to its printed row: the region first read reaches most of a line above
+    and below and a little into the printed word before (hand-writing strays there), and the reader scales a
+    region to a fixed height, so on a tall row small or faint figures shrink to specks and the word's last
+    letter counts as a figure ("y 16" of "ngày 16"); measured: a faint "16" read as nothing, then as 16."""
+    x0, _, x1, _ = region
+    margin = int(ROW_MARGIN * row.height)
+    return (min(x1, x0 + int(BACK_INTO_WORD * row.height)), max(0, row.y0 - margin), x1, row.y1 + margin)
 
 
 def _read(img: np.ndarray, found: tuple[tuple[int, int, int, int], str | None], line: Line, max_digits: int,
@@ -141,13 +159,15 @@ def _read(img: np.ndarray, found: tuple[tuple[int, int, int, int], str | None], 
     row = (line.bbox.y0, line.bbox.y1) if line.bbox else None
     # the reader's optional Tesseract vote is off: measured on ../shared/real and samples/ it changed no
     # field, and it costs a Tesseract call (~0.13 s) per blank
-    try:
+    def reading(box: tuple[int, int, int, int]) -> DigitReading:
         if high <= 31:
-            r = read_handwritten_int(img, region, lo=low, hi=high, max_digits=max_digits, row=row,
-                                      witness=None)
-        else:
-            r = read_handwritten_digits(img, region, max_digits=max_digits, row=row,
-                                      witness=None)
+            return read_handwritten_int(img, box, lo=low, hi=high, max_digits=max_digits, row=row, witness=None)
+        return read_handwritten_digits(img, box, max_digits=max_digits, row=row, witness=None)
+
+    try:
+        r = reading(region)
+        if high <= 31 and not (r.text and low <= int(r.text) <= high) and line.bbox is not None:
+            r = reading(_row_blank(region, line.bbox))  # a day or month blank (:func:`_between`) read again
     except MissingDependencyError:
         raise  # no digit model: an error, never a reading without it
     except Exception as e:  # a reader failure must not lose the page
