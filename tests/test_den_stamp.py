@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -76,6 +77,15 @@ def test_an_unsure_number_is_not_kept() -> None:
     conf = _apply_stamp_hints(value, _hints([("14/3", 0.99)], number="59", conf=0.1), dt.date(2025, 3, 10),
                               2025, 0.6)
     assert value["number"] is None and value["date_text"] == "14/3" and conf < 0.75
+
+
+@pytest.mark.parametrize(("receiver", "flagged"), [("BỆNH VIÊN ĐA KHOA LẠNG SƠN", False), (None, True)])
+def test_a_framed_stamp_whose_receiver_was_not_read_is_flagged(receiver: str | None, flagged: bool) -> None:
+    value = {"receiver": None, "number": None, "date_text": None, "date": None}
+    hints = replace(_hints([("13/12/25", 0.95)]), stamp_receiver=receiver)
+    conf = _apply_stamp_hints(value, hints, dt.date(2025, 12, 8), 2025, 0.9)
+    assert value["date"] == dt.date(2025, 12, 13)
+    assert (conf < 0.75) == flagged
 
 
 @pytest.mark.e2e

@@ -189,7 +189,9 @@ class ConfRules:
     stamp_page_ocr_cap: float = 0.5
     """A framed stamp's number or date read by the page OCR: at most 0.5 (it reads hand-writing poorly)."""
     stamp_unread: float = 0.3
-    """A framed stamp's number or date the page OCR did not read."""
+    """A framed stamp's number or date the page OCR did not read; and a framed stamp whose receiver, the body
+    that the stamp names above "ĐẾN" (nd30.md), was not read: the frame's print lost, its hand-writing
+    likely misread too."""
     stamp_hand_min: float = 0.3
     """A hand-written số đến read with less confidence than this is left out (and the stamp flagged)."""
     stamp_misread: float = 0.1

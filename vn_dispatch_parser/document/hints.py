@@ -187,6 +187,8 @@ def apply_stamp_hints(value: dict[str, Any], hints: HandHints, issued: dt.date |
     receiver_conf = 1.0
     if hints.stamp_receiver and value.get("receiver") == _clean_receiver(hints.stamp_receiver):
         receiver_conf = hints.stamp_receiver_conf
+    elif hints.stamp_box is not None and not value.get("receiver"):
+        receiver_conf = CONF.stamp_unread
     return round(min(number_conf, date_conf, receiver_conf), 3)
 
 
