@@ -301,6 +301,19 @@ def test_a_grey_framed_khan_box_is_found_in_the_header() -> None:
     assert framed_boxes(text_page(lines=8), DPI) == []
 
 
+def test_a_tilted_framed_box_is_found() -> None:
+    """A page scanned 3° askew tilts the KHẨN box: its outline is a rectangle in its own frame, not upright."""
+    from vn_dispatch_parser.scan.stamps import framed_boxes
+
+    page = text_page(lines=3)[..., 0].copy()
+    cx, cy = px(41), px(64)
+    corners = cv2.boxPoints(((cx, cy), (px(22), px(8)), 3.0)).astype(np.int32)
+    cv2.polylines(page, [corners], True, 110, 2)
+    cv2.putText(page, "KHAN", (cx - px(8), cy + px(2)), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 110, 2)
+    boxes = framed_boxes(page, DPI)
+    assert len(boxes) == 1 and abs(boxes[0].cx - cx) <= 4 and abs(boxes[0].cy - cy) <= 4
+
+
 def test_grainy_grey_paper_evened_out_print_kept() -> None:
     """The second reading of a page Tesseract read nothing on: paper to white wherever it is, print dark."""
     rng = np.random.default_rng(7)

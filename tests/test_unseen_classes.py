@@ -148,6 +148,20 @@ def test_stacked_lines_of_a_tilted_page_stay_apart() -> None:  # class 6: words 
     assert not any("phục" in t and "nhiều" in t for t in texts)
 
 
+def test_the_page_reading_of_a_mark_read_from_its_box_is_left_out() -> None:
+    """A KHẨN box read from its own frame: the page's reading of the same print ("[am]") is a scrap that would
+    end the trích yếu; a long line the box only touches stays."""
+    from vn_dispatch_parser.core.types import BBox, Line, OcrPage, Zone
+    from vn_dispatch_parser.scan.page import lines_from_ocr, mark_boxes
+
+    subject = _ocr_line("đến kỳ họp Hội đồng nhân dân tỉnh", (300, 400, 1100, 440))
+    scrap = _ocr_line("[am]", (560, 470, 660, 505))
+    mark = Line("KHẨN", bbox=BBox(540, 460, 690, 515), conf=0.9, zone=Zone.INCOMING_STAMP)
+    page = OcrPage(page_no=1, width=1800, height=2500, words=[], lines=[subject, scrap])
+    texts = [ln.text for ln in lines_from_ocr(page, extra_top=[mark], mark_boxes=mark_boxes([mark]))]
+    assert texts[0] == "KHẨN" and "[am]" not in texts and subject.text in texts
+
+
 def test_a_date_line_with_a_misread_thang_keeps_its_place() -> None:  # class 5: place missing, date garbled
     text = CONG_VAN_TEXT.replace("Bình Dương, ngày 18 tháng 6 năm 2025", "Bình Dương, ngày 18 thắng 6 nằm 2025")
     doc = parse_text(text).documents[0]

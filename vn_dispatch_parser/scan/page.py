@@ -47,7 +47,7 @@ from vn_dispatch_parser.records import PageFrame
 from vn_dispatch_parser.scan.hints import read_hints
 from vn_dispatch_parser.scan.incoming_stamp import read_den_stamp
 from vn_dispatch_parser.scan.layout import arrange_page
-from vn_dispatch_parser.scan.stamps import incoming_stamp_box, stamp_lines
+from vn_dispatch_parser.scan.stamps import incoming_stamp_box, marks_vocabulary, stamp_lines
 
 __all__ = ["PageReading", "ScanOptions", "ScanReadings", "collect", "lines_from_ocr", "read_scan_pages"]
 
@@ -183,7 +183,7 @@ def _read_page(page: PageImage, layer: TextLayerPage | None, engine: OcrEngine, 
     extra = stamp_lines(prep.image, prep.marks, engine, page.page_no, prep.dpi, skip=den_box)
     if den is not None:
         extra = den.lines + ([Line("", page=page.page_no, zone=Zone.INCOMING_STAMP)] if extra else []) + extra
-    lines = lines_from_ocr(ocr_page, extra_top=extra, stamp_boxes=boxes)
+    lines = lines_from_ocr(ocr_page, extra_top=extra, stamp_boxes=boxes, mark_boxes=mark_boxes(extra))
     if not ocr_page.text_layer and opts.signature is not None:
         lines = opts.signature(lines, PageCrops(engine, prep.ocr_image, page.page_no))
     hints = (read_hints(lines, prep.image, prep.dpi, engine.read_digits)
@@ -200,18 +200,32 @@ def _read_page(page: PageImage, layer: TextLayerPage | None, engine: OcrEngine, 
 
 
 def lines_from_ocr(ocr_page: OcrPage, *, extra_top: list[Line] | None = None,
-                   stamp_boxes: list[BBox] | None = None) -> list[Line]:
+                   stamp_boxes: list[BBox] | None = None, mark_boxes: list[BBox] | None = None) -> list[Line]:
     """From one page's OCR words to ordered, zoned, normalised lines (no image needed: testable on
-    recorded OCR output)."""
+    recorded OCR output). Lines over ``stamp_boxes`` are left out, and lines lying mostly inside
+    ``mark_boxes`` (a KHẨN / MẬT mark read from its own box: the page's reading of it is a scrap)."""
     ocr_page = _normalized(ocr_page)
-    if stamp_boxes:
+    if stamp_boxes or mark_boxes:
         keep = [ln for ln in ocr_page.lines
-                if ln.bbox is None or not any(ln.bbox.overlap(b) > 0.5 for b in stamp_boxes)]
+                if ln.bbox is None or not (any(ln.bbox.overlap(b) > 0.5 for b in stamp_boxes or [])
+                                           or any(_share_inside(ln.bbox, b) > 0.5 for b in mark_boxes or []))]
         ocr_page = replace(ocr_page, lines=keep)
     lines = arrange_page(ocr_page, extra_top=extra_top)
     if not ocr_page.text_layer:
         lines = [_corrected(ln) for ln in lines]
     return lines
+
+
+def mark_boxes(extra: list[Line]) -> list[BBox]:
+    """The boxes of the KHẨN / MẬT marks among the stamp lines (each read against the closed list of marks)."""
+    return [ln.bbox for ln in extra if ln.bbox is not None and ln.text in marks_vocabulary()]
+
+
+def _share_inside(line: BBox, box: BBox) -> float:
+    """The share of ``line``'s area inside ``box``."""
+    w = min(line.x1, box.x1) - max(line.x0, box.x0)
+    h = min(line.y1, box.y1) - max(line.y0, box.y0)
+    return 0.0 if w <= 0 or h <= 0 else w * h / max(1, line.width * line.height)
 
 
 def _normalized(page: OcrPage) -> OcrPage:

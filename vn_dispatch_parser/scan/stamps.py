@@ -20,7 +20,7 @@ from vn_dispatch_parser.core.types import BBox, InkMark, Layout, Line, Zone
 from vn_dispatch_parser.image import ink
 from vn_dispatch_parser.ocr.engine import OcrEngine, recognize_at
 
-__all__ = ["framed_boxes", "grouped_ink", "incoming_stamp_box", "stamp_lines"]
+__all__ = ["framed_boxes", "grouped_ink", "incoming_stamp_box", "marks_vocabulary", "stamp_lines"]
 
 
 def _pieces(marks: list[InkMark], height: int) -> list[InkMark]:
@@ -54,6 +54,10 @@ millimetres so that a 100-dpi scan's stamps are read too)."""
 WORD_GAP_MM = 3
 """Red strokes closer than this (mm) are the letters of one word: a faded KHẨN / MẬT stamp whose frame the ink
 separation lost is found as its letters (a letter gap is under 1 mm, a word gap 2 mm at stamp size)."""
+FRAME_FILL_MAX = 0.6
+"""A framed box whose inside (the frame left out) is darker than this share is a filled blob, not a frame around
+a word: a mark's capitals fill 0.3–0.5 of its inside on a ~100 dpi copy (strokes thicken there), a filled bar
+or a smear nearly all of it."""
 
 
 def red_words(marks: list[InkMark], height: int, dpi: int) -> list[InkMark]:
@@ -124,7 +128,7 @@ def stamp_lines(img: np.ndarray, marks: list[InkMark], engine: OcrEngine, page_n
             out.append(Line("", page=page_no, zone=Zone.INCOMING_STAMP))
         out += [replace(ln, zone=Zone.INCOMING_STAMP)
                 for ln in recognize_at(engine, crop, (b.x0, b.y0), layout=Layout.BLOCK, page_no=page_no) if (ln.conf or 0) >= CONF.stamp_printed_min]
-    if not any(ln.text in _marks_vocabulary() for ln in out):
+    if not any(ln.text in marks_vocabulary() for ln in out):
         stamps = [m.bbox for m in marks if m.kind == "stamp"] + ([skip] if skip is not None else [])
         for box in framed_boxes(img, dpi):  # a KHẨN / MẬT box in grey or black: a frame, not a colour
             if any(box.overlap(b) > 0.5 for b in stamps):
@@ -154,12 +158,13 @@ def framed_boxes(img: np.ndarray, dpi: int) -> list[BBox]:
         x, y, bw, bh = cv2.boundingRect(c)
         if not (12 * mm <= bw <= 60 * mm and 5 * mm <= bh <= 20 * mm and 1.8 <= bw / bh <= 8):
             continue
-        if cv2.contourArea(c) < 0.85 * bw * bh:  # not a rectangle's outline
+        _, (rw, rh), _ = cv2.minAreaRect(c)  # a skewed scan tilts the box: its own rectangle, not the upright one
+        if cv2.contourArea(c) < 0.85 * rw * rh:  # not a rectangle's outline
             continue
         inner = dark[y + 2 : y + bh - 2, x + 2 : x + bw - 2]
         edge = max(2, int(0.8 * mm))
         hollow = dark[y + edge : y + bh - edge, x + edge : x + bw - edge]
-        if inner.size == 0 or hollow.size == 0 or hollow.mean() > 0.35:
+        if inner.size == 0 or hollow.size == 0 or hollow.mean() > FRAME_FILL_MAX:
             continue  # a filled blob, not a frame around letters
         box = BBox(int(x / f), int(y / f), int((x + bw) / f), int((y + bh) / f))
         if all(box.overlap(b) < 0.5 for _, b in found):
@@ -206,7 +211,8 @@ def _small_red_box(mark: InkMark, shape: tuple[int, ...], dpi: int) -> bool:
             and 8 <= b.width / mm <= 75 and 2.5 <= b.height / mm <= 30)
 
 
-def _marks_vocabulary() -> list[str]:
+def marks_vocabulary() -> list[str]:
+    """The closed list of urgency and secrecy marks (data/phrases.yaml)."""
     phrases = load("phrases")
     return [*phrases["urgency"], *phrases["confidentiality"]]
 
@@ -231,7 +237,7 @@ def _read_mark(crop: np.ndarray, engine: OcrEngine, page_no: int, *, level: bool
             readings = [ln.text for ln in page.lines if ln.text.strip()]
         for reading in readings:
             key = fold(regex_letters(reading))
-            for phrase in _marks_vocabulary():
+            for phrase in marks_vocabulary():
                 score = fuzz.ratio(key, fold(phrase)) / 100
                 if score >= CONF.mark_match_min and (best is None or score > best[1]):
                     best = (phrase, score)
