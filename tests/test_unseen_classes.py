@@ -819,6 +819,12 @@ def test_a_speck_read_as_a_comma_inside_a_bodys_name_is_dropped() -> None:  # cl
     ("xóa nhà tạm, nhà dột nát", "xóa nhà tạm, nhà dột nát"),  # two words one mark from a rare word: as read
     ("sự cố tràn dầu", "sự cố tràn dầu"),  # no word of two syllables is a spelling to restore ("cơ trần")
     ("Ban chỉ huy quân sự", "Ban chỉ huy quân sự"),  # a word as read ("chỉ huy") is not changed
+    ("Về việc thay đối lịch làm việc", "Về việc thay đổi lịch làm việc"),  # a tone mark above read as another
+    ("Điều 1. Bố nhiệm vào ngạch", "Điều 1. Bổ nhiệm vào ngạch"),
+    ("xả nước thải có chứa chất thải", "xả nước thải có chứa chất thải"),  # "chứa chất" is a word as read
+    ("xả nước thải có chứa các thông số", "xả nước thải có chứa các thông số"),  # "chửa": no administrative word
+    ("dự án Tì Tường Mâm", "dự án Tì Tường Mâm"),  # a name's syllables are not respelled
+    ("bào dân tộc thiểu số", "bào dân tộc thiểu số"),  # a line's first word may be the half of "đồng bào"
 ])
 def test_the_word_list_restores_a_mark_only_where_a_word_is_specific(read: str, fixed: str) -> None:  # class 1
     from vn_dispatch_parser.core.lexicon import correct_text

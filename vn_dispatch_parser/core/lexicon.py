@@ -28,8 +28,8 @@ _MIN_COUNT = 1
 
 
 WORD_COUNT = 3
-"""Votes a word of ``data/words.txt`` gives each of its syllables where three words read in a row spell it but
-for their marks: as many as a phrase written for the corrector, enough alone to restore one of them."""
+"""Votes a word of ``data/words.txt`` gives each of its syllables where words read in a row spell it but for
+their marks: as many as a phrase written for the corrector, enough alone to restore one of them."""
 
 
 @cache
@@ -65,6 +65,24 @@ def _triples() -> tuple[dict[tuple[str, str, str], list[tuple[str, str, str]]], 
     for t in spelled:
         out.setdefault((folded[t[0]], folded[t[1]], folded[t[2]]), []).append(t)
     return out, spelled
+
+
+@cache
+def _words2() -> frozenset[tuple[str, str]]:
+    """The general vocabulary's words of two syllables (``data/words.txt``)."""
+    return frozenset((w[0], w[1]) for w in (row.split(" ") for row in data_rows("words.txt")) if len(w) == 2)
+
+
+_ABOVE = ("\u0300", "\u0301", "\u0309")
+"""The tone marks printed above a vowel, grave, acute and hook: a few pixels apart at text size, they are the
+marks OCR reads one for another ("đổi" as "đối", "phòng" as "phỏng")."""
+
+
+def _above_swaps(syllable: str) -> list[str]:
+    """``syllable`` with its tone mark above the vowel read as each of the other two."""
+    d = unicodedata.normalize("NFD", syllable)
+    return [unicodedata.normalize("NFC", d[:i] + t + d[i + 1 :])
+            for i, c in enumerate(d) if c in _ABOVE for t in _ABOVE if t != c]
 
 
 @cache
@@ -253,6 +271,7 @@ def _correct_pairs(text: str, *, after_codes: Mapping[str, int] | None = None) -
                 if fold(b) == fold(pair[1]):
                     votes[i + 1][b] = votes[i + 1].get(b, 0) + n
     _vote_triples(text, matches, [w.lower() for w in words], votes)
+    _vote_words2(text, matches, [w.lower() for w in words], votes)
     changed = 0
     for k, ballot in enumerate(votes):
         if not ballot:
@@ -280,6 +299,40 @@ def _vote_triples(text: str, matches: list[regex.Match[str]], words: list[str], 
         for t in spellings.get((fold(run[0]), fold(run[1]), fold(run[2])), []):
             for k, w in enumerate(t):
                 votes[i + k][w] = votes[i + k].get(w, 0) + WORD_COUNT
+
+
+def _vote_words2(text: str, matches: list[regex.Match[str]], words: list[str], votes: list[dict[str, int]]) -> None:
+    """Votes from two words read in a row that make neither a word of ``data/words.txt`` nor a pair of the
+    corpus, but make a word with one tone mark above a vowel read as another ("sửa đồi" → "sửa đổi"): the
+    list has no frequencies, so only the marks OCR confuses, and a word the corpus often sees keeps its
+    spelling against these votes alone (:func:`_correct_pairs`)."""
+    spelled = _words2()
+    _, known = _table()
+    seen = _unigrams()
+    for i in range(len(words) - 1):
+        run = (words[i], words[i + 1])
+        if run in spelled or run in known or not _paired(text, matches, i) or _proper_name(matches, i):
+            continue
+        found = [(i, a) for a in _above_swaps(run[0]) if (a, run[1]) in spelled]
+        found += [(i + 1, b) for b in _above_swaps(run[1]) if (run[0], b) in spelled]
+        found = [(k, w) for k, w in found
+                 # a line's first and last words may be halves of words the line break cut ("đồng | bào")
+                 if 0 < k < len(words) - 1
+                 # the spelling must be one administrative text uses: the list's rare words ("có chửa") are not
+                 and seen.get(w, 0) > 0
+                 # a syllable that makes a word with its other neighbour as read is that word's ("có chứa chất")
+                 and not (_paired(text, matches, j := k - 1 if k == i else k)
+                          and ((pair := (words[j], words[j + 1])) in spelled or pair in known))]
+        if len(found) == 1:  # one reading of the marks makes a word: two would be a guess
+            k, w = found[0]
+            votes[k][w] = votes[k].get(w, 0) + WORD_COUNT
+
+
+def _proper_name(matches: list[regex.Match[str]], i: int) -> bool:
+    """Whether words ``i`` and ``i + 1`` are both capitalised and not all capitals: a name ("Tì Tường Mâm"),
+    whose syllables the dictionary's common words must not respell."""
+    pair = (matches[i].group(0), matches[i + 1].group(0))
+    return all(w[:1].isupper() and not w.isupper() for w in pair)
 
 
 DOC_SUPPORT = 2
