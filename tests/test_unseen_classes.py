@@ -3,6 +3,7 @@ each fix is a fact about Vietnamese documents, not about one file."""
 
 from __future__ import annotations
 
+import datetime
 import shutil
 from pathlib import Path
 
@@ -47,6 +48,17 @@ def test_type_code_read_with_a_doubled_letter() -> None:  # class 3
 def test_d_for_dd_inside_the_issuers_abbreviation() -> None:  # class 3
     text = CONG_VAN_TEXT.replace("SỞ Y TẾ", "SỞ GIÁO DỤC VÀ ĐÀO TẠO").replace("1865 /SYT-VP", "1865 /SGDDT-VP")
     assert parse_text(text).documents[0].number_symbol == "1865/SGDĐT-VP"
+
+
+@pytest.mark.parametrize(("read", "fixed"), [
+    ("5001 /BLDTRXH-VL", "5001/BLĐTBXH-VL"),  # the issuer's code with two letters misread: restored
+    ("5001 /BLĐTBXH-VL", "5001/BLĐTBXH-VL"),
+    ("5001 /BTC-VL", "5001/BTC-VL"),  # another body's short code: no neighbour of the issuer's
+])
+def test_the_issuers_code_misread_inside_the_symbol(read: str, fixed: str) -> None:  # class 3
+    text = CONG_VAN_TEXT.replace("UBND TỈNH BÌNH DƯƠNG\nSỞ Y TẾ", "BỘ LAO ĐỘNG - THƯƠNG BINH\nVÀ XÃ HỘI").replace(
+        "1865 /SYT-VP", read)
+    assert parse_text(text).documents[0].number_symbol == fixed
 
 
 def test_double_spaced_text_keeps_a_two_line_subject() -> None:  # class 7
@@ -446,6 +458,23 @@ def test_a_second_reading_that_agrees_settles_a_doubtful_number(printed: str, ha
     assert ("number" in acc.review, "number_symbol" in acc.review) == (flagged, flagged)
 
 
+@pytest.mark.parametrize(("hand", "conf", "kept"), [("23", 0.99, "2018-11-23"), ("14", 0.02, "2018-11-22")])
+def test_a_day_the_two_readers_read_apart_is_flagged(hand: str, conf: float, kept: str) -> None:  # class 4
+    """The printed OCR read day 22 and the ink reader another: a person looks either way; the ink reader's day
+    is taken only when it is sure (CONF.hand_day_sure)."""
+    from vn_dispatch_parser.core.types import HandReading, Hit
+    from vn_dispatch_parser.document.accumulator import Acc
+    from vn_dispatch_parser.document.hints import apply_day_hint
+
+    acc = Acc()
+    printed = datetime.date(2018, 11, 22)
+    acc.put("issued_date", printed, Hit(printed, "ngày 22 tháng 11 năm 2018", "date_line", 0.8, 1, None))
+    apply_day_hint(acc, HandReading(hand, conf, 1, None, "22"), ("22", "11", "2018"))
+    assert acc.values["issued_date"].isoformat() == kept
+    assert "issued_date" in acc.review
+    assert any("hand-writing reader" in w for w in acc.warnings)
+
+
 def test_a_second_reading_of_the_subject_chooses_its_marks() -> None:  # class 1: stacked marks confused
     """The trích yếu's crop read again: a word the two readings spell with the same letters takes the marks
     the Vietnamese around it supports; a word only one reading has is not added."""
@@ -825,6 +854,8 @@ def test_a_speck_read_as_a_comma_inside_a_bodys_name_is_dropped() -> None:  # cl
     ("xả nước thải có chứa các thông số", "xả nước thải có chứa các thông số"),  # "chửa": no administrative word
     ("dự án Tì Tường Mâm", "dự án Tì Tường Mâm"),  # a name's syllables are not respelled
     ("bào dân tộc thiểu số", "bào dân tộc thiểu số"),  # a line's first word may be the half of "đồng bào"
+    ("kinh doanh xăng dâu trên địa bàn", "kinh doanh xăng dầu trên địa bàn"),  # a mark above lost
+    ("về việc cỗ phần hóa doanh nghiệp", "về việc cổ phần hóa doanh nghiệp"),  # tilde for hook
 ])
 def test_the_word_list_restores_a_mark_only_where_a_word_is_specific(read: str, fixed: str) -> None:  # class 1
     from vn_dispatch_parser.core.lexicon import correct_text

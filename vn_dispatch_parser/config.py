@@ -149,6 +149,11 @@ class ConfRules:
     hand_date_mixed_cap: float = 0.7
     """A date whose day comes from the ink reader and month from the printed OCR of the same hand-written line
     (or the reverse): at most 0.7."""
+    hand_day_sure: float = 0.9
+    """The printed OCR and the ink reader read different days: the ink reader's day is taken (flagged either
+    way) when it is at least this sure. Over six sets (samples/, ../shared/real, four synthetic) the printed
+    day was wrong in all six disagreements; the ink reader was right in the three it read at 0.93-0.99 and
+    wrong in the three below 0.31."""
     hand_fragment_cap: float = 0.3
     """A hand-written value read from ink less than half as tall as the printed row it fills in
     (``scan.hints.HAND_MIN_HEIGHT``): people write figures at least as tall as the print's small letters,

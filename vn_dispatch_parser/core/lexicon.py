@@ -73,16 +73,31 @@ def _words2() -> frozenset[tuple[str, str]]:
     return frozenset((w[0], w[1]) for w in (row.split(" ") for row in data_rows("words.txt")) if len(w) == 2)
 
 
-_ABOVE = ("\u0300", "\u0301", "\u0309")
-"""The tone marks printed above a vowel, grave, acute and hook: a few pixels apart at text size, they are the
-marks OCR reads one for another ("đổi" as "đối", "phòng" as "phỏng")."""
+_ABOVE = ("\u0300", "\u0301", "\u0309", "\u0303")
+"""The tone marks printed above a vowel, grave, acute, hook and tilde: a few pixels apart at text size (and
+above a circumflex, stacked), they are the marks OCR reads one for another or loses ("đổi" as "đối", "phòng"
+as "phỏng", "ổ" as "ỗ", "dầu" as "dâu")."""
+
+
+def _bare_above(syllable: str) -> str:
+    """``syllable`` without its tone mark above the vowel (a dot below, a circumflex, breve or horn stay)."""
+    return unicodedata.normalize("NFC", "".join(c for c in unicodedata.normalize("NFD", syllable) if c not in _ABOVE))
+
+
+@cache
+def _above_index() -> dict[str, frozenset[str]]:
+    """A syllable without its mark above (:func:`_bare_above`) → the syllables of ``data/words.txt``'s
+    two-syllable words that read so without it."""
+    out: dict[str, set[str]] = {}
+    for s in {s for pair in _words2() for s in pair}:
+        out.setdefault(_bare_above(s), set()).add(s)
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 def _above_swaps(syllable: str) -> list[str]:
-    """``syllable`` with its tone mark above the vowel read as each of the other two."""
-    d = unicodedata.normalize("NFD", syllable)
-    return [unicodedata.normalize("NFC", d[:i] + t + d[i + 1 :])
-            for i, c in enumerate(d) if c in _ABOVE for t in _ABOVE if t != c]
+    """The listed syllables that differ from ``syllable`` only in the tone mark above the vowel: another
+    mark, a mark where none was read, or none where one was."""
+    return sorted(_above_index().get(_bare_above(syllable), frozenset()) - {syllable})
 
 
 @cache

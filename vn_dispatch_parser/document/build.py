@@ -42,6 +42,7 @@ from vn_dispatch_parser.document.repairs import (
     confirm_type_code,
     correct_joined,
     drop_ink_scraps,
+    restore_code,
     restore_small_letter,
     restore_stroke,
     spelling,
@@ -219,6 +220,7 @@ def _issuer(acc: Acc, r: _Reading) -> None:
     abbreviations = body_codes([x for x in (issuer, parent) if x])
     split_glued_symbol(acc, abbreviations)
     restore_stroke(acc, abbreviations)
+    restore_code(acc, abbreviations)
     restore_small_letter(acc, abbreviations)
 
 

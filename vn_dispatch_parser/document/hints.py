@@ -70,6 +70,18 @@ def apply_day_hint(acc: Acc, day: HandReading | None, parts: tuple[str, str, str
     m = month_printed if month_printed.isdigit() else (month.text if month else "")
     if current is not None and day is not None and day_printed.isdigit() and int(day_printed) == int(day.text):
         return
+    if current is not None and day is not None and day_printed.isdigit():
+        # the printed OCR read a day the ink reader reads otherwise: a person looks, as for a number
+        # (apply_number_hint); the ink reader's day is taken when it is sure (CONF.hand_day_sure)
+        acc.review.add("issued_date", f"{HAND_DISAGREES} on the day")
+        acc.warnings.append(f"issued_date: printed OCR read day {day_printed}, the hand-writing reader {day.text}"
+                            f" ({day.conf:.2f})")
+        date = make_date(day.text, m, parts[2])
+        if day.conf >= CONF.hand_day_sure and date is not None:
+            acc.put("issued_date", date, Hit(date, f"hand-written day {day.text} (printed OCR: {day_printed})",
+                                             "handwritten_date", min(day.conf, CONF.hand_number_disagrees_cap),
+                                             day.page, day.bbox))
+        return
     date = make_date(d, m, parts[2])
     if date is None:
         return

@@ -23,7 +23,7 @@ from vn_dispatch_parser.document.review import Reasons
 from vn_dispatch_parser.fields.issuer import is_known_body
 from vn_dispatch_parser.records import Document
 
-__all__ = ["confirm_type_code", "correct_joined", "drop_ink_scraps", "restore_small_letter", "restore_stroke", "spelling", "split_glued_symbol"]
+__all__ = ["confirm_type_code", "correct_joined", "drop_ink_scraps", "restore_code", "restore_small_letter", "restore_stroke", "spelling", "split_glued_symbol"]
 
 
 def split_glued_symbol(acc: Acc, abbreviations: list[str]) -> None:
@@ -92,6 +92,36 @@ def restore_stroke(acc: Acc, abbreviations: list[str]) -> None:
     fixed = [known.get(fold(g), g) if "D" in g and "Đ" not in g and g.isupper() and g not in every else g
              for g in groups]  # HD is Hướng dẫn's own code, not HĐ (Hợp đồng) misread
     if fixed != groups:
+        _replace_symbol(acc, symbol, "".join(fixed))
+
+
+NEAR_CODE_MIN = 5
+"""A ký hiệu group at least this long that is a body's code (the issuer's or its parent's initials) but for a
+few letters is that code misread (:func:`restore_code`); a shorter code has too many neighbours."""
+
+
+def _near_code(group: str, code: str) -> bool:
+    """Whether ``group`` is ``code`` read with at most a third of its letters as other capitals (Đ as D not
+    counted), the first one right: "BLDTRXH" for "BLĐTBXH" (B read R on a blotted page)."""
+    if len(group) != len(code) or len(code) < NEAR_CODE_MIN or group == code or not group.isupper():
+        return False
+    differ = sum(a != b for a, b in zip(fold(group), fold(code), strict=True))
+    return group[0] == code[0] and 0 < differ <= len(code) // 3  # none differ: Đ alone, restore_stroke's
+
+
+def restore_code(acc: Acc, abbreviations: list[str]) -> None:
+    """Put a body's code in place of a ký hiệu group that is that code misread (:func:`_near_code`): the
+    ký hiệu writes the issuing body's abbreviation (nd30.md §2.2), and the header's left column, read apart,
+    names the body; two readings agreeing on all but a letter or two of a long code are the same code.
+    The group is noted in the warnings."""
+    symbol = acc.values.get("symbol")
+    if not symbol:
+        return
+    types = {t["code"] for t in doc_types() if t.get("code")}
+    groups = regex.split(r"([-/])", symbol)
+    fixed = [g if g in types else next((c for c in abbreviations if _near_code(g, c)), g) for g in groups]
+    if fixed != groups:
+        acc.warnings.append(f"symbol: {symbol} read; a group is the issuer's code {''.join(fixed)} but for a letter or two")
         _replace_symbol(acc, symbol, "".join(fixed))
 
 
