@@ -61,6 +61,13 @@ def test_the_issuers_code_misread_inside_the_symbol(read: str, fixed: str) -> No
     assert parse_text(text).documents[0].number_symbol == fixed
 
 
+def test_a_scrap_line_after_the_issuers_place_is_left_out() -> None:  # class 6: header mixed with ink
+    text = CONG_VAN_TEXT.replace("UBND TỈNH BÌNH DƯƠNG\nSỞ Y TẾ", "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HỒ CHÍ MINH\nTHỌ HQ CH")
+    assert parse_text(text).documents[0].issuer == "ỦY BAN NHÂN DÂN THÀNH PHỐ HỒ CHÍ MINH"
+    kept = CONG_VAN_TEXT.replace("UBND TỈNH BÌNH DƯƠNG\nSỞ Y TẾ", "ỦY BAN NHÂN DÂN\nTỈNH BÀ RỊA\n- VŨNG TÀU")
+    assert parse_text(kept).documents[0].issuer == "ỦY BAN NHÂN DÂN TỈNH BÀ RỊA - VŨNG TÀU"
+
+
 def test_double_spaced_text_keeps_a_two_line_subject() -> None:  # class 7
     text = CONG_VAN_TEXT.replace("V/v chấn chỉnh thực thi công vụ", "V/v chấn chỉnh thực thi công vụ\ntrong các cơ quan")
     doubled = "\n\n".join(text.splitlines())
@@ -653,6 +660,19 @@ def test_a_citation_whose_date_words_are_misread_is_found() -> None:  # class 1:
                            " Nghị định số 73/2023/NĐ-CP ngay 29 tháng 9 nằm 2023")
     assert [(r["number_symbol"], str(r["date"])) for r in refs] == [
         ("20/QĐ-TTg", "2018-07-01"), ("73/2023/NĐ-CP", "2023-09-29")]
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("Căn cứ Nghị định số 09/2021/NĐ- CP ngày 09 tháng li năm 2021 của Chính phủ",  # 11 read "li"
+     [("09/2021/NĐ-CP", "2021-11-09")]),
+    ("thực hiện Kế hoạch số 357/KH-UBND. ngày\n11/5/2024 của UBND tỉnh", [("357/KH-UBND", "2024-05-11")]),
+    ("Căn cứ Thông tư số 13/2021/TT-BNV Ti Rày 17/4/2021 của Bộ trưởng", [("13/2021/TT-BNV", "2021-04-17")]),
+    ("Quyết định số 12/QĐ-UBND và 15/3/2024", []),  # "và" is no garbled "ngày"
+])
+def test_a_citation_whose_date_line_is_garbled_is_found(text: str, found: list[tuple[str, str]]) -> None:  # class 1
+    from vn_dispatch_parser.fields.references import find_references
+
+    assert [(r["number_symbol"], str(r["date"])) for r in find_references(text)] == found
 
 
 @pytest.mark.parametrize(("line", "place", "flagged"), [

@@ -167,6 +167,19 @@ def starts_unit(text: str) -> bool:
     return unit_len > 0 and unit_len >= _prefix_len(key, geo)
 
 
+def _ends_with_place(name: str) -> bool:
+    key = fold(name)
+    return any(key == p or key.endswith(" " + p) for p in _place_keys())
+
+
+def _after_place(unit: str, line: str) -> bool:
+    """Whether ``line``, the header's last caps line, goes on a body's name that already ended with its place
+    and is no place itself: a body's name ends with the place it is of (nd30.md §2.1), so the line is the
+    rule under the name or seal ink read as letters ("THÀNH PHỐ HỒ CHÍ MINH" / "THỌ HQ CH"); "TỈNH BÀ RỊA" /
+    "- VŨNG TÀU" still ends with a place and stays."""
+    return _ends_with_place(unit) and not _ends_with_place(f"{unit} {line}")
+
+
 def issuer_units(caps_lines: list[str]) -> list[list[int]]:
     """The header's caps lines grouped into units (a body's name wrapped over lines is one unit), as
     indexes into ``caps_lines``; lines too short once cleaned are left out.
@@ -175,6 +188,8 @@ def issuer_units(caps_lines: list[str]) -> list[list[int]]:
     [[0], [1, 2]]
     >>> issuer_units(["SỞ TÀI NGUYÊN VÀ MÔI", "TRƯỜNG TỈNH QUẢNG NINH", "VĂN PHÒNG ĐĂNG KÝ ĐẤT ĐAI"])
     [[0, 1], [2]]
+    >>> issuer_units(["ỦY BAN NHÂN DÂN", "THÀNH PHỐ HỒ CHÍ MINH", "THỌ HQ CH"])  # ink after the place: left out
+    [[0, 1]]
     """
     units_words, geo = _starts()
     units: list[list[int]] = []
@@ -187,6 +202,9 @@ def issuer_units(caps_lines: list[str]) -> list[list[int]]:
         new_unit = unit_len > 0 and unit_len >= geo_len  # "HUYỆN ỦY …" is a unit, "HUYỆN X" continues
         if new_unit and units and (prev := clean_issuer_line(caps_lines[units[-1][-1]]).split()):
             new_unit = not bound_pair(prev[-1], t.split()[0])  # "… VÀ MÔI" / "TRƯỜNG …": one word wrapped
+        if units and not new_unit and i == len(caps_lines) - 1 and _after_place(
+                " ".join(clean_issuer_line(caps_lines[j]) for j in units[-1]), t):
+            continue
         if units and not new_unit:
             units[-1].append(i)
         else:

@@ -29,14 +29,25 @@ def _pattern() -> regex.Pattern[str]:
     names_re = "|".join(regex.escape(n) for n in sorted(names, key=len, reverse=True))
     quals = "|".join(regex.escape(q) for q in data["reference_qualifiers"])
     ns = (r"(?P<ns>\d{1,6}(?:\s*-\s*[\p{L}]{1,6})?\s*/\s*(?:(?:19|20)\d{2}\s*/\s*)?"
-          r"[\p{L}0-9&]+(?:\s*[-.]\s*[\p{L}0-9&]+){0,4})")
+          r"[\p{L}0-9&]+(?:\s*[-.]\s*[\p{L}0-9&]+){0,4})(?![\p{L}0-9&])")
     date = (r"(?:(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>(?:19|20)\d{2})"
-            rf"|(?P<d2>\d{{1,2}})\s*(?i:{THANG})\s*(?P<m2>\d{{1,2}})\s*(?i:{NAM})\s*(?P<y2>(?:19|20)\d{{2}}))")
+            rf"|(?P<d2>{_DIGITS12})\s*(?i:{THANG})\s*(?P<m2>{_DIGITS12})\s*(?i:{NAM})\s*(?P<y2>(?:19|20)\d{{2}}))")
+    # "ngày" so garbled that no spelling of it matches ("Ti Rày"): one or two short words, not a word that
+    # joins or names (và, của…), and then only a date written d/m/yyyy, which nothing else cited is
+    garbled = (rf"(?<!\S)(?!(?i:{'|'.join(_NOT_NGAY)})\b)\p{{L}}{{1,4}}(?:\s\p{{L}}{{1,4}})?\s*"
+               r"(?P<d3>\d{1,2})\s*[/.-]\s*(?P<m3>\d{1,2})\s*[/.-]\s*(?P<y3>(?:19|20)\d{2})\b")
     return regex.compile(
-        rf"(?P<type>(?i:{names_re}))(?:\s+(?P<q>{quals}))?\s+số\s*:?\s*{ns}\s*,?\s*"
-        rf"(?:của\s+[^,;]{{0,60}}?\s+)?(?i:{NGAY})\s*{date}",
+        rf"(?P<type>(?i:{names_re}))(?:\s+(?P<q>{quals}))?\s+số\s*:?\s*{ns}\s*[,.]?\s*"
+        rf"(?:(?:của\s+[^,;]{{0,60}}?\s+)?(?i:{NGAY})\s*{date}|{garbled})",
         regex.V1,
     )
+
+
+# a day or month of one or two digits, with a 1 read as a letter of one stroke ("tháng li năm": November)
+_DIGITS12 = r"[\dlI|][\dlIi|]?"
+_ONE = str.maketrans({"l": "1", "I": "1", "i": "1", "|": "1"})
+# words that stand between a ký hiệu and a date without being its "ngày" ("số 12/QĐ-UBND và 15/3/2024…")
+_NOT_NGAY = ("và", "của", "theo", "tại", "từ", "đến", "năm", "tháng", "hoặc", "với")
 
 
 def find_references(text: str, exclude: set[str] | None = None) -> list[dict[str, Any]]:
@@ -48,9 +59,11 @@ def find_references(text: str, exclude: set[str] | None = None) -> list[dict[str
         ns = canonical_symbol(m.group("ns"))
         if "/" not in ns:
             continue
-        d, mo, y = (m.group("d"), m.group("m"), m.group("y")) if m.group("d") else (
-            m.group("d2"), m.group("m2"), m.group("y2"))
-        date = make_date(d, mo, y)
+        d, mo, y = next((m.group("d" + k), m.group("m" + k), m.group("y" + k)) for k in ("", "2", "3")
+                        if m.group("d" + k))
+        date = make_date(d.translate(_ONE), mo.translate(_ONE), y)
+        if date is None:
+            continue
         key = (ns.casefold(), str(date))
         if key in seen or (exclude and ns.casefold() in exclude):
             continue
