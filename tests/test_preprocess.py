@@ -152,6 +152,23 @@ def test_a_stamp_frame_worn_into_dashes_is_found() -> None:  # issue 12, class 6
     assert ink.find_stamp_boxes(lone, DPI) == []
 
 
+def test_a_faint_stamp_frame_on_a_page_in_shadow_is_found() -> None:  # issue 12, class 6: dim photos
+    """Paper darkening towards the top (a photo in shadow) and a blurred frame 35 grey levels below the paper
+    beside it: below the page-wide cut, found against the paper around it; the text alone gives none."""
+    img = text_page(lines=3)[..., 0].astype(np.float32)
+    img *= np.linspace(0.8, 1.0, img.shape[0], dtype=np.float32)[:, None]  # 20 % darker at the top
+    shaded = img.clip(0, 255).astype(np.uint8)
+    x0, y0, w, h = px(30), px(80), px(50), px(33)
+    frame = np.zeros_like(shaded)
+    cv2.rectangle(frame, (x0, y0), (x0 + w, y0 + h), 255, 2)
+    cv2.line(frame, (x0 + px(12), y0), (x0 + px(12), y0 + px(22)), 255, 2)
+    frame = cv2.GaussianBlur(frame, (5, 5), 0)  # a blurred 2 px rule
+    page = cv2.subtract(shaded, (frame.astype(np.float32) * 40 / 255).astype(np.uint8))
+    boxes = ink.find_stamp_boxes(page, DPI)
+    assert len(boxes) == 1 and abs(boxes[0].bbox.width - w) < px(4)
+    assert ink.find_stamp_boxes(shaded, DPI) == []
+
+
 def test_grey_input_has_no_colour() -> None:
     grey = text_page(lines=2)[..., 0].copy()
     assert not ink.has_color(grey) and ink.find_ink_marks(grey, DPI) == []

@@ -61,6 +61,11 @@ SEAL_RING_CONTRAST = 45
 #: A stamp's rules are this much darker than the paper (grey levels, in the darkest channel): pale pink,
 #: violet and grey stamp frames are 50–90 below the paper, which a fixed threshold at 150 missed.
 STAMP_RULE_CONTRAST = 45
+#: Where no frame is found so, rules are looked for again as ink this much darker than the paper around
+#: them (the lightest grey within PAPER_AROUND_MM): on a dim, blurred photo of a page in shadow a violet
+#: stamp's rules are 30-40 below the paper beside them and the paper itself is darker than the page's.
+STAMP_RULE_FAINT = 28
+PAPER_AROUND_MM = 4.0
 #: Tilts (degrees) at which stamp rules are looked for.
 STAMP_TILTS = (-4.0, -2.0, 0.0, 2.0, 4.0)
 
@@ -413,6 +418,16 @@ def find_stamp_boxes(img: np.ndarray, dpi: float, page: int = 1) -> list[InkMark
     wd = dpi / factor
     paper = float(np.percentile(grey, 75))
     dark = cv2.threshold(grey, max(0.0, paper - STAMP_RULE_CONTRAST), 255, cv2.THRESH_BINARY_INV)[1]
+    boxes = _framed(dark, wd, factor, page)
+    if not boxes:  # a dim or blurred page: rules faint against the paper around them
+        around = cv2.dilate(grey, np.ones((int(mm_to_px(PAPER_AROUND_MM, wd)),) * 2, np.uint8))
+        faint = _at_least(cv2.subtract(around, grey), STAMP_RULE_FAINT)
+        boxes = _framed(faint, wd, factor, page)
+    return [] if len(boxes) > 3 else boxes
+
+
+def _framed(dark: np.ndarray, wd: float, factor: float, page: int) -> list[InkMark]:
+    """The stamp frames of a mask of dark ink at ``wd`` dpi (:func:`find_stamp_boxes`), in full-page pixels."""
     horiz, vert = _rules(dark, int(mm_to_px(12, wd)), int(mm_to_px(6, wd)))
     if not cv2.countNonZero(vert):
         return []
@@ -439,7 +454,7 @@ def find_stamp_boxes(img: np.ndarray, dpi: float, page: int = 1) -> list[InkMark
     if not boxes:
         boxes = [InkMark("stamp", "black", BBox(int(b.x0 * factor), int(b.y0 * factor), int(b.x1 * factor),
                                                  int(b.y1 * factor)), page, 0.5) for b in _paired_sides(vert, dark, wd)]
-    return [] if len(boxes) > 3 else boxes
+    return boxes
 
 
 def _vertical_lines(vert: np.ndarray, wd: float) -> list[tuple[int, int, int]]:
