@@ -5,6 +5,7 @@ from __future__ import annotations
 from vn_dispatch_parser.core.types import BBox, Layout, Line, Zone
 from vn_dispatch_parser.document.reconcile import (
     find_name,
+    find_surname,
     reconcile_signature,
     reread_block,
     reread_name,
@@ -110,3 +111,17 @@ def test_reread_name_keeps_the_line_reading_of_the_same_name() -> None:
         assert out[:-1] == titles
     out = reread_name([*titles, sig("Trần Phước Hiên", 2000, conf=80.0)], LineCrops("Trần Phước Hiền"))
     assert out[-1].conf == 80.0 * 0.9  # read again: less sure
+
+
+def test_find_surname_reads_the_name_line_further_left() -> None:  # issue 12, class 2: a surname lost
+    titles = [BODY, sig("TL. BỘ TRƯỞNG", 1700), sig("CHÁNH VĂN PHÒNG", 1750)]
+    for page, again, kept in [("Bá Thắng", "__—hạm Bá Thắng", "Phạm Bá Thắng"),  # its first letter under the seal
+                              ("Hồng Hương", "HNIN Tạ Hồng Hương", "Tạ Hồng Hương"),  # the seal's rim read too
+                              ("Bá Thắng", "và Bá Thắng", "Bá Thắng"),  # no surname: as read
+                              ("Bá Thắng", "Phạm Bá Thành", "Bá Thắng"),  # another name: not taken
+                              ("Nguyễn Văn An", "Lê Nguyễn Văn An", "Nguyễn Văn An")]:  # a surname already: no crop
+        crops = LineCrops(again)
+        out = find_surname([*titles, sig(page, 2000)], crops)
+        assert out[-1].text == kept, page
+        assert out[:-1] == titles
+        assert crops.layouts == ([] if page.startswith("Nguyễn") else [Layout.LINE])

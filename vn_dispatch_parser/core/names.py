@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from functools import cache
 
-from vn_dispatch_parser.core.normalize import fold
+from vn_dispatch_parser.core.normalize import canonical_tones, fold
 from vn_dispatch_parser.core.orthography import is_vietnamese_syllable
 from vn_dispatch_parser.core.tables import data_rows, load
 
-__all__ = ["correct_name", "doubtful_words", "is_known_surname"]
+__all__ = ["correct_name", "doubtful_words", "is_known_surname", "is_surname", "surname_missing_first"]
 
 NAME_DOMINANCE = 3
 """A name word stands for a misread one only when it is at least this many times as common in names as the
@@ -139,3 +139,17 @@ def is_known_surname(name: str) -> bool:
     """True when a name starts with a common Vietnamese surname (or a rank before one)."""
     parts = [p for p in name.split(" ") if p]
     return any(fold(p) in _surnames() for p in parts[:3])
+
+
+def is_surname(word: str) -> bool:
+    """Whether ``word`` is one of the common surnames as spelt ("Tạ", not "Ta" or "Tà")."""
+    return canonical_tones(word) in _surnames().values()
+
+
+def surname_missing_first(word: str) -> str | None:
+    """The one common surname that ``word`` is without its first letter ("hạm" → "Phạm", "guyễn" → "Nguyễn"):
+    a name's first letter is where a seal's rim or a signature's tail runs into the line; None when no
+    surname or more than one fits."""
+    key = fold(word)
+    found = [s for k, s in _surnames().items() if len(k) == len(key) + 1 and k[1:] == key and len(key) >= 2]
+    return found[0] if len(found) == 1 else None

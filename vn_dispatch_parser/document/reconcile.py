@@ -17,6 +17,9 @@ Three steps, in order, each on the lines the step before left:
   letters into it ("Trần À Hoàng Tuân Ấ"); read as one line, with that ink already off the image, it reads
   cleanly. The second reading is kept only when it has the same letters as the page's, ignoring marks and
   stray one-letter words: it chooses between readings, never adds a name no reading supports.
+* :func:`find_surname` — a name read without a surname ("Bá Thắng", "XŠ Hồng Hương"): the surname, the
+  first word, is the one the seal's rim or the signature's tail runs into; the line read again from a crop
+  reaching further left gives it back when that reading is a known surname followed by the page's name.
 """
 
 from __future__ import annotations
@@ -30,12 +33,14 @@ from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.headings import is_title_line, snap_title
 from vn_dispatch_parser.core.lexicon import correct_text
 from vn_dispatch_parser.core.lines import is_name
+from vn_dispatch_parser.core.names import is_surname, surname_missing_first
 from vn_dispatch_parser.core.normalize import fold, normalize_line
 from vn_dispatch_parser.core.orthography import is_vietnamese_syllable
 from vn_dispatch_parser.core.types import BBox, CropReader, Layout, Line, Zone
 from vn_dispatch_parser.fields.signer import parse_signature, signature_quality
 
-__all__ = ["find_name", "reconcile_signature", "reread_block", "reread_name", "rescue_title", "same_name"]
+__all__ = ["find_name", "find_surname", "reconcile_signature", "reread_block", "reread_name", "rescue_title",
+           "same_name"]
 
 #: A block this complete (two known title segments and a sure name, or more) is not read again.
 GOOD_ENOUGH = 3
@@ -46,7 +51,8 @@ def reconcile_signature(lines: list[Line], crops: CropReader) -> list[Line]:
     lines = rescue_title(lines, crops)
     lines = reread_block(lines, crops)
     lines = find_name(lines, crops)
-    return reread_name(lines, crops)
+    lines = reread_name(lines, crops)
+    return find_surname(lines, crops)
 
 
 def rescue_title(lines: list[Line], crops: CropReader) -> list[Line]:
@@ -159,6 +165,12 @@ def _name_words(text: str) -> list[str]:
     return [w for w in words if w and w[0].isupper()]
 
 
+def _read_words(text: str) -> list[str]:
+    """The words of a reading, letters only, any case ("__—hạm Bá Thắng": a capital lost under ink)."""
+    words = [regex.sub(r"^[^\p{L}]+|[^\p{L}]+$", "", w) for w in normalize_line(text).split()]
+    return [w for w in words if w]
+
+
 def same_name(page: str, again: str) -> list[str] | None:
     """The second reading's words when they spell the page reading's name, ignoring marks and the page
     reading's stray one-letter words; else None.
@@ -197,4 +209,55 @@ def reread_name(lines: list[Line], crops: CropReader) -> list[Line]:
     if words is None:
         return lines
     again = replace(name, text=" ".join(words), conf=(name.conf or 0.0) * CONF.sig_name_line_reread, words=())
+    return [again if ln is name else ln for ln in lines]
+
+
+SURNAME_ROOM = 4
+"""How far left of the page's name line, in line heights, its crop reaches when the surname is sought: the
+longest surname ("Nguyễn", "Trương") is about three line heights wide in bold print."""
+
+
+def with_surname(page: str, again: str) -> list[str] | None:
+    """The second reading's words when they are a known surname followed by the page reading's name words
+    (ignoring marks, and the page's words that are no syllable: the scrap the surname was read as); else None.
+
+    >>> with_surname("Bá Thắng", "Phạm Bá Thắng"), with_surname('" XŠ Hồng Hương', "HNIN Tạ Hồng Hương")
+    (['Phạm', 'Bá', 'Thắng'], ['Tạ', 'Hồng', 'Hương'])
+    >>> with_surname("Bá Thắng", "__—hạm Bá Thắng")  # the P lost under the seal's rim
+    ['Phạm', 'Bá', 'Thắng']
+    >>> with_surname("Bá Thắng", "Ba Thắng"), with_surname("Bá Thắng", "Lê Bá Thành"), with_surname("Bá Thắng", "và Bá Thắng")
+    (None, None, None)
+    """
+    first = [w for w in _name_words(page) if is_vietnamese_syllable(w, name=True)]
+    second = _read_words(again)
+    if not first or is_surname(first[0]) or len(second) <= len(first):
+        return None
+    tail = second[-len(first):]
+    read = second[-len(first) - 1]
+    if [fold(w) for w in tail] != [fold(w) for w in first]:
+        return None
+    head = read if is_surname(read) else surname_missing_first(read)
+    return None if head is None else [head, *first]
+
+
+def find_surname(lines: list[Line], crops: CropReader) -> list[Line]:
+    """Read the signer's name line again from a crop reaching :data:`SURNAME_ROOM` line heights further
+    left when its first word is no surname (see the module doc); keep a reading that is a surname and then
+    the page's name."""
+    sig = [ln for ln in lines if ln.zone is Zone.SIGNATURE and ln.bbox is not None and is_name(ln.text)]
+    if not sig:
+        return lines
+    name = sig[-1]
+    assert name.bbox is not None
+    words = [w for w in _name_words(name.text) if is_vietnamese_syllable(w, name=True)]
+    if not words or is_surname(words[0]):
+        return lines
+    h = max(10, name.bbox.height)
+    x0, x1 = max(0, name.bbox.x0 - SURNAME_ROOM * h), min(crops.width, name.bbox.x1 + h)
+    y0, y1 = max(0, name.bbox.y0 - h // 3), min(crops.height, name.bbox.y1 + h // 3)
+    read = crops.read(x0, y0, x1, y1, layout=Layout.LINE)
+    found = with_surname(name.text, " ".join(ln.text for ln in read)) if read else None
+    if found is None:
+        return lines
+    again = replace(name, text=" ".join(found), conf=(name.conf or 0.0) * CONF.sig_name_line_reread, words=())
     return [again if ln is name else ln for ln in lines]
