@@ -314,3 +314,26 @@ def test_second_readings_hand_the_blank_to_the_engines_digit_reader() -> None:
     assert len(seen) == 2
     for image in seen:
         assert image.ndim == 2 and image.shape[0] == 48 + 40 and image[:20].min() == 255
+
+
+def test_a_digit_glued_to_the_label_or_the_slash_stays_in_the_blank() -> None:  # issue 12, class 4
+    """The OCR read "số:2" and "5/UBND-KT" as words: the label's end and the slash, placed in proportion to
+    those words' characters, fall inside the wide hand-written 2 and 5; the colon's two dots and the slash's
+    stroke, found in the ink, bound the blank instead."""
+    from vn_dispatch_parser.scan.hints import _glued, _number_region
+
+    img = np.full((200, 520, 3), 255, np.uint8)
+    cv2.putText(img, "So", (100, 135), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (0, 0, 0), 2)
+    for cy in (119, 133):  # the colon
+        cv2.circle(img, (148, cy), 2, (0, 0, 0), -1)
+    cv2.putText(img, "2", (152, 138), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 1.2, (150, 40, 0), 3)
+    cv2.putText(img, "5", (300, 138), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 1.2, (150, 40, 0), 3)
+    cv2.line(img, (338, 138), (348, 112), (0, 0, 0), 2)  # the printed slash
+    cv2.putText(img, "UBND-KT", (352, 136), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 0, 0), 2)
+    line = _so_line(("số:2", 100, 180), ("5/UBND-KT", 300, 440))
+    found = _number_region(line)
+    assert found is not None and found[0][0] > 152 and found[0][2] < 326  # the proportional guesses cut both
+    (x0, _, x1, _), printed = _glued(img, line, found)
+    assert 149 <= x0 <= 153 and 330 <= x1 <= 339 and printed == found[1]
+    plain = _so_line(("Số:", 100, 150), ("/UBND-KT", 336, 440))  # nothing glued: the blank as found
+    assert _glued(img, plain, _number_region(plain)) == _number_region(plain)

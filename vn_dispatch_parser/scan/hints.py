@@ -70,6 +70,81 @@ def _number_region(line: Line) -> tuple[tuple[int, int, int, int], str | None] |
     return region, (printed or None)
 
 
+COLON_DOT = 0.2
+"""A colon's dot is at most this share of its word box's height wide and tall (:func:`_colon_end`)."""
+
+
+def _colon_end(img: np.ndarray, box: BBox) -> int | None:
+    """The x just right of the colon in a "Số:" word box, from the ink: two dots one above the other, the
+    lower one in the box's lower half (the marks over "ố" are both high). None when no such pair is seen."""
+    import cv2
+
+    crop = img[box.y0 : box.y1, box.x0 : box.x1]
+    if crop.size == 0:
+        return None
+    grey = crop if crop.ndim == 2 else crop.min(axis=2)
+    ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
+    n, _, stats, centres = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    h = box.height
+    dots = [i for i in range(1, n) if stats[i][2] <= COLON_DOT * h and stats[i][3] <= COLON_DOT * h
+            and stats[i][4] >= 2]
+    pairs = [(a, b) for a in dots for b in dots
+             if centres[b][1] - centres[a][1] >= 0.15 * h and centres[b][1] >= 0.5 * h
+             and abs(centres[a][0] - centres[b][0]) <= 0.12 * h
+             and max(stats[a][4], stats[b][4]) <= 3 * min(stats[a][4], stats[b][4])]
+    if not pairs:
+        return None
+    a, b = min(pairs, key=lambda p: centres[p[0]][0])
+    return box.x0 + int(max(stats[a][0] + stats[a][2], stats[b][0] + stats[b][2])) + 1
+
+
+def _slash_start(img: np.ndarray, box: BBox, guess: int) -> int | None:
+    """The left edge of the printed "/" in a word box, from the ink: a stroke about half the box's height tall,
+    at most half as wide, leaning right (its top right of its bottom), the one nearest ``guess``; None when
+    none is seen within a line height of it (a hand-written 1 leans so too, a digit's width further left)."""
+    import cv2
+    import numpy as np
+
+    crop = img[box.y0 : box.y1, box.x0 : box.x1]
+    if crop.size == 0:
+        return None
+    grey = crop if crop.ndim == 2 else crop.min(axis=2)
+    ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    h = box.height
+    found = []
+    for i in range(1, n):
+        x, y, w, hh = (int(v) for v in stats[i][:4])
+        if hh < 0.45 * h or w > 0.5 * hh:  # the box is as tall as the hand-written digit in it
+            continue
+        cols = np.nonzero(labels[y : y + hh, x : x + w] == i)
+        top, bottom = cols[1][cols[0] < hh / 3], cols[1][cols[0] >= 2 * hh / 3]
+        if len(top) and len(bottom) and top.mean() > bottom.mean() + 0.1 * w:
+            found.append(box.x0 + x)
+    near = [x for x in found if abs(x - guess) <= h]
+    return min(near, key=lambda x: abs(x - guess)) if near else None
+
+
+def _glued(img: np.ndarray, line: Line, found: tuple[tuple[int, int, int, int], str | None]
+           ) -> tuple[tuple[int, int, int, int], str | None]:
+    """The number's blank widened to the label's colon and to the ký hiệu's "/" found in the ink, when the OCR
+    glued a hand-written digit to "Số:" ("số:È") or to the "/" ("5/UBND-KGVX"): the label's end and the
+    slash, placed in proportion to the characters of such a word, fall inside the wide hand-written digit,
+    which was then lost ('2845' read '284'). The blank only ever grows."""
+    (x0, y0, x1, y1), printed = found
+    so = next((w for w in line.words if _SO_WORD.match(w.text)), None)
+    label = _SO_WORD.match(so.text) if so is not None else None
+    if so is not None and label is not None and len(so.text) > label.end():
+        colon = _colon_end(img, so.bbox)
+        x0 = colon if colon is not None and so.bbox.x0 < colon < x0 else x0
+    slash = next((w for w in line.words if "/" in w.text[1:] and w.bbox.x1 > x1), None)
+    if slash is not None and slash is not so:
+        h = line.bbox.height if line.bbox else slash.bbox.height
+        start = _slash_start(img, slash.bbox, x1 + int(0.25 * h))
+        x1 = start if start is not None and x1 < start < slash.bbox.x1 else x1
+    return (x0, y0, x1, y1), printed
+
+
 _SYMBOL_START = regex.compile(r"\s*(?:\p{Lu}{2}|(?:19|20)\d\d\s*/)")  # no ký hiệu group is one letter
 
 
@@ -214,7 +289,7 @@ def read_hints(lines: list[Line], img: np.ndarray, dpi: int, digits: DigitsFn | 
         found = _number_region(ln)
         if found is None:
             continue
-        hints.number = _read(img, found, ln, 6, 0, 999_999, digits)
+        hints.number = _read(img, _glued(img, ln, found), ln, 6, 0, 999_999, digits)
         break
     stamp = [ln for ln in lines if ln.zone is Zone.INCOMING_STAMP and ln.words]
     for ln in stamp:
