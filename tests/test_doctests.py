@@ -18,7 +18,7 @@ MODULES = [
     "vn_dispatch_parser.core.orthography", "vn_dispatch_parser.document.review", "vn_dispatch_parser.core.lines",
     "vn_dispatch_parser.core.types", "vn_dispatch_parser.outputs.ocrmypdf_plugin", "vn_dispatch_parser.image.digits",
     "vn_dispatch_parser.document.corroborate", "vn_dispatch_parser.core.names", "vn_dispatch_parser.core.lexicon",
-    "vn_dispatch_parser.core.headings",
+    "vn_dispatch_parser.core.headings", "vn_dispatch_parser.document.reconcile",
 ]
 
 

@@ -894,3 +894,34 @@ def test_a_letter_read_for_one_of_like_shape_is_restored(read: str, fixed: str, 
     from vn_dispatch_parser.core.orthography import repair
 
     assert repair(read) == (fixed, left)
+
+
+@pytest.mark.parametrize(("texts", "name"), [
+    (["s", "ở ˆ Lý Thành Tuệ"], "Lý Thành Tuệ"),  # the seal hid the title; scraps before a whole surname
+    (["ỳnh Ngọc Thịnh"], "Huỳnh Ngọc Thịnh"),  # the surname's first letters under the seal's rim
+    (["GIÁM ĐỐC", "ở ˆ Lý Thành Tuệ"], "Lý Thành Tuệ"),  # a surname read whole takes no scrap before it
+    (["Lưu: VT, HCTH.", "ừ ~ Công đoàn cơ sở"], None),  # no surname: no name without a title
+    (["KT. BỘ TRƯỞNG", "THỨ TRƯỞNG", "Ngu~yễn Văn Phúc"], "Nguyễn Văn Phúc"),  # "Văn Phúc" is no whole name
+])
+def test_a_name_under_a_seal_without_its_title_is_rescued(texts: list[str], name: str | None) -> None:  # class 2
+    from vn_dispatch_parser.core.types import Line, Zone
+    from vn_dispatch_parser.fields.signer import parse_signature
+
+    hit = parse_signature([Line(t, zone=Zone.SIGNATURE) for t in texts])
+    assert (hit.value[2] if hit else None) == name
+    if hit is not None:
+        assert hit.value[3] < 0.6  # a guess: a person looks
+
+
+@pytest.mark.parametrize(("titles", "authority", "position"), [
+    (["BỘ TRƯỞNG", "VỤ TRƯỞNG"], "TL.", "TL. BỘ TRƯỞNG / VỤ TRƯỞNG"),  # a unit's head signs by order
+    (["GIÁM ĐỐC", "CHÁNH VĂN PHÒNG"], "TL.", "TL. GIÁM ĐỐC / CHÁNH VĂN PHÒNG"),
+    (["BỘ TRƯỞNG", "THỨ TRƯỞNG"], "KT.", "KT. BỘ TRƯỞNG / THỨ TRƯỞNG"),  # a deputy signs for the head
+    (["CHỦ TỊCH", "TRƯỞNG BAN"], None, "CHỦ TỊCH / TRƯỞNG BAN"),  # not a unit of the agency: not guessed
+])
+def test_a_prefix_lost_under_the_seal_is_put_back(titles: list[str], authority: str | None, position: str) -> None:  # class 5
+    from vn_dispatch_parser.core.types import Line, Zone
+    from vn_dispatch_parser.fields.signer import parse_signature
+
+    hit = parse_signature([Line(t, zone=Zone.SIGNATURE) for t in [*titles, "Nguyễn Văn An"]])
+    assert hit is not None and hit.value[:2] == (authority, position)

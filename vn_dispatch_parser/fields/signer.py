@@ -10,6 +10,8 @@ is the prefix lines and the title joined with " / " (a title wrapped over two li
 
 from __future__ import annotations
 
+from functools import cache
+
 import regex
 from rapidfuzz import fuzz
 
@@ -18,6 +20,7 @@ from vn_dispatch_parser.core.headings import is_signer_title, is_title_line
 from vn_dispatch_parser.core.headings import titles as _titles
 from vn_dispatch_parser.core.headings import without_garbled_prefix as _without_garbled_prefix
 from vn_dispatch_parser.core.lines import is_name, is_quoc_hieu, is_syllable, line_conf, lines_box
+from vn_dispatch_parser.core.names import is_surname
 from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.tables import load
 from vn_dispatch_parser.core.types import Hit, Line
@@ -32,15 +35,30 @@ _SKIP = regex.compile(r"^\(?\s*(Đã ký|đã ký|Ký|Signed|Chữ ký)", regex.
 _DEPUTIES = {"BỘ TRƯỞNG": ("THỨ TRƯỞNG", "THỨ TRƯỞNG THƯỜNG TRỰC")}
 
 
-def _infer_kt(segments: list[str]) -> list[str]:
-    """A deputy's title under the head's title without a prefix (lost under the seal) means "KT." (NĐ 30
-    Art. 13: a deputy signs for the head as KT.): "BỘ TRƯỞNG / THỨ TRƯỞNG" → "KT. BỘ TRƯỞNG / THỨ TRƯỞNG"."""
+def _infer_prefix(segments: list[str]) -> list[str]:
+    """A signing prefix lost under the seal, put back from the two titles (NĐ 30 Art. 13): a deputy's title
+    under the head's means "KT." ("BỘ TRƯỞNG / THỨ TRƯỞNG" → "KT. BỘ TRƯỞNG / THỨ TRƯỞNG"); the title of the
+    head of a unit inside the agency (``by_order_titles`` of data/positions.yaml) under the agency head's
+    means "TL." ("BỘ TRƯỞNG / VỤ TRƯỞNG" → "TL. BỘ TRƯỞNG / VỤ TRƯỞNG")."""
     if len(segments) < 2 or _PREFIX.match(segments[-2]):
         return segments
-    head, deputy = segments[-2], segments[-1]
-    if deputy == "PHÓ " + head or deputy in _DEPUTIES.get(head, ()):
-        return [*segments[:-2], f"KT. {head}", deputy]
+    head, signer = segments[-2], segments[-1]
+    if signer == "PHÓ " + head or signer in _DEPUTIES.get(head, ()):
+        return [*segments[:-2], f"KT. {head}", signer]
+    if signer in _by_order() and head in _heads() and head != signer:
+        return [*segments[:-2], f"TL. {head}", signer]
     return segments
+
+
+@cache
+def _by_order() -> frozenset[str]:
+    return frozenset(load("positions")["by_order_titles"])
+
+
+@cache
+def _heads() -> frozenset[str]:
+    """The titles of an agency's head, whom a unit's head signs for "TL." (the known titles without PHÓ)."""
+    return frozenset(t for t in load("positions")["titles"] if not t.startswith("PHÓ ") and t not in _by_order())
 
 
 def _deputy_title(head: str) -> str:
@@ -126,13 +144,27 @@ def _rescue_name(lines: list[Line], after: Line | None) -> tuple[str, Line] | No
         if not tail or len(tokens) > len(tail) + 3:
             continue
         head = "".join(tokens[: len(tokens) - len(tail)])
-        if head:
+        # a whole name read after scraps (a surname and two words) takes none of them; "Văn Phúc" is no whole
+        # name, though Văn is a surname too
+        if head and not (len(tail) >= 3 and is_surname(tail[0])):
             surnames = load("names")["surnames"]
             best = max(surnames, key=lambda s: fuzz.ratio(fold(head), fold(s)))
             if fuzz.ratio(fold(head), fold(best)) >= 50:
                 tail.insert(0, best)
         if 2 <= len(tail) <= 5:
             return " ".join(tail), line
+    return None
+
+
+def _hidden_name(lines: list[Line], title_lines: list[Line] | None) -> tuple[str, Line] | None:
+    """A name no line read cleanly (:func:`_rescue_name`): under the titles when some were read
+    (``title_lines``); when the seal hid the title too, on the block's last line, and only a surname and two
+    or three words."""
+    if title_lines is not None:
+        return _rescue_name(lines, after=title_lines[-1] if title_lines else None)
+    rescued = _rescue_name(lines[-1:], after=None)
+    if rescued is not None and is_surname(rescued[0].split()[0]) and 3 <= len(rescued[0].split()) <= 4:
+        return rescued
     return None
 
 
@@ -239,17 +271,15 @@ def parse_signature(lines: list[Line]) -> Hit | None:
             if title_seen:
                 break
     guessed = False
-    if name is None and title_seen:
-        rescued = _rescue_name(lines, after=title_lines[-1] if title_lines else None)
-        if rescued is not None:
-            name, name_line = rescued
-            guessed = True
+    if name is None and (rescued := _hidden_name(lines, title_lines if title_seen else None)) is not None:
+        name, name_line = rescued
+        guessed = True
     if not segments and not name:
         return None
     read = len(segments)
-    segments, guessed_title, kt = _repair_titles(segments)
-    if kt and authority is None:
-        authority = "KT."
+    segments, guessed_title, inferred = _repair_titles(segments)
+    if inferred and authority is None:
+        authority = inferred
     position = " / ".join(s for s in segments if s) or None
     # a deputy's title line put back (_restore_deputy) caps the score: a person checks it
     cap = CONF.signer_title_put_back if len(segments) > read else 1.0
@@ -262,14 +292,15 @@ def parse_signature(lines: list[Line]) -> Hit | None:
     return hit
 
 
-def _repair_titles(segments: list[str]) -> tuple[list[str], bool, bool]:
-    """The block's title segments cleaned of OCR noise, snapped to the known titles and given a lost "KT."
-    (:func:`_infer_kt`); whether a title was guessed so, and whether "KT." was."""
+def _repair_titles(segments: list[str]) -> tuple[list[str], bool, str | None]:
+    """The block's title segments cleaned of OCR noise, snapped to the known titles and given a lost prefix
+    (:func:`_infer_prefix`); whether a title was guessed so, and the prefix put back ("KT.", "TL.") if any."""
     cleaned = [regex.sub(r"^[^\p{L}]+|[^\p{L}.]+$", "", s, flags=regex.V1) for s in segments]
     snapped = [_snap_title(s) for s in cleaned]
-    inferred = _infer_kt(snapped)
+    inferred = _infer_prefix(snapped)
     repaired = _restore_deputy(inferred)
-    return repaired, snapped != cleaned or repaired != snapped, inferred != snapped
+    prefix = _PREFIX.match(inferred[-2]) if inferred != snapped else None
+    return repaired, snapped != cleaned or repaired != snapped, _canonical_prefix(prefix.group("p")) if prefix else None
 
 
 def _name_conf(name: str | None, name_line: Line | None, with_title: bool, guessed: bool) -> float:
