@@ -79,6 +79,8 @@ def clean_item(text: str) -> str:
     ('Các sở ban ngành', 'Cơ quan TW đóng trên địa bàn', 'TT HĐND tỉnh')
     >>> clean_item("- VPUB:PCVP, TTHC"), clean_item("- Bộ trưởng (để b/c);"), clean_item("- eKYC Bộ Công an")
     ('VPUB:PCVP, TTHC', 'Bộ trưởng (để b/c)', 'eKYC Bộ Công an')
+    >>> clean_item("- CT; các PCT UBND tỉnh;"), clean_item("- TT Tỉnh ủy; TT HĐND tỉnh")
+    ('CT, các PCT UBND tỉnh', 'TT Tỉnh ủy; TT HĐND tỉnh')
     """
     s = _BULLET.sub("", text).strip()
     s = _LEADING_SCRAP.sub("", s)
@@ -88,6 +90,8 @@ def clean_item(text: str) -> str:
     if sep and tail.strip() and (_garbage(tail) or len(tail.strip()) <= 2) and not _LUU.match(s):
         s = head
     s = regex.sub(r"(?<=\p{L})\s+[.,·]\s+(?=\p{L})", " ", s)  # a speck read between two words
+    # every recipient starts with a capital (one a line, NĐ 30): a ";" before a small letter is a comma misread
+    s = regex.sub(r"(?<=\p{L})\s*;\s*(?=\p{Ll})", ", ", s, flags=regex.V1)
     s = regex.sub(r"\(\s*đ[ểêe]\s*b\s*[/íìil1|]\s*[ce]\)", "(để b/c)", s)  # "để báo cáo", abbreviated
     s = regex.sub(r"\(\s*b\s*[/íìil1|]\s*c[áa]o\s*\)", "(b/cáo)", s)  # "báo cáo" shortened, its slash misread
     if not _LUU.match(s):  # the Lưu item's drafter code runs letters together on purpose ("KTTHh5")
