@@ -337,3 +337,12 @@ def test_a_digit_glued_to_the_label_or_the_slash_stays_in_the_blank() -> None:  
     assert 149 <= x0 <= 153 and 330 <= x1 <= 339 and printed == found[1]
     plain = _so_line(("Số:", 100, 150), ("/UBND-KT", 336, 440))  # nothing glued: the blank as found
     assert _glued(img, plain, _number_region(plain)) == _number_region(plain)
+
+
+def test_the_printed_slash_starts_a_word() -> None:  # issue 12, class 4: '816' read '8'
+    """Hand-writing read as a slash and capitals ("_/ZÏZ") before the printed "/UBND-KTTH": the blank runs to
+    the "/" that starts a word, the printed one after the blank's gap."""
+    from vn_dispatch_parser.scan.hints import _number_region
+
+    found = _number_region(_so_line(("Số:", 100, 160), ("_/ZÏZ", 180, 300), ("/UBND-KTTH", 320, 520)))
+    assert found is not None and found[0][2] > 300 and found[1] == "_/ZÏZ"

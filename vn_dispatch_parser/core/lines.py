@@ -39,7 +39,8 @@ SO_RE = regex.compile(
     r"(?:(?P<so>\d{1,6}[a-z]?)|(?P<junk>(?!\s*/)(?:(?!/(?:19|20)\d{2}/)[^\n]){1,9}?(?=\s*/+\s*[A-ZĐa-zđ])))?\s*"
     r"(?P<sep>/+|[|lI1]|-(?=\s*[A-ZĐa-zđ]{1,5}\s*/))\s*"
     r"(?:(?P<nam>(?:19|20)\d{2})\s*/\s*)?"
-    r"(?P<kh>[A-ZĐa-zđ][A-ZĐa-zđ0-9&]*(?:\s*[-–.]\s*[A-ZĐa-zđ0-9&]+){0,3}(?:\s*/\s*[A-ZĐa-zđ0-9&]+(?:-[A-ZĐa-zđ0-9&]+)*)?)",
+    r"(?P<kh>[A-ZĐa-zđ][A-ZĐa-zđ0-9&]*(?:\s*[-–.]\s*[A-ZĐa-zđ0-9&]+){0,3}(?:\s*/\s*[A-ZĐa-zđ0-9&]+(?:-[A-ZĐa-zđ0-9&]+)*)?)"
+    r"(?!\p{L})",  # a ký hiệu ends at a word's end: "_/ZÏZ /UBND-KTTH" is hand-writing, then the printed "/UBND…"
     regex.V1,
 )
 # "<place>, ngày 18 tháng 6 năm 2025"; day/month may be blank (drafts) or glued ("tháng10năm")

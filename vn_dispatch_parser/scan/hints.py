@@ -45,9 +45,9 @@ def _char_x(word: OcrWord, index: int) -> int:
 def _number_region(line: Line) -> tuple[tuple[int, int, int, int], str | None] | None:
     """The blank between "Số:" and the "/" that starts the ký hiệu, and what the OCR read in it.
 
-    The "/" is the one followed by the ký hiệu's letters or a year ("…/2024/QĐ-UBND"): a hand-written 1
-    slants like a slash and the OCR often reads it as one ("Số: '/..'//STNMT"), so the first "/" may lie
-    inside the hand-writing.
+    The "/" is the one followed by the ký hiệu's letters or a year ("…/2024/QĐ-UBND"), the last such that
+    starts a word when one does: a hand-written 1 slants like a slash and the OCR often reads it as one
+    ("Số: '/..'//STNMT"), so the first "/" may lie inside the hand-writing.
     """
     found = next(((i, w) for i, w in enumerate(line.words) if _SO_WORD.match(w.text)), None)
     if found is None:
@@ -60,7 +60,11 @@ def _number_region(line: Line) -> tuple[tuple[int, int, int, int], str | None] |
     slashes = [k for k in range(end, len(text)) if text[k] == "/"]
     if not slashes:
         return None
-    cut = next((k for k in slashes if _SYMBOL_START.match(text, k + 1)), slashes[0])
+    before = [k for k in slashes if _SYMBOL_START.match(text, k + 1)]
+    # a "/" that starts a word is the printed one, after the blank's gap: hand-writing before it read as
+    # "/" and capitals ("_/ZÏZ /UBND-KTTH" for 816) is not the ký hiệu
+    starts = [k for k in before if text[k - 1] == " "]
+    cut = starts[-1] if starts else before[0] if before else slashes[0]
     x0 = _char_x(so, label.end()) if len(so.text) > label.end() else so.bbox.x1
     slash_x = xs[cut]
     h = line.bbox.height if line.bbox else so.bbox.height
