@@ -78,9 +78,9 @@ COLON_DOT = 0.2
 """A colon's dot is at most this share of its word box's height wide and tall (:func:`_colon_end`)."""
 
 
-def _colon_end(img: np.ndarray, box: BBox) -> int | None:
-    """The x just right of the colon in a "Số:" word box, from the ink: two dots one above the other, the
-    lower one in the box's lower half (the marks over "ố" are both high). None when no such pair is seen."""
+def _components(img: np.ndarray, box: BBox) -> tuple[int, np.ndarray, np.ndarray, np.ndarray] | None:
+    """The ink of a word box (Otsu's cut of its darkest channel) as connected components: count, labels,
+    stats and centres (``cv2.connectedComponentsWithStats``); None for an empty box."""
     import cv2
 
     crop = img[box.y0 : box.y1, box.x0 : box.x1]
@@ -88,7 +88,17 @@ def _colon_end(img: np.ndarray, box: BBox) -> int | None:
         return None
     grey = crop if crop.ndim == 2 else crop.min(axis=2)
     ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
-    n, _, stats, centres = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    n, labels, stats, centres = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    return int(n), labels, stats, centres
+
+
+def _colon_end(img: np.ndarray, box: BBox) -> int | None:
+    """The x just right of the colon in a "Số:" word box, from the ink: two dots one above the other, the
+    lower one in the box's lower half (the marks over "ố" are both high). None when no such pair is seen."""
+    found = _components(img, box)
+    if found is None:
+        return None
+    n, _, stats, centres = found
     h = box.height
     dots = [i for i in range(1, n) if stats[i][2] <= COLON_DOT * h and stats[i][3] <= COLON_DOT * h
             and stats[i][4] >= 2]
@@ -106,15 +116,12 @@ def _slash_start(img: np.ndarray, box: BBox, guess: int) -> int | None:
     """The left edge of the printed "/" in a word box, from the ink: a stroke about half the box's height tall,
     at most half as wide, leaning right (its top right of its bottom), the one nearest ``guess``; None when
     none is seen within a line height of it (a hand-written 1 leans so too, a digit's width further left)."""
-    import cv2
     import numpy as np
 
-    crop = img[box.y0 : box.y1, box.x0 : box.x1]
-    if crop.size == 0:
+    components = _components(img, box)
+    if components is None:
         return None
-    grey = crop if crop.ndim == 2 else crop.min(axis=2)
-    ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    n, labels, stats, _ = components
     h = box.height
     found = []
     for i in range(1, n):
