@@ -925,3 +925,13 @@ def test_a_prefix_lost_under_the_seal_is_put_back(titles: list[str], authority: 
 
     hit = parse_signature([Line(t, zone=Zone.SIGNATURE) for t in [*titles, "Nguyễn Văn An"]])
     assert hit is not None and hit.value[:2] == (authority, position)
+
+
+def test_an_addressee_ending_in_and_goes_on_in_the_next_line() -> None:  # class 7: a Kính gửi cut at its wrap
+    text = CONG_VAN_TEXT.replace("Kính gửi: Các đơn vị trực thuộc Sở.\nNội dung công văn./.",
+                                 "Kính gửi: Các cơ quan, đơn vị thuộc và trực thuộc Sở Thông tin và\nTruyền thông\n"
+                                 "Thực hiện chỉ đạo của Ủy ban nhân dân tỉnh.")
+    assert parse_text(text).documents[0].addressees == [
+        "Các cơ quan, đơn vị thuộc và trực thuộc Sở Thông tin và Truyền thông"]
+    kept = CONG_VAN_TEXT.replace("Nội dung công văn./.", "Thực hiện chỉ đạo của Ủy ban nhân dân tỉnh.")
+    assert parse_text(kept).documents[0].addressees == ["Các đơn vị trực thuộc Sở"]

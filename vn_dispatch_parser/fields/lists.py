@@ -180,6 +180,17 @@ def _inline_item(inline: str, pattern: regex.Pattern[str]) -> tuple[list[str], s
     return [], None
 
 
+OPEN_ENDS = frozenset({"và", "của", "các", "cho", "với", "về", "tại"})
+"""Words a recipient's name never ends with, a conjunction or preposition that asks for what follows ("Sở Thông
+tin và" / "Truyền thông"): an item read so goes on in the next line, capital or not."""
+
+
+def _open_ended(item: str) -> bool:
+    """Whether ``item`` (not yet terminated) ends with a word of :data:`OPEN_ENDS`."""
+    words = item.rstrip().split()
+    return bool(words) and not _is_terminated(item) and words[-1].lower() in OPEN_ENDS
+
+
 def _line_kind(lines: list[Line], at: int, t: str, items: list[str], listed: list[Line],
                pattern: regex.Pattern[str]) -> str:
     """How the line ``lines[at]`` (its text ``t``) counts after a label whose list so far is ``items``, read
@@ -192,7 +203,7 @@ def _line_kind(lines: list[Line], at: int, t: str, items: list[str], listed: lis
     if _BULLET.match(t) and len(t) > 2:
         return "title" if noi and is_caps_title(t) else "item"
     prev = items[-1] if items else ""
-    continues = regex.match(r"^\p{Ll}", t, regex.V1) or (noi and (
+    continues = regex.match(r"^\p{Ll}", t, regex.V1) or _open_ended(prev) or (noi and (
         t.startswith("(")  # "- Phó Thủ tướng …" / "(báo cáo);"
         or (line.zone is Zone.RECIPIENTS and line.bbox is not None and not is_caps(t) and not is_name(t))))
     if items and continues and len(t) < 120 and (not _is_terminated(prev) or (
