@@ -20,18 +20,8 @@ import numpy as np
 from vn_dispatch_parser.config import LAYOUT
 from vn_dispatch_parser.core.types import BBox, InkMark
 
-__all__ = [
-    "CHROMA_MIN",
-    "color_masks",
-    "find_ink_marks",
-    "find_seals",
-    "find_stamp_boxes",
-    "has_color",
-    "ink_layer",
-    "mm_to_px",
-    "remove_color_ink",
-    "ring_score",
-]
+__all__ = ["CHROMA_MIN", "color_masks", "find_ink_marks", "find_seals", "find_stamp_boxes", "has_color", "ink_layer",
+           "mm_to_px", "remove_color_ink", "ring_score"]
 
 logger = logging.getLogger(__name__)
 
