@@ -81,6 +81,8 @@ def clean_item(text: str) -> str:
     ('VPUB:PCVP, TTHC', 'Bộ trưởng (để b/c)', 'eKYC Bộ Công an')
     >>> clean_item("- CT; các PCT UBND tỉnh;"), clean_item("- TT Tỉnh ủy; TT HĐND tỉnh")
     ('CT, các PCT UBND tỉnh', 'TT Tỉnh ủy; TT HĐND tỉnh')
+    >>> clean_item("- Bộ trưởng (đế bíc);"), clean_item("- Bộ trưởng (để b/c}")
+    ('Bộ trưởng (để b/c)', 'Bộ trưởng (để b/c)')
     """
     s = _BULLET.sub("", text).strip()
     s = _LEADING_SCRAP.sub("", s)
@@ -92,7 +94,7 @@ def clean_item(text: str) -> str:
     s = regex.sub(r"(?<=\p{L})\s+[.,·]\s+(?=\p{L})", " ", s)  # a speck read between two words
     # every recipient starts with a capital (one a line, NĐ 30): a ";" before a small letter is a comma misread
     s = regex.sub(r"(?<=\p{L})\s*;\s*(?=\p{Ll})", ", ", s, flags=regex.V1)
-    s = regex.sub(r"\(\s*đ[ểêe]\s*b\s*[/íìil1|]\s*[ce]\)", "(để b/c)", s)  # "để báo cáo", abbreviated
+    s = regex.sub(r"\(\s*đ[eèéẻẽẹêềếểễệ]\s*b\s*[/íìil1|]\s*[ce]\s*[)}\]]", "(để b/c)", s)  # "để báo cáo", shortened
     s = regex.sub(r"\(\s*b\s*[/íìil1|]\s*c[áa]o\s*\)", "(b/cáo)", s)  # "báo cáo" shortened, its slash misread
     if not _LUU.match(s):  # the Lưu item's drafter code runs letters together on purpose ("KTTHh5")
         s = regex.sub(r"\b(\p{Lu}{2,})(\p{Ll}{2,})\b", _unglue, s, flags=regex.V1)
@@ -116,6 +118,10 @@ def _unglue(m: regex.Match[str]) -> str:
 _LUU = regex.compile(r"^L(?:[ưuú]u|m|ư|u)\s*[:;.]\s*(?P<first>[^\s,;.]{1,3})\s*[,;.]?\s*(?P<rest>.*)$", regex.S)
 
 
+# "Lưu" with its colon lost or its mark misread ("Lưu VT, KHTC", "Lựu: VT"), before the office of records
+_LUU_BARE = regex.compile(r"^L[ưuúự]u\s*[:;.]?\s*(?=[VY][TĩĨiIl1ỉ|]?[ýy]?\s*[,;.]\s*\S)")
+
+
 def _luu(item: str) -> str:
     """The "Lưu" item's first entry is the office of records, "VT" (Văn thư; nd30.md §3.8), which OCR
     turns into "Vĩ", "VTý", "V1"; entries are separated by commas.
@@ -128,7 +134,10 @@ def _luu(item: str) -> str:
     'Lưu: VT, CQĐP. bdv205'
     >>> _luu("Lưu: VP, VT")
     'Lưu: VP, VT'
+    >>> _luu("Lưu VT, KHTC"), _luu("Lựu: VT, TDTT"), _luu("Lưu trữ lịch sử")  # its colon lost, its mark misread
+    ('Lưu: VT, KHTC', 'Lưu: VT, TDTT', 'Lưu trữ lịch sử')
     """
+    item = _LUU_BARE.sub("Lưu: ", item)
     m = _LUU.match(item)
     if not m or not regex.fullmatch(r"[VY][TĩĨiIl1ỉ|]?[ýy]?", m.group("first")):
         return item
