@@ -118,8 +118,9 @@ def _unglue(m: regex.Match[str]) -> str:
 _LUU = regex.compile(r"^L(?:[ưuú]u|m|ư|u)\s*[:;.]\s*(?P<first>[^\s,;.]{1,3})\s*[,;.]?\s*(?P<rest>.*)$", regex.S)
 
 
-# "Lưu" with its colon lost or its mark misread ("Lưu VT, KHTC", "Lựu: VT"), before the office of records
-_LUU_BARE = regex.compile(r"^L[ưuúự]u\s*[:;.]?\s*(?=[VY][TĩĨiIl1ỉ|]?[ýy]?\s*[,;.]\s*\S)")
+# "Lưu" with its mark misread ("Lựu: VT"), before the office of records; its colon is left as printed (some
+# documents print "Lưu VT, VP", seeds/002)
+_LUU_BARE = regex.compile(r"^L[úự]u(?=\s*[:;.]?\s*[VY][TĩĨiIl1ỉ|]?[ýy]?\s*[,;.]\s*\S)")
 
 
 def _luu(item: str) -> str:
@@ -134,10 +135,10 @@ def _luu(item: str) -> str:
     'Lưu: VT, CQĐP. bdv205'
     >>> _luu("Lưu: VP, VT")
     'Lưu: VP, VT'
-    >>> _luu("Lưu VT, KHTC"), _luu("Lựu: VT, TDTT"), _luu("Lưu trữ lịch sử")  # its colon lost, its mark misread
-    ('Lưu: VT, KHTC', 'Lưu: VT, TDTT', 'Lưu trữ lịch sử')
+    >>> _luu("Lưu VT, KHTC"), _luu("Lựu: VT, TDTT"), _luu("Lưu trữ lịch sử")  # a colon as printed, a mark misread
+    ('Lưu VT, KHTC', 'Lưu: VT, TDTT', 'Lưu trữ lịch sử')
     """
-    item = _LUU_BARE.sub("Lưu: ", item)
+    item = _LUU_BARE.sub("Lưu", item)
     m = _LUU.match(item)
     if not m or not regex.fullmatch(r"[VY][TĩĨiIl1ỉ|]?[ýy]?", m.group("first")):
         return item
