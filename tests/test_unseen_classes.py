@@ -935,3 +935,15 @@ def test_an_addressee_ending_in_and_goes_on_in_the_next_line() -> None:  # class
         "Các cơ quan, đơn vị thuộc và trực thuộc Sở Thông tin và Truyền thông"]
     kept = CONG_VAN_TEXT.replace("Nội dung công văn./.", "Thực hiện chỉ đạo của Ủy ban nhân dân tỉnh.")
     assert parse_text(kept).documents[0].addressees == ["Các đơn vị trực thuộc Sở"]
+
+
+def test_a_province_in_a_recipient_keeps_its_marks() -> None:  # class 1: a place's marks taken by a common word
+    from vn_dispatch_parser.core.types import BBox, Line
+    from vn_dispatch_parser.pipeline import documents_from_lines
+
+    text = CONG_VAN_TEXT.replace("- Như trên;", "- Như trên;\n- Báo Cáo Bằng;\n- Đài PT-TH tỉnh Quảng Ngải;")
+    lines = [Line(t, page=1, bbox=BBox(100, 60 * i, 1200, 60 * i + 40), conf=0.9)
+             for i, t in enumerate(text.splitlines())]
+    items = documents_from_lines(lines)[0].recipients
+    assert "Báo Cao Bằng" in items and "Đài PT-TH tỉnh Quảng Ngãi" in items
+    assert parse_text(text).documents[0].recipients[1] == "Báo Cáo Bằng"  # typed text is kept as typed

@@ -21,6 +21,7 @@ from vn_dispatch_parser.core.tables import doc_types
 from vn_dispatch_parser.document.accumulator import Acc
 from vn_dispatch_parser.document.review import Reasons
 from vn_dispatch_parser.fields.issuer import is_known_body
+from vn_dispatch_parser.fields.place_date import restore_place_marks
 from vn_dispatch_parser.records import Document
 
 __all__ = ["confirm_type_code", "correct_joined", "drop_ink_scraps", "restore_code", "restore_small_letter", "restore_stroke", "spelling", "split_glued_symbol"]
@@ -189,7 +190,8 @@ def correct_joined(doc: Document) -> None:
     items, a word after a code spelled as words after codes are: "UBMTTQVN tính" → "UBMTTQVN tỉnh"), a
     part's number its correction ran into the word spaced ("Như Điệu3" → "Như Điều3" → "Như Điều 3"), and
     the marks of the trích yếu's words as the document's own text spells them beside the same neighbours
-    (:func:`~vn_dispatch_parser.core.lexicon.correct_by_document`: "sự có tràn dầu" → "sự cố tràn dầu")."""
+    (:func:`~vn_dispatch_parser.core.lexicon.correct_by_document`: "sự có tràn dầu" → "sự cố tràn dầu"), and a
+    known place's marks in a list item (:func:`~vn_dispatch_parser.fields.place_date.restore_place_marks`)."""
     if doc.subject:
         fixed, n = correct_text(doc.subject)
         fixed, by_doc = correct_by_document(fixed, document_pairs(doc.full_text))
@@ -199,7 +201,8 @@ def correct_joined(doc: Document) -> None:
             doc.warnings.append(f"subject: {by_doc} word(s) spelled as the document spells them elsewhere")
     for name in ("addressees", "recipients"):
         items = [_without_stray_comma(i) for i in getattr(doc, name)]
-        setattr(doc, name, [space_part_numbers(correct_text(i, after_codes=after_codes())[0])[0] for i in items])
+        setattr(doc, name, [restore_place_marks(space_part_numbers(correct_text(i, after_codes=after_codes())[0])[0])
+                            for i in items])
 
 
 def _without_stray_comma(item: str) -> str:

@@ -26,7 +26,7 @@ from vn_dispatch_parser.core.types import Hit, Line
 from vn_dispatch_parser.core.vocab import NAM, NGAY, THANG
 from vn_dispatch_parser.fields.dates import make_date
 
-__all__ = ["find_place_date", "parse_place_date"]
+__all__ = ["find_place_date", "parse_place_date", "restore_place_marks"]
 
 
 @cache
@@ -40,6 +40,31 @@ def _places() -> dict[str, list[str]]:
         if spelt not in out.setdefault(fold(spelt), []):
             out[fold(spelt)].append(spelt)
     return out
+
+
+_TITLED_RUN = regex.compile(r"\b\p{Lu}\p{Ll}*(?:\s+\p{Lu}\p{Ll}*){1,3}\b", regex.V1)
+
+
+def restore_place_marks(text: str) -> str:
+    """``text`` with each run of two to four capitalised words that is a known place but for its marks
+    spelt as the place ("Báo Cáo Bằng" → "Báo Cao Bằng": the lexicon's "báo cáo" took the province's "Cao");
+    a run whose letters two places share ("Phú Mỹ", "Phù Mỹ") is left as read.
+
+    >>> restore_place_marks("Báo Cáo Bằng"), restore_place_marks("UBND tỉnh Quảng Ngải"), restore_place_marks("Báo cáo")
+    ('Báo Cao Bằng', 'UBND tỉnh Quảng Ngãi', 'Báo cáo')
+    """
+    places = _places()
+
+    def repl(m: regex.Match[str]) -> str:
+        words = m.group(0).split()
+        for n in range(len(words), 1, -1):  # the longest place that ends the run ("Báo Cáo Bằng")
+            tail = " ".join(words[-n:])
+            spelt = places.get(fold(tail), [])
+            if len(spelt) == 1 and spelt[0] != tail:
+                return " ".join([*words[:-n], spelt[0]])
+        return m.group(0)
+
+    return _TITLED_RUN.sub(repl, text)
 
 
 def _clean_place(raw: str) -> tuple[str | None, float]:
