@@ -130,6 +130,7 @@ CALLS: dict[str, tuple[Callable[[str], Any], Callable[[Any], bool]]] = {
     "number.well_formed": (number.well_formed, lambda r: isinstance(r, bool)),
     "place_date.parse_place_date": (place_date.parse_place_date, _opt_hit),
     "place_date.find_place_date": (lambda s: place_date.find_place_date(_lines(s)), _hit_and_line),
+    "place_date.restore_place_marks": (place_date.restore_place_marks, lambda r: isinstance(r, str)),
     "references.find_references": (references.find_references, lambda r: isinstance(r, list) and all(isinstance(x, dict) for x in r)),
     "signer.is_signer_title": (signer.is_signer_title, lambda r: isinstance(r, bool)),
     "signer.is_title_line": (signer.is_title_line, lambda r: isinstance(r, bool)),
