@@ -947,3 +947,12 @@ def test_a_province_in_a_recipient_keeps_its_marks() -> None:  # class 1: a plac
     items = documents_from_lines(lines)[0].recipients
     assert "Báo Cao Bằng" in items and "Đài PT-TH tỉnh Quảng Ngãi" in items
     assert parse_text(text).documents[0].recipients[1] == "Báo Cáo Bằng"  # typed text is kept as typed
+
+
+def test_a_list_item_in_lower_case_is_flagged() -> None:  # class 1: an item's first word lost
+    text = CONG_VAN_TEXT.replace("Kính gửi: Các đơn vị trực thuộc Sở.",
+                                 "Kính gửi:\n- Sở Tư pháp;\n- trưởng các cơ quan, đơn vị trên địa bàn.")
+    doc = parse_text(text).documents[0]
+    assert doc.addressees == ["Sở Tư pháp", "trưởng các cơ quan, đơn vị trên địa bàn"]
+    assert "addressees" in doc.needs_review
+    assert "addressees" not in parse_text(CONG_VAN_TEXT).documents[0].needs_review

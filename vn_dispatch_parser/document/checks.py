@@ -39,7 +39,7 @@ _FOR_SOMEONE = regex.compile(r"^(?:T\.?M|K\.?T|T\.?L|TUQ|T/M|K/T|T/L)\.?\s", reg
 def _body_checks(doc: Document, review: Reasons) -> None:
     """Flags for values that cannot be whole: an issuer that does not start with a body's name (a header
     line lost: "TỈNH QUẢNG NGÃI" for "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"), a signer's name of two words
-    that starts with a middle name ("Văn Minh" for "Đặng Văn Minh")."""
+    that starts with a middle name ("Văn Minh" for "Đặng Văn Minh"), a list item in lower case."""
     if doc.issuer and not fold(doc.issuer).startswith(_unit_starts()):
         review.add("issuer", "does not start with the name of a body (ỦY BAN, SỞ, BỘ…): a header line may be lost")
     if doc.signer_position and _FOR_SOMEONE.match(doc.signer_position.split(" / ")[-1]):
@@ -50,6 +50,10 @@ def _body_checks(doc: Document, review: Reasons) -> None:
     words = (doc.signer_name or "").split()
     if len(words) == 2 and fold(words[0]) in _MIDDLE_NAMES:
         review.add("signer_name", "starts with a middle name: the surname may be lost")
+    for name in ("addressees", "recipients"):  # every item starts with a capital (none of ~1,400 true items
+        # of the visible sets does not); one in lower case lost its first words ("trưởng các cơ quan")
+        if any(item[:1].islower() for item in getattr(doc, name)):
+            review.add(name, "an item starts in lower case: its first words may be lost")
 
 
 def run(doc: Document, review: Reasons, *, has_header: bool) -> None:
