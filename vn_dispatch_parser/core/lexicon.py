@@ -285,8 +285,9 @@ def _correct_pairs(text: str, *, after_codes: Mapping[str, int] | None = None) -
             for b, n in after_codes.items():
                 if fold(b) == fold(pair[1]):
                     votes[i + 1][b] = votes[i + 1].get(b, 0) + n
-    _vote_triples(text, matches, [w.lower() for w in words], votes)
-    _vote_words2(text, matches, [w.lower() for w in words], votes)
+    lowered = [w.lower() for w in words]
+    _vote_triples(text, matches, lowered, votes)
+    _vote_words2(text, matches, lowered, votes)
     changed = 0
     for k, ballot in enumerate(votes):
         if not ballot:

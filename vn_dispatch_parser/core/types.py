@@ -49,17 +49,27 @@ class BBox:
     def union(self, other: BBox) -> BBox:
         return BBox(min(self.x0, other.x0), min(self.y0, other.y0), max(self.x1, other.x1), max(self.y1, other.y1))
 
+    def _intersection(self, other: BBox) -> int:
+        """The area the two boxes share (0 when apart)."""
+        w = min(self.x1, other.x1) - max(self.x0, other.x0)
+        h = min(self.y1, other.y1) - max(self.y0, other.y0)
+        return 0 if w <= 0 or h <= 0 else w * h
+
     def overlap(self, other: BBox) -> float:
         """Intersection over the smaller box's area (0 when apart).
 
         >>> BBox(0, 0, 10, 10).overlap(BBox(5, 0, 30, 10))
         0.5
         """
-        w = min(self.x1, other.x1) - max(self.x0, other.x0)
-        h = min(self.y1, other.y1) - max(self.y0, other.y0)
-        if w <= 0 or h <= 0:
-            return 0.0
-        return w * h / max(1, min(self.width * self.height, other.width * other.height))
+        return self._intersection(other) / max(1, min(self.width * self.height, other.width * other.height))
+
+    def share_inside(self, other: BBox) -> float:
+        """The share of this box's area inside ``other`` (0 when apart).
+
+        >>> BBox(0, 0, 10, 10).share_inside(BBox(5, 0, 30, 10)), BBox(5, 0, 30, 10).share_inside(BBox(0, 0, 10, 10))
+        (0.5, 0.2)
+        """
+        return self._intersection(other) / max(1, self.width * self.height)
 
     def as_list(self) -> list[int]:
         return [self.x0, self.y0, self.x1, self.y1]

@@ -25,6 +25,7 @@ Three steps, in order, each on the lines the step before left:
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable
 from dataclasses import replace
 
 import regex
@@ -159,16 +160,15 @@ def find_name(lines: list[Line], crops: CropReader) -> list[Line]:
     return more if after > before else lines
 
 
-def _name_words(text: str) -> list[str]:
-    """The words of a name reading that can be part of a name (letters only, capitalised)."""
-    words = [regex.sub(r"^[^\p{L}]+|[^\p{L}]+$", "", w) for w in normalize_line(text).split()]
-    return [w for w in words if w and w[0].isupper()]
-
-
 def _read_words(text: str) -> list[str]:
     """The words of a reading, letters only, any case ("__—hạm Bá Thắng": a capital lost under ink)."""
     words = [regex.sub(r"^[^\p{L}]+|[^\p{L}]+$", "", w) for w in normalize_line(text).split()]
     return [w for w in words if w]
+
+
+def _name_words(text: str) -> list[str]:
+    """The words of a name reading that can be part of a name (letters only, capitalised)."""
+    return [w for w in _read_words(text) if w[0].isupper()]
 
 
 def same_name(page: str, again: str) -> list[str] | None:
@@ -191,25 +191,33 @@ def same_name(page: str, again: str) -> list[str] | None:
     return second
 
 
-def reread_name(lines: list[Line], crops: CropReader) -> list[Line]:
-    """Read the signer's name line again alone (see the module doc); keep that reading when it spells the
-    same name."""
+def _name_line(lines: list[Line]) -> Line | None:
+    """The signature block's (last) name line, with its box."""
     sig = [ln for ln in lines if ln.zone is Zone.SIGNATURE and ln.bbox is not None and is_name(ln.text)]
-    if not sig:
-        return lines
-    name = sig[-1]
+    return sig[-1] if sig else None
+
+
+def _reread(lines: list[Line], name: Line, crops: CropReader, left: int,
+            choose: Callable[[str, str], list[str] | None]) -> list[Line]:
+    """Read the name line ``name`` again alone (one-line mode), from a crop reaching ``left`` line heights left
+    of it and one right; its text becomes the words ``choose(page reading, second reading)`` keeps, if any."""
     assert name.bbox is not None
     h = max(10, name.bbox.height)
-    x0, x1 = max(0, name.bbox.x0 - h), min(crops.width, name.bbox.x1 + h)
+    x0, x1 = max(0, name.bbox.x0 - left * h), min(crops.width, name.bbox.x1 + h)
     y0, y1 = max(0, name.bbox.y0 - h // 3), min(crops.height, name.bbox.y1 + h // 3)
     read = crops.read(x0, y0, x1, y1, layout=Layout.LINE)
-    if not read:
-        return lines
-    words = same_name(name.text, " ".join(ln.text for ln in read))
+    words = choose(name.text, " ".join(ln.text for ln in read)) if read else None
     if words is None:
         return lines
     again = replace(name, text=" ".join(words), conf=(name.conf or 0.0) * CONF.sig_name_line_reread, words=())
     return [again if ln is name else ln for ln in lines]
+
+
+def reread_name(lines: list[Line], crops: CropReader) -> list[Line]:
+    """Read the signer's name line again alone (see the module doc); keep that reading when it spells the
+    same name."""
+    name = _name_line(lines)
+    return lines if name is None else _reread(lines, name, crops, 1, same_name)
 
 
 SURNAME_ROOM = 4
@@ -244,20 +252,10 @@ def find_surname(lines: list[Line], crops: CropReader) -> list[Line]:
     """Read the signer's name line again from a crop reaching :data:`SURNAME_ROOM` line heights further
     left when its first word is no surname (see the module doc); keep a reading that is a surname and then
     the page's name."""
-    sig = [ln for ln in lines if ln.zone is Zone.SIGNATURE and ln.bbox is not None and is_name(ln.text)]
-    if not sig:
+    name = _name_line(lines)
+    if name is None:
         return lines
-    name = sig[-1]
-    assert name.bbox is not None
     words = [w for w in _name_words(name.text) if is_vietnamese_syllable(w, name=True)]
     if not words or is_surname(words[0]):
         return lines
-    h = max(10, name.bbox.height)
-    x0, x1 = max(0, name.bbox.x0 - SURNAME_ROOM * h), min(crops.width, name.bbox.x1 + h)
-    y0, y1 = max(0, name.bbox.y0 - h // 3), min(crops.height, name.bbox.y1 + h // 3)
-    read = crops.read(x0, y0, x1, y1, layout=Layout.LINE)
-    found = with_surname(name.text, " ".join(ln.text for ln in read)) if read else None
-    if found is None:
-        return lines
-    again = replace(name, text=" ".join(found), conf=(name.conf or 0.0) * CONF.sig_name_line_reread, words=())
-    return [again if ln is name else ln for ln in lines]
+    return _reread(lines, name, crops, SURNAME_ROOM, with_surname)

@@ -27,6 +27,11 @@ from vn_dispatch_parser.records import Document
 __all__ = ["confirm_type_code", "correct_joined", "drop_ink_scraps", "restore_code", "restore_small_letter", "restore_stroke", "spelling", "split_glued_symbol"]
 
 
+def _type_codes() -> list[str]:
+    """The type codes a ký hiệu starts with (QĐ, KH, TB…: data/doc_types.yaml)."""
+    return [t["code"] for t in doc_types() if t.get("code")]
+
+
 def split_glued_symbol(acc: Acc, abbreviations: list[str]) -> None:
     """Put back the hyphen the OCR lost in a ký hiệu ("STNMTQLĐĐ" → "STNMT-QLĐĐ"): its last group begins
     with the issuer's abbreviation, a type code or UBND and goes on with two or more letters."""
@@ -36,7 +41,7 @@ def split_glued_symbol(acc: Acc, abbreviations: list[str]) -> None:
     head, slash, group = symbol.rpartition("/")
     if "-" in group or len(group) < 5 or not group.isupper():
         return
-    codes = [t["code"] for t in doc_types() if t.get("code")]
+    codes = _type_codes()
     for prefix in sorted({*abbreviations, *codes, "UBND"} - {""}, key=len, reverse=True):
         if len(group) - len(prefix) >= 2 and fold(group).startswith(fold(prefix)):
             _replace_symbol(acc, symbol, head + slash + group[: len(prefix)] + "-" + group[len(prefix) :])
@@ -87,7 +92,7 @@ def restore_stroke(acc: Acc, abbreviations: list[str]) -> None:
     symbol = acc.values.get("symbol")
     if not symbol:
         return
-    every = {*abbreviations, *(t["code"] for t in doc_types() if t.get("code"))}
+    every = {*abbreviations, *_type_codes()}
     known = {fold(a): a for a in every if "Đ" in a}
     groups = regex.split(r"([-/])", symbol)
     fixed = [known.get(fold(g), g) if "D" in g and "Đ" not in g and g.isupper() and g not in every else g
@@ -118,7 +123,7 @@ def restore_code(acc: Acc, abbreviations: list[str]) -> None:
     symbol = acc.values.get("symbol")
     if not symbol:
         return
-    types = {t["code"] for t in doc_types() if t.get("code")}
+    types = _type_codes()
     groups = regex.split(r"([-/])", symbol)
     fixed = [g if g in types else next((c for c in abbreviations if _near_code(g, c)), g) for g in groups]
     if fixed != groups:

@@ -90,6 +90,11 @@ def _place_keys() -> tuple[str, ...]:
     return tuple(sorted({fold(p) for p in (*load("places")["places"], *districts())}, key=len, reverse=True))
 
 
+def _ending_place(key: str) -> str | None:
+    """The longest known place (folded) a folded name is or ends with, if any."""
+    return next((p for p in _place_keys() if key == p or key.endswith(" " + p)), None)
+
+
 def is_known_body(name: str) -> bool:
     """Whether ``name`` (any case, any marks) is the name of a known body ("Văn phòng Chính phủ").
 
@@ -112,7 +117,7 @@ def snap_body(name: str) -> tuple[str, bool]:
         known = bodies[key]
         return (name, False) if known is None else (known, known != name)
     candidates = list(bodies)
-    place = next((p for p in _place_keys() if key == p or key.endswith(" " + p)), None)
+    place = _ending_place(key)
     if place is not None:
         candidates = [b for b in candidates if b.endswith(" " + place)]
     best = process.extractOne(key, candidates, scorer=fuzz.ratio, score_cutoff=90)
@@ -167,17 +172,12 @@ def starts_unit(text: str) -> bool:
     return unit_len > 0 and unit_len >= _prefix_len(key, geo)
 
 
-def _ends_with_place(name: str) -> bool:
-    key = fold(name)
-    return any(key == p or key.endswith(" " + p) for p in _place_keys())
-
-
 def _after_place(unit: str, line: str) -> bool:
     """Whether ``line``, the header's last caps line, goes on a body's name that already ended with its place
     and is no place itself: a body's name ends with the place it is of (nd30.md §2.1), so the line is the
     rule under the name or seal ink read as letters ("THÀNH PHỐ HỒ CHÍ MINH" / "THỌ HQ CH"); "TỈNH BÀ RỊA" /
     "- VŨNG TÀU" still ends with a place and stays."""
-    return _ends_with_place(unit) and not _ends_with_place(f"{unit} {line}")
+    return _ending_place(fold(unit)) is not None and _ending_place(fold(f"{unit} {line}")) is None
 
 
 def issuer_units(caps_lines: list[str]) -> list[list[int]]:

@@ -208,7 +208,7 @@ def lines_from_ocr(ocr_page: OcrPage, *, extra_top: list[Line] | None = None,
     if stamp_boxes or mark_boxes:
         keep = [ln for ln in ocr_page.lines
                 if ln.bbox is None or not (any(ln.bbox.overlap(b) > 0.5 for b in stamp_boxes or [])
-                                           or any(_share_inside(ln.bbox, b) > 0.5 for b in mark_boxes or []))]
+                                           or any(ln.bbox.share_inside(b) > 0.5 for b in mark_boxes or []))]
         ocr_page = replace(ocr_page, lines=keep)
     lines = arrange_page(ocr_page, extra_top=extra_top)
     if not ocr_page.text_layer:
@@ -219,13 +219,6 @@ def lines_from_ocr(ocr_page: OcrPage, *, extra_top: list[Line] | None = None,
 def mark_boxes(extra: list[Line]) -> list[BBox]:
     """The boxes of the KHẨN / MẬT marks among the stamp lines (each read against the closed list of marks)."""
     return [ln.bbox for ln in extra if ln.bbox is not None and ln.text in marks_vocabulary()]
-
-
-def _share_inside(line: BBox, box: BBox) -> float:
-    """The share of ``line``'s area inside ``box``."""
-    w = min(line.x1, box.x1) - max(line.x0, box.x0)
-    h = min(line.y1, box.y1) - max(line.y0, box.y0)
-    return 0.0 if w <= 0 or h <= 0 else w * h / max(1, line.width * line.height)
 
 
 def _normalized(page: OcrPage) -> OcrPage:
