@@ -264,6 +264,13 @@ def test_a_digit_broken_in_two_is_read_whole() -> None:
     assert r.text == "791"
 
 
+def test_a_digit_whose_part_touches_its_neighbour_is_cut_with_the_row() -> None:
+    # a synthetic scan's "15" (seed 4242): the 5's flag touches the 1 and its bowl is a component apart, so
+    # the group of the 1 read as no digit and was dropped ("5"); the row cut as a whole reads both
+    img = cv2.imread(str(Path(__file__).parent / "data" / "day_15_flag_touching.png"))
+    assert read_handwritten_digits(img, (60, 30, 139, 119), max_digits=2, row=(62, 98), witness=None).text == "15"
+
+
 @pytest.mark.parametrize(("ink_height", "capped"), [(7, True), (20, False)])
 def test_ink_much_shorter_than_the_printed_row_is_a_fragment(monkeypatch, ink_height: int, capped: bool) -> None:  # type: ignore[no-untyped-def]
     """A "14" whose "4" was too faint reads "1" from a 7-pixel scrap on a 28-pixel row: flagged, not trusted."""

@@ -280,8 +280,62 @@ def _merge_broken(model: _Net, mask: np.ndarray, pieces: list[_Piece], h_ref: fl
     return out
 
 
+DOUBTFUL = 0.5
+"""A piece whose likeliest digit is less sure than this (or that reads as no digit) makes the row be cut again
+as a whole (:func:`_row_pieces`)."""
+
+
+def _score(pieces: list[_Piece]) -> float:
+    """A reading's score as :func:`_best_cuts` counts it, without the cuts (each piece's best digit
+    log-probability plus the cost of a piece)."""
+    return sum(float(np.log(max(p.p_digit, 1e-6))) + _PIECE_COST for p in pieces)
+
+
+def _row_pieces(model: _Net, mask: np.ndarray, x0: int, x1: int, h_ref: float) -> tuple[float, list[_Piece]]:
+    """The stretch ``x0:x1`` of the row cut as one group: the seams run across the gaps between components
+    too (at no cost when they cross no ink), so a digit broken in two whose one part touches its neighbour
+    (the flag of a 5 joined to the 1 before it, its bowl apart) is read whole. Its score and pieces."""
+    part = mask[:, x0:x1]
+    cuts = _seams(part, h_ref)
+    if cuts is None:
+        return -np.inf, []
+    seams, costs = cuts
+    spans, masks = _spans(part, seams, h_ref)
+    if not spans:
+        return -np.inf, []
+    probs = _classify(model, masks)
+    score, chosen = _best_cuts(spans, probs, costs)
+    pieces = []
+    for k in chosen:
+        ys, xs = np.nonzero(masks[k])
+        a, b, c, d = int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
+        pieces.append(_Piece(masks[k][b:d, a:c], (x0 + a, b, x0 + c, d), probs[k]))
+    return score, pieces
+
+
 def _segment(model: _Net, mask: np.ndarray) -> list[_Piece]:
-    """All digit candidates of a (deslanted) ink mask, left to right, boxes in the mask's coordinates."""
+    """All digit candidates of a (deslanted) ink mask, left to right, boxes in the mask's coordinates.
+
+    The components are grouped into digits and each group is cut on its own; when that leaves a doubtful
+    piece, the row is cut again as a whole (:func:`_row_pieces`), kept when it reads as many pieces, all sure."""
+    pieces = _group_pieces(model, mask)
+    if len(pieces) >= 2 and any(_doubtful(p) for p in pieces):
+        h_ref = float(max(p.box[3] - p.box[1] for p in pieces))
+        score, again = _row_pieces(model, mask, pieces[0].box[0], pieces[-1].box[2], h_ref)
+        # as many digits, every one sure: a row cut that reads fewer pieces would merge digits the components
+        # kept apart (a 1 beside a 6 read as one 6 scores better than a sure 1 and a doubtful 6), and one
+        # that leaves a doubt has not found the digits either
+        if len(again) == len(pieces) and not any(_doubtful(p) for p in again) and score > _score(pieces):
+            return again
+    return pieces
+
+
+def _doubtful(piece: _Piece) -> bool:
+    return piece.probs[REJECT] > 0.5 or piece.p_digit < DOUBTFUL
+
+
+def _group_pieces(model: _Net, mask: np.ndarray) -> list[_Piece]:
+    """The digit candidates of the mask's groups of components, each group cut on its own."""
     groups = _group(mask)
     if not groups:
         return []
