@@ -27,7 +27,8 @@ from vn_dispatch_parser.errors import (
 from vn_dispatch_parser.image.load import count_pages, estimate_dpi, iter_pages, pdf_text_layer, sniff_format
 from vn_dispatch_parser.image.pdftext import text_quality
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "real"
+ROOT = Path(__file__).resolve().parents[1]
+REAL = ROOT.parent / "shared" / "real"
 needs_poppler = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
 needs_real = pytest.mark.skipif(not REAL.is_dir(), reason="shared/real scans not available")
 
@@ -154,6 +155,17 @@ def test_pdf_pages_rendered_one_by_one(tmp_path: Path) -> None:
         (843, 596, 3),
     )
     assert [p.page_no for p in pages] == [2]
+
+
+def test_pdf_page_read_in_bgr_as_pillow_reads_it() -> None:  # issue 14: one page-sized array, not three
+    from pdf2image import convert_from_path
+
+    from vn_dispatch_parser.image.load import _render, _to_bgr
+
+    path = ROOT / "samples" / "cv_004_mild.pdf"  # a colour page: the channel order matters
+    bgr = _render(path, 1, 100, 60)
+    with convert_from_path(path, dpi=100, first_page=1, last_page=1, fmt="ppm")[0] as img:
+        assert np.array_equal(bgr, _to_bgr(img)) and bgr.flags["C_CONTIGUOUS"]
 
 
 def test_missing_poppler(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

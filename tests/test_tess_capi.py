@@ -55,6 +55,17 @@ def test_osd_as_the_command_line(page: np.ndarray) -> None:
     assert conf > 2
 
 
+def test_the_osd_model_is_let_go_after_the_call(page: np.ndarray) -> None:  # issue 14: ~31 MB held otherwise
+    from vn_dispatch_parser.ocr import capi
+
+    engine = TessApiEngine()
+    vie = engine._api()
+    turned = cv2.rotate(page, cv2.ROTATE_90_CLOCKWISE)
+    assert engine.osd(turned)[0] == engine.osd(turned)[0] == 270  # loaded again for the second call
+    held = capi._local.__dict__.get("apis", {})
+    assert [k for k in held if k[0] == "osd"] == [] and engine._api() is vie  # the page's model stays
+
+
 def test_one_api_per_thread_loaded_once(page: np.ndarray) -> None:
     engine = TessApiEngine()
     assert engine._api() is engine._api()

@@ -78,11 +78,15 @@ def _at_least(a: np.ndarray, t: int) -> np.ndarray:  # 0/255 uint8 mask of a >= 
     return np.asarray(cv2.threshold(a, t - 1, 255, cv2.THRESH_BINARY)[1])
 
 
-def _chroma_value(bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-pixel chroma (max − min channel) and value (max channel), both uint8."""
-    b, g, r = cv2.split(bgr)
-    mx = cv2.max(cv2.max(b, g), r)
-    return cv2.subtract(mx, cv2.min(cv2.min(b, g), r)), mx
+def _chroma_value(bgr: np.ndarray, strip: int = 256) -> tuple[np.ndarray, np.ndarray]:
+    """Per-pixel chroma (max − min channel) and value (max channel), both uint8; ``strip`` rows at a time, so
+    a 300 dpi page needs its two results and no page-sized channel planes besides (~17 MB, not ~60)."""
+    chroma, value = np.empty(bgr.shape[:2], np.uint8), np.empty(bgr.shape[:2], np.uint8)
+    for y in range(0, bgr.shape[0], strip):
+        b, g, r = cv2.split(bgr[y : y + strip])
+        value[y : y + strip] = mx = cv2.max(cv2.max(b, g), r)
+        chroma[y : y + strip] = cv2.subtract(mx, cv2.min(cv2.min(b, g), r))
+    return chroma, value
 
 
 def _hue_in(hue: np.ndarray, ranges: tuple[tuple[int, int], ...]) -> np.ndarray:  # 0/255 mask
@@ -149,8 +153,11 @@ def remove_color_ink(img: np.ndarray, min_chroma: int = CHROMA_MIN, dark_keep: i
         return out
     paper = int(np.percentile(out[::9, ::9], 90))
     cv2.copyTo(value, tinted, out)
-    ink = cv2.bitwise_and(_at_least(chroma, min_chroma), _at_least(value, dark_keep))
-    cv2.copyTo(np.full_like(out, paper), ink, out)
+    del tinted  # the masks below are made in place: fewer page-sized arrays at a time
+    cv2.threshold(chroma, min_chroma - 1, 255, cv2.THRESH_BINARY, dst=chroma)
+    cv2.threshold(value, dark_keep - 1, 255, cv2.THRESH_BINARY, dst=value)
+    cv2.bitwise_and(chroma, value, dst=chroma)
+    out[chroma != 0] = paper
     return out
 
 

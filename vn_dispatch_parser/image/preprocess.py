@@ -22,25 +22,9 @@ from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.errors import DispatchParserError
 from vn_dispatch_parser.image.ink import has_color, mm_to_px, remove_color_ink
 
-__all__ = [
-    "Orientation",
-    "PrepInfo",
-    "deskew",
-    "detect_orientation",
-    "estimate_skew",
-    "flatten_background",
-    "guess_dpi",
-    "is_blank",
-    "normalize_contrast",
-    "osd_orientation",
-    "prepare_for_ocr",
-    "print_glyphs",
-    "remove_border",
-    "rotate",
-    "rotate_upright",
-    "to_grey",
-    "upscale",
-]
+__all__ = ["Orientation", "PrepInfo", "deskew", "detect_orientation", "estimate_skew", "flatten_background",
+           "guess_dpi", "is_blank", "normalize_contrast", "osd_orientation", "prepare_for_ocr", "print_glyphs",
+           "remove_border", "rotate", "rotate_upright", "to_grey", "upscale"]
 
 logger = logging.getLogger(__name__)
 
@@ -374,8 +358,17 @@ def flatten_background(img: np.ndarray, dpi: float) -> np.ndarray:
     if hi <= 0 or lo >= FLAT_PAPER_RATIO * hi:
         return img
     full = cv2.resize(bg, (grey.shape[1], grey.shape[0]), interpolation=cv2.INTER_LINEAR).astype(np.float32)
-    out = grey.astype(np.float32) * (255.0 / np.maximum(full, 40.0))
-    return np.clip(out, 0, 255).astype(np.uint8)
+    return _divided(grey, full, 40.0)
+
+
+def _divided(grey: np.ndarray, paper: np.ndarray, floor: float) -> np.ndarray:
+    """``grey * (255 / max(paper, floor))`` as uint8, worked in place in ``paper`` (float32) and one float copy
+    of ``grey``: two page-sized float arrays at a time, not five."""
+    np.maximum(paper, np.float32(floor), out=paper)
+    np.divide(np.float32(255.0), paper, out=paper)
+    out = grey.astype(np.float32, copy=False)
+    out *= paper
+    return np.clip(out, 0, 255, out=out).astype(np.uint8)
 
 
 def normalize_contrast(img: np.ndarray, dpi: float) -> np.ndarray:
@@ -385,8 +378,7 @@ def normalize_contrast(img: np.ndarray, dpi: float) -> np.ndarray:
     pages: no line read as they are or after :func:`flatten_background`, the signature block after this)."""
     grey = to_grey(img).astype(np.float32)
     sigma = max(1.0, mm_to_px(LOCAL_MEAN_SIGMA_MM, dpi))
-    mean = cv2.GaussianBlur(grey, (0, 0), sigma)
-    return np.clip(grey * (255.0 / np.maximum(mean, 1.0)), 0, 255).astype(np.uint8)
+    return _divided(grey, cv2.GaussianBlur(grey, (0, 0), sigma), 1.0)
 
 
 def _glyphs(grey100: np.ndarray, dpi: float) -> int:

@@ -297,6 +297,7 @@ def read_scan_pages(path: str | Path, *, dpi: int = 300, engine: OcrEngine | Non
         if layer is not None and page.dpi != dpi:
             layer = _rescaled(layer, page.dpi / dpi)
         readings.append((page.page_no, _read_page(page, layer, engine, opts)))
+        del page  # the page's pixels go before the next page is rendered, not after
     return readings
 
 
