@@ -7,7 +7,7 @@ import regex
 from vn_dispatch_parser.core.headings import starts_with_title
 from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.document.review import Reasons
-from vn_dispatch_parser.fields.number import symbol_type_code
+from vn_dispatch_parser.fields.number import symbol_type_code, well_formed
 from vn_dispatch_parser.records import Document
 
 __all__ = ["run"]
@@ -18,6 +18,8 @@ _CORE = ("issuer", "doc_type", "number", "issued_date", "subject", "signer_name"
 _HEADER = ("place", "symbol", "number_symbol")
 _LUU = "luu"  # "Lưu: VT, …" (folded): the last item of every Nơi nhận list (nd30.md §3.8; on the visible sets
 # every true list has it, and every list read without it was cut by the seal, the signature or the page)
+_NHU = "nhu"  # "Như trên" / "Như Điều 3" (folded): the first item of a Nơi nhận after a Kính gửi (nd30.md §3.8; 108
+# of the 109 documents of the visible sets with both lists)
 # the drafter's initials and copy count after the unit in "Lưu: VT, KTTHh5" / "NC(long172)" (nd30.md §3.8):
 # letters and digits run together, no dictionary word; on ../shared/real 20 of 36 lists holding one were read
 # wrong (a letter confused, a space put in), 5 of them silently
@@ -34,6 +36,22 @@ def _unit_starts() -> tuple[str, ...]:
 # TM., KT., TL., TUQ. (and the old slashed forms) sign for someone: the signer's own title follows on the
 # next line (nd30.md §3.7); a position that ends with one lost its last line (Q. "quyền" is the title itself)
 _FOR_SOMEONE = regex.compile(r"^(?:T\.?M|K\.?T|T\.?L|TUQ|T/M|K/T|T/L)\.?\s", regex.IGNORECASE)
+
+
+
+def _list_checks(doc: Document, review: Reasons) -> None:
+    """The Nơi nhận list and the cited documents against how NĐ 30 writes them."""
+    luu = [item for item in doc.recipients if fold(item).startswith(_LUU)]
+    if doc.recipients and not luu:
+        review.add("recipients", "no 'Lưu:' item: NĐ 30 ends Nơi nhận with it, the list may be cut")
+    elif luu and _DRAFTER_CODE.search(luu[-1].split(":", 1)[-1]):
+        review.add("recipients", "the 'Lưu:' item holds a drafter's code: OCR often splits or confuses it")
+    # a cited ký hiệu is written as codes are (nd30.md §2.2): all 180 cited in the visible sets' truth are; one
+    # with a letter no code has ("CĐ-TTạg") was misread
+    if any(not well_formed(r.number_symbol.partition("/")[2]) for r in doc.references):
+        review.add("references", "a cited ký hiệu is not written as codes are: misread")
+    if doc.addressees and doc.recipients and not fold(doc.recipients[0]).startswith(_NHU):
+        review.add("recipients", "no 'Như trên' first: after a Kính gửi NĐ 30 starts Nơi nhận with it, it may be lost")
 
 
 def _body_checks(doc: Document, review: Reasons) -> None:
@@ -78,11 +96,7 @@ def run(doc: Document, review: Reasons, *, has_header: bool) -> None:
         review.flag(("doc_type", "symbol"), "the ký hiệu's type code and the heading disagree")
     if doc.symbol and not doc.number:
         review.flag(("number", "number_symbol"), "ký hiệu read but no number")
-    luu = [item for item in doc.recipients if fold(item).startswith(_LUU)]
-    if doc.recipients and not luu:
-        review.add("recipients", "no 'Lưu:' item: NĐ 30 ends Nơi nhận with it, the list may be cut")
-    elif luu and _DRAFTER_CODE.search(luu[-1].split(":", 1)[-1]):
-        review.add("recipients", "the 'Lưu:' item holds a drafter's code: OCR often splits or confuses it")
+    _list_checks(doc, review)
     if has_header:
         for name in ("recipients", "signer_position"):
             if not getattr(doc, name):

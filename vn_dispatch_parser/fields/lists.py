@@ -123,6 +123,10 @@ _LUU = regex.compile(r"^L(?:[ưuú]u|m|ư|u)\s*[:;.]\s*(?P<first>[^\s,;.]{1,3})\
 _LUU_BARE = regex.compile(r"^L[úự]u(?=\s*[:;.]?\s*[VY][TĩĨiIl1ỉ|]?[ýy]?\s*[,;.]\s*\S)")
 
 
+_LUU_LINE = regex.compile(r"^L[ưuúự]u\s*:\s*\p{Lu}")
+"""A line that is the "Lưu:" item (the office of records after the colon, in capitals)."""
+
+
 def _luu(item: str) -> str:
     """The "Lưu" item's first entry is the office of records, "VT" (Văn thư; nd30.md §3.8), which OCR
     turns into "Vĩ", "VTý", "V1"; entries are separated by commas.
@@ -213,6 +217,9 @@ def _line_kind(lines: list[Line], at: int, t: str, items: list[str], listed: lis
     if _BULLET.match(t) and len(t) > 2:
         return "title" if noi and is_caps_title(t) else "item"
     prev = items[-1] if items else ""
+    if noi and items and _LUU_LINE.match(t) and not _LUU.match(prev):
+        return "bare"  # "Lưu: VT, …" is an item of its own, the list's last (nd30.md §3.8), its thin dash lost
+
     continues = regex.match(r"^\p{Ll}", t, regex.V1) or _open_ended(prev) or (noi and (
         t.startswith("(")  # "- Phó Thủ tướng …" / "(báo cáo);"
         or (line.zone is Zone.RECIPIENTS and line.bbox is not None and not is_caps(t) and not is_name(t))))
