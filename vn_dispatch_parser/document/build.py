@@ -53,12 +53,20 @@ from vn_dispatch_parser.document.view import (
     header_end,
     heading_line,
     issuer_lines,
+    motto_head,
     recipients_label,
     signature_window,
     vv_line,
 )
 from vn_dispatch_parser.fields.dates import short_date
-from vn_dispatch_parser.fields.issuer import body_code, issuer_units, parse_issuer
+from vn_dispatch_parser.fields.issuer import (
+    body_code,
+    clean_issuer_line,
+    issuer_units,
+    parse_issuer,
+    place_only,
+    snap_body,
+)
 from vn_dispatch_parser.fields.lists import KINH_GUI, NOI_NHAN, find_label, items_after_label
 from vn_dispatch_parser.fields.marks import find_mark
 from vn_dispatch_parser.fields.number import find_number, symbol_agrees, symbol_type_code, well_formed
@@ -215,6 +223,9 @@ def _issuer(acc: Acc, r: _Reading) -> None:
         _locate_issuer(iss, found)
         iss.conf *= line_conf([ln for ln in r.header if ln.text.strip() in texts])
     parent, issuer = iss.value
+    if parent is None and place_only(issuer) and (head := motto_head(r.header)) is not None:
+        issuer, _ = snap_body(f"{clean_issuer_line(head)} {issuer}")  # the name's first line, read by the motto
+        iss.conf *= CONF.issuer_snapped
     acc.put("issuer_parent", parent, iss.at("parent"))
     acc.put("issuer", issuer, iss.at("issuer"))
     abbreviations = body_codes([x for x in (issuer, parent) if x])

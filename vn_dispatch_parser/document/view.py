@@ -67,6 +67,20 @@ def issuer_lines(header: list[Line], stop: int, skip: set[int]) -> list[Line]:
     return out
 
 
+_BEFORE_MOTTO = regex.compile(r"^(?P<head>.+?)[\s_~.,;:|-]+(?=C[ỘOÔ]NG\s*H(?:[ÒOÓ]A|OÀ)\s+X[ÃA]\s*H[ỘOÔ]I)", regex.V1)
+
+
+def motto_head(header: list[Line]) -> str | None:
+    """The first line of the left header column when the OCR read it joined to the Quốc hiệu beside it
+    ("ỦY BAN NHÂN DÂN _CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"): the caps text before the motto, when it starts a
+    body's name."""
+    for line in header:
+        m = _BEFORE_MOTTO.match(line.text.strip())
+        if m and is_caps(m["head"], 2) and starts_unit(m["head"]):
+            return m["head"].strip()
+    return None
+
+
 def heading_line(lines: list[Line], skip: set[int]) -> tuple[int, tuple[str, str]] | None:
     """The first type heading near the top ("QUYẾT ĐỊNH", "TỜ TRÌNH về …"): its index and its match."""
     for i, line in enumerate(lines[: HEADER_MAX + 10]):

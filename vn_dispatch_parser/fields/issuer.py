@@ -25,7 +25,8 @@ from vn_dispatch_parser.core.normalize import canonical_tones, fold, initials
 from vn_dispatch_parser.core.tables import districts, load
 from vn_dispatch_parser.core.types import Hit
 
-__all__ = ["body_code", "clean_issuer_line", "is_known_body", "issuer_units", "parse_issuer", "starts_unit"]
+__all__ = ["body_code", "clean_issuer_line", "is_known_body", "issuer_units", "parse_issuer", "place_only",
+           "starts_unit"]
 
 
 @cache
@@ -104,8 +105,17 @@ def is_known_body(name: str) -> bool:
     return fold(name) in _known_bodies()
 
 
+_NAME_WORD = regex.compile(r"[\p{L}&,.-]+|\d+|\(\p{L}+\)", regex.V1)
+"""A word of a body's name: letters (with "&", a comma or a dash), a number ("BAN CHỈ ĐẠO 138"), a bracketed
+word; a digit glued to a bracket or a letter ("2)") is ink read as text, not the name's."""
+
+
 def snap_body(name: str) -> tuple[str, bool]:
-    """A body's name as OCR garbled it, replaced by the known name it is ≥ 90 % alike (folded).
+    """A body's name as OCR garbled it, replaced by the known name it is ≥ 90 % alike (folded); ink read as
+    text after the name (a word no name holds, and what follows it) is left out when the rest is a known name.
+
+    >>> snap_body("BỘ VĂN HÓA, THỂ THAO VÀ ĐU LỊCH 2) VÀ ĐU"), snap_body("BAN CHỈ ĐẠO 138")
+    (('BỘ VĂN HÓA, THỂ THAO VÀ DU LỊCH', True), ('BAN CHỈ ĐẠO 138', False))
 
     A reading that ends with a known place keeps that place: only names of bodies of that place are
     candidates ("TỈNH KHÔNG THANH HÓA", a blurred word doubled, is not snapped to "TỈNH KHÁNH HÒA", which is
@@ -116,6 +126,12 @@ def snap_body(name: str) -> tuple[str, bool]:
     if key in bodies:
         known = bodies[key]
         return (name, False) if known is None else (known, known != name)
+    words = name.split()
+    cut = next((i for i, w in enumerate(words) if not _NAME_WORD.fullmatch(w)), None)
+    if cut is not None and cut >= 2:  # scraps after the name ("… DU LỊCH 2) VÀ ĐU"): the name is what precedes
+        head, snapped = snap_body(" ".join(words[:cut]))
+        if snapped or fold(head) in bodies:
+            return head, True
     candidates = list(bodies)
     place = _ending_place(key)
     if place is not None:
@@ -170,6 +186,16 @@ def starts_unit(text: str) -> bool:
     key = fold(clean_issuer_line(text))
     unit_len = _prefix_len(key, units_words)
     return unit_len > 0 and unit_len >= _prefix_len(key, geo)
+
+
+def place_only(name: str) -> bool:
+    """Whether an issuer read is only a place ("TỈNH QUẢNG NGÃI"): a body's name has its kind before the place
+    (nd30.md §2.1), so the first line was lost or read elsewhere.
+
+    >>> place_only("TỈNH QUẢNG NGÃI"), place_only("ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"), place_only("SỞ Y TẾ")
+    (True, False, False)
+    """
+    return not starts_unit(name) and _level(fold(clean_issuer_line(name))) is not None
 
 
 def _after_place(unit: str, line: str) -> bool:
