@@ -958,3 +958,37 @@ def test_a_list_item_in_lower_case_is_flagged() -> None:  # class 1: an item's f
     assert doc.addressees == ["Sở Tư pháp", "trưởng các cơ quan, đơn vị trên địa bàn"]
     assert "addressees" in doc.needs_review
     assert "addressees" not in parse_text(CONG_VAN_TEXT).documents[0].needs_review
+
+
+def test_the_luu_item_without_its_dash_ends_the_list() -> None:  # class 1: the last item lost
+    block = "Nơi nhận:\n- Như trên;\n- CT, PCT UBND tỉnh;\n- Cổng TTĐT tỉnh;\nLưu: VT, TTHC.\n\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n"
+    assert parse_text(block).documents[0].recipients == ["Như trên", "CT, PCT UBND tỉnh", "Cổng TTĐT tỉnh",
+                                                         "Lưu: VT, TTHC"]
+    unended = block.replace("tỉnh;\nLưu", "tỉnh\nLưu")  # not joined to an item whose ";" was lost either
+    assert parse_text(unended).documents[0].recipients[-1] == "Lưu: VT, TTHC"
+
+
+@pytest.mark.parametrize(("first", "issuer"), [
+    ("TỈNH QUẢNG NGÃI", "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"),  # the name's first line read with the motto
+    ("SỞ Y TẾ", "SỞ Y TẾ"),  # a whole name: nothing added
+])
+def test_a_name_line_joined_to_the_motto_is_the_issuer_s(first: str, issuer: str) -> None:  # class 6
+    text = (f"{first}\n\nSố: 280 /BC-UBND\n\nỦY BAN NHÂN DÂN _CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+            "Độc lập - Tự do - Hạnh phúc\n\nQuảng Ngãi, ngày 12 tháng 11 năm 2024\n\nBÁO CÁO\nVề việc điều chỉnh dự toán\n")
+    assert parse_text(text).documents[0].issuer == issuer
+
+
+def test_a_nhu_tren_lost_after_a_kinh_gui_is_flagged() -> None:  # class 1: a list's first item lost, silently
+    text = ("ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI\nSố: 23/BC-UBND\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+            "Quảng Ngãi, ngày 12 tháng 11 năm 2024\nBÁO CÁO\nVề việc điều chỉnh dự toán\nKính gửi: Bộ Nội vụ\n"
+            "Nội dung.\nNơi nhận:\n{first}- CT, PCT UBND tỉnh;\n- Lưu: VT, TTHC.\n")
+    assert "recipients" in parse_text(text.format(first="")).documents[0].needs_review
+    assert "recipients" not in parse_text(text.format(first="- Như trên;\n")).documents[0].needs_review
+
+
+@pytest.mark.parametrize(("code", "flagged"), [("TTạg", True), ("TTg", False)])
+def test_a_cited_symbol_not_written_as_codes_are_is_flagged(code: str, flagged: bool) -> None:  # class 3
+    text = ("ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI\nSố: 23/UBND-KT\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+            "Quảng Ngãi, ngày 12 tháng 11 năm 2024\nV/v thực hiện\n"
+            f"Thực hiện Công điện số 365/CĐ-{code} ngày 03/11/2025 của Thủ tướng Chính phủ.\n")
+    assert ("references" in parse_text(text).documents[0].needs_review) is flagged

@@ -15,6 +15,7 @@ from vn_dispatch_parser.document.accumulator import Acc
 from vn_dispatch_parser.document.review import HAND_DISAGREES
 from vn_dispatch_parser.fields.dates import make_date, short_date
 from vn_dispatch_parser.fields.issuer import clean_issuer_line, snap_body
+from vn_dispatch_parser.fields.place_date import restore_ending_place
 from vn_dispatch_parser.records import DigitalSignature, Reference
 
 __all__ = ["apply_day_hint", "apply_number_hint", "apply_stamp_hints", "fit_day", "whole_stamp"]
@@ -149,7 +150,7 @@ def _clean_receiver(text: str) -> str:
     if not name:
         return text
     name, snapped = snap_body(name)
-    return name if snapped else correct_text(name)[0]
+    return name if snapped else restore_ending_place(correct_text(name)[0])
 
 
 def apply_stamp_hints(value: dict[str, Any], hints: HandHints, issued: dt.date | None, issue_year: int | None,

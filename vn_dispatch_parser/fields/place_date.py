@@ -26,7 +26,7 @@ from vn_dispatch_parser.core.types import Hit, Line
 from vn_dispatch_parser.core.vocab import NAM, NGAY, THANG
 from vn_dispatch_parser.fields.dates import make_date
 
-__all__ = ["find_place_date", "parse_place_date", "restore_place_marks"]
+__all__ = ["find_place_date", "parse_place_date", "restore_ending_place", "restore_place_marks"]
 
 
 @cache
@@ -65,6 +65,40 @@ def restore_place_marks(text: str) -> str:
         return m.group(0)
 
     return _TITLED_RUN.sub(repl, text)
+
+
+_PLACE_ABBREVIATION = regex.compile(r"^(?:H|Q|TP|TX|T)$")
+"""Huyện, quận, thành phố, thị xã, tỉnh shortened before a place's name; printed with a full stop ("H.")."""
+
+
+def restore_ending_place(name: str) -> str:
+    """A body's name (a stamp's receiver) whose last two to four words are a known place but for a letter or a
+    mark ("H DƯƠNG MANH CHÁU") with that place spelt as listed, in the name's case, and a shortened
+    level word before it with its full stop ("H. DƯƠNG MINH CHÂU"): a body's name ends with its place
+    (nd30.md §2.1). Letters two places share, or a near place that two places are equally near, leave the name
+    as read.
+
+    >>> restore_ending_place("TRUNG TÂM Y TẾ H DƯƠNG MANH CHÁU")
+    'TRUNG TÂM Y TẾ H. DƯƠNG MINH CHÂU'
+    >>> restore_ending_place("CHI CỤC THUẾ KHU VỰC III"), restore_ending_place("SỞ Y TẾ")
+    ('CHI CỤC THUẾ KHU VỰC III', 'SỞ Y TẾ')
+    """
+    words, places = name.split(), _places()
+    for n in range(min(4, len(words) - 1), 1, -1):
+        tail = " ".join(words[-n:])
+        key = fold(tail)
+        spelt = places.get(key, [])
+        if not spelt and len(key) >= 8:  # a place as many words long, a letter or a mark away
+            near = process.extract(key, [p for p in places if p.count(" ") == n - 1], scorer=fuzz.ratio,
+                                   score_cutoff=88, limit=2)
+            spelt = places[near[0][0]] if len(near) == 1 or (near and near[0][1] > near[1][1]) else []
+        if len(spelt) == 1:
+            place = spelt[0].upper() if tail.isupper() else spelt[0]
+            head = words[:-n]
+            if head and _PLACE_ABBREVIATION.match(head[-1]):
+                head[-1] += "."
+            return " ".join([*head, place])
+    return name
 
 
 def _clean_place(raw: str) -> tuple[str | None, float]:
