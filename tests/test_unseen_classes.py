@@ -878,6 +878,7 @@ def test_a_speck_read_as_a_comma_inside_a_bodys_name_is_dropped() -> None:  # cl
     ("về việc cỗ phần hóa doanh nghiệp", "về việc cổ phần hóa doanh nghiệp"),  # tilde for hook
     ("cho trẻ em dưới 5 tuối", "cho trẻ em dưới 5 tuổi"),  # no syllable of the language, at a line's end
     ("Ông Tuối dưới", "Ông Tuối dưới"),  # a capitalised word may be a name: as read
+    ("Lê xấn Dũng", "Lê xấn Dũng"),  # a name's syllable read in lower case: no rare word ("xẩn") for it
 ])
 def test_the_word_list_restores_a_mark_only_where_a_word_is_specific(read: str, fixed: str) -> None:  # class 1
     from vn_dispatch_parser.core.lexicon import correct_text

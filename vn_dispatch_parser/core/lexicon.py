@@ -106,15 +106,18 @@ def _syllables() -> frozenset[str]:
 
 def _vote_syllables(matches: list[regex.Match[str]], words: list[str], votes: list[dict[str, int]]) -> None:
     """Votes for a lower-case word with a Vietnamese letter that is no syllable of the vocabulary and that one
-    tone mark above its vowel makes exactly one syllable of it ("dưới 5 tuối" → "tuổi"): such a word cannot
-    be half of a word cut by a line break, so unlike :func:`_vote_words2` it is taken at a line's ends too."""
-    known = _syllables()
+    tone mark above its vowel makes exactly one syllable of it, one the corpus holds ("dưới 5 tuối" →
+    "tuổi"): such a word cannot be half of a word cut by a line break, so unlike :func:`_vote_words2` it is
+    taken at a line's ends too."""
+    known, seen = _syllables(), _unigrams()
     for k, w in enumerate(words):
         read = matches[k].group(0)
         if len(w) < 2 or w.isascii() or not read.islower() or w in known:
             continue
         swaps = _above_swaps(w)
-        if len(swaps) == 1:
+        # the spelling must be one administrative text uses, as in _vote_words2: a name's syllable read in
+        # lower case ("Lê xấn Dũng") is not respelled as a rare word ("xẩn")
+        if len(swaps) == 1 and seen.get(swaps[0], 0) > 0:
             votes[k][swaps[0]] = votes[k].get(swaps[0], 0) + WORD_COUNT
 
 
