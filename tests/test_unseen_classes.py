@@ -993,3 +993,15 @@ def test_a_cited_symbol_not_written_as_codes_are_is_flagged(code: str, flagged: 
             "Quảng Ngãi, ngày 12 tháng 11 năm 2024\nV/v thực hiện\n"
             f"Thực hiện Công điện số 365/CĐ-{code} ngày 03/11/2025 của Thủ tướng Chính phủ.\n")
     assert ("references" in parse_text(text).documents[0].needs_review) is flagged
+
+
+@pytest.mark.parametrize(("line", "symbol"), [
+    ("Số: 4'3/.UBND-VHTT", "UBND-VHTT"),  # a speck between the "/" and the ký hiệu (hand-writing over the number)
+    ("Số: 12/!BXD-KHTC", "BXD-KHTC"),
+    ("Số: 1865/SYT-VP", "SYT-VP"),
+])
+def test_a_speck_before_the_symbol_is_not_the_symbol(line: str, symbol: str) -> None:  # class 3
+    from vn_dispatch_parser.fields.number import parse_number_text
+
+    hit = parse_number_text(line)
+    assert hit is not None and hit.value[1] == symbol
