@@ -1005,3 +1005,10 @@ def test_a_speck_before_the_symbol_is_not_the_symbol(line: str, symbol: str) -> 
 
     hit = parse_number_text(line)
     assert hit is not None and hit.value[1] == symbol
+
+
+@pytest.mark.parametrize(("symbol", "flagged"), [("TTrUt", True), ("TTr-UBND", False)])
+def test_a_symbol_without_the_heading_s_type_code_is_flagged(symbol: str, flagged: bool) -> None:  # class 3
+    text = (f"ỦY BAN NHÂN DÂN\nTỈNH NAM ĐỊNH\nSố: 12/{symbol}\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+            "Nam Định, ngày 12 tháng 11 năm 2024\nTỜ TRÌNH\nVề việc điều chỉnh dự toán\n")
+    assert ("symbol" in parse_text(text).documents[0].needs_review) is flagged

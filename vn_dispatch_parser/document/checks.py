@@ -6,6 +6,7 @@ import regex
 
 from vn_dispatch_parser.core.headings import starts_with_title
 from vn_dispatch_parser.core.normalize import fold
+from vn_dispatch_parser.core.tables import type_by_code
 from vn_dispatch_parser.document.review import Reasons
 from vn_dispatch_parser.fields.number import symbol_type_code, well_formed
 from vn_dispatch_parser.records import Document
@@ -94,6 +95,10 @@ def run(doc: Document, review: Reasons, *, has_header: bool) -> None:
     if doc.doc_type and code_type and doc.doc_type not in ("CÔNG VĂN", code_type):
         doc.warnings.append(f"ký hiệu {doc.symbol} suggests {code_type} but the heading reads {doc.doc_type}")
         review.flag(("doc_type", "symbol"), "the ký hiệu's type code and the heading disagree")
+    elif doc.symbol and code_type is None and doc.doc_type in set(type_by_code().values()):
+        # a type with a code prints it first in its ký hiệu (nd30.md §2.2): 116 of the visible sets' 117 true
+        # ký hiệu of a type other than công văn do (the other, a 1999 form, is of a type with no code)
+        review.flag(("symbol", "number_symbol"), "the heading names a type but the ký hiệu holds no type code")
     if doc.symbol and not doc.number:
         review.flag(("number", "number_symbol"), "ký hiệu read but no number")
     _list_checks(doc, review)
