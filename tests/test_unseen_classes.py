@@ -1012,3 +1012,10 @@ def test_a_symbol_without_the_heading_s_type_code_is_flagged(symbol: str, flagge
     text = (f"ỦY BAN NHÂN DÂN\nTỈNH NAM ĐỊNH\nSố: 12/{symbol}\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
             "Nam Định, ngày 12 tháng 11 năm 2024\nTỜ TRÌNH\nVề việc điều chỉnh dự toán\n")
     assert ("symbol" in parse_text(text).documents[0].needs_review) is flagged
+
+
+@pytest.mark.parametrize(("issuer", "flagged"), [("CỤC DÂI", True), ("SỞ Y TẾ TỈNH KON TUM", False)])
+def test_an_issuer_word_in_no_word_nor_place_is_flagged(issuer: str, flagged: bool) -> None:  # class 6
+    text = (f"{issuer}\nSố: 12/SYT-VP\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+            "Kon Tum, ngày 12 tháng 11 năm 2024\nV/v điều chỉnh dự toán\n")
+    assert ("issuer" in parse_text(text).documents[0].needs_review) is flagged

@@ -22,7 +22,7 @@ from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.tables import data_rows, dj_codes
 
 __all__ = ["bound_pair", "correct_by_document", "correct_text", "document_pairs", "first_words", "followers",
-           "pair_count"]
+           "known_syllable", "pair_count"]
 
 _WORD = regex.compile(r"\p{L}+", regex.V1)
 _MIN_COUNT = 1
@@ -102,6 +102,15 @@ def _syllables() -> frozenset[str]:
     """Every syllable of ``data/words.txt``'s two-syllable words (~6,900): of 8,505 lower-case words with a
     Vietnamese letter in ../shared/real's truth and the seeds' texts, all but three are among them."""
     return frozenset(s for pair in _words2() for s in pair)
+
+
+def known_syllable(word: str) -> bool:
+    """Whether ``word`` (any case) is a syllable of the vocabulary's words (:func:`_syllables`).
+
+    >>> known_syllable("TUỔI"), known_syllable("dâi")
+    (True, False)
+    """
+    return word.lower() in _syllables()
 
 
 def _vote_syllables(matches: list[regex.Match[str]], words: list[str], votes: list[dict[str, int]]) -> None:
