@@ -33,12 +33,13 @@ __all__ = [
     "split_name_title",
 ]
 
+_SPECK = r"(?:[.,;:!'`^*~]{1,2}\s*)"  # a speck read before the ký hiệu ("/.UBND-VHTT", "/!BXD-KHTC")
 # "Số: 1865/SYT-VP", "Số 27-KH/ĐU", "S6: /KH-UBND", "Số:2750/QĐ-BGDĐT", "Số2624 /QĐ-BGDĐT"
 SO_RE = regex.compile(
     rf"(?<![\p{{L}}]){SO_HEADER}\s*[:;.]?\s*"
-    r"(?:(?P<so>\d{1,6}[a-z]?)|(?P<junk>(?!\s*/)(?:(?!/(?:19|20)\d{2}/)[^\n]){1,9}?(?=\s*/+\s*(?:[.,;:!'`^*~]{1,2}\s*)?[A-ZĐa-zđ])))?\s*"
+    r"(?:(?P<so>\d{1,6}[a-z]?)|(?P<junk>(?!\s*/)(?:(?!/(?:19|20)\d{2}/)[^\n]){1,9}?(?=\s*/+\s*" + _SPECK + r"?[A-ZĐa-zđ])))?\s*"
     r"(?P<sep>/+|[|lI1]|-(?=\s*[A-ZĐa-zđ]{1,5}\s*/))\s*"
-    r"(?:[.,;:!'`^*~]{1,2}\s*(?=[A-ZĐ]{2}))?"  # a speck read before the ký hiệu ("/.UBND-VHTT", "/!BXD-KHTC")
+    r"(?:" + _SPECK + r"(?=[A-ZĐ]{2}))?"  # a speck only before a code of capitals
     r"(?:(?P<nam>(?:19|20)\d{2})\s*/\s*)?"
     r"(?P<kh>[A-ZĐa-zđ][A-ZĐa-zđ0-9&]*(?:\s*[-–.]\s*[A-ZĐa-zđ0-9&]+){0,3}(?:\s*/\s*[A-ZĐa-zđ0-9&]+(?:-[A-ZĐa-zđ0-9&]+)*)?)"
     r"(?!\p{L})",  # a ký hiệu ends at a word's end: "_/ZÏZ /UBND-KTTH" is hand-writing, then the printed "/UBND…"

@@ -10,7 +10,7 @@ import yaml
 
 from vn_dispatch_parser.core.normalize import fold, initials
 
-__all__ = ["data_rows", "districts", "dj_codes", "doc_types", "load", "type_by_code", "type_by_name"]
+__all__ = ["data_rows", "districts", "dj_codes", "doc_types", "load", "place_names", "type_by_code", "type_by_name"]
 
 
 @cache
@@ -34,6 +34,12 @@ def data_rows(file_name: str) -> list[str]:
 def districts() -> tuple[str, ...]:
     """The district-level units' names of ``data/districts.txt`` (with its source)."""
     return tuple(row.strip() for row in data_rows("districts.txt"))
+
+
+def place_names() -> tuple[str, ...]:
+    """Every known place's name: the provinces and cities of ``data/places.yaml``, then the district-level units
+    of ``data/districts.txt``."""
+    return (*load("places")["places"], *districts())
 
 
 def doc_types() -> list[dict[str, str]]:

@@ -10,7 +10,7 @@ from vn_dispatch_parser.core.headings import starts_with_title
 from vn_dispatch_parser.core.lexicon import known_syllable
 from vn_dispatch_parser.core.lines import is_syllable
 from vn_dispatch_parser.core.normalize import fold
-from vn_dispatch_parser.core.tables import districts, load, type_by_code
+from vn_dispatch_parser.core.tables import load, place_names, type_by_code
 from vn_dispatch_parser.document.review import Reasons
 from vn_dispatch_parser.fields.issuer import is_known_body
 from vn_dispatch_parser.fields.number import symbol_type_code, well_formed
@@ -34,15 +34,12 @@ _MIDDLE_NAMES = ("van", "thi")  # Văn, Thị (folded): the commonest middle nam
 
 
 def _unit_starts() -> tuple[str, ...]:
-    from vn_dispatch_parser.core.tables import load
-
     return tuple(fold(u) for u in load("organisations")["unit_starts"])
 
 
 # TM., KT., TL., TUQ. (and the old slashed forms) sign for someone: the signer's own title follows on the
 # next line (nd30.md §3.7); a position that ends with one lost its last line (Q. "quyền" is the title itself)
 _FOR_SOMEONE = regex.compile(r"^(?:T\.?M|K\.?T|T\.?L|TUQ|T/M|K/T|T/L)\.?\s", regex.IGNORECASE)
-
 
 
 def _list_checks(doc: Document, review: Reasons) -> None:
@@ -63,7 +60,7 @@ def _list_checks(doc: Document, review: Reasons) -> None:
 @cache
 def _place_syllables() -> frozenset[str]:
     """The syllables of the provinces' and districts' names (lower case): "Nẵng", "Kon", "Phan"."""
-    return frozenset(w.lower() for p in (*load("places")["places"], *districts()) for w in regex.findall(r"\p{L}+", p))
+    return frozenset(w.lower() for p in place_names() for w in regex.findall(r"\p{L}+", p))
 
 
 def _not_name_words(name: str) -> list[str]:
@@ -116,7 +113,7 @@ def run(doc: Document, review: Reasons, *, has_header: bool) -> None:
     if doc.doc_type and code_type and doc.doc_type not in ("CÔNG VĂN", code_type):
         doc.warnings.append(f"ký hiệu {doc.symbol} suggests {code_type} but the heading reads {doc.doc_type}")
         review.flag(("doc_type", "symbol"), "the ký hiệu's type code and the heading disagree")
-    elif doc.symbol and code_type is None and doc.doc_type in set(type_by_code().values()):
+    elif doc.symbol and code_type is None and doc.doc_type in type_by_code().values():
         # a type with a code prints it first in its ký hiệu (nd30.md §2.2): 116 of the visible sets' 117 true
         # ký hiệu of a type other than công văn do (the other, a 1999 form, is of a type with no code)
         review.flag(("symbol", "number_symbol"), "the heading names a type but the ký hiệu holds no type code")

@@ -22,7 +22,7 @@ from rapidfuzz import fuzz, process
 from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.lexicon import bound_pair
 from vn_dispatch_parser.core.normalize import canonical_tones, fold, initials
-from vn_dispatch_parser.core.tables import districts, load
+from vn_dispatch_parser.core.tables import districts, load, place_names
 from vn_dispatch_parser.core.types import Hit
 
 __all__ = ["body_code", "clean_issuer_line", "is_known_body", "issuer_units", "parse_issuer", "place_only",
@@ -88,7 +88,7 @@ def _known_bodies() -> dict[str, str | None]:
 @cache
 def _place_keys() -> tuple[str, ...]:
     """Folded place and district names, longest first."""
-    return tuple(sorted({fold(p) for p in (*load("places")["places"], *districts())}, key=len, reverse=True))
+    return tuple(sorted({fold(p) for p in place_names()}, key=len, reverse=True))
 
 
 def _ending_place(key: str) -> str | None:

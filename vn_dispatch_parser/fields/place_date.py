@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.lines import PLACE_DATE_RE, SO_RE
 from vn_dispatch_parser.core.normalize import canonical_tones, fold
-from vn_dispatch_parser.core.tables import districts, load
+from vn_dispatch_parser.core.tables import load, place_names
 from vn_dispatch_parser.core.types import Hit, Line
 from vn_dispatch_parser.core.vocab import NAM, NGAY, THANG
 from vn_dispatch_parser.fields.dates import make_date
@@ -33,7 +33,7 @@ __all__ = ["find_place_date", "parse_place_date", "restore_ending_place", "resto
 def _places() -> dict[str, list[str]]:
     """Letters without marks → the known places so spelt: the provinces and cities of ``data/places.yaml`` and
     the district-level units of ``data/districts.txt`` (a few share their letters: "Phú Mỹ", "Phù Mỹ")."""
-    names = [*load("places")["places"], *districts()]
+    names = place_names()
     out: dict[str, list[str]] = {}
     for name in names:
         spelt = canonical_tones(name)
