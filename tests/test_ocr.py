@@ -11,7 +11,7 @@ import pytest
 
 from vn_dispatch_parser.core.types import BBox, Layout, OcrPage, OcrWord
 from vn_dispatch_parser.errors import MissingDependencyError, OcrEngineError, OcrTimeoutError
-from vn_dispatch_parser.ocr.engine import FakeEngine, OcrEngine, group_lines
+from vn_dispatch_parser.ocr.engine import FakeEngine, OcrEngine, group_lines, one_thread
 from vn_dispatch_parser.ocr.tesseract import TesseractEngine, default_tessdata_dir, parse_tsv
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real"
@@ -150,6 +150,22 @@ def test_env_sets_omp_thread_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     page = engine.recognize(np.zeros((12, 10), np.uint8))
     assert (page.words, page.width, page.height) == ([], 10, 12)
     assert (tmp_path / "omp").read_text().strip() == "1"
+
+
+def test_one_thread_holds_every_pool_and_gives_them_back() -> None:
+    """One batch job is one core: numpy's and OpenCV's BLAS and OpenCV's own pool at one thread inside the
+    block (also when they were not loaded before it), as they were after it."""
+    import cv2
+    from threadpoolctl import threadpool_info
+
+    cv2.setNumThreads(2)
+    before = {i["filepath"]: i["num_threads"] for i in threadpool_info()}
+    with one_thread():
+        assert cv2.getNumThreads() == 1
+        inside = threadpool_info()
+        assert inside and all(i["num_threads"] == 1 for i in inside)
+    assert cv2.getNumThreads() == 2
+    assert {i["filepath"]: i["num_threads"] for i in threadpool_info() if i["filepath"] in before} == before
 
 
 def test_osd_parsing_and_too_few_characters(tmp_path: Path) -> None:

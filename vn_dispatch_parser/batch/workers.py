@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from vn_dispatch_parser.config import DEFAULT_MAX_TEXT_BYTES, TEXT_SUFFIXES
 from vn_dispatch_parser.core.fsutil import printable_name
-from vn_dispatch_parser.ocr.engine import single_threaded
+from vn_dispatch_parser.ocr.engine import one_thread, single_threaded
 
 if TYPE_CHECKING:
     from vn_dispatch_parser.image.load import InputProbe
@@ -188,12 +188,10 @@ class SerialRunner:
         self.func = func
 
     def run(self, tasks: Iterator[Task], on_pages: Callable[[Task, int], None]) -> Iterator[Outcome]:
-        """Yield the outcome of each task in turn, numpy's BLAS at one thread as in a worker process (its
-        threads cost ~0.3 s of CPU per file and saved no wall time: measured on samples/, 8.5 → 7.6 s of CPU
-        for three files, 7.35 → 7.14 s wall)."""
-        from threadpoolctl import threadpool_limits
-
-        with threadpool_limits(1):
+        """Yield the outcome of each task in turn, every library at one thread as in a worker process (one
+        job is one core: on samples/ the threads of numpy's and OpenCV's BLAS and of OpenCV took 41 s of CPU
+        for 34.5 s of wall time, 34 s of CPU for 35.2 s without; a second job needs those cores)."""
+        with one_thread():
             for task in tasks:
                 yield self.func(task, lambda pages, t=task: on_pages(t, pages))  # type: ignore[misc]
 

@@ -10,10 +10,11 @@ settings (Tesseract's page segmentation modes in :mod:`vn_dispatch_parser.ocr.te
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import statistics
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -22,7 +23,8 @@ from vn_dispatch_parser.core.types import BBox, Layout, Line, OcrPage, OcrWord
 if TYPE_CHECKING:  # numpy and OpenCV load on first use: workers set THREAD_ENV before they load
     import numpy as np
 
-__all__ = ["OCR_THREAD_ENV", "THREAD_ENV", "FakeEngine", "Layout", "OcrEngine", "group_lines", "recognize_at", "single_threaded"]
+__all__ = ["OCR_THREAD_ENV", "THREAD_ENV", "FakeEngine", "Layout", "OcrEngine", "group_lines", "hold_one_thread",
+           "one_thread", "recognize_at", "single_threaded"]
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +32,12 @@ OCR_THREAD_ENV = {"OMP_THREAD_LIMIT": "1"}
 """Tesseract single-threaded: its OpenMP threads made it several times slower on 2-core machines, and pages
 run in parallel in the batch runner instead (libgomp reads the variable when it is loaded)."""
 
-THREAD_ENV = {**OCR_THREAD_ENV, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-"""Every library's thread pool at one thread: what batch and cluster workers set before loading anything."""
+THREAD_ENV = {**OCR_THREAD_ENV, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+              "OPENCV_FOR_THREADS_NUM": "1"}
+"""Every library's thread pool at one thread: what batch and cluster workers set before loading anything.
+OpenCV's own pool (one thread per core in its wheels) bought 2% of wall time at one job for 20% more CPU
+(samples/, ``--jobs 1``: 34.5 s wall and 41.1 s of user CPU with it, 35.2 s and 34.0 s without), CPU that a
+second worker on the same cores needs."""
 def single_threaded(*, libraries: bool = False, override: bool = True) -> None:
     """Set the thread limits in ``os.environ``, the one place that does: Tesseract's (:data:`OCR_THREAD_ENV`),
     or with ``libraries`` every library's (:data:`THREAD_ENV`, for worker processes before they load them).
@@ -41,6 +47,36 @@ def single_threaded(*, libraries: bool = False, override: bool = True) -> None:
             os.environ[key] = value
         else:
             os.environ.setdefault(key, value)
+
+
+def hold_one_thread() -> Callable[[], None]:
+    """Every library's thread pool at one thread, in a process that may have loaded them (:data:`THREAD_ENV`
+    is for processes that have not: the variables are read when a library loads); returns what undoes it.
+    numpy and OpenCV are loaded first: a limit set before a library loads does not reach it. Tesseract's
+    OpenMP gets :data:`OCR_THREAD_ENV` (the engines set it before they load Tesseract)."""
+    import cv2
+    import numpy  # noqa: F401  (its BLAS must be loaded for the limit to reach it)
+    from threadpoolctl import threadpool_limits
+
+    before = cv2.getNumThreads()
+    cv2.setNumThreads(1)
+    limits = threadpool_limits(1)
+
+    def undo() -> None:
+        limits.restore_original_limits()
+        cv2.setNumThreads(before)
+
+    return undo
+
+
+@contextlib.contextmanager
+def one_thread() -> Iterator[None]:
+    """:func:`hold_one_thread` for the block."""
+    undo = hold_one_thread()
+    try:
+        yield
+    finally:
+        undo()
 
 
 @runtime_checkable
