@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -148,3 +149,62 @@ def test_with_no_issue_day_the_stamp_date_keeps_to_the_printed_year() -> None:
     # the day of the letter was not read, its year was (2018): "5/2/45" is no date of receipt
     _apply_stamp_hints(value, _hints([("5/2/45", 0.7), ("21/3/18", 0.2)]), None, 2018, 0.6)
     assert value["date"] == dt.date(2018, 3, 21)
+
+
+@pytest.mark.parametrize(("receiver", "flagged"), [
+    ("SỞ NỘI VỤ BẮC GIANG", False), ("CHI CỤC THUẾ KHU VỰC III", False),  # a Roman numeral is no misreading
+    ("Sð NỘI VỤ BẮC GIANG", True), ("KHO BẠC jWHÀ NƯỚC KV XIV", True), ("BỆNH VIỆN ĐA KHOA NINH BÌN", True),
+])
+def test_a_receiver_with_a_word_no_name_holds_is_flagged(receiver: str, flagged: bool) -> None:
+    from tests.conftest import CONG_VAN_TEXT
+    from vn_dispatch_parser import parse_text
+
+    doc = parse_text(f"{receiver}\nĐẾN Số: 1234\nNgày: 20/6/2025\n{CONG_VAN_TEXT}").documents[0]
+    assert doc.incoming_stamp is not None and doc.incoming_stamp.number == "1234"
+    assert ("incoming_stamp" in doc.needs_review) is flagged
+
+
+def test_the_receiver_row_is_read_in_capitals_and_again_on_its_own_when_the_block_lost_it() -> None:
+    from vn_dispatch_parser.core.types import Line
+    from vn_dispatch_parser.scan.incoming_stamp import ROW_HEIGHT, _receiver, _reread_row
+
+    mixed = [Line("| TRÙNG TÂM CÔNG BẢO & Tin HỌC Q.NGÃI:", conf=0.68)]  # small capitals read as small letters
+    assert _receiver(mixed, lambda: pytest.fail("no second reading needed")) == (
+        "TRÙNG TÂM CÔNG BẢO & TIN HỌC Q.NGÃI", 0.68)
+    again = [Line("_ ĐẢNG ỦY CÁC CƠ QUAN TỈNH", conf=0.83)]
+    assert _receiver([Line("th:", conf=0.9)], lambda: again) == ("ĐẢNG ỦY CÁC CƠ QUAN TỈNH", 0.83)
+    assert _receiver([], lambda: [Line("ĐẢNG ỦY CÁC CƠ QUAN", conf=0.3)]) == (None, 0.0)  # noise: too unsure
+    assert _receiver([Line("so và ký hiệu", conf=0.9)], list) == (None, 0.0)  # not the capitals' row
+
+    class Seen:  # what the engine is given: the row, its ink scaled up to ROW_HEIGHT
+        shape: tuple[int, ...] = ()
+
+        def recognize(self, image: np.ndarray, **_: object) -> object:
+            from vn_dispatch_parser.core.types import OcrPage
+
+            Seen.shape = image.shape
+            return OcrPage(page_no=1, width=image.shape[1], height=image.shape[0], words=[], lines=[])
+
+    row = np.full((20, 200), 255, np.uint8)
+    row[6:18, 10:190] = 0  # 12 px of ink
+    assert _reread_row(Seen(), row, 1) == []  # type: ignore[arg-type]
+    assert Seen.shape == (20 * 4 + 40, 200 * 4 + 40)  # ROW_HEIGHT / 12 px = 4x, a 20 px margin
+    assert ROW_HEIGHT / 12 == 4
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")
+def test_a_stamp_pressed_with_its_frame_through_the_name_keeps_the_name(shared: Path) -> None:
+    """A real 2018 ĐẾN stamp whose top rule runs through the receiver's name (found as the frame's top)."""
+    from vn_dispatch_parser.image.load import iter_pages
+    from vn_dispatch_parser.image.prep import prepare_page
+    from vn_dispatch_parser.ocr.capi import default_engine
+    from vn_dispatch_parser.scan.stamps import incoming_stamp_box
+
+    path = next((shared / "real").glob("2352 (*.pdf"))
+    page = next(iter(iter_pages(path)))
+    prep = prepare_page(page)
+    box = incoming_stamp_box(prep.marks, [], prep.image.shape[0], prep.dpi)
+    assert box is not None
+    got = read_den_stamp(prep.image, box, default_engine(), 1, prep.dpi)
+    assert got.receiver is not None and got.receiver.endswith("TIN HỌC Q.NGÃI")

@@ -71,14 +71,31 @@ def _not_name_words(name: str) -> list[str]:
             if is_syllable(w) and not known_syllable(w) and w.lower() not in _place_syllables()]
 
 
+_NOT_VIETNAMESE = regex.compile(r"[^a-z]|[fjwz]")  # of a word's letters folded: "Sð", "jWHÀ" are misread
+_INNER_D = regex.compile(r"(?<=\p{L})[đĐ]")  # đ only starts a syllable: "Sđ" (normalised "Sð") is misread
+_ROMAN = regex.compile(r"[IVXLC]+")  # bodies numbered in Roman numerals: "CHI CỤC THUẾ KHU VỰC III", "KV XIV"
+
+
+def _misread_words(name: str) -> list[str]:
+    """:func:`_not_name_words`, and the words with a letter Vietnamese does not write (f, j, w, z, ð…) or a đ
+    inside; a Roman numeral is neither."""
+    kept = " ".join(w for w in name.split() if not _ROMAN.fullmatch(w))
+    foreign = [w for w in regex.findall(r"\p{L}+", kept) if _NOT_VIETNAMESE.search(fold(w)) or _INNER_D.search(w)]
+    return foreign + _not_name_words(kept)
+
+
 def _body_checks(doc: Document, review: Reasons) -> None:
     """Flags for values that cannot be whole: an issuer that does not start with a body's name (a header
-    line lost: "TỈNH QUẢNG NGÃI" for "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"), a signer's name of two words
-    that starts with a middle name ("Văn Minh" for "Đặng Văn Minh"), a list item in lower case."""
+    line lost: "TỈNH QUẢNG NGÃI" for "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"), an issuer or a ĐẾN stamp's receiver
+    with a word no name holds (none of the 22 receivers of the visible sets' truth has one), a signer's name
+    of two words that starts with a middle name ("Văn Minh" for "Đặng Văn Minh"), a list item in lower case."""
     if doc.issuer and not fold(doc.issuer).startswith(_unit_starts()):
         review.add("issuer", "does not start with the name of a body (ỦY BAN, SỞ, BỘ…): a header line may be lost")
     elif doc.issuer and not is_known_body(doc.issuer) and (odd := _not_name_words(doc.issuer)):
         review.add("issuer", f"{odd[0]!r} is in no word of the language nor in a place's name: misread")
+    receiver = doc.incoming_stamp.receiver if doc.incoming_stamp else None
+    if receiver and not is_known_body(receiver) and (odd := _misread_words(receiver)):
+        review.add("incoming_stamp", f"the receiver's {odd[0]!r} is no word of a body's name: misread")
     if doc.signer_position and _FOR_SOMEONE.match(doc.signer_position.split(" / ")[-1]):
         review.add("signer_position", "ends with TM./KT./TL./TUQ.: the signer's own title under it may be lost")
     unknown = [s for s in (doc.signer_position or "").split(" / ") if s and not starts_with_title(s)]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import calendar
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from itertools import combinations
 
@@ -32,7 +33,7 @@ import numpy as np
 import regex
 
 from vn_dispatch_parser.config import CONF
-from vn_dispatch_parser.core.lines import is_caps
+from vn_dispatch_parser.core.lines import letters
 from vn_dispatch_parser.core.types import BBox, HandReading, Layout, Line, Zone
 from vn_dispatch_parser.core.vocab import NGAY, SO_CELL
 from vn_dispatch_parser.errors import MissingDependencyError
@@ -144,10 +145,14 @@ def read_den_stamp(img: np.ndarray, box: BBox, engine: OcrEngine, page_no: int, 
     out = StampReading(lines=[replace(ln, zone=Zone.INCOMING_STAMP, bbox=to_page(ln.bbox) if ln.bbox else None,
                                       words=tuple(replace(wd, bbox=to_page(wd.bbox)) for wd in ln.words))
                               for ln in printed])
-    top = [ln for ln in printed if ln.bbox is not None and ln.bbox.cy < r1 and is_caps(ln.text, 6)]
-    if top and r1 > frame_top + 0.1 * h:
-        out.receiver = regex.sub(r"^[\W_]+|[\W_]+$", "", " ".join(ln.text for ln in top)).strip() or None
-        out.receiver_conf = min(ln.conf or 0.0 for ln in top)
+    if r1 > frame_top:
+        # the lines between the frame's top and the first inner rule; a frame pressed over its own top row
+        # (the rule found runs through the name) still has the name's lower half below it
+        left = next((x for x in xs if x < 0.12 * w), 0)
+        row = clean[frame_top + 2: r1 - 1, left + 3: right - 3] if r1 > frame_top + 0.1 * h else clean[:0]
+        out.receiver, out.receiver_conf = _receiver(
+            [ln for ln in printed if ln.bbox is not None and ln.bbox.cy < r1 and ln.bbox.y1 > frame_top + 2],
+            lambda: _reread_row(engine, row, page_no))
 
     def label_end(pattern: regex.Pattern[str], lo: int, hi: int, share: float) -> int:
         for ln in printed:
@@ -175,6 +180,43 @@ def read_den_stamp(img: np.ndarray, box: BBox, engine: OcrEngine, page_no: int, 
     except Exception as e:  # a reader failure must not lose the page
         log.warning("ĐẾN stamp reader failed: %s", e)
     return out
+
+
+RECEIVER_LETTERS = 6
+"""A receiver row read with fewer letters than this is the stamp's ink noise, not a body's name."""
+RECEIVER_CAPS = 0.6
+"""The receiver row is printed in capitals (nd30.md §4.1): a reading whose letters are at least this share
+capitals is that row with a few small letters misread (c, o, u, v, s, x look alike in both cases)."""
+ROW_HEIGHT = 48
+"""Pixels the receiver row's ink (capitals and their marks) is scaled to for its own reading: the stamp's
+small print is 8–15 px high in a 120–150 dpi scan, under the ~20 px x-height Tesseract reads best."""
+MAX_ROW_SCALE = 4.0
+
+
+def _receiver(top: list[Line], reread: Callable[[], list[Line]]) -> tuple[str | None, float]:
+    """The receiving body's name from the lines read above the stamp's first inner rule (``top``), or, when
+    they hold none, from the row read again on its own (``reread``); with its OCR confidence."""
+    for lines in (top, None):
+        if lines is None:
+            lines = [ln for ln in reread() if (ln.conf or 0) >= CONF.stamp_printed_min]
+        text = regex.sub(r"^[\W_]+|[\W_]+$", "", " ".join(ln.text for ln in lines)).strip()
+        ls = letters(text)
+        if len(ls) >= RECEIVER_LETTERS and sum(c.isupper() for c in ls) >= RECEIVER_CAPS * len(ls):
+            return text.upper(), min(ln.conf or 0.0 for ln in lines)
+    return None, 0.0
+
+
+def _reread_row(engine: OcrEngine, row: np.ndarray, page_no: int) -> list[Line]:
+    """One printed row of the stamp read on its own, its ink scaled to :data:`ROW_HEIGHT`."""
+    if row.size == 0:
+        return []
+    ys = np.flatnonzero((row < 128).any(axis=1))
+    if not len(ys):
+        return []
+    scale = min(MAX_ROW_SCALE, max(1.0, ROW_HEIGHT / (ys[-1] - ys[0] + 1)))
+    big = cv2.resize(row, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    big = cv2.copyMakeBorder(big, 20, 20, 20, 20, cv2.BORDER_CONSTANT, value=255)
+    return recognize_at(engine, big, (0, 0), layout=Layout.LINE, page_no=page_no)
 
 
 def _group_values(glyphs: list[GlyphGuess], lo: int, hi: int, widths: tuple[int, ...]) -> list[tuple[int, float]]:
