@@ -129,6 +129,7 @@ CALLS: dict[str, tuple[Callable[[str], Any], Callable[[Any], bool]]] = {
     "number.find_number": (lambda s: number.find_number(_lines(s)), _hit_and_line),
     "number.symbol_agrees": (lambda s: number.symbol_agrees(s, s, [s]), lambda r: isinstance(r, bool)),
     "number.well_formed": (number.well_formed, lambda r: isinstance(r, bool)),
+    "number.lost_small_letter": (number.lost_small_letter, lambda r: r is None or isinstance(r, str)),
     "place_date.parse_place_date": (place_date.parse_place_date, _opt_hit),
     "place_date.find_place_date": (lambda s: place_date.find_place_date(_lines(s)), _hit_and_line),
     "place_date.restore_place_marks": (place_date.restore_place_marks, lambda r: isinstance(r, str)),

@@ -1019,3 +1019,11 @@ def test_an_issuer_word_in_no_word_nor_place_is_flagged(issuer: str, flagged: bo
     text = (f"{issuer}\nSố: 12/SYT-VP\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
             "Kon Tum, ngày 12 tháng 11 năm 2024\nV/v điều chỉnh dự toán\n")
     assert ("issuer" in parse_text(text).documents[0].needs_review) is flagged
+
+
+@pytest.mark.parametrize(("cited", "flagged"), [("01/CT-TTg", False), ("01/CT-TTE", True), ("15/QĐ-UBND", False)])
+def test_a_code_whose_small_letter_was_read_as_a_capital_is_flagged(cited: str, flagged: bool) -> None:  # review
+    text = CONG_VAN_TEXT.replace("Nội dung công văn./.", f"Thực hiện Chỉ thị số {cited} ngày 27/02/2024 của Thủ tướng./.")
+    doc = parse_text(text).documents[0]
+    assert [r.number_symbol for r in doc.references] == [cited]
+    assert ("references" in doc.needs_review) is flagged

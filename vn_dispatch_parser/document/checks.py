@@ -13,7 +13,7 @@ from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.tables import load, place_names, type_by_code
 from vn_dispatch_parser.document.review import Reasons
 from vn_dispatch_parser.fields.issuer import is_known_body
-from vn_dispatch_parser.fields.number import symbol_type_code, well_formed
+from vn_dispatch_parser.fields.number import lost_small_letter, symbol_type_code, well_formed
 from vn_dispatch_parser.records import Document
 
 __all__ = ["run"]
@@ -53,6 +53,8 @@ def _list_checks(doc: Document, review: Reasons) -> None:
     # with a letter no code has ("CĐ-TTạg") was misread
     if any(not well_formed(r.number_symbol.partition("/")[2]) for r in doc.references):
         review.add("references", "a cited ký hiệu is not written as codes are: misread")
+    elif odd := next(filter(None, (lost_small_letter(r.number_symbol) for r in doc.references)), None):
+        review.add("references", f"a cited ký hiệu's {odd!r} is a code with a small letter (TTg, TTr) read as a capital")
     if doc.addressees and doc.recipients and not fold(doc.recipients[0]).startswith(_NHU):
         review.add("recipients", "no 'Như trên' first: after a Kính gửi NĐ 30 starts Nơi nhận with it, it may be lost")
 
@@ -134,6 +136,8 @@ def run(doc: Document, review: Reasons, *, has_header: bool) -> None:
         # a type with a code prints it first in its ký hiệu (nd30.md §2.2): 116 of the visible sets' 117 true
         # ký hiệu of a type other than công văn do (the other, a 1999 form, is of a type with no code)
         review.flag(("symbol", "number_symbol"), "the heading names a type but the ký hiệu holds no type code")
+    if doc.symbol and (odd := lost_small_letter(doc.symbol)):
+        review.flag(("symbol", "number_symbol"), f"{odd!r} is a code with a small letter (TTg, TTr) read as a capital")
     if doc.symbol and not doc.number:
         review.flag(("number", "number_symbol"), "ký hiệu read but no number")
     _list_checks(doc, review)

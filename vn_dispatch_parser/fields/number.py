@@ -25,7 +25,8 @@ from vn_dispatch_parser.core.tables import dj_codes, load, type_by_code
 from vn_dispatch_parser.core.types import Hit, Line, Zone
 from vn_dispatch_parser.core.vocab import SO
 
-__all__ = ["canonical_symbol", "find_number", "parse_number_text", "symbol_agrees", "well_formed"]
+__all__ = ["canonical_symbol", "find_number", "lost_small_letter", "parse_number_text", "symbol_agrees",
+           "well_formed"]
 
 _STAMP_NUMBER = regex.compile(rf"^\s*(?:Đ[ẾE]N\s*)?{SO}\s*[:.]?\s*\d{{1,6}}\s*$", regex.IGNORECASE)
 _ESIGN = regex.compile(r"\d{1,2}/\d{1,2}/\d{4}\s*;?\s*\d{1,2}:\d{2}")
@@ -177,6 +178,30 @@ def well_formed(symbol: str) -> bool:
     (True, True, False, False)
     """
     return all(_CODE_GROUP.match(g) for g in regex.split(r"[-/]", symbol))
+
+
+@cache
+def _small_letter_codes() -> tuple[str, ...]:
+    """The codes of the tables written with a small letter (TTr, TTg, QyĐ)."""
+    org = load("organisations")
+    codes = {*_type_codes().values(), *org.get("mixed_case_codes", {}).values(), *org.get("central_codes", [])}
+    return tuple(sorted(c for c in codes if any(ch.islower() for ch in c)))
+
+
+def lost_small_letter(symbol: str) -> str | None:
+    """The group of a ký hiệu that is a code written with a small letter but for that letter, read as another
+    capital ("CT-TTE" for "CT-TTg"): OCR reads a blurred small letter as a capital; no code of the tables is
+    one capital away from one of them in that place. None when there is no such group.
+
+    >>> lost_small_letter("01/CT-TTE"), lost_small_letter("01/CT-TTg"), lost_small_letter("QĐ-UBND")
+    ('TTE', None, None)
+    """
+    for g in regex.split(r"[-/]", symbol):
+        for code in _small_letter_codes():
+            if len(g) == len(code) and g != code and all(
+                    a == b or (b.islower() and a.isupper()) for a, b in zip(g, code, strict=True)):
+                return g
+    return None
 
 
 def symbol_agrees(symbol: str, doc_type: str | None, abbreviations: list[str]) -> bool:
