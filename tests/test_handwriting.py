@@ -346,6 +346,23 @@ def test_a_digit_glued_to_the_label_or_the_slash_stays_in_the_blank() -> None:  
     assert _glued(img, plain, _number_region(plain)) == _number_region(plain)
 
 
+def test_a_blank_that_cuts_through_a_hand_written_digit_ends_after_it() -> None:  # issue 12, class 4: 377 read 37
+    """The OCR glued "377" to its ký hiệu and the blurred "/" runs into the letters after it (no slash stroke
+    of its own): the blank's end, placed in proportion to the word's characters, cuts the last 7, so the blank
+    runs on to that digit's end, and no further (the shorter print after it is not hand-writing)."""
+    from vn_dispatch_parser.core.types import BBox
+    from vn_dispatch_parser.scan.hints import _through
+
+    img = np.full((80, 400, 3), 255, np.uint8)
+    cv2.line(img, (100, 20), (118, 20), (150, 40, 0), 3)  # a tall hand-written 7, 20-52
+    cv2.line(img, (118, 20), (106, 52), (150, 40, 0), 3)
+    cv2.rectangle(img, (130, 30), (220, 51), (0, 0, 0), -1)  # the print, blurred into one piece, 30-51
+    box = BBox(60, 19, 240, 53)
+    assert 120 <= _through(img, box, 110) <= 123  # inside the 7: to its end (its stroke is 3 px wide)
+    assert _through(img, box, 150) == 150  # inside the print: left alone
+    assert _through(img, box, 125) == 125  # between the two: left alone
+
+
 def test_the_printed_slash_starts_a_word() -> None:  # issue 12, class 4: '816' read '8'
     """Hand-writing read as a slash and capitals ("_/ZÏZ") before the printed "/UBND-KTTH": the blank runs to
     the "/" that starts a word, the printed one after the blank's gap."""
