@@ -344,6 +344,8 @@ def test_recipient_items_glued_or_with_a_misread_slash() -> None:  # class 1: OC
     ("122", "1", ("1",), "122"),  # the ink reader's box lost glyphs of the number the print read whole
     ("03", "0", (), "03"),
     ("7", "776", (), "776"),  # the print lost them: the ink reader, as before
+    ("844", "8445", (), "844"),  # the ink reader's box took in a glyph of the print beside the blank
+    ("22", "226", (), "226"),  # two printed digits may be a fragment of wide hand-writing: the ink reader
 ])
 def test_a_third_reading_breaks_a_tie_between_print_and_ink(printed: str, hand: str, witnesses: tuple[str, ...],
                                                             kept: str) -> None:  # class 4: hand numbers misread
