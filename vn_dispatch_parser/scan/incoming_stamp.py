@@ -191,6 +191,9 @@ ROW_HEIGHT = 48
 """Pixels the receiver row's ink (capitals and their marks) is scaled to for its own reading: the stamp's
 small print is 8–15 px high in a 120–150 dpi scan, under the ~20 px x-height Tesseract reads best."""
 MAX_ROW_SCALE = 4.0
+"""At most this much larger: a row of 12 px or more reaches ROW_HEIGHT; smaller ink is a speck, not print."""
+ROW_MARGIN = 20
+"""White pixels around the scaled row: Tesseract finds a line's baseline badly when its ink touches the edge."""
 
 
 def _receiver(top: list[Line], reread: Callable[[], list[Line]]) -> tuple[str | None, float]:
@@ -215,7 +218,7 @@ def _reread_row(engine: OcrEngine, row: np.ndarray, page_no: int) -> list[Line]:
         return []
     scale = min(MAX_ROW_SCALE, max(1.0, ROW_HEIGHT / (ys[-1] - ys[0] + 1)))
     big = cv2.resize(row, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-    big = cv2.copyMakeBorder(big, 20, 20, 20, 20, cv2.BORDER_CONSTANT, value=255)
+    big = cv2.copyMakeBorder(big, *(ROW_MARGIN,) * 4, cv2.BORDER_CONSTANT, value=255)
     return recognize_at(engine, big, (0, 0), layout=Layout.LINE, page_no=page_no)
 
 
