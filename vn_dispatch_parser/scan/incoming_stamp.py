@@ -198,15 +198,18 @@ ROW_MARGIN = 20
 
 def _receiver(top: list[Line], reread: Callable[[], list[Line]]) -> tuple[str | None, float]:
     """The receiving body's name from the lines read above the stamp's first inner rule (``top``), or, when
-    they hold none, from the row read again on its own (``reread``); with its OCR confidence."""
-    for lines in (top, None):
-        if lines is None:
-            lines = [ln for ln in reread() if (ln.conf or 0) >= CONF.stamp_printed_min]
-        text = regex.sub(r"^[\W_]+|[\W_]+$", "", " ".join(ln.text for ln in lines)).strip()
-        ls = letters(text)
-        if len(ls) >= RECEIVER_LETTERS and sum(c.isupper() for c in ls) >= RECEIVER_CAPS * len(ls):
-            return text.upper(), min(ln.conf or 0.0 for ln in lines)
-    return None, 0.0
+    they hold none, from the row read again on its own (``reread``, only then); with its OCR confidence."""
+    return (_caps_row(top) or _caps_row([ln for ln in reread() if (ln.conf or 0) >= CONF.stamp_printed_min])
+            or (None, 0.0))
+
+
+def _caps_row(lines: list[Line]) -> tuple[str, float] | None:
+    """The lines' text upper-cased, with their lowest confidence, when it reads as the capitals' row."""
+    text = regex.sub(r"^[\W_]+|[\W_]+$", "", " ".join(ln.text for ln in lines)).strip()
+    ls = letters(text)
+    if len(ls) >= RECEIVER_LETTERS and sum(c.isupper() for c in ls) >= RECEIVER_CAPS * len(ls):
+        return text.upper(), min(ln.conf or 0.0 for ln in lines)
+    return None
 
 
 def _reread_row(engine: OcrEngine, row: np.ndarray, page_no: int) -> list[Line]:
