@@ -1029,3 +1029,14 @@ def test_a_code_whose_small_letter_was_read_as_a_capital_is_flagged(cited: str, 
     doc = parse_text(text).documents[0]
     assert [r.number_symbol for r in doc.references] == [cited]
     assert ("references" in doc.needs_review) is flagged
+
+
+def test_a_typewritten_date_line_with_a_colon_after_nam_is_the_date() -> None:  # class 5: place missing
+    """A typewriter's "năm: 1999" is still the header's date line: the date and place are not taken from a
+    cited document's "số 13/UB-TP, ngày 18 tháng 01 năm 1999" in the body."""
+    text = ("ỦY BAN NHÂN DÂN\nTỈNH CAO BẰNG\nSố: 157/QĐ-UB\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+            "Độc lập - Tự do - Hạnh phúc\nCao Bằng, ngày 22 tháng 2 năm: 1999,\nQUYẾT ĐỊNH\n"
+            "Về việc giao quyền sử dụng đất\n- Xét đề nghị của Chủ tịch UBND Thị xã tại phiếu trình số\n"
+            "13/UB-TP, ngày 18 tháng 01 năm 1999.\nĐiều 1. Giao đất./.\n")
+    doc = parse_text(text).documents[0]
+    assert (doc.place, doc.issued_date) == ("Cao Bằng", datetime.date(1999, 2, 22))

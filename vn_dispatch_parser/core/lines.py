@@ -14,7 +14,7 @@ from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.tables import load
 from vn_dispatch_parser.core.types import BBox, Line
-from vn_dispatch_parser.core.vocab import NAM, NGAY, SIGNER_TAIL, SO_HEADER, THANG
+from vn_dispatch_parser.core.vocab import NAM, NGAY, SIGNER_TAIL, SO_HEADER, THANG, YEAR_GAP
 
 __all__ = [
     "line_conf",
@@ -50,11 +50,11 @@ SO_RE = regex.compile(
 # make the line a date line, and the place before it is kept
 PLACE_DATE_RE = regex.compile(
     r"(?P<place>[\p{Lu}][^\n,;:]{0,45}?)\s*[,.]\s*(?:" + NGAY + r"|ng\S{1,3}?)\s*(?P<d>\d{1,2}(?![\d])|[^\n]{0,8}?)[\s_.,]*"
-    + THANG + r"\s*(?P<m>\d{1,2}(?![\d])|[^\n]{0,6}?)[\s_.,]*" + NAM + r"\s*(?P<y>(?:19|20)\d{2})",
+    + THANG + r"\s*(?P<m>\d{1,2}(?![\d])|[^\n]{0,6}?)[\s_.,]*" + NAM + YEAR_GAP + r"(?P<y>(?:19|20)\d{2})",
     regex.V1 | regex.IGNORECASE,
 )
 DATE_ONLY_RE = regex.compile(
-    NGAY + r"\s*(?P<d>\d{1,2}|[ ._…]*)\s*" + THANG + r"\s*(?P<m>\d{1,2}|[ ._…]*)\s*" + NAM + r"\s*(?P<y>(?:19|20)\d{2})",
+    NGAY + r"\s*(?P<d>\d{1,2}|[ ._…]*)\s*" + THANG + r"\s*(?P<m>\d{1,2}|[ ._…]*)\s*" + NAM + YEAR_GAP + r"(?P<y>(?:19|20)\d{2})",
     regex.V1 | regex.IGNORECASE,
 )
 _RULE_CHARS = r"[_\-–—─━=~¯.*…]"

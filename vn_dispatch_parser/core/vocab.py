@@ -62,6 +62,9 @@ THANG = rf"th[{_A}oòóỏõọuùúủũụ]ng"
 ("thóng", "thúng": the bowl of a blurred italic "á" closes)."""
 NAM = rf"n[{_A}]m"
 """The date's "năm" with any mark on its "a" ("nam", "nâm", "nằm")."""
+YEAR_GAP = r"\s*[:.,]?\s*"
+"""What may stand between "năm" and the year: spaces, and one stray stop, comma or colon (a typewriter's
+"năm: 1999", a speck of the paper read as a stop)."""
 
 # --- Kính gửi, Nơi nhận ---
 KINH_GUI = regex.compile(r"^\s*K[íiì]nh\s*g[ửưu][ií]\s*[:;.]?\s*(?P<rest>.*)$", regex.IGNORECASE)

@@ -9,6 +9,8 @@
     datetime.date(2025, 10, 3)
     >>> parse_place_date("Quảng Ngãi, ngày 2Ô“ tháng 01 năm 2025").value
     ('Quảng Ngãi', None, ('', '01', '2025'))
+    >>> parse_place_date("Cao Bằng, ngày 22 tháng 2 năm: 1999,").value[:2]  # a typewriter's colon after "năm"
+    ('Cao Bằng', datetime.date(1999, 2, 22))
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from vn_dispatch_parser.core.lines import PLACE_DATE_RE, SO_RE
 from vn_dispatch_parser.core.normalize import canonical_tones, fold
 from vn_dispatch_parser.core.tables import load, place_names
 from vn_dispatch_parser.core.types import Hit, Line
-from vn_dispatch_parser.core.vocab import NAM, NGAY, THANG
+from vn_dispatch_parser.core.vocab import NAM, NGAY, THANG, YEAR_GAP
 from vn_dispatch_parser.fields.dates import make_date
 
 __all__ = ["find_place_date", "parse_place_date", "restore_ending_place", "restore_place_marks"]
@@ -142,7 +144,7 @@ def _digits(part: str) -> str:
 _NO_COMMA = regex.compile(
     r"^\s*(?P<place>(?:TP\.\s*)?\p{Lu}\p{Ll}*(?:\s+\p{Lu}\p{Ll}*){0,3})\s+(?i:" + NGAY + r")\s*"
     r"(?P<d>\d{1,2}(?!\d)|[^\n]{0,8}?)[\s_.,]*(?i:" + THANG + r")\s*(?P<m>\d{1,2}(?!\d)|[^\n]{0,6}?)[\s_.,]*"
-    r"(?i:" + NAM + r")\s*(?P<y>(?:19|20)\d{2})",
+    r"(?i:" + NAM + r")" + YEAR_GAP + r"(?P<y>(?:19|20)\d{2})",
     regex.V1,
 )
 """A date line whose comma after the place OCR lost ("Quảng Ngãi ngày tháng năm 2025"): the line opens with

@@ -15,7 +15,7 @@ from typing import Any
 import regex
 
 from vn_dispatch_parser.core.tables import load
-from vn_dispatch_parser.core.vocab import NAM, NGAY, THANG
+from vn_dispatch_parser.core.vocab import NAM, NGAY, THANG, YEAR_GAP
 from vn_dispatch_parser.fields.dates import make_date
 from vn_dispatch_parser.fields.number import canonical_symbol
 
@@ -31,7 +31,7 @@ def _pattern() -> regex.Pattern[str]:
     ns = (r"(?P<ns>\d{1,6}(?:\s*-\s*[\p{L}]{1,6})?\s*/\s*(?:(?:19|20)\d{2}\s*/\s*)?"
           r"[\p{L}0-9&]+(?:\s*[-.]\s*[\p{L}0-9&]+){0,4})(?![\p{L}0-9&])")
     date = (r"(?:(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>(?:19|20)\d{2})"
-            rf"|(?P<d2>{_DIGITS12})\s*(?i:{THANG})\s*(?P<m2>{_DIGITS12})\s*(?i:{NAM})\s*(?P<y2>(?:19|20)\d{{2}}))")
+            rf"|(?P<d2>{_DIGITS12})\s*(?i:{THANG})\s*(?P<m2>{_DIGITS12})\s*(?i:{NAM}){YEAR_GAP}(?P<y2>(?:19|20)\d{{2}}))")
     # "ngày" so garbled that no spelling of it matches ("Ti Rày"): one or two short words, not a word that
     # joins or names (và, của…), and then only a date written d/m/yyyy, which nothing else cited is
     garbled = (rf"(?<!\S)(?!(?i:{'|'.join(_NOT_NGAY)})\b)\p{{L}}{{1,4}}(?:\s\p{{L}}{{1,4}})?\s*"
