@@ -23,7 +23,8 @@ from vn_dispatch_parser.core.normalize import canonical_tones, fold
 from vn_dispatch_parser.core.orthography import is_vietnamese_syllable
 from vn_dispatch_parser.core.tables import data_rows, load
 
-__all__ = ["correct_name", "doubtful_words", "is_known_surname", "is_surname", "surname_missing_first"]
+__all__ = ["correct_name", "doubtful_words", "is_known_surname", "is_surname", "surname_by_letters",
+           "surname_missing_first"]
 
 NAME_DOMINANCE = 3
 """A name word stands for a misread one only when it is at least this many times as common in names as the
@@ -144,6 +145,18 @@ def is_known_surname(name: str) -> bool:
 def is_surname(word: str) -> bool:
     """Whether ``word`` is one of the common surnames as spelt ("Tạ", not "Ta" or "Tà")."""
     return canonical_tones(word) in _surnames().values()
+
+
+def surname_by_letters(word: str) -> str | None:
+    """The one common surname spelt with the letters of ``word`` whatever its marks and case ("ta" → "Tạ": a
+    small line's dot below or tone lost); None when no surname or more than one has them ("La": La, Lã).
+
+    >>> surname_by_letters("ta"), surname_by_letters("Nguyen"), surname_by_letters("và")
+    ('Tạ', 'Nguyễn', None)
+    """
+    key = fold(word)
+    found = {s for s in load("names")["surnames"] if fold(s) == key}
+    return found.pop() if len(found) == 1 else None
 
 
 def surname_missing_first(word: str) -> str | None:

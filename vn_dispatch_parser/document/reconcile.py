@@ -34,7 +34,7 @@ from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.headings import is_title_line, snap_title
 from vn_dispatch_parser.core.lexicon import correct_text
 from vn_dispatch_parser.core.lines import is_name
-from vn_dispatch_parser.core.names import is_surname, surname_missing_first
+from vn_dispatch_parser.core.names import is_surname, surname_by_letters, surname_missing_first
 from vn_dispatch_parser.core.normalize import fold, normalize_line
 from vn_dispatch_parser.core.orthography import is_vietnamese_syllable
 from vn_dispatch_parser.core.types import BBox, CropReader, Layout, Line, Zone
@@ -192,9 +192,15 @@ def same_name(page: str, again: str) -> list[str] | None:
 
 
 def _name_line(lines: list[Line]) -> Line | None:
-    """The signature block's (last) name line, with its box."""
-    sig = [ln for ln in lines if ln.zone is Zone.SIGNATURE and ln.bbox is not None and is_name(ln.text)]
-    return sig[-1] if sig else None
+    """The signature block's (last) name line, with its box; when no line reads as a name, the line the
+    signature parser took the name from (a name after scraps of the seal's rim: '" XŠ Hồng Hương')."""
+    sig = [ln for ln in lines if ln.zone is Zone.SIGNATURE and ln.bbox is not None]
+    named = [ln for ln in sig if is_name(ln.text)]
+    if named:
+        return named[-1]
+    hit = parse_signature(sig)
+    box = hit.parts.get("name", (None, None))[1] if hit is not None else None
+    return next((ln for ln in reversed(sig) if box is not None and ln.bbox == box), None)
 
 
 def _reread(lines: list[Line], name: Line, crops: CropReader, left: int,
@@ -228,11 +234,14 @@ longest surname ("Nguyễn", "Trương") is about three line heights wide in bol
 def with_surname(page: str, again: str) -> list[str] | None:
     """The second reading's words when they are a known surname followed by the page reading's name words
     (ignoring marks, and the page's words that are no syllable: the scrap the surname was read as); else None.
+    The surname may be read without its first letter or without its marks when one common surname fits.
 
     >>> with_surname("Bá Thắng", "Phạm Bá Thắng"), with_surname('" XŠ Hồng Hương', "HNIN Tạ Hồng Hương")
     (['Phạm', 'Bá', 'Thắng'], ['Tạ', 'Hồng', 'Hương'])
     >>> with_surname("Bá Thắng", "__—hạm Bá Thắng")  # the P lost under the seal's rim
     ['Phạm', 'Bá', 'Thắng']
+    >>> with_surname("Quốc Cường", "ta Quốc Cường")  # the surname's letters, its dot below lost
+    ['Ta', 'Quốc', 'Cường']
     >>> with_surname("Bá Thắng", "Ba Thắng"), with_surname("Bá Thắng", "Lê Bá Thành"), with_surname("Bá Thắng", "và Bá Thắng")
     (None, None, None)
     """
@@ -245,6 +254,8 @@ def with_surname(page: str, again: str) -> list[str] | None:
     if [fold(w) for w in tail] != [fold(w) for w in first]:
         return None
     head = read if is_surname(read) else surname_missing_first(read)
+    if head is None and surname_by_letters(read) is not None:
+        head = read[0].upper() + read[1:]  # its marks are the name tables' to restore, and a person's to check
     return None if head is None else [head, *first]
 
 
@@ -258,4 +269,8 @@ def find_surname(lines: list[Line], crops: CropReader) -> list[Line]:
     words = [w for w in _name_words(name.text) if is_vietnamese_syllable(w, name=True)]
     if not words or is_surname(words[0]):
         return lines
-    return _reread(lines, name, crops, SURNAME_ROOM, with_surname)
+    for left in (1, SURNAME_ROOM):  # the near crop first (the one reread_name read): the wide one takes in more
+        again = _reread(lines, name, crops, left, with_surname)  # of the seal's rim, which can hide the surname
+        if again is not lines:
+            return again
+    return lines

@@ -80,12 +80,16 @@ class PageCrops:
     def __init__(self, engine: OcrEngine, image: np.ndarray, page_no: int) -> None:
         self.engine, self.image, self.page_no = engine, image, page_no
         self.height, self.width = image.shape[:2]
+        self._read: dict[tuple[int, int, int, int, Layout], list[Line] | None] = {}
 
     def read(self, x0: int, y0: int, x1: int, y1: int, *, layout: Layout = Layout.BLOCK) -> list[Line] | None:
-        crop = self.image[y0:y1, x0:x1]
-        if crop.size == 0:
-            return None
-        return recognize_at(self.engine, crop, (x0, y0), layout=layout, page_no=self.page_no)
+        """The crop's lines in the page's frame (a rectangle asked for twice is read once)."""
+        key = (x0, y0, x1, y1, layout)
+        if key not in self._read:
+            crop = self.image[y0:y1, x0:x1]
+            self._read[key] = (None if crop.size == 0 else
+                               recognize_at(self.engine, crop, (x0, y0), layout=layout, page_no=self.page_no))
+        return self._read[key]
 
 
 @dataclass
