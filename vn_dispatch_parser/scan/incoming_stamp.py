@@ -38,7 +38,7 @@ from vn_dispatch_parser.core.types import BBox, HandReading, Layout, Line, Zone
 from vn_dispatch_parser.core.vocab import NGAY, SO_CELL
 from vn_dispatch_parser.errors import MissingDependencyError
 from vn_dispatch_parser.image.digits import REJECT, GlyphGuess, read_glyphs, read_handwritten_digits
-from vn_dispatch_parser.image.preprocess import estimate_skew, rotate
+from vn_dispatch_parser.image.preprocess import estimate_skew, rotate, to_height
 from vn_dispatch_parser.ocr.engine import OcrEngine, recognize_at
 
 __all__ = ["StampReading", "date_options", "read_den_stamp"]
@@ -219,9 +219,8 @@ def _reread_row(engine: OcrEngine, row: np.ndarray, page_no: int) -> list[Line]:
     ys = np.flatnonzero((row < 128).any(axis=1))
     if not len(ys):
         return []
-    scale = min(MAX_ROW_SCALE, max(1.0, ROW_HEIGHT / (ys[-1] - ys[0] + 1)))
-    big = cv2.resize(row, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-    big = cv2.copyMakeBorder(big, *(ROW_MARGIN,) * 4, cv2.BORDER_CONSTANT, value=255)
+    big = to_height(row, ROW_HEIGHT, margin=ROW_MARGIN, measured=int(ys[-1] - ys[0] + 1), lowest=1.0,
+                    highest=MAX_ROW_SCALE)
     return recognize_at(engine, big, (0, 0), layout=Layout.LINE, page_no=page_no)
 
 

@@ -36,6 +36,7 @@ from vn_dispatch_parser.image.digits.ink import (
 )
 from vn_dispatch_parser.image.digits.model import REJECT, _Net, load_digit_model
 from vn_dispatch_parser.image.digits.segment import _Piece, _segment
+from vn_dispatch_parser.image.preprocess import to_height
 
 _WORK_HEIGHT = 96  # regions are rescaled so that their height is about this many pixels
 
@@ -77,11 +78,15 @@ def _witness_image(mask: np.ndarray) -> np.ndarray:
     return 255 - _witness_height(_crop_to_ink(mask) * 255, cv2.INTER_AREA, 0)
 
 
+WITNESS_HEIGHT = 48
+"""Pixels high the digit witness reads a blank at (Tesseract's digits read best at this size)."""
+WITNESS_MARGIN = 20
+"""Pixels of margin around it."""
+
+
 def _witness_height(g: np.ndarray, interpolation: int, margin: int) -> np.ndarray:
-    """``g`` scaled to the 48 px the digit witness reads, in a 20 px margin of level ``margin``."""
-    s = 48.0 / max(g.shape[0], 1)
-    g = cv2.resize(g, None, fx=s, fy=s, interpolation=interpolation)
-    return cv2.copyMakeBorder(g, 20, 20, 20, 20, cv2.BORDER_CONSTANT, value=margin)
+    """``g`` scaled to the :data:`WITNESS_HEIGHT` the digit witness reads, in a margin of level ``margin``."""
+    return to_height(g, WITNESS_HEIGHT, margin=WITNESS_MARGIN, value=margin, interpolation=interpolation)
 
 
 def _tesseract_digits(mask: np.ndarray, witness: DigitsFn | None) -> tuple[str, float] | None:
