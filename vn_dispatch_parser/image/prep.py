@@ -1,10 +1,12 @@
 """Per-page preparation for OCR: orientation, deskew, borders, upscaling (``preprocess``), coloured-ink
-separation, seals and stamps (``ink``), in one frame: every box found refers to the OCR image."""
+separation, seals and stamps (``ink``), in one frame: every box found refers to the OCR image; and a line
+cut from the page, scaled for reading on its own (:func:`to_height`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
 from vn_dispatch_parser.core.types import InkMark, PageImage
@@ -12,7 +14,7 @@ from vn_dispatch_parser.image import ink
 from vn_dispatch_parser.image.perspective import straighten_sheet
 from vn_dispatch_parser.image.preprocess import OrientationFn, flatten_background, guess_dpi, prepare_for_ocr
 
-__all__ = ["PreparedPage", "prepare_page"]
+__all__ = ["PreparedPage", "prepare_page", "to_height"]
 
 
 @dataclass
@@ -63,3 +65,15 @@ def prepare_page(page: PageImage, *, osd: OrientationFn | None = None) -> Prepar
                         steps=info.steps, rotation=info.rotation, skew=info.skew, scale=info.scale,
                         warp=None if sheet is None else tuple(float(v) for v in sheet.warp.ravel()),
                         sheet=None if sheet is None else (sheet.image.shape[1], sheet.image.shape[0]))
+
+
+def to_height(img: np.ndarray, height: int, *, margin: int, value: int = 255, measured: int | None = None,
+              lowest: float = 0.0, highest: float = float("inf"), interpolation: int = cv2.INTER_CUBIC) -> np.ndarray:
+    """``img`` (one line of print or of digits, read on its own) scaled so that its height, or the ``measured``
+    height of its ink, becomes ``height`` px, the factor kept within ``lowest``–``highest``, in a border of
+    ``margin`` px of level ``value``: Tesseract reads small print best at a fixed size, and finds a line's
+    baseline badly when its ink touches the edge."""
+    s = min(highest, max(lowest, height / max(measured if measured is not None else img.shape[0], 1)))
+    if s != 1.0:
+        img = cv2.resize(img, None, fx=s, fy=s, interpolation=interpolation)
+    return cv2.copyMakeBorder(img, margin, margin, margin, margin, cv2.BORDER_CONSTANT, value=value)

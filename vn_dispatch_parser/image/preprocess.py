@@ -24,7 +24,7 @@ from vn_dispatch_parser.image.ink import has_color, mm_to_px, remove_color_ink
 
 __all__ = ["Orientation", "PrepInfo", "deskew", "detect_orientation", "estimate_skew", "flatten_background",
            "guess_dpi", "is_blank", "normalize_contrast", "osd_orientation", "prepare_for_ocr", "print_glyphs",
-           "remove_border", "rotate", "rotate_upright", "to_grey", "to_height", "upscale"]
+           "remove_border", "rotate", "rotate_upright", "to_grey", "upscale"]
 
 logger = logging.getLogger(__name__)
 
@@ -410,18 +410,6 @@ def is_blank(img: np.ndarray, dpi: float) -> bool:
     """
     grey100, d = _shrink(_print_grey(img), dpi, 100)
     return _blank(grey100, d)
-
-
-def to_height(img: np.ndarray, height: int, *, margin: int, value: int = 255, measured: int | None = None,
-              lowest: float = 0.0, highest: float = float("inf"), interpolation: int = cv2.INTER_CUBIC) -> np.ndarray:
-    """``img`` (one line of print or of digits, read on its own) scaled so that its height, or the ``measured``
-    height of its ink, becomes ``height`` px, the factor kept within ``lowest``–``highest``, in a border of
-    ``margin`` px of level ``value``: Tesseract reads small print best at a fixed size, and finds a line's
-    baseline badly when its ink touches the edge."""
-    s = min(highest, max(lowest, height / max(measured if measured is not None else img.shape[0], 1)))
-    if s != 1.0:
-        img = cv2.resize(img, None, fx=s, fy=s, interpolation=interpolation)
-    return cv2.copyMakeBorder(img, margin, margin, margin, margin, cv2.BORDER_CONSTANT, value=value)
 
 
 def upscale(img: np.ndarray, dpi: float, target: int = OCR_DPI, below: int = UPSCALE_BELOW) -> tuple[np.ndarray, float]:

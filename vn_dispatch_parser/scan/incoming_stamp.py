@@ -38,7 +38,8 @@ from vn_dispatch_parser.core.types import BBox, HandReading, Layout, Line, Zone
 from vn_dispatch_parser.core.vocab import NGAY, SO_CELL
 from vn_dispatch_parser.errors import MissingDependencyError
 from vn_dispatch_parser.image.digits import REJECT, GlyphGuess, read_glyphs, read_handwritten_digits
-from vn_dispatch_parser.image.preprocess import estimate_skew, rotate, to_height
+from vn_dispatch_parser.image.prep import to_height
+from vn_dispatch_parser.image.preprocess import estimate_skew, rotate
 from vn_dispatch_parser.ocr.engine import OcrEngine, recognize_at
 
 __all__ = ["StampReading", "date_options", "read_den_stamp"]

@@ -36,7 +36,7 @@ from vn_dispatch_parser.image.digits.ink import (
 )
 from vn_dispatch_parser.image.digits.model import REJECT, _Net, load_digit_model
 from vn_dispatch_parser.image.digits.segment import _Piece, _segment
-from vn_dispatch_parser.image.preprocess import to_height
+from vn_dispatch_parser.image.prep import to_height
 
 _WORK_HEIGHT = 96  # regions are rescaled so that their height is about this many pixels
 
