@@ -20,6 +20,7 @@ from vn_dispatch_parser.image.digits import (
     model_path,
     read_handwritten_day,
     read_handwritten_digits,
+    read_handwritten_int,
     read_handwritten_month,
     second_readings,
 )
@@ -269,6 +270,21 @@ def test_a_digit_whose_part_touches_its_neighbour_is_cut_with_the_row() -> None:
     # the group of the 1 read as no digit and was dropped ("5"); the row cut as a whole reads both
     img = cv2.imread(str(Path(__file__).parent / "data" / "day_15_flag_touching.png"))
     assert read_handwritten_digits(img, (60, 30, 139, 119), max_digits=2, row=(62, 98), witness=None).text == "15"
+
+
+def test_a_day_is_read_as_two_digits_when_its_ink_can_be_cut_so() -> None:  # issue 12, class 4: '15' read '6'
+    # a synthetic scan's day (seed 5151, heavy): a 1 slanted back ("\\") touching the 5 reads whole as one 6;
+    # a day has two digits (nd30.md §2.3, "ngày 05"), so the cut into two (1 and 5) is weighed against it
+    img = cv2.imread(str(Path(__file__).parent / "data" / "day_15_slanted_one.png"))
+    blank, row = (49, 69, 119, 145), (83, 131)
+    assert read_handwritten_day(img, blank, row=row, witness=None).text == "15"
+    # without the rule (a month has one digit or two) the whole ink reads as one 6
+    assert read_handwritten_int(img, blank, lo=1, hi=31, max_digits=2, row=row, witness=None).text == "6"
+
+
+def test_a_day_written_short_stays_one_digit() -> None:
+    img, region = number_line("7", (25, 25, 25))  # "ngày 7", against the rule: the one digit is not cut
+    assert read_handwritten_day(img, region, witness=None).text == "7"
 
 
 @pytest.mark.parametrize(("ink_height", "capped"), [(7, True), (20, False)])

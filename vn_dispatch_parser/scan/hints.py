@@ -258,10 +258,12 @@ def _row_blank(region: tuple[int, int, int, int], row: BBox) -> tuple[int, int, 
 
 
 def _read(img: np.ndarray, found: tuple[tuple[int, int, int, int], str | None], line: Line, max_digits: int,
-          low: int, high: int, digits: DigitsFn | None = None) -> HandReading | None:
+          low: int, high: int, digits: DigitsFn | None = None, expect: int | None = None) -> HandReading | None:
     """Read digits in a blank; a reading outside ``low``–``high`` is dropped. With ``digits`` (the OCR
     engine's digit reader), a blank whose printed OCR read other digits than the ink reader is read twice more
-    (:func:`~vn_dispatch_parser.image.digits.second_readings`), for the vote in ``document.hints``."""
+    (:func:`~vn_dispatch_parser.image.digits.second_readings`), for the vote in ``document.hints``.
+    ``expect``: how many digits the blank should hold (a day's :data:`~vn_dispatch_parser.image.digits.DAY_DIGITS`).
+    """
     from vn_dispatch_parser.image.digits import read_handwritten_digits, read_handwritten_int, second_readings
 
     region, printed = found
@@ -272,7 +274,8 @@ def _read(img: np.ndarray, found: tuple[tuple[int, int, int, int], str | None], 
     # field, and it costs a Tesseract call (~0.13 s) per blank
     def reading(box: tuple[int, int, int, int]) -> DigitReading:
         if high <= 31:
-            return read_handwritten_int(img, box, lo=low, hi=high, max_digits=max_digits, row=row, witness=None)
+            return read_handwritten_int(img, box, lo=low, hi=high, max_digits=max_digits, row=row, witness=None,
+                                        expect=expect)
         return read_handwritten_digits(img, box, max_digits=max_digits, row=row, witness=None)
 
     try:
@@ -318,6 +321,8 @@ def _after(line: Line, label: regex.Pattern[str], width: int) -> tuple[tuple[int
 def read_hints(lines: list[Line], img: np.ndarray, dpi: int, digits: DigitsFn | None = None) -> HandHints:
     """Read the hand-written number, day and month of a page whose header is in ``lines``; ``digits`` (the
     OCR engine's digit reader) gives the second readings of a number the two readers disagree on."""
+    from vn_dispatch_parser.image.digits import DAY_DIGITS
+
     hints = HandHints()
     left = [ln for ln in lines if ln.zone in (Zone.HEADER_LEFT,) and ln.words]
     right = [ln for ln in lines if ln.zone in (Zone.HEADER_RIGHT,) and ln.words]
@@ -337,7 +342,7 @@ def read_hints(lines: list[Line], img: np.ndarray, dpi: int, digits: DigitsFn | 
         day = _between(ln, _NGAY, _THANG)
         if day is None:
             continue
-        hints.day = _read(img, day, ln, 2, 1, 31)
+        hints.day = _read(img, day, ln, 2, 1, 31, expect=DAY_DIGITS)  # a month has one digit or two
         month = _between(ln, _THANG, _NAM)
         if month is not None and not (month[1] or "").isdigit():
             hints.month = _read(img, month, ln, 2, 1, 12)

@@ -29,6 +29,7 @@ from __future__ import annotations
 from vn_dispatch_parser.image.digits.glyphs import glyph_to_input
 from vn_dispatch_parser.image.digits.model import GLYPH, MODEL_FILE, REJECT, load_digit_model, model_path
 from vn_dispatch_parser.image.digits.read import (
+    DAY_DIGITS,
     DigitReading,
     GlyphGuess,
     read_glyphs,
@@ -40,6 +41,7 @@ from vn_dispatch_parser.image.digits.read import (
 )
 
 __all__ = [
+    "DAY_DIGITS",
     "GLYPH",
     "MODEL_FILE",
     "REJECT",

@@ -78,6 +78,9 @@ def _witness_image(mask: np.ndarray) -> np.ndarray:
     return 255 - _witness_height(_crop_to_ink(mask) * 255, cv2.INTER_AREA, 0)
 
 
+DAY_DIGITS = 2
+"""Digits a date's day is written with: a day under 10 takes a leading zero ("ngày 05", nd30.md §2.3)."""
+
 WITNESS_HEIGHT = 48
 """Pixels high the digit witness reads a blank at (Tesseract's digits read best at this size)."""
 WITNESS_MARGIN = 20
@@ -148,7 +151,8 @@ def _normalise_region(img: np.ndarray, region: Any) -> Region:
     return (max(0, min(x0, W)), max(0, min(y0, H)), max(0, min(x1, W)), max(0, min(y1, H)))
 
 
-def _read_raw(img: np.ndarray, region: Any, model: _Net, row: tuple[int, int] | None = None) -> _Raw | None:
+def _read_raw(img: np.ndarray, region: Any, model: _Net, row: tuple[int, int] | None = None,
+              expect: int | None = None) -> _Raw | None:
     img = _to_bgr_or_gray(np.asarray(img))
     if img.dtype != np.uint8:
         img = np.clip(img, 0, 255).astype(np.uint8)
@@ -187,7 +191,7 @@ def _read_raw(img: np.ndarray, region: Any, model: _Net, row: tuple[int, int] | 
     clean = cv2.morphologyEx(clean, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3)))
     s = _best_shear(clean)
     sheared, extra = _shear(clean, s)
-    pieces = _segment(model, sheared)
+    pieces = _segment(model, sheared, expect)
     yc = clean.shape[0] / 2.0
 
     def to_image(box: tuple[int, int, int, int]) -> Region:
@@ -258,11 +262,12 @@ def _read(
     witness: DigitsFn | None,
     model: str | Path | None,
     row: tuple[int, int] | None = None,
+    expect: int | None = None,
 ) -> tuple[DigitReading, list[np.ndarray], float]:
     """The reading, the per-position class probabilities behind it, and the confidence factor that is not
     per digit (rejected candidates inside the row, too many candidates)."""
     net = load_digit_model(model)
-    raw = _read_raw(img, region, net, row)
+    raw = _read_raw(img, region, net, row, expect)
     if raw is None:
         return _empty(), [], 0.0
     if not raw.pieces:
@@ -349,13 +354,15 @@ def read_handwritten_int(
     witness: DigitsFn | None = None,
     model: str | Path | None = None,
     row: tuple[int, int] | None = None,
+    expect: int | None = None,
 ) -> DigitReading:
-    """Like :func:`read_handwritten_digits`, for a number that must lie in ``lo..hi`` (a day, a month).
+    """Like :func:`read_handwritten_digits`, for a number that must lie in ``lo..hi`` (a day, a month);
+    ``expect``: how many digits the blank should hold (a day's two), when a rule says so.
 
     When the best reading is out of range, the most probable in-range reading from the per-digit
     probabilities is taken instead (with that probability as confidence); ``""`` when none is likely.
     """
-    r, probs, penalty = _read(img, region, max_digits, witness, model, row)
+    r, probs, penalty = _read(img, region, max_digits, witness, model, row, expect)
     if not r.text:
         return r
     spelled: dict[str, float] = {}
@@ -374,8 +381,8 @@ def read_handwritten_int(
 
 
 def read_handwritten_day(img: np.ndarray, region: Region | Any | None = None, **kw: Any) -> DigitReading:
-    """The day of a date line ("ngày __"): at most two digits, 1–31."""
-    return read_handwritten_int(img, region, lo=1, hi=31, **kw)
+    """The day of a date line ("ngày __"): two digits (nd30.md §2.3: "ngày 05"), 1–31."""
+    return read_handwritten_int(img, region, lo=1, hi=31, expect=DAY_DIGITS, **kw)
 
 
 def read_handwritten_month(img: np.ndarray, region: Region | Any | None = None, **kw: Any) -> DigitReading:

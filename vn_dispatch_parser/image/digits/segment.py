@@ -258,6 +258,36 @@ def _best_cuts(
     return best[n - 1], chosen[::-1]
 
 
+def _cuts_into(
+    spans: list[tuple[int, int]], probs: np.ndarray, costs: list[float], count: int
+) -> tuple[float, list[int]]:
+    """Like :func:`_best_cuts`, the best split into exactly ``count`` pieces (``-inf`` and ``[]`` when there
+    is none)."""
+    n = len(costs)
+    score_of = {(i, j): (float(np.log(max(p[:REJECT].max(), 1e-6))), k)
+                for k, ((i, j), p) in enumerate(zip(spans, probs, strict=True))}
+    best = np.full((n, count + 1), -np.inf)
+    back = np.full((n, count + 1), -1, np.int64)
+    best[0, 0] = 0.0
+    for j in range(1, n):
+        for i in range(j):
+            if (i, j) not in score_of:
+                continue
+            for c in range(1, count + 1):
+                if best[i, c - 1] > -np.inf:
+                    sc = best[i, c - 1] + score_of[(i, j)][0] + _PIECE_COST - costs[j]
+                    if sc > best[j, c]:
+                        best[j, c], back[j, c] = sc, i
+    if back[n - 1, count] < 0:
+        return -np.inf, []
+    chosen, j, c = [], n - 1, count
+    while j > 0:
+        i = int(back[j, c])
+        chosen.append(score_of[(i, j)][1])
+        j, c = i, c - 1
+    return float(best[n - 1, count]), chosen[::-1]
+
+
 def _merge_broken(model: _Net, mask: np.ndarray, pieces: list[_Piece], h_ref: float) -> list[_Piece]:
     """Join neighbours that are one digit broken apart (a 9's loop and stem on a bitonal scan, a 0 whose
     thin top and bottom faded): both doubtful, close together, no wider than a digit when joined, and
@@ -291,10 +321,12 @@ def _score(pieces: list[_Piece]) -> float:
     return sum(float(np.log(max(p.p_digit, 1e-6))) + _PIECE_COST for p in pieces)
 
 
-def _row_pieces(model: _Net, mask: np.ndarray, x0: int, x1: int, h_ref: float) -> tuple[float, list[_Piece]]:
+def _row_pieces(model: _Net, mask: np.ndarray, x0: int, x1: int, h_ref: float,
+                count: int | None = None) -> tuple[float, list[_Piece]]:
     """The stretch ``x0:x1`` of the row cut as one group: the seams run across the gaps between components
     too (at no cost when they cross no ink), so a digit broken in two whose one part touches its neighbour
-    (the flag of a 5 joined to the 1 before it, its bowl apart) is read whole. Its score and pieces."""
+    (the flag of a 5 joined to the 1 before it, its bowl apart) is read whole. Its score and pieces; with
+    ``count``, cut into that many pieces."""
     part = mask[:, x0:x1]
     cuts = _seams(part, h_ref)
     if cuts is None:
@@ -304,7 +336,7 @@ def _row_pieces(model: _Net, mask: np.ndarray, x0: int, x1: int, h_ref: float) -
     if not spans:
         return -np.inf, []
     probs = _classify(model, masks)
-    score, chosen = _best_cuts(spans, probs, costs)
+    score, chosen = _best_cuts(spans, probs, costs) if count is None else _cuts_into(spans, probs, costs, count)
     pieces = []
     for k in chosen:
         ys, xs = np.nonzero(masks[k])
@@ -313,12 +345,35 @@ def _row_pieces(model: _Net, mask: np.ndarray, x0: int, x1: int, h_ref: float) -
     return score, pieces
 
 
-def _segment(model: _Net, mask: np.ndarray) -> list[_Piece]:
+AS_EXPECTED = 0.9
+"""The share of blanks written with the number of digits a rule of the document asks for (a day always has
+two, "ngày 05": nd30.md §2.3); the rest are written short ("ngày 5"). The prior of a reading with that many
+digits against one with fewer, when the ink can be cut either way (:func:`_segment`)."""
+
+
+WHOLE_DIGIT = 0.6
+"""A piece of such a cut is a digit when it is at least this share of the row's tallest piece high: hand-written
+digits of one number are about as tall as each other; a stroke cut off one is not."""
+
+
+def _segment(model: _Net, mask: np.ndarray, expect: int | None = None) -> list[_Piece]:
     """All digit candidates of a (deslanted) ink mask, left to right, boxes in the mask's coordinates.
 
     The components are grouped into digits and each group is cut on its own; when that leaves a doubtful
-    piece, the row is cut again as a whole (:func:`_row_pieces`), kept when it reads as many pieces, all sure."""
+    piece, the row is cut again as a whole (:func:`_row_pieces`), kept when it reads as many pieces, all sure.
+    With ``expect`` (the number of digits the blank should hold), fewer pieces than that are weighed against
+    the best cut of the row into that many (:data:`AS_EXPECTED`): a day's slanted 1 touching the next digit
+    reads whole as one 6 ("\\5"), and a 1 and a 5 when cut in two."""
     pieces = _group_pieces(model, mask)
+    if expect is not None and 0 < len(pieces) < expect:
+        h_ref = float(max(p.box[3] - p.box[1] for p in pieces))
+        score, again = _row_pieces(model, mask, pieces[0].box[0], pieces[-1].box[2], h_ref, count=expect)
+        # each piece a whole digit: sure, and as tall as the row's print (a cut that leaves a 2's tail or a 4's
+        # crossbar beside the rest reads "21", "27": the day's leading 0 was not written or not seen)
+        whole = all(not _doubtful(p) and p.box[3] - p.box[1] >= WHOLE_DIGIT * h_ref for p in again)
+        if again and whole and score + np.log(AS_EXPECTED) > _score(pieces) + np.log(1 - AS_EXPECTED):
+            return again
+        return pieces
     if len(pieces) >= 2 and any(_doubtful(p) for p in pieces):
         h_ref = float(max(p.box[3] - p.box[1] for p in pieces))
         score, again = _row_pieces(model, mask, pieces[0].box[0], pieces[-1].box[2], h_ref)
