@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from vn_dispatch_parser.core.types import BBox, Layout, Line, Zone
 from vn_dispatch_parser.document.reconcile import (
+    find_block,
     find_name,
     find_surname,
     reconcile_signature,
@@ -50,6 +51,41 @@ def test_find_name_keeps_the_page_when_the_crop_reads_nothing_useful() -> None:
     lines = [BODY, sig("KT. CHỦ TỊCH", 1700), sig("PHÓ CHỦ TỊCH", 1750)]
     assert find_name(lines, Crops([sig("~~ ,", 2000)])) == lines
     assert find_name(lines, Crops([])) == lines
+
+
+def _listed(text: str, y: int) -> Line:
+    return Line(text, bbox=BBox(150, y, 700, y + 40), conf=90.0, zone=Zone.RECIPIENTS)
+
+
+def test_find_block_reads_a_block_the_page_lost_beside_the_noi_nhan_list() -> None:  # class 5: a level lost
+    listed = [_listed("Nơi nhận:", 1700), _listed("- Như trên;", 1745), _listed("- Lưu: VT, VP.", 1790)]
+    lines = [BODY, *listed]
+    crops = Crops([sig("KT. GIÁM ĐỐC", 1700), sig("PHÓ GIÁM ĐỐC", 1745), sig("Nguyễn Văn An", 2000)])
+    out = find_block(lines, crops)
+    assert [ln.text for ln in out] == [ln.text for ln in lines] + ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Nguyễn Văn An"]
+    assert all(ln.zone is Zone.SIGNATURE for ln in out[len(lines):])
+    x0, y0, _, y1 = crops.asked[0]
+    assert x0 >= 700 and y0 <= 1700 and y1 >= 2040  # right of the list, from the label's row down past the name
+    assert find_block(lines, Crops([sig("~ ,", 1800)])) == lines  # no title, no name: nothing is added
+    assert find_block([*lines, sig("GIÁM ĐỐC", 1700)], crops) == [*lines, sig("GIÁM ĐỐC", 1700)]  # a block read
+
+
+class BlockLineCrops(Crops):
+    """A block reading that splits the name into words, a one-line reading that has it whole."""
+
+    def read(self, x0: int, y0: int, x1: int, y1: int, *, layout: Layout = Layout.BLOCK) -> list[Line] | None:
+        self.asked.append((x0, y0, x1, y1))
+        if layout is Layout.LINE:
+            return [Line("“Mai Thị Thư", bbox=BBox(1050, 2000, 1300, 2040), conf=80.0)]
+        return [Line("Thị", bbox=BBox(1120, 2002, 1180, 2038), conf=70.0),
+                Line("Thư", bbox=BBox(1190, 2002, 1250, 2038), conf=70.0)]
+
+
+def test_find_name_reads_the_name_row_again_as_one_line() -> None:  # class 2: a surname lost under the signature
+    lines = [BODY, sig("TL. CHỦ TỊCH", 1700), sig("CHÁNH VĂN PHÒNG", 1750), sig("l s01", 1990)]
+    out = find_name(lines, BlockLineCrops([]))
+    assert out[-1].text == "Mai Thị Thư" and out[-1].zone is Zone.SIGNATURE  # the scrap's place does not block it
+    assert "l s01" not in [ln.text for ln in out]  # the scrap was that name's ink misread: the reading replaces it
 
 
 def test_a_complete_block_is_not_read_again() -> None:

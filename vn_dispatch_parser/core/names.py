@@ -137,9 +137,18 @@ def doubtful_words(name: str) -> list[tuple[str, str]]:
 
 
 def is_known_surname(name: str) -> bool:
-    """True when a name starts with a common Vietnamese surname (or a rank before one)."""
-    parts = [p for p in name.split(" ") if p]
-    return any(fold(p) in _surnames() for p in parts[:3])
+    """True when a name starts with a common Vietnamese surname (after a rank, if any); its letters are
+    enough, the marks are :func:`correct_name`'s. Only the first word counts: a middle name is often a
+    surname's letters too ("Bài Đình Vũ": Đình is Đinh's).
+
+    >>> is_known_surname("Trung tá Nguyễn Văn An"), is_known_surname("Đại tá, TS. Lê An"), is_known_surname("Bài Đình Vũ")
+    (True, True, False)
+    """
+    ranks = sorted(load("positions")["name_prefixes"], key=len, reverse=True)
+    while rank := next((r for r in ranks if name.startswith((r + " ", r + ","))), None):  # "Đại tá, TS. …"
+        name = name[len(rank) :].lstrip(" ,")
+    parts = name.split()
+    return bool(parts) and fold(parts[0]) in _surnames()
 
 
 def is_surname(word: str) -> bool:

@@ -7,11 +7,13 @@ complete the parsed block is (:func:`~vn_dispatch_parser.fields.signer.signature
 lines the signer's fields are read from, not their values: :mod:`vn_dispatch_parser.fields.signer` parses the
 block and :func:`vn_dispatch_parser.document.build._signer` decides the signer fields.
 
-Three steps, in order, each on the lines the step before left:
+The steps, in order, each on the lines the step before left:
 
+* :func:`find_block` — a Nơi nhận list but no block beside it: read the block from the crop right of the list.
 * :func:`rescue_title` — a name but no title: read the titles above the name from a crop.
 * :func:`reread_block` — a poor block: read the whole block from a crop; keep the better reading.
-* :func:`find_name` — titles but no name: look for the name below the titles.
+* :func:`find_name` — titles but no name: look for the name below the titles (and read its row again as one
+  line when the crop's block reading split it).
 * :func:`reread_name` — the name line read again alone: a signature's or seal's stroke through the name
   makes full-page segmentation confuse its marks ("Hiên" for "Hiền", "Tuân" for "Tuấn") or read stray
   letters into it ("Trần À Hoàng Tuân Ấ"); read as one line, with that ink already off the image, it reads
@@ -38,9 +40,10 @@ from vn_dispatch_parser.core.names import is_surname, surname_by_letters, surnam
 from vn_dispatch_parser.core.normalize import fold, normalize_line
 from vn_dispatch_parser.core.orthography import is_vietnamese_syllable
 from vn_dispatch_parser.core.types import BBox, CropReader, Layout, Line, Zone
+from vn_dispatch_parser.fields.lists import NOI_NHAN
 from vn_dispatch_parser.fields.signer import parse_signature, signature_quality
 
-__all__ = ["find_name", "find_surname", "reconcile_signature", "reread_block", "reread_name", "rescue_title",
+__all__ = ["find_block", "find_name", "find_surname", "reconcile_signature", "reread_block", "reread_name", "rescue_title",
            "same_name"]
 
 #: A block this complete (two known title segments and a sure name, or more) is not read again.
@@ -49,11 +52,43 @@ GOOD_ENOUGH = 3
 
 def reconcile_signature(lines: list[Line], crops: CropReader) -> list[Line]:
     """The page's lines with its signature block read as completely as crops allow (see the module doc)."""
+    lines = find_block(lines, crops)
     lines = rescue_title(lines, crops)
     lines = reread_block(lines, crops)
     lines = find_name(lines, crops)
     lines = reread_name(lines, crops)
     return find_surname(lines, crops)
+
+
+BLOCK_BELOW = 14
+"""How far below the Nơi nhận label, in its line heights, a lost signature block is looked for: two or three
+title lines, the space for signing (four to six lines) and the name."""
+
+
+def find_block(lines: list[Line], crops: CropReader) -> list[Line]:
+    """Read the signature block from a crop when the page OCR read a Nơi nhận list but no line of the block
+    beside it (a seal and a signature over the block make full-page layout analysis take it for a picture).
+    The block's first title is level with the "Nơi nhận:" label (nd30.md, 9b level with 7a) and the block
+    lies right of the list; lines read there are kept when they parse as a block (a known title or a name)."""
+    if any(ln.zone is Zone.SIGNATURE and ln.text.strip() for ln in lines):
+        return lines
+    label = next((ln for ln in lines if ln.zone is Zone.RECIPIENTS and ln.bbox is not None
+                  and NOI_NHAN.match(ln.text)), None)
+    if label is None or label.bbox is None:
+        return lines
+    listed = [ln.bbox for ln in lines if ln.zone is Zone.RECIPIENTS and ln.bbox is not None]
+    h = max(10, label.bbox.height)
+    x0 = min(crops.width - 1, max(b.x1 for b in listed) + h)
+    y0, y1 = max(0, label.bbox.y0 - h), min(crops.height, label.bbox.y1 + BLOCK_BELOW * h)
+    read = crops.read(x0, y0, crops.width, y1)
+    if not read:
+        return lines
+    found = [replace(ln, text=normalize_line(ln.text), conf=(ln.conf or 0.0) * CONF.sig_crop_read,
+                     zone=Zone.SIGNATURE) for ln in read if ln.text.strip()]
+    if signature_quality(parse_signature(found)) == 0:
+        return lines
+    k = max(i for i, ln in enumerate(lines) if ln.zone is Zone.RECIPIENTS) + 1
+    return lines[:k] + found + lines[k:]
 
 
 def rescue_title(lines: list[Line], crops: CropReader) -> list[Line]:
@@ -146,7 +181,9 @@ def find_name(lines: list[Line], crops: CropReader) -> list[Line]:
     read = crops.read(x0, y0, x1, y1)
     if read is None:
         return lines
-    seen = [ln.bbox for ln in sig if ln.bbox is not None]
+    # a crop line where the page read a title is that title again; where the page read scraps (the seal's or
+    # the signature's ink over the name) it is new
+    seen = [ln.bbox for ln in titles if ln.bbox is not None]
     found = [replace(ln, text=normalize_line(ln.text), conf=(ln.conf or 0.0) * CONF.sig_crop_read, zone=Zone.SIGNATURE)
              for ln in read
              if ln.bbox is not None and regex.search(r"\p{L}{2}", ln.text)
@@ -154,10 +191,34 @@ def find_name(lines: list[Line], crops: CropReader) -> list[Line]:
     if not found:
         return lines
     last = max(lines.index(ln) for ln in sig) + 1
-    more = lines[:last] + found + lines[last:]
     before = signature_quality(parse_signature(sig))
-    after = signature_quality(parse_signature([ln for ln in more if ln.zone is Zone.SIGNATURE]))
-    return more if after > before else lines
+    for read_again in (lambda: found, lambda: _name_row(found, crops, x0, x1)):
+        extra = read_again()
+        # the page's scraps where the crop read the name are that name's ink misread: the crop's reading
+        # takes their place
+        boxes = [e.bbox for e in extra if e.bbox is not None]
+        scraps = [ln for ln in sig if ln not in titles and ln.bbox is not None
+                  and any(ln.bbox.overlap(b) > 0.3 for b in boxes)]
+        more = [ln for ln in lines[:last] if ln not in scraps] + extra + lines[last:]
+        if signature_quality(parse_signature([ln for ln in more if ln.zone is Zone.SIGNATURE])) > before:
+            return more
+    return lines
+
+
+def _name_row(found: list[Line], crops: CropReader, x0: int, x1: int) -> list[Line]:
+    """The lowest row of a block reading that holds a capitalised word, read again across the block's width as
+    one line: a block reading splits a name the signature runs into ("Thị", "Thư", its surname lost)."""
+    rows = [ln for ln in found if ln.bbox is not None and _name_words(ln.text)]
+    if not rows:
+        return []
+    low = max(rows, key=lambda ln: ln.bbox.cy if ln.bbox is not None else 0)
+    assert low.bbox is not None
+    h = max(10, low.bbox.height)
+    read = crops.read(x0, max(0, low.bbox.y0 - h // 2), x1, min(crops.height, low.bbox.y1 + h // 2),
+                      layout=Layout.LINE)
+    names = [replace(ln, text=" ".join(_read_words(ln.text)), conf=(ln.conf or 0.0) * CONF.sig_crop_read,
+                     zone=Zone.SIGNATURE) for ln in read or []]  # the words without a quote's scrap ('“Mai')
+    return [ln for ln in names if is_name(ln.text)]
 
 
 def _read_words(text: str) -> list[str]:
