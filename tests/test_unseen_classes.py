@@ -1040,3 +1040,11 @@ def test_a_typewritten_date_line_with_a_colon_after_nam_is_the_date() -> None:  
             "13/UB-TP, ngày 18 tháng 01 năm 1999.\nĐiều 1. Giao đất./.\n")
     doc = parse_text(text).documents[0]
     assert (doc.place, doc.issued_date) == ("Cao Bằng", datetime.date(1999, 2, 22))
+
+
+@pytest.mark.parametrize(("line", "number", "symbol"), [("Số: 127 QĐ-UBND.", "127", "QĐ-UBND"),
+                                                        ("Số: 1166UBND-NV", "1166", "UBND-NV")])
+def test_a_number_line_that_lost_its_slash(line: str, number: str, symbol: str) -> None:  # class 3/4
+    doc = parse_text(CONG_VAN_TEXT.replace("Số: 1865 /SYT-VP", line)).documents[0]
+    assert (doc.number, doc.symbol) == (number, symbol)
+    assert "number" in doc.needs_review  # the split is a guess

@@ -23,7 +23,7 @@ from vn_dispatch_parser.core.lines import SO_RE
 from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.tables import dj_codes, load, type_by_code
 from vn_dispatch_parser.core.types import Hit, Line, Zone
-from vn_dispatch_parser.core.vocab import SO
+from vn_dispatch_parser.core.vocab import SO, SO_HEADER
 
 __all__ = ["canonical_symbol", "find_number", "lost_small_letter", "parse_number_text", "symbol_agrees",
            "well_formed"]
@@ -138,7 +138,7 @@ def find_number(lines: list[Line]) -> tuple[Hit, Line] | None:
             continue
         if regex.match(r"^\s*(?:Kèm theo|\(Kèm)", t, regex.I):
             continue
-        hit = parse_number_text(t, restore_dj=line.conf is not None)
+        hit = parse_number_text(t, restore_dj=line.conf is not None) or _slash_lost(t)
         if hit is not None:
             hit.page = line.page
             hit.bbox = line.bbox
@@ -146,6 +146,29 @@ def find_number(lines: list[Line]) -> tuple[Hit, Line] | None:
                 hit.conf *= max(CONF.line_conf_floor, line.conf)
             return hit, line
     return _label_lost(lines)
+
+
+# the Số line with its "/" lost: the label, the number, then a ký hiệu of two to four hyphenated codes (spaced
+# from the number or glued to it), nothing else
+_SLASH_LOST = regex.compile(rf"^\s*{SO_HEADER}\s*[:;.]?\s*(?P<so>\d{{1,6}})\s*"
+                            r"(?P<kh>[A-ZĐ]{1,6}(?:\s*-\s*[A-ZĐ][A-ZĐa-zđ&]{0,11}){1,3})[\s.;,]*$", regex.V1)
+
+
+def _slash_lost(text: str) -> Hit | None:
+    """A Số line whose "/" OCR lost ("Số: 127 QĐ-UBND.", "Số: 1166UBND-NV"): a Số line holds only the number
+    and the ký hiệu, so the digits after the label are the number and the hyphenated capitals the ký hiệu;
+    the split is a guess a person checks.
+
+    >>> _slash_lost("Số: 127 QĐ-UBND.").value, _slash_lost("Số: 1166UBND-NV").value
+    (('127', 'QĐ-UBND', '/'), ('1166', 'UBND-NV', '/'))
+    >>> _slash_lost("Số: 127 ngày 5/3") is None
+    True
+    """
+    m = _SLASH_LOST.match(text)
+    if m is None:
+        return None
+    return Hit(value=(m.group("so"), canonical_symbol(m.group("kh"), restore_dj=True), "/"), raw=m.group(0),
+               rule="so_slash_lost", conf=CONF.number_separator_odd)
 
 
 # the Số line of the header's left column with its label lost: a scrap (the label under hand-writing, a
