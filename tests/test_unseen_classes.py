@@ -1048,3 +1048,12 @@ def test_a_number_line_that_lost_its_slash(line: str, number: str, symbol: str) 
     doc = parse_text(CONG_VAN_TEXT.replace("Số: 1865 /SYT-VP", line)).documents[0]
     assert (doc.number, doc.symbol) == (number, symbol)
     assert "number" in doc.needs_review  # the split is a guess
+
+
+@pytest.mark.parametrize(("title", "position"), [("ca 0x7 >, GIÁM ĐỐC", "GIÁM ĐỐC"), ("Z5 ĐỤC TRƯỜNG", "CỤC TRƯỞNG"),
+                                                 ("Sở Y tế GIÁM ĐỐC", None)])
+def test_scraps_of_ink_before_a_signers_title(title: str, position: str | None) -> None:  # class 5
+    """Scraps of the seal's or signature's ink read before the title ("ca 0x7 >,", "Z5") leave it; a
+    capitalised word before it is print, and the line is no title."""
+    doc = parse_text(_with_signature(f"{title}\nNguyễn Hồng Chương")).documents[0]
+    assert doc.signer_position == position

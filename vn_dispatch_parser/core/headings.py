@@ -54,10 +54,23 @@ def is_caps_title(text: str) -> bool:
 
 
 def without_garbled_prefix(text: str) -> str:
-    """"tt. BỘ TRƯỞNG" → "BỘ TRƯỞNG": a prefix the seal garbled, before a known title."""
+    """"tt. BỘ TRƯỞNG" → "BỘ TRƯỞNG": a prefix the seal garbled, before a known title; and scraps of the seal's
+    or the signature's ink read before a known title, with no capitalised word among them.
+
+    >>> without_garbled_prefix("tt. BỘ TRƯỞNG"), without_garbled_prefix("ca 0x7 >, GIÁM ĐỐC")
+    ('BỘ TRƯỞNG', 'GIÁM ĐỐC')
+    >>> without_garbled_prefix("PHÓ GIÁM ĐỐC"), without_garbled_prefix("Sở Y tế GIÁM ĐỐC")
+    ('PHÓ GIÁM ĐỐC', 'Sở Y tế GIÁM ĐỐC')
+    """
+    if _PREFIX.match(text):
+        return text
     g = regex.match(r"^\S{1,3}[.,]\s+(?P<rest>\p{Lu}.*)$", text, flags=regex.V1)
-    if g and not _PREFIX.match(text) and fold(g.group("rest").strip(" .:;")) in titles():
+    if g and fold(g.group("rest").strip(" .:;")) in titles():
         return g.group("rest").strip(" .:;")
+    g = regex.match(r"^(?P<head>.*?)\s(?P<rest>\p{Lu}[\p{Lu} ]+)$", text.strip(" .:;"), flags=regex.V1)
+    if g and fold(g.group("rest").strip()) in titles() and not regex.search(r"(?<!\S)\p{Lu}", g.group("head"),
+                                                                             flags=regex.V1):
+        return g.group("rest").strip()  # no capitalised word before it: "ca 0x7 >," is ink read as text
     return text
 
 

@@ -295,7 +295,9 @@ def parse_signature(lines: list[Line]) -> Hit | None:
 def _repair_titles(segments: list[str]) -> tuple[list[str], bool, str | None]:
     """The block's title segments cleaned of OCR noise, snapped to the known titles and given a lost prefix
     (:func:`_infer_prefix`); whether a title was guessed so, and the prefix put back ("KT.", "TL.") if any."""
-    cleaned = [regex.sub(r"^[^\p{L}]+|[^\p{L}.]+$", "", s, flags=regex.V1) for s in segments]
+    # scraps of ink before a title: non-letters, and a first word holding a digit ("Z5 ĐỤC TRƯỜNG"), which no
+    # title word does
+    cleaned = [regex.sub(r"^[^\p{L}]+|^\S*\d\S*\s+(?=\p{Lu})|[^\p{L}.]+$", "", s, flags=regex.V1) for s in segments]
     snapped = [_snap_title(s) for s in cleaned]
     inferred = _infer_prefix(snapped)
     repaired = _restore_deputy(inferred)
