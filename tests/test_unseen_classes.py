@@ -1057,3 +1057,18 @@ def test_scraps_of_ink_before_a_signers_title(title: str, position: str | None) 
     capitalised word before it is print, and the line is no title."""
     doc = parse_text(_with_signature(f"{title}\nNguyễn Hồng Chương")).documents[0]
     assert doc.signer_position == position
+
+
+@pytest.mark.parametrize(("above", "first"), [("kề ~ ác Như - Điêu\n3;", "Như Điều 3"), ("~ ai Như trên", "Như trên"),
+                                              ("thực hiện các nội dung như trên.", None)])
+def test_the_first_item_read_with_a_lost_label(above: str, first: str | None) -> None:  # class 1: items dropped
+    """The Nơi nhận label lost under a stamp: the usual first item ("Như trên", "Như Điều N", nd30.md §2.7) read
+    among the scraps just above the list is the list's first item; a body sentence ending "như trên" is not."""
+    from vn_dispatch_parser.core.types import Line, Zone
+    from vn_dispatch_parser.document.view import recipients_label
+
+    lines = [Line(t, zone=Zone.BODY) for t in ["Điều 1. Ban hành quy chế.", *above.split("\n")]]
+    lines += [Line(t, zone=Zone.RECIPIENTS) for t in ["- Văn phòng Chính phủ;", "- Lưu: VT, VP."]]
+    nn = recipients_label(lines, 0)
+    assert nn is not None and lines[nn].text == "Nơi nhận:"
+    assert (lines[nn + 1].text.strip("-; ") == first) if first else lines[nn + 1].text == "- Văn phòng Chính phủ;"

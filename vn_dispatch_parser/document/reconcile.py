@@ -48,6 +48,8 @@ __all__ = ["find_block", "find_name", "find_surname", "reconcile_signature", "re
 
 #: A block this complete (two known title segments and a sure name, or more) is not read again.
 GOOD_ENOUGH = 3
+SAME_PLACE = 0.3
+"""A crop's line is where a page line was when their boxes overlap this much (``BBox.overlap``)."""
 
 
 def reconcile_signature(lines: list[Line], crops: CropReader) -> list[Line]:
@@ -187,7 +189,7 @@ def find_name(lines: list[Line], crops: CropReader) -> list[Line]:
     found = [replace(ln, text=normalize_line(ln.text), conf=(ln.conf or 0.0) * CONF.sig_crop_read, zone=Zone.SIGNATURE)
              for ln in read
              if ln.bbox is not None and regex.search(r"\p{L}{2}", ln.text)
-             and not any(ln.bbox.overlap(b) > 0.3 for b in seen)]
+             and not any(ln.bbox.overlap(b) > SAME_PLACE for b in seen)]
     if not found:
         return lines
     last = max(lines.index(ln) for ln in sig) + 1
@@ -198,7 +200,7 @@ def find_name(lines: list[Line], crops: CropReader) -> list[Line]:
         # takes their place
         boxes = [e.bbox for e in extra if e.bbox is not None]
         scraps = [ln for ln in sig if ln not in titles and ln.bbox is not None
-                  and any(ln.bbox.overlap(b) > 0.3 for b in boxes)]
+                  and any(ln.bbox.overlap(b) > SAME_PLACE for b in boxes)]
         more = [ln for ln in lines[:last] if ln not in scraps] + extra + lines[last:]
         if signature_quality(parse_signature([ln for ln in more if ln.zone is Zone.SIGNATURE])) > before:
             return more

@@ -9,6 +9,7 @@ import regex
 
 from vn_dispatch_parser.core.headings import is_caps_title
 from vn_dispatch_parser.core.lines import is_caps, is_quoc_hieu, is_rule, is_tieu_ngu
+from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.types import Line, Zone
 from vn_dispatch_parser.core.vocab import SO
 from vn_dispatch_parser.fields.doc_type import match_heading
@@ -141,6 +142,25 @@ def _garbled_label(lines: list[Line], start: int, first: int) -> int | None:
     return None
 
 
+_FIRST_ITEM = regex.compile(r"(?<!\S)nhu\s*[-–~]?\s*(?:(?P<tren>tren)|(?P<dieu>dieu)\s*(?P<n>\d{1,2})?)(?!\S)")
+"""The usual first item of a Nơi nhận list, letters without marks: "Như trên" (a công văn, a tờ trình) or "Như
+Điều N" (a quyết định: those it names carry it out), nd30.md §2.7."""
+
+
+def _first_item(lines: list[Line], start: int, first: int) -> str | None:
+    """The list's first item read among scraps on one of the lines just above the recipients zone, where the lost
+    label was ("kề ~ ác Như - Điêu" / "3;"), spelt as the standard writes it; None when there is none."""
+    for i in range(first - 1, max(start, first - LABEL_LOOKBACK) - 1, -1):
+        m = _FIRST_ITEM.search(fold(lines[i].text))
+        if m is None or not regex.search(r"(?<!\p{L})Nh\p{L}", lines[i].text, flags=regex.V1):
+            continue  # an item starts with a capital: "… như trên." ends a sentence of the body
+        if m.group("tren"):
+            return "- Như trên;"
+        n = m.group("n") or (regex.match(r"^\s*(\d{1,2})\s*[;,.]?\s*$", lines[i + 1].text) or [None, None])[1]
+        return f"- Như Điều {n};" if n else None
+    return None
+
+
 def recipients_label(lines: list[Line], end: int) -> int | None:
     """Index of the Nơi nhận label after the header. A label OCR garbled just above the recipients zone is
     read as the label; when the label itself was lost under a stamp or a seal, a "Nơi nhận:" line is put back
@@ -154,6 +174,9 @@ def recipients_label(lines: list[Line], end: int) -> int | None:
         if first is not None:
             nn = _garbled_label(lines, end, first)
         if first is not None and nn is None:  # the label itself was lost under a stamp or a seal
+            item = _first_item(lines, end, first)
+            if item is not None and not _FIRST_ITEM.search(fold(lines[first].text)):
+                lines.insert(first, Line(item, page=lines[first].page, zone=Zone.RECIPIENTS))
             lines.insert(first, Line("Nơi nhận:", page=lines[first].page, zone=Zone.RECIPIENTS))
             nn = first
     return nn
