@@ -147,12 +147,16 @@ _FIRST_ITEM = regex.compile(r"(?<!\S)nhu\s*[-–~]?\s*(?:(?P<tren>tren)|(?P<dieu
 Điều N" (a quyết định: those it names carry it out), nd30.md §2.7."""
 
 
+_CAPITAL_NHU = regex.compile(r"(?<!\p{L})Nh\p{L}{1,2}\s*[-–~]?\s*(?:tr\p{L}n|[ĐDđd]i\p{L}u)", regex.V1)
+"""That item as read, with its capital N (any marks)."""
+
+
 def _first_item(lines: list[Line], start: int, first: int) -> str | None:
     """The list's first item read among scraps on one of the lines just above the recipients zone, where the lost
     label was ("kề ~ ác Như - Điêu" / "3;"), spelt as the standard writes it; None when there is none."""
     for i in range(first - 1, max(start, first - LABEL_LOOKBACK) - 1, -1):
         m = _FIRST_ITEM.search(fold(lines[i].text))
-        if m is None or not regex.search(r"(?<!\p{L})Nh\p{L}", lines[i].text, flags=regex.V1):
+        if m is None or not _CAPITAL_NHU.search(lines[i].text):
             continue  # an item starts with a capital: "… như trên." ends a sentence of the body
         if m.group("tren"):
             return "- Như trên;"
