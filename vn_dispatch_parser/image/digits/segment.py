@@ -228,6 +228,12 @@ def _spans(
     return spans, masks
 
 
+def _span_scores(spans: list[tuple[int, int]], probs: np.ndarray) -> dict[tuple[int, int], tuple[float, int]]:
+    """Per span (seam i to seam j): its best digit's log-probability and its index into ``spans``."""
+    return {(i, j): (float(np.log(max(p[:REJECT].max(), 1e-6))), k)
+            for k, ((i, j), p) in enumerate(zip(spans, probs, strict=True))}
+
+
 def _best_cuts(
     spans: list[tuple[int, int]], probs: np.ndarray, costs: list[float]
 ) -> tuple[float, list[int]]:
@@ -235,9 +241,7 @@ def _best_cuts(
     log-probability, plus a cost per piece, minus the cost of each cut) and the pieces it reads, as indices
     into ``spans``, left to right (``[]`` when no split reaches the right edge)."""
     n = len(costs)
-    score_of = {}
-    for k, ((i, j), p) in enumerate(zip(spans, probs, strict=True)):
-        score_of[(i, j)] = (float(np.log(max(p[:REJECT].max(), 1e-6))), k)
+    score_of = _span_scores(spans, probs)
     best = [-np.inf] * n
     back = [-1] * n
     best[0] = 0.0
@@ -264,8 +268,7 @@ def _cuts_into(
     """Like :func:`_best_cuts`, the best split into exactly ``count`` pieces (``-inf`` and ``[]`` when there
     is none)."""
     n = len(costs)
-    score_of = {(i, j): (float(np.log(max(p[:REJECT].max(), 1e-6))), k)
-                for k, ((i, j), p) in enumerate(zip(spans, probs, strict=True))}
+    score_of = _span_scores(spans, probs)
     best = np.full((n, count + 1), -np.inf)
     back = np.full((n, count + 1), -1, np.int64)
     best[0, 0] = 0.0
