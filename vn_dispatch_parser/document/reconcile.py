@@ -62,6 +62,11 @@ def reconcile_signature(lines: list[Line], crops: CropReader) -> list[Line]:
     return find_surname(lines, crops)
 
 
+def _from_crop(line: Line, text: str) -> Line:
+    """A line a crop of the block read, as the block's: its ``text`` cleaned, less sure than the page's reading."""
+    return replace(line, text=text, conf=(line.conf or 0.0) * CONF.sig_crop_read, zone=Zone.SIGNATURE)
+
+
 BLOCK_BELOW = 14
 """How far below the Nơi nhận label, in its line heights, a lost signature block is looked for: two or three
 title lines, the space for signing (four to six lines) and the name."""
@@ -85,8 +90,7 @@ def find_block(lines: list[Line], crops: CropReader) -> list[Line]:
     read = crops.read(x0, y0, crops.width, y1)
     if not read:
         return lines
-    found = [replace(ln, text=normalize_line(ln.text), conf=(ln.conf or 0.0) * CONF.sig_crop_read,
-                     zone=Zone.SIGNATURE) for ln in read if ln.text.strip()]
+    found = [_from_crop(ln, normalize_line(ln.text)) for ln in read if ln.text.strip()]
     if signature_quality(parse_signature(found)) == 0:
         return lines
     k = max(i for i, ln in enumerate(lines) if ln.zone is Zone.RECIPIENTS) + 1
@@ -120,7 +124,7 @@ def rescue_title(lines: list[Line], crops: CropReader) -> list[Line]:
             if snapped is None:
                 continue
             text, ln = snapped, replace(ln, conf=(ln.conf or 0.0) * CONF.sig_title_snapped)
-        found.append(replace(ln, text=text, conf=(ln.conf or 0.0) * CONF.sig_crop_read, zone=Zone.SIGNATURE, words=()))
+        found.append(replace(_from_crop(ln, text), words=()))
     if not found:
         return lines
     k = lines.index(name)
@@ -186,7 +190,7 @@ def find_name(lines: list[Line], crops: CropReader) -> list[Line]:
     # a crop line where the page read a title is that title again; where the page read scraps (the seal's or
     # the signature's ink over the name) it is new
     seen = [ln.bbox for ln in titles if ln.bbox is not None]
-    found = [replace(ln, text=normalize_line(ln.text), conf=(ln.conf or 0.0) * CONF.sig_crop_read, zone=Zone.SIGNATURE)
+    found = [_from_crop(ln, normalize_line(ln.text))
              for ln in read
              if ln.bbox is not None and regex.search(r"\p{L}{2}", ln.text)
              and not any(ln.bbox.overlap(b) > SAME_PLACE for b in seen)]
@@ -218,8 +222,7 @@ def _name_row(found: list[Line], crops: CropReader, x0: int, x1: int) -> list[Li
     h = max(10, low.bbox.height)
     read = crops.read(x0, max(0, low.bbox.y0 - h // 2), x1, min(crops.height, low.bbox.y1 + h // 2),
                       layout=Layout.LINE)
-    names = [replace(ln, text=" ".join(_read_words(ln.text)), conf=(ln.conf or 0.0) * CONF.sig_crop_read,
-                     zone=Zone.SIGNATURE) for ln in read or []]  # the words without a quote's scrap ('“Mai')
+    names = [_from_crop(ln, " ".join(_read_words(ln.text))) for ln in read or []]  # without a quote's scrap ('“Mai')
     return [ln for ln in names if is_name(ln.text)]
 
 
