@@ -73,6 +73,20 @@ def test_a_date_that_fits_only_in_the_next_year_is_left_out_and_flagged() -> Non
     assert value["date"] is None and conf < 0.75
 
 
+def test_a_year_no_letter_of_that_date_is_received_in_was_misread() -> None:  # issue 12, class 4
+    value = {"receiver": None, "number": None, "date_text": None, "date": None}
+    # dated 23/6/2023: the hand-written "2023" read "2073"; the day and month read beside it stand, doubted
+    conf = _apply_stamp_hints(value, _hints([("27/6/2073", 0.55), ("23/6/2073", 0.25), ("27/6/2072", 0.02)]),
+                              dt.date(2023, 6, 23), 2023, 0.9)
+    assert value["date_text"] == "27/6" and value["date"] == dt.date(2023, 6, 27)
+    assert conf < 0.75  # flagged: a person looks at a date whose year was misread
+    # a year the letter can be received in is read as written: "17/1/2018" on a letter of 16/10/2018 fits no
+    # day of that year, and is not moved to January 2019
+    value = {"receiver": None, "number": None, "date_text": None, "date": None}
+    _apply_stamp_hints(value, _hints([("17/1/2018", 0.94), ("17/1/2078", 0.01)]), dt.date(2018, 10, 16), 2018, 0.9)
+    assert value["date"] is None
+
+
 def test_an_unsure_number_is_not_kept() -> None:
     value = {"receiver": None, "number": None, "date_text": None, "date": None}
     conf = _apply_stamp_hints(value, _hints([("14/3", 0.99)], number="59", conf=0.1), dt.date(2025, 3, 10),

@@ -201,6 +201,10 @@ class ConfRules:
     """A hand-written số đến read with less confidence than this is left out (and the stamp flagged)."""
     stamp_misread: float = 0.1
     """Probability mass kept for "the date was misread" when the stamp's date readings are renormalised."""
+    stamp_year_misread: float = 0.3
+    """A stamp date whose hand-written year is neither the document's year nor the next (a letter is received
+    within weeks of its date): the year's digits were misread, so the day and month read beside them are
+    doubtful too; the reading keeps this share of its weight, with the year taken from the document's date."""
     stamp_late_date: float = 0.05
     """A stamp date more than ``STAMP_USUAL_DAYS`` after the document's: possible, but letters are mostly
     received within weeks, so its reading weighs a twentieth."""

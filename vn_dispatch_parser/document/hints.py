@@ -13,7 +13,7 @@ from vn_dispatch_parser.core.lexicon import correct_text
 from vn_dispatch_parser.core.types import HandHints, HandReading, Hit
 from vn_dispatch_parser.document.accumulator import Acc
 from vn_dispatch_parser.document.review import HAND_DISAGREES
-from vn_dispatch_parser.fields.dates import make_date, short_date
+from vn_dispatch_parser.fields.dates import SHORT_DATE_RE, make_date, short_date, to_year
 from vn_dispatch_parser.fields.issuer import clean_issuer_line, snap_body
 from vn_dispatch_parser.fields.place_date import restore_ending_place
 from vn_dispatch_parser.records import DigitalSignature, Reference
@@ -188,8 +188,9 @@ def apply_stamp_hints(value: dict[str, Any], hints: HandHints, issued: dt.date |
         number_conf = hints.stamp_number.conf
     if reading is not None:
         options = list(reading.options) or [(reading.text, reading.conf)]
-        fits = []
-        for text, p in options:
+        fits: list[tuple[str, dt.date, float]] = []
+        # a misread year is only set right against the document's full date, which bounds the day and month
+        for text, p in (options if issued is None else [_year_misread(o, issued.year) for o in options]):
             when = short_date(text, issue_year)
             if when is not None and issued is not None and when < issued and issue_year and text.count("/") == 1:
                 when = short_date(text, issue_year + 1)  # received in the new year
@@ -200,7 +201,11 @@ def apply_stamp_hints(value: dict[str, Any], hints: HandHints, issued: dt.date |
             if issued is not None and when > issued + dt.timedelta(days=STAMP_USUAL_DAYS):
                 p *= CONF.stamp_late_date  # possible, but letters are mostly received within weeks
             fits.append((text, when, p))
-        fits.sort(key=lambda f: -f[2])
+        merged: dict[dt.date, tuple[str, float]] = {}
+        for text, when, p in fits:  # "27/6/2073" and "27/6/2072", their years misread, are one date
+            first = merged.get(when, (text, 0.0))
+            merged[when] = (first[0], first[1] + p)
+        fits = sorted(((text, when, p) for when, (text, p) in merged.items()), key=lambda f: -f[2])
         # renormalised over the dates that fit the document's own date (the late ones weighed down), and a
         # misreading: when no reading fits well, the glyphs were probably misread
         total = sum(p for _, _, p in fits) + STAMP_MISREAD
@@ -214,6 +219,20 @@ def apply_stamp_hints(value: dict[str, Any], hints: HandHints, issued: dt.date |
     elif hints.stamp_box is not None and not value.get("receiver"):
         receiver_conf = CONF.stamp_unread
     return round(min(number_conf, date_conf, receiver_conf), 3)
+
+
+def _year_misread(option: tuple[str, float], issue_year: int | None) -> tuple[str, float]:
+    """A stamp date whose year no letter of this year could be received in ("27/6/2073" on a letter of 2023):
+    its year was misread, its day and month may not be; kept as "27/6", weighed down by ``stamp_year_misread``.
+
+    >>> _year_misread(("27/6/2073", 0.5), 2023), _year_misread(("27/6/2024", 0.5), 2023)
+    (('27/6', 0.15), ('27/6/2024', 0.5))
+    """
+    text, p = option
+    m = SHORT_DATE_RE.search(text)
+    if issue_year is None or m is None or not m.group(3) or to_year(m.group(3)) in (issue_year, issue_year + 1):
+        return option
+    return f"{m.group(1)}/{m.group(2)}", round(p * CONF.stamp_year_misread, 4)
 
 
 def whole_stamp(hit: Hit, hints: HandHints) -> Hit:
