@@ -187,6 +187,14 @@ def test_a_date_line_with_a_misread_thang_keeps_its_place() -> None:  # class 5:
     assert (doc.place, str(doc.issued_date)) == ("Bình Dương", "2025-06-18")
 
 
+def test_a_date_line_whose_year_was_garbled_keeps_its_place() -> None:  # class 5: place missing, date garbled
+    # a form's date line filled by hand: the OCR garbles the hand-writing and the printed "năm 19.." with it
+    text = CONG_VAN_TEXT.replace("Bình Dương, ngày 18 tháng 6 năm 2025", "Bình Dương, ngay ZÉi....thang ŒZ/..rar:: 19u Ø")
+    doc = parse_text(text).documents[0]
+    assert doc.place == "Bình Dương" and doc.issued_date is None
+    assert {"place", "issued_date"} <= set(doc.needs_review)  # read from a garbled line: a person looks
+
+
 def test_a_parent_wrapped_inside_a_word_stays_one_unit() -> None:  # class 5: "MÔI / TRƯỜNG" is not a school
     text = CONG_VAN_TEXT.replace("UBND TỈNH BÌNH DƯƠNG\nSỞ Y TẾ",
                                  "SỞ TÀI NGUYÊN VÀ MÔI\nTRƯỜNG TỈNH BÌNH DƯƠNG\nVĂN PHÒNG ĐĂNG KÝ ĐẤT ĐAI")

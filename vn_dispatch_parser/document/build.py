@@ -70,7 +70,7 @@ from vn_dispatch_parser.fields.issuer import (
 from vn_dispatch_parser.fields.lists import KINH_GUI, NOI_NHAN, find_label, items_after_label
 from vn_dispatch_parser.fields.marks import find_mark
 from vn_dispatch_parser.fields.number import find_number, symbol_agrees, symbol_type_code, well_formed
-from vn_dispatch_parser.fields.place_date import find_place_date
+from vn_dispatch_parser.fields.place_date import find_place_date, find_place_only
 from vn_dispatch_parser.fields.references import find_references
 from vn_dispatch_parser.fields.signer import parse_signature
 from vn_dispatch_parser.fields.stamp import find_stamp, stamp_line_indexes
@@ -172,13 +172,17 @@ def _number(acc: Acc, r: _Reading) -> None:
 def _place_date(acc: Acc, r: _Reading) -> None:
     """place, issued_date: the date line of the header (or just under it); a hand-written day and month
     where the printed ones are blank or doubtful."""
-    found = find_place_date(r.header) or find_place_date(r.lines[r.end : r.end + 6])
+    found = find_place_date(r.header) or find_place_date(r.lines[r.end : r.end + 6]) or find_place_only(r.header)
     if not found:
         return
     hit, r.date_line = found
     place, date, parts = hit.value
-    acc.put("place", place, hit, min(1.0, hit.conf / CONF.date_missing if date is None else hit.conf))
+    year_lost = not parts[2]  # the line's year garbled: its place is read from a garbled line, a person checks
+    acc.put("place", place, hit, min(1.0, hit.conf / CONF.date_missing if date is None and not year_lost else hit.conf))
     acc.put("issued_date", date, hit, hit.conf if date else CONF.issued_date_unread)
+    if year_lost:
+        acc.warnings.append("the date line's year is unreadable")
+        return
     r.issue_year = int(parts[2])
     hints = r.hints
     if hints is not None and (hints.day is not None or hints.month is not None):

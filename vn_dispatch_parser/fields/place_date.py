@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 
 import regex
@@ -183,15 +184,45 @@ def parse_place_date(text: str) -> Hit | None:
     return Hit(value=(place, date, (d, mo, y)), raw=m.group(0), rule="place_date", conf=conf)
 
 
-def find_place_date(lines: list[Line]) -> tuple[Hit, Line] | None:
+_YEAR_LOST = regex.compile(
+    r"^\s*(?P<place>\p{Lu}[\p{L}.]*(?:\s+[\p{L}.]+){0,3})\s*,\s*(?i:" + NGAY + r")\b[^\n]{0,14}?(?i:" + THANG + r")",
+    regex.V1,
+)
+"""A header's date line whose year the OCR garbled ("Thị xã, ngay ZÉi....thang ŒZ/..rar:: 19u Ø": a form's
+blanks filled by hand): the line still opens with the place, a comma and "ngày … tháng", as nd30.md §2.3 sets
+it, and the place is kept; the date is not read."""
+
+
+def _year_lost(text: str) -> Hit | None:
+    """The place of a header's date line read without its year (:data:`_YEAR_LOST`); the date left out."""
+    m = _YEAR_LOST.match(text)
+    if m is None or fold(m.group("place").split()[0]) in _type_words():
+        return None
+    place, pconf = _clean_place(m.group("place"))
+    return Hit(value=(place, None, ("", "", "")), raw=m.group(0), rule="place_date_year_lost",
+               conf=pconf * CONF.date_missing)
+
+
+def find_place_date(lines: list[Line], parse: Callable[[str], Hit | None] = parse_place_date) -> tuple[Hit, Line] | None:
     """The first place-and-date line of the header."""
     for line in lines:
         if regex.match(r"^\s*\(?\s*(Kèm theo|Ban hành kèm)", line.text, regex.I):
             continue
-        hit = parse_place_date(line.text)
+        hit = parse(line.text)
         if hit is not None:
             hit.page, hit.bbox = line.page, line.bbox
             if line.conf is not None:
                 hit.conf *= max(CONF.line_conf_floor, line.conf)
             return hit, line
     return None
+
+
+def find_place_only(lines: list[Line]) -> tuple[Hit, Line] | None:
+    """The first header date line whose year was lost (:data:`_YEAR_LOST`), for its place: the last resort
+    when no line gives the place and the date.
+
+    >>> from vn_dispatch_parser.core.types import Line
+    >>> find_place_only([Line("Thị xã, ngay ZÉi....thang ŒZ/..rar:: 19u Ø")])[0].value
+    ('Thị xã', None, ('', '', ''))
+    """
+    return find_place_date(lines, _year_lost)
