@@ -195,6 +195,15 @@ def test_a_date_line_whose_year_was_garbled_keeps_its_place() -> None:  # class 
     assert {"place", "issued_date"} <= set(doc.needs_review)  # read from a garbled line: a person looks
 
 
+def test_an_old_forms_title_naming_its_authority_is_no_subject() -> None:  # class 5: old forms (1999)
+    # "QUYẾT ĐỊNH CỦA ỦY BAN NHÂN DÂN TỈNH" / "Về việc …": the title names who decides, the V/v line is the subject
+    text = CONG_VAN_TEXT.replace("Số: 1865 /SYT-VP\nV/v chấn chỉnh thực thi công vụ\n", "Số: 157/QĐ-UB\n").replace(
+        "Kính gửi: Các đơn vị trực thuộc Sở.\n",
+        "QUYẾT ĐỊNH CỦA ỦY BAN NHÂN DÂN TỈNH\nVề việc : Giao quyền sử dụng đất ở dân cư\n\nỦY BAN NHÂN DÂN TỈNH BÌNH DƯƠNG\n")
+    doc = parse_text(text).documents[0]
+    assert (doc.doc_type, doc.subject) == ("QUYẾT ĐỊNH", "Về việc : Giao quyền sử dụng đất ở dân cư")
+
+
 def test_a_parent_wrapped_inside_a_word_stays_one_unit() -> None:  # class 5: "MÔI / TRƯỜNG" is not a school
     text = CONG_VAN_TEXT.replace("UBND TỈNH BÌNH DƯƠNG\nSỞ Y TẾ",
                                  "SỞ TÀI NGUYÊN VÀ MÔI\nTRƯỜNG TỈNH BÌNH DƯƠNG\nVĂN PHÒNG ĐĂNG KÝ ĐẤT ĐAI")

@@ -137,7 +137,13 @@ def _names() -> list[tuple[str, str]]:
 
 
 def match_heading(text: str) -> tuple[str, str] | None:
-    """If a line is a type heading, return (type name, the rest of the line when a title is merged in)."""
+    """If a line is a type heading, return (type name, the rest of the line when a title is merged in).
+
+    >>> match_heading("QUYẾT ĐỊNH CỦA ỦY BAN NHÂN DÂN TỈNH"), match_heading("QUYẾT ĐỊNH VỀ VIỆC GIAO ĐẤT")
+    (('QUYẾT ĐỊNH', ''), ('QUYẾT ĐỊNH', 'VỀ VIỆC GIAO ĐẤT'))
+    >>> match_heading("CHỈ THỊ CỦA CHỦ TỊCH UBND TỈNH VỀ PHÒNG CHỐNG LỤT BÃO")
+    ('CHỈ THỊ', 'VỀ PHÒNG CHỐNG LỤT BÃO')
+    """
     s = regex.sub(r"^[\s#*_]+|[\s*_]+$", "", text)
     if not s or s.endswith(":") or not is_caps(s, 4):
         return None
@@ -152,6 +158,11 @@ def match_heading(text: str) -> tuple[str, str] | None:
             # "QUYẾT ĐỊNH VỀ VIỆC …" / "BÁO CÁO NGÀY …": a heading with a merged title
             if fold(rest).split()[0] in ("ve", "ngay", "so", "ket", "tong", "tinh", "cong", "thuc", "trien"):
                 return name, rest
+            if fold(rest).split()[0] == "cua":
+                # "QUYẾT ĐỊNH CỦA ỦY BAN NHÂN DÂN TỈNH": the old forms' title names the authority that issues
+                # (TT 33/BT 1992, NĐ 110/2004), not the subject; a subject merged after it starts with "về"
+                about = regex.search(r"\s(V[ỀÊE]|v[ềêe])\s", rest)
+                return name, rest[about.start() + 1 :] if about else ""
     for fname, name in _names():
         if len(key) >= 6 and abs(len(key) - len(fname)) <= 2 and fuzz.ratio(key, fname) >= 88:
             return name, ""
