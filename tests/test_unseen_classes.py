@@ -22,6 +22,8 @@ def _with_signature(block: str) -> str:
     ("T/M ỦY BAN NHÂN DÂN\nK/T CHỦ TỊCH\nPHÓ CHỦ TỊCH\nNguyễn Văn An", "TM.",
      "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH"),
     ("T/L GIÁM ĐỐC\nTRƯỞNG PHÒNG\nNguyễn Văn An", "TL.", "TL. GIÁM ĐỐC / TRƯỞNG PHÒNG"),
+    ("TM UBND TỈNH\nKT CHỦ TỊCH\nPHÓ CHỦ TỊCH\nNguyễn Văn An", "TM.",  # the dots lost to the OCR
+     "TM. UBND TỈNH / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH"),
 ])
 def test_old_slashed_signing_prefixes(block: str, authority: str, position: str) -> None:  # class 5
     doc = parse_text(_with_signature(block)).documents[0]

@@ -213,6 +213,11 @@ _OLD_PREFIX = regex.compile(r"^(\s*)(T\s*/\s*M|K\s*/\s*T|T\s*/\s*L|T\s*/\s*U\s*/
                             regex.V1)
 
 
+_DOTLESS_PREFIX = regex.compile(r"^(\s*)(TM|KT|TL|TUQ)\s+(?=\p{Lu}{2})", regex.V1)
+"""A signing prefix whose dot the OCR lost ("TM UBND TỈNH"): the dot is the block's smallest mark, and no
+title or body name opens with these capitals, so a line of capitals that does begins the signature block."""
+
+
 def modern_prefix(line: Line) -> Line:
     """A signing prefix in its old slashed form ("T/M", "K/T", "T/L", "T/U/Q", typewritten documents before
     2004) written as today's ("TM.", "KT.", "TL.", "TUQ.") at the start of a line, so that every signature
@@ -222,10 +227,16 @@ def modern_prefix(line: Line) -> Line:
     ('KT. CHỦ TỊCH', 'TM. UBND')
     >>> modern_prefix(Line("T/m các đơn vị")).text
     'T/m các đơn vị'
+    >>> modern_prefix(Line("TM UBND TỈNH")).text, modern_prefix(Line("KT CHỦ TỊCH")).text
+    ('TM. UBND TỈNH', 'KT. CHỦ TỊCH')
+    >>> modern_prefix(Line("KT CHẤT LƯỢNG và hiệu quả")).text  # no line of capitals: no prefix
+    'KT CHẤT LƯỢNG và hiệu quả'
     """
     m = _OLD_PREFIX.match(line.text)
     if not m:
-        return line
+        m = _DOTLESS_PREFIX.match(line.text)
+        if not m or not is_caps(line.text):
+            return line
     key = regex.sub(r"[\s/]", "", m.group(2))
     return replace(line, text=f"{m.group(1)}{key}. {line.text[m.end():]}")
 
