@@ -30,6 +30,13 @@ def test_old_slashed_signing_prefixes(block: str, authority: str, position: str)
     assert (doc.signer_authority, doc.signer_position, doc.signer_name) == (authority, position, "Nguyễn Văn An")
 
 
+def test_a_name_word_read_in_lower_case_had_its_capital_misread() -> None:  # class 2: a name word replaced
+    doc = parse_text(_with_signature("KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC\nLê xấn Dũng")).documents[0]
+    assert doc.signer_name == "Lê Tấn Dũng" and "signer_name" in doc.needs_review  # a guess: a person looks
+    doc = parse_text(_with_signature("KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC\nLê hưng Dũng")).documents[0]
+    assert doc.signer_name == "Lê Hưng Dũng"  # a name word as read, but for its capital
+
+
 @pytest.mark.parametrize(("printed", "title", "name"), [
     ("Trung tá Nguyễn Văn An", "Trung tá", "Nguyễn Văn An"),
     ("TS. Lê Thị Hoa", "TS.", "Lê Thị Hoa"),

@@ -23,7 +23,7 @@ from vn_dispatch_parser.core.normalize import canonical_tones, fold
 from vn_dispatch_parser.core.orthography import is_vietnamese_syllable
 from vn_dispatch_parser.core.tables import data_rows, load
 
-__all__ = ["correct_name", "doubtful_words", "is_known_surname", "is_surname", "surname_by_letters",
+__all__ = ["capital_misread", "correct_name", "doubtful_words", "is_known_surname", "is_surname", "surname_by_letters",
            "surname_missing_first"]
 
 NAME_DOMINANCE = 3
@@ -175,3 +175,22 @@ def surname_missing_first(word: str) -> str | None:
     key = fold(word)
     found = [s for k, s in _surnames().items() if len(k) == len(key) + 1 and k[1:] == key and len(key) >= 2]
     return found[0] if len(found) == 1 else None
+
+
+def capital_misread(word: str) -> str:
+    """A name word read in lower case ("xấn"): every word of a name is capitalised, so its first letter was
+    misread, the rest read; the name word (of ``data/name_syllables.tsv``) that differs from it only in that
+    letter, kept when it is :data:`NAME_DOMINANCE` times as common as any other, else the word capitalised.
+
+    >>> capital_misread("xấn"), capital_misread("hưng"), capital_misread("âu")
+    ('Tấn', 'Hưng', 'Âu')
+    """
+    table = _name_words()
+    as_read = word[:1].upper() + word[1:]
+    if as_read in table or fold(word) in _surnames():  # a name word as read ("âu": Âu is a surname, a middle name)
+        return as_read
+    rest = word[1:].lower()
+    found = sorted((w for w in table if len(w) == len(word) and w[1:].lower() == rest), key=lambda w: -table[w])
+    if found and (len(found) == 1 or table[found[0]] >= NAME_DOMINANCE * table[found[1]]):
+        return found[0]
+    return as_read

@@ -20,7 +20,7 @@ from vn_dispatch_parser.core.headings import is_signer_title, is_title_line
 from vn_dispatch_parser.core.headings import titles as _titles
 from vn_dispatch_parser.core.headings import without_garbled_prefix as _without_garbled_prefix
 from vn_dispatch_parser.core.lines import is_name, is_quoc_hieu, is_syllable, line_conf, lines_box
-from vn_dispatch_parser.core.names import is_surname
+from vn_dispatch_parser.core.names import capital_misread, is_surname
 from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.tables import load
 from vn_dispatch_parser.core.types import Hit, Line
@@ -138,7 +138,7 @@ def _rescue_name(lines: list[Line], after: Line | None) -> tuple[str, Line] | No
                 tail.insert(0, tok)
             elif k < len(tokens) - 1 and regex.fullmatch(r"\p{Ll}{2,7}", tok, flags=regex.V1) and \
                     is_syllable(tok):
-                tail.insert(0, tok[0].upper() + tok[1:])  # a middle name read in lower case ("Lê xấn Dũng")
+                tail.insert(0, capital_misread(tok))  # a middle name read in lower case ("Lê xấn Dũng")
             else:
                 break
         if not tail or len(tokens) > len(tail) + 3:
