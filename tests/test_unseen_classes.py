@@ -1098,3 +1098,23 @@ def test_the_first_item_read_with_a_lost_label(above: str, first: str | None) ->
     nn = recipients_label(lines, 0)
     assert nn is not None and lines[nn].text == "Nơi nhận:"
     assert (lines[nn + 1].text.strip("-; ") == first) if first else lines[nn + 1].text == "- Văn phòng Chính phủ;"
+
+
+@pytest.mark.parametrize(("above", "found"), [
+    (["nghiêm túc thực hiện Chỉ thị này./,", "3stlet bi"], True),  # the label garbled past reading, after the body's end
+    (["Nội dung công văn./."], True),
+    (["Các đơn vị thực hiện các việc sau:"], False),  # a dash list of the body: no end of the body above it
+])
+def test_items_the_layout_left_in_the_body_above_a_lost_label(above: list[str], found: bool) -> None:  # class 1
+    from vn_dispatch_parser.core.types import Line, Zone
+    from vn_dispatch_parser.document.view import recipients_label
+    from vn_dispatch_parser.fields.lists import NOI_NHAN, items_after_label
+
+    lines = [*(Line(t, zone=Zone.BODY) for t in above),
+             Line("~ Trang thông tin điện tử,", zone=Zone.BODY), Line("~ Các phòng, ban chuyên môn;", zone=Zone.BODY),
+             Line("", zone=Zone.UNKNOWN),
+             Line("TT Đảng ủy, TT HĐND;", zone=Zone.RECIPIENTS), Line("~ Lưu: VT, VP,", zone=Zone.RECIPIENTS)]
+    nn = recipients_label(lines, 0)
+    assert nn is not None
+    items = items_after_label(lines, nn, NOI_NHAN).value
+    assert (items[0] == "Trang thông tin điện tử") == found and items[-1] == "Lưu: VT, VP"

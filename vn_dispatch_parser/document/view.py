@@ -165,6 +165,31 @@ def _first_item(lines: list[Line], start: int, first: int) -> str | None:
     return None
 
 
+_BODY_END = regex.compile(r"\.\s*/\s*[.,]?\s*$")
+"""The mark that ends a body's text, "./." (nd30.md §2.5), as OCR reads it ("./,", "./")."""
+_ITEM = regex.compile(r"^\s*[-–+•~]\s*\p{L}", regex.V1)
+ITEM_LINE = 80
+"""At most this many characters on a Nơi nhận item's line: the list is a narrow column left of the signature."""
+
+
+def _items_above(lines: list[Line], start: int, first: int) -> int:
+    """The index the Nơi nhận list starts at when its label was lost: items the layout left in the body just
+    above the recipients zone's first line ``first`` belong to the list when what precedes them is the body's
+    closing "./." line (with at most a scrap of the garbled label between); else ``first``."""
+    i, top = first - 1, first
+    while i >= start and (not lines[i].text.strip() or (_ITEM.match(lines[i].text) and len(lines[i].text) <= ITEM_LINE)):
+        top = i if lines[i].text.strip() else top
+        i -= 1
+    if top == first or i < start:
+        return first
+    if not _BODY_END.search(lines[i].text) and not (
+            len(lines[i].text.strip()) <= LABEL_SCRAPS and i > start and _BODY_END.search(lines[i - 1].text)):
+        return first
+    for k in range(top, first):
+        lines[k] = replace(lines[k], zone=Zone.RECIPIENTS)
+    return top
+
+
 def recipients_label(lines: list[Line], end: int) -> int | None:
     """Index of the Nơi nhận label after the header. A label OCR garbled just above the recipients zone is
     read as the label; when the label itself was lost under a stamp or a seal, a "Nơi nhận:" line is put back
@@ -178,6 +203,7 @@ def recipients_label(lines: list[Line], end: int) -> int | None:
         if first is not None:
             nn = _garbled_label(lines, end, first)
         if first is not None and nn is None:  # the label itself was lost under a stamp or a seal
+            first = _items_above(lines, end, first)
             item = _first_item(lines, end, first)
             if item is not None and not _FIRST_ITEM.search(fold(lines[first].text)):
                 lines.insert(first, Line(item, page=lines[first].page, zone=Zone.RECIPIENTS))
