@@ -222,3 +222,15 @@ def test_a_stamp_pressed_with_its_frame_through_the_name_keeps_the_name(shared: 
     assert box is not None
     got = read_den_stamp(prep.image, box, default_engine(), 1, prep.dpi)
     assert got.receiver is not None and got.receiver.endswith("TIN HỌC Q.NGÃI")
+
+
+@pytest.mark.parametrize(("read", "receiver"), [
+    ("TRƯỜNG ĐẠI HỌC QUY NHƠN Ô", "TRƯỜNG ĐẠI HỌC QUY NHƠN"),  # a speck after the name read as a letter
+    ("Ì ĐẢNG ỦY CÁC CƠ QUAN TÍNH", "ĐẢNG ỦY CÁC CƠ QUAN TỈNH"),  # one before it; a name ends with its level
+    ("TRUNG TÂM Y TẾ TP, THUẬN AN", "TRUNG TÂM Y TẾ TP. THUẬN AN"),  # the level's stop read as a comma
+    ("CHI CỤC THUẾ KHU VỰC V", "CHI CỤC THUẾ KHU VỰC V"),  # a Roman numeral is the name's
+])
+def test_a_receivers_specks_and_misread_stops_are_cleaned(read: str, receiver: str) -> None:  # issue 12, class 1
+    value = {"receiver": None, "number": None, "date_text": None, "date": None}
+    _apply_stamp_hints(value, replace(_hints([("13/12/25", 0.95)]), stamp_receiver=read), dt.date(2025, 12, 8), 2025, 0.9)
+    assert value["receiver"] == receiver

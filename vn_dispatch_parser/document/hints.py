@@ -150,13 +150,20 @@ def fit_day(acc: Acc, day: HandReading, references: list[Reference], esign: Digi
             return
 
 
+_ROMAN = frozenset("IVXLC")
+
+
 def _clean_receiver(text: str) -> str:
     """The receiving office as printed on the stamp: noise stripped, a known body's name snapped, and
     syllables the OCR garbled ("BỆNH VIÊN") restored from the lexicon."""
     name = clean_issuer_line(text.strip("'\"`‘’“” "))
     words = name.split()
-    while words and len(words[-1]) == 1 and words[-1].islower():  # a speck read as "ï" after the name
+    # a speck read as a letter before or after the name ("Ì BẰNG ỦY …", "… QUY NHƠN Ô"): no word of a body's
+    # name is one letter but a Roman numeral ("KHU VỰC V") or a level's abbreviation inside it ("H.")
+    while words and len(words[-1]) == 1 and words[-1].isalpha() and words[-1] not in _ROMAN:
         words.pop()
+    while len(words) > 1 and len(words[0]) == 1 and words[0].isalpha():
+        words.pop(0)
     name = " ".join(words)
     if not name:
         return text

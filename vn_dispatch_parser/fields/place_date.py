@@ -70,7 +70,7 @@ def restore_place_marks(text: str) -> str:
     return _TITLED_RUN.sub(repl, text)
 
 
-_PLACE_ABBREVIATION = regex.compile(r"^(?:H|Q|TP|TX|T)$")
+_PLACE_ABBREVIATION = regex.compile(r"^(?:H|Q|TP|TX|T),?$")
 """Huyện, quận, thành phố, thị xã, tỉnh shortened before a place's name; printed with a full stop ("H.")."""
 
 
@@ -85,6 +85,8 @@ def restore_ending_place(name: str) -> str:
     'TRUNG TÂM Y TẾ H. DƯƠNG MINH CHÂU'
     >>> restore_ending_place("CHI CỤC THUẾ KHU VỰC III"), restore_ending_place("SỞ Y TẾ")
     ('CHI CỤC THUẾ KHU VỰC III', 'SỞ Y TẾ')
+    >>> restore_ending_place("TRUNG TÂM Y TẾ TP, THUẬN AN"), restore_ending_place("ĐẢNG ỦY CÁC CƠ QUAN TÍNH")
+    ('TRUNG TÂM Y TẾ TP. THUẬN AN', 'ĐẢNG ỦY CÁC CƠ QUAN TỈNH')
     """
     words, places = name.split(), _places()
     for n in range(min(4, len(words) - 1), 1, -1):
@@ -99,8 +101,10 @@ def restore_ending_place(name: str) -> str:
             place = spelt[0].upper() if tail.isupper() else spelt[0]
             head = words[:-n]
             if head and _PLACE_ABBREVIATION.match(head[-1]):
-                head[-1] += "."
+                head[-1] = head[-1].rstrip(",") + "."  # "TP, THUẬN AN": the stop read as a comma
             return " ".join([*head, place])
+    if len(words) >= 3 and fold(words[-1]) == "tinh" and words[-1].isupper():
+        return " ".join([*words[:-1], "TỈNH"])  # "… CÁC CƠ QUAN TÍNH": a name ends with its level, never a verb
     return name
 
 
