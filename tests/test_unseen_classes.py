@@ -1118,3 +1118,16 @@ def test_items_the_layout_left_in_the_body_above_a_lost_label(above: list[str], 
     assert nn is not None
     items = items_after_label(lines, nn, NOI_NHAN).value
     assert (items[0] == "Trang thông tin điện tử") == found and items[-1] == "Lưu: VT, VP"
+
+
+@pytest.mark.parametrize(("read", "value", "flagged"), [
+    ("KHẨN", "KHẨN", False),
+    ("KUAN,", "KHẨN", True),  # a bitonal scan lost the mark's red ink and box: one letter misread
+    ("KHOA", None, False),  # two letters off: another word
+    ("MAI", None, False),  # three letters: too short to call one letter off
+])
+def test_a_mark_read_with_one_letter_wrong_is_that_mark_flagged(read: str, value: str | None, flagged: bool) -> None:
+    text = CONG_VAN_TEXT.replace("V/v", f"{read}\nV/v", 1)  # the mark's line in the header's left column
+    doc = parse_text(text).documents[0]
+    assert doc.urgency == value
+    assert ("urgency" in doc.needs_review) == flagged
