@@ -1131,3 +1131,23 @@ def test_a_mark_read_with_one_letter_wrong_is_that_mark_flagged(read: str, value
     doc = parse_text(text).documents[0]
     assert doc.urgency == value
     assert ("urgency" in doc.needs_review) == flagged
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")
+def test_a_mark_of_a_low_resolution_scan_is_enlarged_to_be_read() -> None:  # class 6: a 120 dpi page
+    """Two crops of a heavy synthetic page at ~120 dpi (python -m vn_dispatch_parser.synth --seed 4242,
+    document 26, MẬT above KHẨN): tests/data/mark_scrap_low_res.png, a 26 px scrap of red ink by the boxes that
+    read as "KHẨN" at its own size (so the MẬT box was never read from the page), and
+    tests/data/mark_mat_low_res.png, the MẬT box as the page crop cuts it."""
+    import cv2
+
+    from vn_dispatch_parser.ocr.tesseract import TesseractEngine
+    from vn_dispatch_parser.scan.stamps import MARK_READ_HEIGHT, _read_mark
+
+    scrap = cv2.imread(str(Path(__file__).parent / "data" / "mark_scrap_low_res.png"), cv2.IMREAD_GRAYSCALE)
+    assert scrap.shape[0] < MARK_READ_HEIGHT
+    assert _read_mark(scrap, TesseractEngine(), 1) is None
+    box = cv2.imread(str(Path(__file__).parent / "data" / "mark_mat_low_res.png"), cv2.IMREAD_GRAYSCALE)
+    found = _read_mark(box, TesseractEngine(), 1)
+    assert found is not None and found[0] == "MẬT"

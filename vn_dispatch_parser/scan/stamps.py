@@ -217,12 +217,23 @@ def marks_vocabulary() -> list[str]:
     return [*phrases["urgency"], *phrases["confidentiality"]]
 
 
+MARK_READ_HEIGHT = 48
+"""A mark's crop lower than this many pixels is enlarged to it before it is read. An 8 mm box at 100–120 dpi
+is 30–38 px with its frame and its capitals ~10 px, under the ~20 px x-height Tesseract's line recogniser
+reads well: at that size it read a scrap of red ink beside a MẬT box as "KHẨN" (synthetic, seed 4242), which
+then stood for the box; enlarged, the scrap reads as nothing and the box itself is read. At 150 dpi and over a
+mark's box is taller than this and is read as it is."""
+
+
 def _read_mark(crop: np.ndarray, engine: OcrEngine, page_no: int, *, level: bool = False) -> tuple[str, float] | None:
     """Read a KHẨN / THƯỢNG KHẨN / HỎA TỐC / MẬT mark, level or slanted, against that closed list; with
     ``level`` (a box found by its straight frame) one reading without the frame, no slanted attempts.
 
     Returns the canonical phrase and a confidence (the match ratio), or None when nothing matches.
     """
+    if crop.shape[0] < MARK_READ_HEIGHT:  # a low-resolution scan's mark: letters too small for the OCR
+        scale = MARK_READ_HEIGHT / crop.shape[0]
+        crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
     unframed = _without_frame(crop)
     best: tuple[str, float] | None = None
     attempts: list[tuple[np.ndarray | None, Layout]] = (  # (None: the slanted reading)
