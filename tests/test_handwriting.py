@@ -386,3 +386,17 @@ def test_the_printed_slash_starts_a_word() -> None:  # issue 12, class 4: '816' 
 
     found = _number_region(_so_line(("Số:", 100, 160), ("_/ZÏZ", 180, 300), ("/UBND-KTTH", 320, 520)))
     assert found is not None and found[0][2] > 300 and found[1] == "_/ZÏZ"
+
+
+@pytest.mark.parametrize(("second", "read"), [
+    ("small 0", "10"),  # a 0 written at half the height of the long slanted 1 before it: a digit
+    ("comma", "1"),  # a comma after the 1: clutter
+])
+def test_a_small_digit_after_a_long_one_is_kept_and_a_comma_is_not(second: str, read: str) -> None:
+    img = np.full((120, 200), 255, np.uint8)
+    cv2.line(img, (80, 40), (88, 82), 0, 3)  # the 1: 42 px, slanted
+    if second == "small 0":
+        cv2.ellipse(img, (106, 72), (7, 10), 0, 0, 360, 0, 2)  # 22 px tall
+    else:
+        cv2.line(img, (100, 78), (97, 90), 0, 3)
+    assert read_handwritten_day(img, (60, 30, 140, 95)).text == read

@@ -411,8 +411,31 @@ def _group_pieces(model: _Net, mask: np.ndarray) -> list[_Piece]:
             pieces.append(_Piece(pm[b:d, a:c], (x0 + a, y0 + b, x0 + c, y0 + d), probs))
     pieces = _merge_broken(model, mask, pieces, h_ref)
     # a short piece at either end is clutter (a comma, the tail of a printed letter), not a digit
-    while pieces and (pieces[0].box[3] - pieces[0].box[1]) < 0.5 * h_ref:
+    # (a small digit is kept only beside sure digits: a doubtful tall piece may be two digits run together,
+    # and the height it sets says nothing of the digits' size)
+    sure = all(not _doubtful(p) for p in pieces)
+    while pieces and _clutter(pieces[0], h_ref, sure):
         pieces.pop(0)
-    while pieces and (pieces[-1].box[3] - pieces[-1].box[1]) < 0.5 * h_ref:
+    while pieces and _clutter(pieces[-1], h_ref, sure):
         pieces.pop()
     return pieces
+
+
+SHORT_END = 0.5
+"""A piece at either end of the row lower than this share of its tallest piece is clutter (a comma, the tail
+of a printed letter)..."""
+SMALL_DIGIT = 0.35
+"""... unless it is at least this share high, as wide as a digit is for its height and surely a digit, beside
+pieces that are all sure digits: a hand
+writes a 0 or a 6 after a long slanted 1 at half the 1's height ("\\o" for 10), and a comma or a letter's
+tail is a sliver or reads as no digit."""
+SMALL_DIGIT_SURE = 0.9  # its likeliest digit at least this sure (a comma reads "1" at ~0.6-0.8)
+SMALL_DIGIT_ASPECT = 0.6  # width / height: a comma or a stroke's tail is narrower
+
+
+def _clutter(piece: _Piece, h_ref: float, sure: bool) -> bool:
+    h, w = piece.box[3] - piece.box[1], piece.box[2] - piece.box[0]
+    if h >= SHORT_END * h_ref:
+        return False
+    return not (sure and h >= SMALL_DIGIT * h_ref and w >= SMALL_DIGIT_ASPECT * h and not _doubtful(piece)
+                and piece.p_digit >= SMALL_DIGIT_SURE)
