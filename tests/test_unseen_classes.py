@@ -1151,3 +1151,10 @@ def test_a_mark_of_a_low_resolution_scan_is_enlarged_to_be_read() -> None:  # cl
     box = cv2.imread(str(Path(__file__).parent / "data" / "mark_mat_low_res.png"), cv2.IMREAD_GRAYSCALE)
     found = _read_mark(box, TesseractEngine(), 1)
     assert found is not None and found[0] == "MẬT"
+
+
+def test_a_misread_mark_under_the_subject_is_not_part_of_it() -> None:  # class 6: a bitonal scan's KHẨN
+    text = CONG_VAN_TEXT.replace("V/v chấn chỉnh thực thi công vụ", "V/v chấn chỉnh thực thi\ncông vụ\nKUAN,", 1)
+    doc = parse_text(text).documents[0]
+    assert doc.subject == "chấn chỉnh thực thi công vụ"
+    assert doc.urgency == "KHẨN" and "urgency" in doc.needs_review

@@ -21,6 +21,7 @@ from vn_dispatch_parser.core.lines import (
 )
 from vn_dispatch_parser.core.types import Hit, Line
 from vn_dispatch_parser.core.vocab import KINH_GUI
+from vn_dispatch_parser.fields.marks import find_mark
 
 __all__ = ["VV_RE", "VV_UNDER_NUMBER", "typed_subject", "vv_subject"]
 
@@ -59,11 +60,11 @@ ends without a full stop, nd30.md §2.4)."""
 
 def _ends_title(text: str) -> bool:
     """True for a line that starts the body after a title: a lead-in ending with ":", a one-line paragraph,
-    a body opener, or a line of urgency/secrecy marks. Needed where no blank line ends the title (text
+    a body opener, or a line of urgency/secrecy marks (as :func:`find_mark` reads them: "KUAN" is KHẨN). Needed where no blank line ends the title (text
     printed one paragraph per line)."""
     t = text.strip()
     return bool(t.endswith(":") or (t.endswith(".") and len(t) >= _SENTENCE_LINE) or _BODY_OPENER.match(t)
-                or _MARKS_ONLY.match(t))
+                or _MARKS_ONLY.match(t) or find_mark([Line(t)], "urgency") or find_mark([Line(t)], "confidentiality"))
 
 
 def _no_text(text: str) -> bool:
