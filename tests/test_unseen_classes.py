@@ -99,6 +99,8 @@ def test_a_name_that_lost_its_surname_is_flagged() -> None:  # class 2
     ("Trần Phước Hiên", "Trần Phước Hiên", True),  # a rare name a mark from a common one: kept, doubted
     ("Trần Phước Hiền", "Trần Phước Hiền", False),
     ("Lê Trung Chinh", "Lê Trung Chinh", False),  # not rare enough to doubt
+    ("Bài Đình Vũ", "Bùi Đình Vũ", True),  # a surname's vowel misread: the one surname a letter away, doubted
+    ("Đàn Quang Trọng", "Đàn Quang Trọng", True),  # Đàm and Đào are both a letter away: left as read, doubted
 ])
 def test_a_misread_name_word_is_restored_or_doubted(read: str, name: str, doubted: bool) -> None:  # class 2
     from vn_dispatch_parser.config import CONF

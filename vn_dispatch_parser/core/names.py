@@ -90,6 +90,19 @@ def _restore_words(parts: list[str]) -> tuple[list[str], bool]:
     return out, changed
 
 
+def _surname_one_letter_off(word: str) -> str | None:
+    """The one common surname that a capitalised ``word`` in the surname's place is with one letter changed
+    ("Bài" → Bùi, "Đàn" → Đàm), when exactly one is: a name of three words or more starts with its surname, and
+    a seal or a signature over it changes a letter. A rare surname the list lacks ("Ninh") may be turned into a
+    common one ("Đinh"): the name stays flagged (its score is :attr:`ConfRules.signer_surname_restored`)."""
+    if not word[:1].isupper() or not word.isalpha() or len(word) < 2:
+        return None
+    key = canonical_tones(word).lower()  # the letter changed, its marks kept ("Bài": Bùi, not Mai)
+    near = [s for s in _surnames().values()
+            if len(s) == len(key) and sum(a != b for a, b in zip(s.lower(), key, strict=True)) == 1]
+    return near[0] if len(near) == 1 else None
+
+
 def correct_name(name: str) -> tuple[str, bool]:
     """Restore the marks of a common surname ("Nguyên Thị Kim Chi" → "Nguyễn Thị Kim Chi"), rejoin a surname
     OCR cut in two ("Nợ Yến Văn Phúc" → "Nguyễn Văn Phúc"), and restore a word that is no syllable to the
@@ -113,6 +126,8 @@ def correct_name(name: str) -> tuple[str, bool]:
         best = process.extractOne(joined, list(_surnames()), scorer=fuzz.ratio, score_cutoff=70)
         if best:
             parts, changed = [_surnames()[best[0]], *parts[2:]], True
+    if not fixed and not changed and len(parts) >= 3 and (near := _surname_one_letter_off(parts[0])):
+        parts, changed = [near, *parts[1:]], True
     parts, restored = _restore_words(parts)
     return " ".join(parts), changed or restored
 
