@@ -221,8 +221,8 @@ MARK_READ_HEIGHT = 48
 """A mark's crop lower than this many pixels is enlarged to it before it is read. An 8 mm box at 100–120 dpi
 is 30–38 px with its frame and its capitals ~10 px, under the ~20 px x-height Tesseract's line recogniser
 reads well: at that size it read a scrap of red ink beside a MẬT box as "KHẨN" (synthetic, seed 4242), which
-then stood for the box; enlarged, the scrap reads as nothing and the box itself is read. At 150 dpi and over a
-mark's box is taller than this and is read as it is."""
+then stood for the box; enlarged, the scrap reads as nothing and the box itself is read. Crops of 150 dpi pages
+(26–46 px) are enlarged too (samples/: the same marks read); from 200 dpi a mark's box is taller than this."""
 
 
 def _read_mark(crop: np.ndarray, engine: OcrEngine, page_no: int, *, level: bool = False) -> tuple[str, float] | None:
