@@ -229,6 +229,9 @@ def test_a_stamp_pressed_with_its_frame_through_the_name_keeps_the_name(shared: 
     ("Ì ĐẢNG ỦY CÁC CƠ QUAN TÍNH", "ĐẢNG ỦY CÁC CƠ QUAN TỈNH"),  # one before it; a name ends with its level
     ("TRUNG TÂM Y TẾ TP, THUẬN AN", "TRUNG TÂM Y TẾ TP. THUẬN AN"),  # the level's stop read as a comma
     ("CHI CỤC THUẾ KHU VỰC V", "CHI CỤC THUẾ KHU VỰC V"),  # a Roman numeral is the name's
+    ("BẰNG ỦY CÁC CƠ QUAN TỈNH", "ĐẢNG ỦY CÁC CƠ QUAN TỈNH"),  # the head of a body's name, one letter misread
+    ("S3 TƯ PHÁP TỈNH NGHỆ AN", "SỞ TƯ PHÁP TỈNH NGHỆ AN"),  # a one-word head, from a word that is no syllable
+    ("BAN QUẢN LÝ DỰ ÁN", "BAN QUẢN LÝ DỰ ÁN"),  # a head as printed stays
 ])
 def test_a_receivers_specks_and_misread_stops_are_cleaned(read: str, receiver: str) -> None:  # issue 12, class 1
     value = {"receiver": None, "number": None, "date_text": None, "date": None}

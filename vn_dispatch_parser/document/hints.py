@@ -10,6 +10,9 @@ from typing import Any
 
 from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.lexicon import correct_text
+from vn_dispatch_parser.core.normalize import fold
+from vn_dispatch_parser.core.orthography import is_vietnamese_syllable
+from vn_dispatch_parser.core.tables import load
 from vn_dispatch_parser.core.types import HandHints, HandReading, Hit
 from vn_dispatch_parser.document.accumulator import Acc
 from vn_dispatch_parser.document.review import HAND_DISAGREES
@@ -153,6 +156,31 @@ def fit_day(acc: Acc, day: HandReading, references: list[Reference], esign: Digi
 _ROMAN = frozenset("IVXLC")
 
 
+def _restored_head(name: str) -> str:
+    """``name`` with its first word restored to the first word of the one head of a body's name
+    (``organisations.yaml`` ``unit_starts``: SỞ, ĐẢNG ỦY, BỆNH VIỆN …) it is with one letter misread: every
+    body's name starts with such a head, and a stamp's small print on a worn scan loses a letter of it ("BẰNG
+    ỦY CÁC CƠ QUAN TỈNH", "S3 TƯ PHÁP"). The head's other words must follow as printed; a head of one word
+    is restored only from a word no Vietnamese syllable spells ("BAN" is a word, "S3" is not)."""
+    words = name.split()
+    if not words:
+        return name
+    first = fold(words[0])
+    found = set()
+    for head in load("organisations")["unit_starts"]:
+        parts = head.split()
+        key = fold(parts[0])
+        if (len(key) != len(first) or key == first or sum(a != b for a, b in zip(key, first, strict=True)) != 1
+                or [w.upper() for w in words[1 : len(parts)]] != parts[1:]):
+            continue
+        if len(parts) == 1 and is_vietnamese_syllable(words[0]):
+            continue
+        found.add(parts[0])
+    if len(found) != 1 or fold(words[0]) in {fold(h.split()[0]) for h in load("organisations")["unit_starts"]}:
+        return name
+    return " ".join([found.pop(), *words[1:]])
+
+
 def _clean_receiver(text: str) -> str:
     """The receiving office as printed on the stamp: noise stripped, a known body's name snapped, and
     syllables the OCR garbled ("BỆNH VIÊN") restored from the lexicon."""
@@ -164,7 +192,7 @@ def _clean_receiver(text: str) -> str:
         words.pop()
     while len(words) > 1 and len(words[0]) == 1 and words[0].isalpha():
         words.pop(0)
-    name = " ".join(words)
+    name = _restored_head(" ".join(words))
     if not name:
         return text
     name, snapped = snap_body(name)
