@@ -33,8 +33,8 @@ import regex
 from vn_dispatch_parser.core.lexicon import first_words, followers, pair_count
 from vn_dispatch_parser.core.syllables import is_loanword, known, same_letters
 
-__all__ = ["after_codes", "drop_scraps", "is_vietnamese_syllable", "non_syllables", "repair", "space_part_numbers", "split_run",
-           "split_runs"]
+__all__ = ["after_codes", "drop_scraps", "is_vietnamese_syllable", "join_split_numbers", "non_syllables", "repair",
+           "space_part_numbers", "split_run", "split_runs"]
 
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền, sắc, ngã, hỏi, nặng
 _STOP_TONES = {"\u0301", "\u0323"}  # the only tones a syllable closed by c, ch, p, t can carry
@@ -208,6 +208,24 @@ _NUMBERED = regex.compile(r"\b(Điều|Khoản|Điểm|Mục|Chương|Phần)(\d
 def space_part_numbers(text: str) -> tuple[str, int]:
     """``text`` with a part's number run into its word spaced ("Như Điều3" → "Như Điều 3"), and how many."""
     return _NUMBERED.subn(r"\1 \2", text)
+
+
+_SPLIT_SYMBOL = regex.compile(r"(?<=\b\d+/(?:\d{4}/)?)\s+(?=\p{Lu}[\p{Lu}\d]*-\p{Lu})", regex.V1)
+"""A space OCR put after a slash inside a số, ký hiệu ("40/2022/ QĐ-UBND"): a ký hiệu is printed without
+spaces (nd30.md §2.3)."""
+_SPLIT_YEAR = regex.compile(r"\b(năm|Năm|NĂM)\s+(19|20)\s+(\d{2})\b", regex.V1)
+"""A year after "năm" split in two by a space ("năm 20 18"): a year is printed as four digits."""
+
+
+def join_split_numbers(text: str) -> tuple[str, int]:
+    """``text`` with a ký hiệu's and a year's digits rejoined where the OCR split them by a space, and how many.
+
+    >>> join_split_numbers("thực hiện Quyết định số 40/2022/ QĐ-UBND; mùa mưa năm 20 18")
+    ('thực hiện Quyết định số 40/2022/QĐ-UBND; mùa mưa năm 2018', 2)
+    """
+    text, a = _SPLIT_SYMBOL.subn("", text)
+    text, b = _SPLIT_YEAR.subn(r"\1 \2\3", text)
+    return text, a + b
 
 
 def split_runs(text: str) -> tuple[str, int]:

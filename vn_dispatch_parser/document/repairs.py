@@ -13,6 +13,7 @@ from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.orthography import (
     after_codes,
     drop_scraps,
+    join_split_numbers,
     non_syllables,
     repair,
     space_part_numbers,
@@ -198,6 +199,7 @@ def correct_joined(doc: Document) -> None:
     (:func:`~vn_dispatch_parser.core.lexicon.correct_by_document`: "sự có tràn dầu" → "sự cố tràn dầu"), and a
     known place's marks in a list item (:func:`~vn_dispatch_parser.fields.place_date.restore_place_marks`)."""
     if doc.subject:
+        doc.subject = join_split_numbers(doc.subject)[0]
         fixed, n = correct_text(doc.subject)
         fixed, by_doc = correct_by_document(fixed, document_pairs(doc.full_text))
         if n or by_doc:
