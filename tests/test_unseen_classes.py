@@ -1160,3 +1160,17 @@ def test_a_misread_mark_under_the_subject_is_not_part_of_it() -> None:  # class 
     doc = parse_text(text).documents[0]
     assert doc.subject == "chấn chỉnh thực thi công vụ"
     assert doc.urgency == "KHẨN" and "urgency" in doc.needs_review
+
+
+def test_a_symbol_or_year_split_by_a_space_is_joined_in_the_subject() -> None:  # class 1: OCR errors kept silently
+    from vn_dispatch_parser.document.repairs import correct_joined
+
+    doc = parse_text(CONG_VAN_TEXT).documents[0]
+    doc.subject = "triển khai Quyết định số 40/2022/ QĐ-UBND về mùa mưa năm 20 18"  # as a scan's OCR read it
+    correct_joined(doc)
+    assert doc.subject == "triển khai Quyết định số 40/2022/QĐ-UBND về mùa mưa năm 2018"
+
+
+def test_a_speck_after_the_authority_of_a_prefix_line_is_left_out() -> None:  # class 5
+    text = CONG_VAN_TEXT.replace("GIÁM ĐỐC\n", "TM. ỦY BAN NHÂN DÂN.\nCHỦ TỊCH\n", 1)
+    assert parse_text(text).documents[0].signer_position == "TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH"

@@ -213,6 +213,14 @@ def _without_other_office(lines: list[Line]) -> list[Line]:
     return out
 
 
+def _without_end_stop(rest: str) -> str:
+    """A prefix line's authority without a stop or comma at its end ("ỦY BAN NHÂN DÂN." → "ỦY BAN NHÂN DÂN"):
+    a title line ends without punctuation (nd30.md §2.6), so one there is a speck. An abbreviation's own
+    stop stays ("TP.", "Q.": two letters or fewer)."""
+    m = regex.search(r"(\p{L}+)\s*[.,;:]+$", rest, flags=regex.V1)
+    return rest[: m.end(1)] if m and len(m.group(1)) >= 3 else rest
+
+
 def parse_signature(lines: list[Line]) -> Hit | None:
     """Parse a window of lines holding the signature block; value = (authority, position, name)."""
     lines = _without_other_office(lines)
@@ -231,7 +239,7 @@ def parse_signature(lines: list[Line]) -> Hit | None:
             continue
         m = _PREFIX.match(t)
         if m and not name:
-            seg = f"{_canonical_prefix(m.group('p'))} {m.group('rest').strip()}"
+            seg = f"{_canonical_prefix(m.group('p'))} {_without_end_stop(m.group('rest').strip())}"
             if authority is None:
                 authority = _canonical_prefix(m.group("p"))
                 prefix_line = line
