@@ -1127,6 +1127,8 @@ def test_items_the_layout_left_in_the_body_above_a_lost_label(above: list[str], 
     ("KUAN,", "KHẨN", True),  # a bitonal scan lost the mark's red ink and box: one letter misread
     ("KHOA", None, False),  # two letters off: another word
     ("MAI", None, False),  # three letters: too short to call one letter off
+    ("[hỏa TỐC", "HỎA TỐC", False),  # one word's capitals read as small letters: still the mark's line
+    ("đề nghị KHẨN", None, False),  # words in small letters: a sentence, no mark
 ])
 def test_a_mark_read_with_one_letter_wrong_is_that_mark_flagged(read: str, value: str | None, flagged: bool) -> None:
     text = CONG_VAN_TEXT.replace("V/v", f"{read}\nV/v", 1)  # the mark's line in the header's left column

@@ -27,6 +27,15 @@ the page's OCR reads it as a short caps line."""
 MIN_LETTERS = 4  # a shorter word one letter off a mark ("MẤY", "MAI" for MẬT) is too likely another word
 
 
+def _caps(text: str) -> bool:
+    """Whether a short line reads as a mark's capitals: all of it, or all but one word where the other words
+    are capitals of two letters or more ("hỏa TỐC": a capital's mark read as a small letter's). A phrase of
+    the body ("khẩn trương thực hiện") is in small letters."""
+    words = text.split()
+    small = [w for w in words if w != w.upper()]
+    return not small or (len(small) == 1 and len(words) > 1 and all(len(w) >= 2 for w in words if w not in small))
+
+
 def _one_letter_off(key: str, vocab: list[str]) -> str | None:
     """The one-word mark of :data:`MIN_LETTERS` letters or more that ``key`` (folded) is with one letter
     changed, if exactly one is."""
@@ -40,7 +49,7 @@ def find_mark(lines: list[Line], kind: str, limit: int = 40) -> Hit | None:
     vocab: list[str] = load("phrases")[kind]
     for line in lines[:limit]:
         text = regex.sub(r"[^\p{L}\s]", " ", line.text, flags=regex.V1).strip()
-        if not text or len(text) > 24 or text != text.upper():
+        if not text or len(text) > 24 or not _caps(text):
             continue
         key = fold(text)
         for phrase in vocab:  # longest first in the data file
