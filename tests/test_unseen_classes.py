@@ -1176,3 +1176,10 @@ def test_a_symbol_or_year_split_by_a_space_is_joined_in_the_subject() -> None:  
 def test_a_speck_after_the_authority_of_a_prefix_line_is_left_out() -> None:  # class 5
     text = CONG_VAN_TEXT.replace("GIÁM ĐỐC\n", "TM. ỦY BAN NHÂN DÂN.\nCHỦ TỊCH\n", 1)
     assert parse_text(text).documents[0].signer_position == "TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH"
+
+
+def test_a_list_item_with_an_unclosed_bracket_is_flagged() -> None:  # class 1: a list item cut at its end
+    text = CONG_VAN_TEXT.replace("- Như trên;\n", "- Như trên;\n- Bộ trưởng (để\n", 1)
+    doc = parse_text(text).documents[0]
+    assert "Bộ trưởng (để" in doc.recipients and "recipients" in doc.needs_review
+    assert "recipients" not in parse_text(CONG_VAN_TEXT.replace("- Như trên;\n", "- Như trên;\n- Bộ trưởng (để b/c);\n", 1)).documents[0].needs_review

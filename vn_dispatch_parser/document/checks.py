@@ -110,6 +110,8 @@ def _body_checks(doc: Document, review: Reasons) -> None:
         # of the visible sets does not); one in lower case lost its first words ("trưởng các cơ quan")
         if any(item[:1].islower() for item in getattr(doc, name)):
             review.add(name, "an item starts in lower case: its first words may be lost")
+        if any(item.count("(") != item.count(")") for item in getattr(doc, name)):  # "Bộ trưởng (để"
+            review.add(name, "an item opens a bracket it does not close: its end may be lost or misread")
 
 
 def run(doc: Document, review: Reasons, *, has_header: bool) -> None:
