@@ -1183,3 +1183,14 @@ def test_a_list_item_with_an_unclosed_bracket_is_flagged() -> None:  # class 1: 
     doc = parse_text(text).documents[0]
     assert "Bộ trưởng (để" in doc.recipients and "recipients" in doc.needs_review
     assert "recipients" not in parse_text(CONG_VAN_TEXT.replace("- Như trên;\n", "- Như trên;\n- Bộ trưởng (để b/c);\n", 1)).documents[0].needs_review
+
+
+@pytest.mark.parametrize(("read", "cited"), [
+    ("Công điện số 771/CĐĐ-TTg ngày 19/12/2025", "771/CĐ-TTg"),  # the type code's letter read twice
+    ("Quyết định số 05/QD-UBND ngày 02/01/2024", "05/QĐ-UBND"),  # the stroke of its Đ lost
+    ("Thông tư số 14/2024/TT-BNV ngày 07/7/2024", "14/2024/TT-BNV"),  # as printed
+])
+def test_a_cited_symbols_type_code_is_the_cited_types(read: str, cited: str) -> None:  # class 3
+    from vn_dispatch_parser.fields.references import find_references
+
+    assert [r["number_symbol"] for r in find_references("Thực hiện " + read + " của cấp trên")] == [cited]

@@ -22,6 +22,7 @@ from vn_dispatch_parser.core.tables import doc_types
 from vn_dispatch_parser.document.accumulator import Acc
 from vn_dispatch_parser.document.review import Reasons
 from vn_dispatch_parser.fields.issuer import is_known_body
+from vn_dispatch_parser.fields.number import misread_type_code, small_letter_lost
 from vn_dispatch_parser.fields.place_date import restore_place_marks
 from vn_dispatch_parser.records import Document
 
@@ -56,20 +57,8 @@ def confirm_type_code(acc: Acc, type_name: str) -> None:
     if not symbol or not code:
         return
     head, sep, tail = symbol.partition("-")
-    same = fold(head) == fold(code) and "Đ" in code and "Đ" not in head.upper()  # "QD" under QUYẾT ĐỊNH
-    ocr_slip = (len(head) == len(code) >= 2 and head.upper() != code.upper() and head[0].upper() == code[0].upper()
-                and sum(a != b for a, b in zip(head.upper().replace("I", "T").replace("L", "T"),
-                                               code.upper().replace("I", "T").replace("L", "T"), strict=True)) == 0)
-    doubled = head != code and any(head[:i] + head[i + 1:] == code for i in range(1, len(head))
-                                   if head[i] == head[i - 1])  # "QĐĐ" under QUYẾT ĐỊNH: one letter read twice
-    if head != code and (same or ocr_slip or doubled or _small_letter_lost(head, code)):  # "TIr" under TỜ TRÌNH
+    if misread_type_code(head, code):  # "QD", "QĐĐ" under QUYẾT ĐỊNH, "TIr" under TỜ TRÌNH
         _replace_symbol(acc, symbol, code + sep + tail)
-
-
-def _small_letter_lost(group: str, code: str) -> bool:
-    """Whether ``group`` is ``code`` without its small letter ("TT" for "TTr", "CT" for "CTr", "QĐ" for
-    "QyĐ"): the thin small letter between capitals is the glyph OCR loses."""
-    return any(code[i].islower() and code[:i] + code[i + 1:] == group for i in range(1, len(code)))
 
 
 def restore_small_letter(acc: Acc, abbreviations: list[str]) -> None:
@@ -81,7 +70,7 @@ def restore_small_letter(acc: Acc, abbreviations: list[str]) -> None:
     if not symbol or not codes or regex.match(r"\d{4}/", symbol):
         return
     groups = regex.split(r"([-/])", symbol)
-    fixed = [next((c for c in codes if _small_letter_lost(g, c)), g) for g in groups]
+    fixed = [next((c for c in codes if small_letter_lost(g, c)), g) for g in groups]
     if fixed != groups:
         _replace_symbol(acc, symbol, "".join(fixed))
 

@@ -25,7 +25,7 @@ from vn_dispatch_parser.core.tables import dj_codes, load, type_by_code
 from vn_dispatch_parser.core.types import Hit, Line, Zone
 from vn_dispatch_parser.core.vocab import SO, SO_HEADER
 
-__all__ = ["canonical_symbol", "find_number", "lost_small_letter", "parse_number_text", "symbol_agrees",
+__all__ = ["canonical_symbol", "misread_type_code", "small_letter_lost", "find_number", "lost_small_letter", "parse_number_text", "symbol_agrees",
            "well_formed"]
 
 _STAMP_NUMBER = regex.compile(rf"^\s*(?:Đ[ẾE]N\s*)?{SO}\s*[:.]?\s*\d{{1,6}}\s*$", regex.IGNORECASE)
@@ -262,3 +262,23 @@ def symbol_type_code(symbol: str | None) -> str | None:
     if not groups:
         return None
     return type_by_code().get(fold(groups[0]))
+
+
+def misread_type_code(head: str, code: str) -> bool:
+    """Whether ``head``, the first group of a ký hiệu, is the type code ``code`` of the document's type as OCR
+    misreads it: "QD" (the stroke of Đ lost), "QÐ"-like slips of I/L for T ("TI" for "TT"), a letter read
+    twice ("QĐĐ", "CĐĐ"), or its small letter lost ("TT" for "TTr")."""
+    if head == code:
+        return False
+    same = fold(head) == fold(code) and "Đ" in code and "Đ" not in head.upper()
+    ocr_slip = (len(head) == len(code) >= 2 and head.upper() != code.upper() and head[0].upper() == code[0].upper()
+                and sum(a != b for a, b in zip(head.upper().replace("I", "T").replace("L", "T"),
+                                               code.upper().replace("I", "T").replace("L", "T"), strict=True)) == 0)
+    doubled = any(head[:i] + head[i + 1:] == code for i in range(1, len(head)) if head[i] == head[i - 1])
+    return same or ocr_slip or doubled or small_letter_lost(head, code)
+
+
+def small_letter_lost(group: str, code: str) -> bool:
+    """Whether ``group`` is ``code`` without its small letter ("TT" for "TTr", "CT" for "CTr", "QĐ" for
+    "QyĐ"): the thin small letter between capitals is the glyph OCR loses."""
+    return any(code[i].islower() and code[:i] + code[i + 1:] == group for i in range(1, len(code)))

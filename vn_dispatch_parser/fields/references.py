@@ -14,10 +14,11 @@ from typing import Any
 
 import regex
 
-from vn_dispatch_parser.core.tables import load
+from vn_dispatch_parser.core.normalize import fold
+from vn_dispatch_parser.core.tables import doc_types, load
 from vn_dispatch_parser.core.vocab import NAM, NGAY, THANG, YEAR_GAP
 from vn_dispatch_parser.fields.dates import make_date
-from vn_dispatch_parser.fields.number import canonical_symbol
+from vn_dispatch_parser.fields.number import canonical_symbol, misread_type_code
 
 __all__ = ["find_references"]
 
@@ -50,6 +51,17 @@ _ONE = str.maketrans({"l": "1", "I": "1", "i": "1", "|": "1"})
 _NOT_NGAY = ("và", "của", "theo", "tại", "từ", "đến", "năm", "tháng", "hoặc", "với")
 
 
+def _with_type_code(ns: str, typ: str) -> str:
+    """A cited ký hiệu with its type code as the cited type's ("771/CĐĐ-TTg" of a Công điện → "771/CĐ-TTg"):
+    the code group after the number (and year) names the type (nd30.md §2.2), so one misread there is restored
+    as in the document's own ký hiệu (:func:`~vn_dispatch_parser.fields.number.misread_type_code`)."""
+    code = next((t["code"] for t in doc_types() if fold(t["name"]) == fold(typ)), None)
+    m = regex.match(r"^(\d+/(?:\d{4}/)?)([^-/]+)(-.*)$", ns)
+    if code is None or m is None or not misread_type_code(m.group(2), code):
+        return ns
+    return m.group(1) + code + m.group(3)
+
+
 def find_references(text: str, exclude: set[str] | None = None) -> list[dict[str, Any]]:
     """All citations in ``text`` as dicts (type, number_symbol, date), first occurrence order."""
     out: list[dict[str, Any]] = []
@@ -72,5 +84,5 @@ def find_references(text: str, exclude: set[str] | None = None) -> list[dict[str
         typ = typ[0].upper() + typ[1:].lower()
         if m.group("q"):
             typ += " " + m.group("q")
-        out.append({"type": typ, "number_symbol": ns, "date": date})
+        out.append({"type": typ, "number_symbol": _with_type_code(ns, typ), "date": date})
     return out
