@@ -132,6 +132,7 @@ CALLS: dict[str, tuple[Callable[[str], Any], Callable[[Any], bool]]] = {
     "number.lost_small_letter": (number.lost_small_letter, lambda r: r is None or isinstance(r, str)),
     "number.misread_type_code": (lambda s: number.misread_type_code(s, "QĐ"), lambda r: isinstance(r, bool)),
     "number.small_letter_lost": (lambda s: number.small_letter_lost(s, "TTr"), lambda r: isinstance(r, bool)),
+    "number.doubled_letter": (lambda s: number.doubled_letter(s, "CĐ"), lambda r: isinstance(r, bool)),
     "place_date.parse_place_date": (place_date.parse_place_date, _opt_hit),
     "place_date.find_place_date": (lambda s: place_date.find_place_date(_lines(s)), _hit_and_line),
     "place_date.restore_place_marks": (place_date.restore_place_marks, lambda r: isinstance(r, str)),

@@ -1187,7 +1187,7 @@ def test_a_list_item_with_an_unclosed_bracket_is_flagged() -> None:  # class 1: 
 
 @pytest.mark.parametrize(("read", "cited"), [
     ("Công điện số 771/CĐĐ-TTg ngày 19/12/2025", "771/CĐ-TTg"),  # the type code's letter read twice
-    ("Quyết định số 05/QD-UBND ngày 02/01/2024", "05/QĐ-UBND"),  # the stroke of its Đ lost
+    ("Quyết định số 05/QD-UBND ngày 02/01/2024", "05/QD-UBND"),  # as the citing text typed it (kept)
     ("Thông tư số 14/2024/TT-BNV ngày 07/7/2024", "14/2024/TT-BNV"),  # as printed
 ])
 def test_a_cited_symbols_type_code_is_the_cited_types(read: str, cited: str) -> None:  # class 3

@@ -25,7 +25,7 @@ from vn_dispatch_parser.core.tables import dj_codes, load, type_by_code
 from vn_dispatch_parser.core.types import Hit, Line, Zone
 from vn_dispatch_parser.core.vocab import SO, SO_HEADER
 
-__all__ = ["canonical_symbol", "misread_type_code", "small_letter_lost", "find_number", "lost_small_letter", "parse_number_text", "symbol_agrees",
+__all__ = ["canonical_symbol", "doubled_letter", "misread_type_code", "small_letter_lost", "find_number", "lost_small_letter", "parse_number_text", "symbol_agrees",
            "well_formed"]
 
 _STAMP_NUMBER = regex.compile(rf"^\s*(?:Đ[ẾE]N\s*)?{SO}\s*[:.]?\s*\d{{1,6}}\s*$", regex.IGNORECASE)
@@ -274,8 +274,13 @@ def misread_type_code(head: str, code: str) -> bool:
     ocr_slip = (len(head) == len(code) >= 2 and head.upper() != code.upper() and head[0].upper() == code[0].upper()
                 and sum(a != b for a, b in zip(head.upper().replace("I", "T").replace("L", "T"),
                                                code.upper().replace("I", "T").replace("L", "T"), strict=True)) == 0)
-    doubled = any(head[:i] + head[i + 1:] == code for i in range(1, len(head)) if head[i] == head[i - 1])
-    return same or ocr_slip or doubled or small_letter_lost(head, code)
+    return same or ocr_slip or doubled_letter(head, code) or small_letter_lost(head, code)
+
+
+def doubled_letter(group: str, code: str) -> bool:
+    """Whether ``group`` is ``code`` with one letter read twice ("QĐĐ" for "QĐ", "CĐĐ" for "CĐ")."""
+    return group != code and any(group[:i] + group[i + 1:] == code for i in range(1, len(group))
+                                 if group[i] == group[i - 1])
 
 
 def small_letter_lost(group: str, code: str) -> bool:

@@ -18,7 +18,7 @@ from vn_dispatch_parser.core.normalize import fold
 from vn_dispatch_parser.core.tables import doc_types, load
 from vn_dispatch_parser.core.vocab import NAM, NGAY, THANG, YEAR_GAP
 from vn_dispatch_parser.fields.dates import make_date
-from vn_dispatch_parser.fields.number import canonical_symbol, misread_type_code
+from vn_dispatch_parser.fields.number import canonical_symbol, doubled_letter
 
 __all__ = ["find_references"]
 
@@ -52,12 +52,14 @@ _NOT_NGAY = ("và", "của", "theo", "tại", "từ", "đến", "năm", "tháng"
 
 
 def _with_type_code(ns: str, typ: str) -> str:
-    """A cited ký hiệu with its type code as the cited type's ("771/CĐĐ-TTg" of a Công điện → "771/CĐ-TTg"):
-    the code group after the number (and year) names the type (nd30.md §2.2), so one misread there is restored
-    as in the document's own ký hiệu (:func:`~vn_dispatch_parser.fields.number.misread_type_code`)."""
+    """A cited ký hiệu with its type code's letter read twice undone ("771/CĐĐ-TTg" of a Công điện →
+    "771/CĐ-TTg"): the code group after the number (and year) names the type (nd30.md §2.2), and no code of a
+    type doubles a letter. Other differences are kept as printed: a cited "90/QD-TTg" is how the citing text
+    typed it (the seeds' and the house cases' convention), unlike the document's own ký hiệu
+    (:func:`~vn_dispatch_parser.fields.number.misread_type_code`)."""
     code = next((t["code"] for t in doc_types() if fold(t["name"]) == fold(typ)), None)
     m = regex.match(r"^(\d+/(?:\d{4}/)?)([^-/]+)(-.*)$", ns)
-    if code is None or m is None or not misread_type_code(m.group(2), code):
+    if code is None or m is None or not doubled_letter(m.group(2), code):
         return ns
     return m.group(1) + code + m.group(3)
 
