@@ -1194,3 +1194,14 @@ def test_a_cited_symbols_type_code_is_the_cited_types(read: str, cited: str) -> 
     from vn_dispatch_parser.fields.references import find_references
 
     assert [r["number_symbol"] for r in find_references("Thực hiện " + read + " của cấp trên")] == [cited]
+
+
+@pytest.mark.parametrize(("scrap", "flagged"), [
+    ("ĐĐEM 28/u", True),  # a ĐẾN stamp's word and day read from a stamp the finder did not find
+    ("Số: 28/UBND", False),
+])
+def test_a_den_stamps_scrap_in_the_header_flags_the_missing_stamp(scrap: str, flagged: bool) -> None:  # class 6
+    text = CONG_VAN_TEXT.replace("V/v chấn chỉnh thực thi công vụ\n", f"V/v chấn chỉnh thực thi công vụ\n{scrap}\n", 1)
+    doc = parse_text(text).documents[0]
+    assert doc.incoming_stamp is None
+    assert ("incoming_stamp" in doc.needs_review) == flagged

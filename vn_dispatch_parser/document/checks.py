@@ -86,6 +86,24 @@ def _misread_words(name: str) -> list[str]:
     return foreign + _not_name_words(kept)
 
 
+_STAMP_WORD = regex.compile(r"^\W*(\p{L}{3,4})\W+\d{1,2}\s*/", regex.V1)
+STAMP_SCRAP_LINES = 15
+"""The header's lines: a ĐẾN stamp is stamped beside the header, above the Kính gửi (nd30.md §2.8)."""
+
+
+def _stamp_scrap(full_text: str) -> str | None:
+    """A short header line that opens with a word one or two letters off "ĐẾN" and a day and "/" ("ĐĐEM 28/u"):
+    the page OCR's reading of a ĐẾN stamp whose frame the stamp finder did not find (broken rules on a bitonal
+    scan). No other header line is a word of three or four letters and a date."""
+    from rapidfuzz.distance import Levenshtein
+
+    for line in full_text.splitlines()[:STAMP_SCRAP_LINES]:
+        m = _STAMP_WORD.match(line)
+        if m and len(line) <= 24 and Levenshtein.distance(fold(m.group(1)), "den") <= 2 and m.group(1)[:1] in "ĐDđd":
+            return line.strip()
+    return None
+
+
 def _body_checks(doc: Document, review: Reasons) -> None:
     """Flags for values that cannot be whole: an issuer that does not start with a body's name (a header
     line lost: "TỈNH QUẢNG NGÃI" for "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"), an issuer or a ĐẾN stamp's receiver
@@ -95,6 +113,9 @@ def _body_checks(doc: Document, review: Reasons) -> None:
         review.add("issuer", "does not start with the name of a body (ỦY BAN, SỞ, BỘ…): a header line may be lost")
     elif doc.issuer and not is_known_body(doc.issuer) and (odd := _not_name_words(doc.issuer)):
         review.add("issuer", f"{odd[0]!r} is in no word of the language nor in a place's name: misread")
+    if doc.incoming_stamp is None and (scrap := _stamp_scrap(doc.full_text)):
+        review.add("incoming_stamp", f"{scrap!r} in the header reads like a ĐẾN stamp's word and date: a stamp may "
+                                     "be there, not found")
     receiver = doc.incoming_stamp.receiver if doc.incoming_stamp else None
     if receiver and not is_known_body(receiver) and (odd := _misread_words(receiver)):
         review.add("incoming_stamp", f"the receiver's {odd[0]!r} is no word of a body's name: misread")
