@@ -1205,3 +1205,15 @@ def test_a_den_stamps_scrap_in_the_header_flags_the_missing_stamp(scrap: str, fl
     doc = parse_text(text).documents[0]
     assert doc.incoming_stamp is None
     assert ("incoming_stamp" in doc.needs_review) == flagged
+
+
+@pytest.mark.parametrize(("name", "cut"), [
+    ("TRUNG TÂM Y TẾ TP. THUẬN", "THUẬN"),  # "Thuận An" cut at the stamp's edge
+    ("UBND TỈNH QUẢNG", "QUẢNG"),
+    ("TRUNG TÂM Y TẾ TP. THUẬN AN", None),  # the whole place
+    ("ĐẢNG ỦY CÁC CƠ QUAN TỈNH", None),  # a level that ends the name
+])
+def test_a_place_cut_after_its_level_is_found(name: str, cut: str | None) -> None:  # class 1: a value cut
+    from vn_dispatch_parser.document.checks import _cut_place
+
+    assert _cut_place(name) == cut

@@ -104,6 +104,30 @@ def _stamp_scrap(full_text: str) -> str | None:
     return None
 
 
+_LEVEL_END = regex.compile(r"\b(?:TỈNH|THÀNH PHỐ|TP\.?|HUYỆN|QUẬN|THỊ XÃ|TX\.?)\s+(\p{L}+(?:\s+\p{L}+)*)$",
+                        regex.V1 | regex.IGNORECASE)
+
+
+@cache
+def _place_keys() -> tuple[frozenset[str], frozenset[str]]:
+    """Every known place's name folded, and every run of its first words short of the whole ("thuan" of
+    "Thuận An")."""
+    names = {fold(p) for p in place_names()}
+    starts = {" ".join(n.split()[:k]) for n in names for k in range(1, len(n.split()))}
+    return frozenset(names), frozenset(starts)
+
+
+def _cut_place(value: str) -> str | None:
+    """The words after a body's name's last level ("TP. THUẬN") when they are no place but the first words of
+    one: a place's name cut at a line's or a stamp's edge. None otherwise."""
+    m = _LEVEL_END.search(value)
+    if m is None:
+        return None
+    names, starts = _place_keys()
+    words = fold(m.group(1))
+    return m.group(1) if words not in names and words in starts else None
+
+
 def _body_checks(doc: Document, review: Reasons) -> None:
     """Flags for values that cannot be whole: an issuer that does not start with a body's name (a header
     line lost: "TỈNH QUẢNG NGÃI" for "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"), an issuer or a ĐẾN stamp's receiver
@@ -117,6 +141,9 @@ def _body_checks(doc: Document, review: Reasons) -> None:
         review.add("incoming_stamp", f"{scrap!r} in the header reads like a ĐẾN stamp's word and date: a stamp may "
                                      "be there, not found")
     receiver = doc.incoming_stamp.receiver if doc.incoming_stamp else None
+    for name, value in (("issuer", doc.issuer), ("incoming_stamp", receiver)):
+        if value and (cut := _cut_place(value)):
+            review.add(name, f"ends with {cut!r}, the start of a place's name: the rest may be lost")
     if receiver and not is_known_body(receiver) and (odd := _misread_words(receiver)):
         review.add("incoming_stamp", f"the receiver's {odd[0]!r} is no word of a body's name: misread")
     if doc.signer_position and _FOR_SOMEONE.match(doc.signer_position.split(" / ")[-1]):
