@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from vn_dispatch_parser.core.normalize import canonical_tones, fold
+from vn_dispatch_parser.core.normalize import canonical_tones, fold, one_letter_changed
 from vn_dispatch_parser.core.orthography import is_vietnamese_syllable
 from vn_dispatch_parser.core.tables import data_rows, load
 
@@ -98,8 +98,7 @@ def _surname_one_letter_off(word: str) -> str | None:
     if not word[:1].isupper() or not word.isalpha() or len(word) < 2:
         return None
     key = canonical_tones(word).lower()  # the letter changed, its marks kept ("Bài": Bùi, not Mai)
-    near = [s for s in _surnames().values()
-            if len(s) == len(key) and sum(a != b for a, b in zip(s.lower(), key, strict=True)) == 1]
+    near = [s for s in _surnames().values() if one_letter_changed(s.lower(), key)]
     return near[0] if len(near) == 1 else None
 
 

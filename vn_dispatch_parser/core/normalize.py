@@ -20,7 +20,7 @@ import regex
 
 from vn_dispatch_parser.core.types import Line
 
-__all__ = ["canonical_tones", "fold", "initials", "normalize_line", "normalize_text", "split_lines"]
+__all__ = ["canonical_tones", "fold", "initials", "normalize_line", "normalize_text", "one_letter_changed", "split_lines"]
 
 _TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
 _CHAR_MAP = str.maketrans(
@@ -154,6 +154,16 @@ def fold(text: str) -> str:
     s = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
     s = "".join(c for c in s if not unicodedata.combining(c))
     return regex.sub(r"\s+", " ", s).strip().lower()
+
+
+def one_letter_changed(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` are as long as each other and differ in exactly one place: one letter (or
+    digit) misread for another.
+
+    >>> one_letter_changed("bai", "bui"), one_letter_changed("bai", "bai"), one_letter_changed("ba", "bai")
+    (True, False, False)
+    """
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
 
 
 def initials(name: str) -> str:

@@ -39,6 +39,7 @@ from pathlib import PurePath
 import regex
 
 from vn_dispatch_parser.config import CONF
+from vn_dispatch_parser.core.normalize import one_letter_changed
 from vn_dispatch_parser.document.review import HAND_DISAGREES, REREAD, SCORE_REASONS
 from vn_dispatch_parser.records import Document, FieldEvidence, FileResult
 
@@ -66,7 +67,7 @@ def partial_reading(read: str, named: str) -> bool:
         return False
     if len(read) == len(named) - 1 >= 2:
         return named.startswith(read) or named.endswith(read)
-    return len(read) == len(named) and sum(a != b for a, b in zip(read, named, strict=True)) == 1
+    return one_letter_changed(read, named)
 
 
 def _take_named(doc: Document, named: str) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.lexicon import correct_text
-from vn_dispatch_parser.core.normalize import fold
+from vn_dispatch_parser.core.normalize import fold, one_letter_changed
 from vn_dispatch_parser.core.orthography import is_vietnamese_syllable
 from vn_dispatch_parser.core.tables import load
 from vn_dispatch_parser.core.types import HandHints, HandReading, Hit
@@ -163,22 +163,13 @@ def _restored_head(name: str) -> str:
     ỦY CÁC CƠ QUAN TỈNH", "S3 TƯ PHÁP"). The head's other words must follow as printed; a head of one word
     is restored only from a word no Vietnamese syllable spells ("BAN" is a word, "S3" is not)."""
     words = name.split()
-    if not words:
+    heads = [h.split() for h in load("organisations")["unit_starts"]]
+    if not words or fold(words[0]) in {fold(h[0]) for h in heads}:
         return name
-    first = fold(words[0])
-    found = set()
-    for head in load("organisations")["unit_starts"]:
-        parts = head.split()
-        key = fold(parts[0])
-        if (len(key) != len(first) or key == first or sum(a != b for a, b in zip(key, first, strict=True)) != 1
-                or [w.upper() for w in words[1 : len(parts)]] != parts[1:]):
-            continue
-        if len(parts) == 1 and is_vietnamese_syllable(words[0]):
-            continue
-        found.add(parts[0])
-    if len(found) != 1 or fold(words[0]) in {fold(h.split()[0]) for h in load("organisations")["unit_starts"]}:
-        return name
-    return " ".join([found.pop(), *words[1:]])
+    syllable = is_vietnamese_syllable(words[0])
+    found = {h[0] for h in heads if one_letter_changed(fold(h[0]), fold(words[0]))
+             and [w.upper() for w in words[1 : len(h)]] == h[1:] and not (len(h) == 1 and syllable)}
+    return " ".join([found.pop(), *words[1:]]) if len(found) == 1 else name
 
 
 def _clean_receiver(text: str) -> str:

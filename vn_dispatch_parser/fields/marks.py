@@ -13,7 +13,7 @@ from __future__ import annotations
 import regex
 from rapidfuzz import fuzz
 
-from vn_dispatch_parser.core.normalize import fold
+from vn_dispatch_parser.core.normalize import fold, one_letter_changed
 from vn_dispatch_parser.core.tables import load
 from vn_dispatch_parser.core.types import Hit, Line
 
@@ -39,16 +39,16 @@ def _caps(text: str) -> bool:
 def _one_letter_off(key: str, vocab: list[str]) -> str | None:
     """The one-word mark of :data:`MIN_LETTERS` letters or more that ``key`` (folded) is with one letter
     changed, if exactly one is."""
-    near = [phrase for phrase in vocab if " " not in phrase and len(fold(phrase)) == len(key) >= MIN_LETTERS
-            and sum(a != b for a, b in zip(fold(phrase), key, strict=True)) == 1]
+    near = [phrase for phrase in vocab
+            if " " not in phrase and len(key) >= MIN_LETTERS and one_letter_changed(fold(phrase), key)]
     return near[0] if len(near) == 1 else None
 
 
 def find_mark(lines: list[Line], kind: str, limit: int = 40) -> Hit | None:
     """Find an urgency (``kind="urgency"``) or confidentiality mark among the first lines."""
     vocab: list[str] = load("phrases")[kind]
-    for line in lines[:limit]:
-        text = regex.sub(r"[^\p{L}\s]", " ", line.text, flags=regex.V1).strip()
+    letters = [(line, regex.sub(r"[^\p{L}\s]", " ", line.text, flags=regex.V1).strip()) for line in lines[:limit]]
+    for line, text in letters:
         if not text or len(text) > 24 or not _caps(text):
             continue
         key = fold(text)
@@ -57,8 +57,7 @@ def find_mark(lines: list[Line], kind: str, limit: int = 40) -> Hit | None:
             if score >= 90 or (score >= 80 and len(key) >= 6):
                 return Hit(value=phrase, raw=line.text, rule=f"{kind}_stamp", conf=score / 100,
                            page=line.page, bbox=line.bbox)
-    for line in lines[:limit]:
-        text = regex.sub(r"[^\p{L}\s]", " ", line.text, flags=regex.V1).strip()
+    for line, text in letters:
         if " " in text or text != text.upper() or not text:
             continue
         near = _one_letter_off(fold(text), vocab)

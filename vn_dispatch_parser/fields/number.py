@@ -25,8 +25,8 @@ from vn_dispatch_parser.core.tables import dj_codes, load, type_by_code
 from vn_dispatch_parser.core.types import Hit, Line, Zone
 from vn_dispatch_parser.core.vocab import SO, SO_HEADER
 
-__all__ = ["canonical_symbol", "doubled_letter", "misread_type_code", "small_letter_lost", "find_number", "lost_small_letter", "parse_number_text", "symbol_agrees",
-           "well_formed"]
+__all__ = ["canonical_symbol", "doubled_letter", "find_number", "lost_small_letter", "misread_type_code",
+           "parse_number_text", "small_letter_lost", "symbol_agrees", "well_formed"]
 
 _STAMP_NUMBER = regex.compile(rf"^\s*(?:Đ[ẾE]N\s*)?{SO}\s*[:.]?\s*\d{{1,6}}\s*$", regex.IGNORECASE)
 _ESIGN = regex.compile(r"\d{1,2}/\d{1,2}/\d{4}\s*;?\s*\d{1,2}:\d{2}")

@@ -60,8 +60,8 @@ ends without a full stop, nd30.md §2.4)."""
 
 def _ends_title(text: str) -> bool:
     """True for a line that starts the body after a title: a lead-in ending with ":", a one-line paragraph,
-    a body opener, or a line of urgency/secrecy marks (as :func:`find_mark` reads them: "KUAN" is KHẨN). Needed where no blank line ends the title (text
-    printed one paragraph per line)."""
+    a body opener, or a line of urgency/secrecy marks (as :func:`find_mark` reads them: "KUAN" is KHẨN).
+    Needed where no blank line ends the title (text printed one paragraph per line)."""
     t = text.strip()
     return bool(t.endswith(":") or (t.endswith(".") and len(t) >= _SENTENCE_LINE) or _BODY_OPENER.match(t)
                 or _MARKS_ONLY.match(t) or find_mark([Line(t)], "urgency") or find_mark([Line(t)], "confidentiality"))

@@ -426,9 +426,8 @@ SHORT_END = 0.5
 of a printed letter)..."""
 SMALL_DIGIT = 0.35
 """... unless it is at least this share high, as wide as a digit is for its height and surely a digit, beside
-pieces that are all sure digits: a hand
-writes a 0 or a 6 after a long slanted 1 at half the 1's height ("\\o" for 10), and a comma or a letter's
-tail is a sliver or reads as no digit."""
+pieces that are all sure digits: a hand writes a 0 or a 6 after a long slanted 1 at half the 1's height ("\\o"
+for 10), and a comma or a letter's tail is a sliver or reads as no digit."""
 SMALL_DIGIT_SURE = 0.9  # its likeliest digit at least this sure (a comma reads "1" at ~0.6-0.8)
 SMALL_DIGIT_ASPECT = 0.6  # width / height: a comma or a stroke's tail is narrower
 
