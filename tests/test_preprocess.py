@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from vn_dispatch_parser.core.types import BBox, PageText
-from vn_dispatch_parser.image import ink, preprocess
+from vn_dispatch_parser.image import frames, ink, preprocess
 
 DPI = 150
 WORDS = ["Quyet", "dinh", "ban", "hanh", "Ky", "thuat", "Thong", "bao", "Giao", "duc", "Hoc", "sinh", "Bo"]
@@ -123,10 +123,10 @@ def test_framed_black_stamp_box_found() -> None:
     cv2.rectangle(img, (x0, y0), (x0 + px(50), y0 + px(22)), 0, 2)
     cv2.line(img, (x0 + px(12), y0), (x0 + px(12), y0 + px(22)), 0, 2)
     cv2.putText(img, "DEN", (x0 + px(2), y0 + px(14)), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 0, 2)
-    boxes = ink.find_stamp_boxes(img, DPI)
+    boxes = frames.find_stamp_boxes(img, DPI)
     assert len(boxes) == 1 and boxes[0].kind == "stamp"
     assert abs(boxes[0].bbox.x0 - x0) < px(3) and abs(boxes[0].bbox.width - px(50)) < px(4)
-    assert ink.find_stamp_boxes(text_page(lines=3)[..., 0], DPI) == []
+    assert frames.find_stamp_boxes(text_page(lines=3)[..., 0], DPI) == []
 
 
 def _dashed(img: np.ndarray, x0: int, x1: int, y: int) -> None:
@@ -144,12 +144,47 @@ def test_a_stamp_frame_worn_into_dashes_is_found() -> None:  # issue 12, class 6
     _dashed(img, x0, x0 + w, y0)
     _dashed(img, x0, x0 + w, y0 + h)
     cv2.putText(img, "DEN", (x0 + px(2), y0 + px(14)), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 0, 2)
-    boxes = ink.find_stamp_boxes(img, DPI)
+    boxes = frames.find_stamp_boxes(img, DPI)
     assert len(boxes) == 1 and abs(boxes[0].bbox.width - w) < px(4) and abs(boxes[0].bbox.height - h) < px(4)
     lone = text_page(lines=3)[..., 0].copy()  # two rules with nothing joining them are no frame
     for x in (x0, x0 + w):
         cv2.line(lone, (x, y0), (x, y0 + h), 0, 2)
-    assert ink.find_stamp_boxes(lone, DPI) == []
+    assert frames.find_stamp_boxes(lone, DPI) == []
+
+
+def test_a_worn_frame_whose_flanks_stop_short_of_its_rules_is_found() -> None:  # issue 12, class 6
+    """A bitonal scan eats a thin frame's corners too: the flanks end 6 mm short of the dashed bottom rule."""
+    img = text_page(lines=3)[..., 0].copy()
+    x0, y0, w, h = px(30), px(80), px(50), px(33)
+    for x in (x0, x0 + w):
+        cv2.line(img, (x, y0), (x, y0 + h - px(6)), 0, 2)
+    _dashed(img, x0, x0 + w, y0)
+    _dashed(img, x0, x0 + w, y0 + h)
+    boxes = frames.find_stamp_boxes(img, DPI)
+    assert len(boxes) == 1 and abs(boxes[0].bbox.height - h) < px(3)
+
+
+def test_a_stamp_beside_the_pages_dark_edge_is_found() -> None:  # issue 12, class 6: whole stamps missed
+    """A scanner's dark page edge 8 mm from the stamp is a rule the height of the page: no side of a stamp, it
+    must not join the stamp's rules into a group too big to be one."""
+    img = text_page(lines=3)[..., 0].copy()
+    x0, y0 = px(30), px(80)
+    cv2.rectangle(img, (x0, y0), (x0 + px(50), y0 + px(22)), 0, 2)
+    cv2.line(img, (x0 + px(12), y0), (x0 + px(12), y0 + px(22)), 0, 2)
+    cv2.line(img, (x0 + px(58), 0), (x0 + px(58), img.shape[0] - 1), 0, 3)
+    boxes = frames.find_stamp_boxes(img, DPI)
+    assert len(boxes) == 1 and abs(boxes[0].bbox.width - px(50)) < px(4)
+
+
+def test_a_frame_around_mostly_ink_is_no_stamp() -> None:  # issue 12: a deskewed scan's dark corner
+    """Three rules around a block of ink (the dark band a page edge leaves where a scan was straightened) are
+    no stamp: a stamp's frame holds paper with a few labels and figures."""
+    img = text_page(lines=3)[..., 0].copy()
+    x0, y0, w, h = px(30), px(80), px(50), px(33)
+    noise = np.random.default_rng(0).random((h, w)) < 0.6  # grey paper in grain, darker than the page
+    img[y0:y0 + h, x0:x0 + w] = np.where(noise, 40, 190).astype(np.uint8)
+    cv2.rectangle(img, (x0, y0), (x0 + w, y0 + h), 0, 2)
+    assert frames.find_stamp_boxes(img, DPI) == []
 
 
 def test_a_faint_stamp_frame_on_a_page_in_shadow_is_found() -> None:  # issue 12, class 6: dim photos
@@ -164,9 +199,9 @@ def test_a_faint_stamp_frame_on_a_page_in_shadow_is_found() -> None:  # issue 12
     cv2.line(frame, (x0 + px(12), y0), (x0 + px(12), y0 + px(22)), 255, 2)
     frame = cv2.GaussianBlur(frame, (5, 5), 0)  # a blurred 2 px rule
     page = cv2.subtract(shaded, (frame.astype(np.float32) * 40 / 255).astype(np.uint8))
-    boxes = ink.find_stamp_boxes(page, DPI)
+    boxes = frames.find_stamp_boxes(page, DPI)
     assert len(boxes) == 1 and abs(boxes[0].bbox.width - w) < px(4)
-    assert ink.find_stamp_boxes(shaded, DPI) == []
+    assert frames.find_stamp_boxes(shaded, DPI) == []
 
 
 def test_grey_input_has_no_colour() -> None:
@@ -219,6 +254,17 @@ def test_orientation_of_sparse_last_pages(name: str, page_no: int, dpi: int) -> 
     assert upright.degrees == 0
     turned = preprocess.detect_orientation(cv2.rotate(page.array, cv2.ROTATE_90_CLOCKWISE), page.dpi, use_osd=False)
     assert turned.degrees in (270, 0) and (turned.degrees == 270 or turned.confidence < 0.5)
+
+
+def test_an_up_down_test_that_straightening_turns_around_is_unsure(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A last page of a few lines of small print (a 120 dpi Nơi nhận): sure upright as scanned (2.6 times the
+    ink above the lines' cores), sure upside down once its 0.75° skew is straightened (0.75). Two readings of
+    the same ink that surely disagree make neither sure: the page is not turned on that evidence."""
+    readings = iter([(2.62, 13), (0.745, 12)])
+    monkeypatch.setattr(preprocess, "_updown_ratio", lambda binary: next(readings))
+    monkeypatch.setattr(preprocess, "_skew", lambda binary, most: -0.75)
+    found = preprocess.detect_orientation(text_page(dpi=100), 100, use_osd=False)
+    assert found.degrees == 0 and found.confidence < 0.5
 
 
 def test_blank_pages() -> None:

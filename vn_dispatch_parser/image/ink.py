@@ -4,8 +4,8 @@ Documents carry marks on the black print (nd30.md §2.8, §4): a red round seal 
 HỎA TỐC/KHẨN boxes, red, violet or black ĐẾN stamps, blue signatures and hand-written numbers. Colour is
 judged by *chroma* (max − min channel), so black text under a red seal, dark and grey, is never taken for
 ink. :func:`remove_color_ink` gives the printed-text OCR its grey image, :func:`ink_layer` one ink alone,
-:func:`find_ink_marks`, :func:`find_seals` and :func:`find_stamp_boxes` the marks as
-:class:`~vn_dispatch_parser.core.types.InkMark` boxes in pixels of the image given. Functions are pure and take
+:func:`find_ink_marks` and :func:`find_seals` the marks as
+:class:`~vn_dispatch_parser.core.types.InkMark` boxes (framed stamps in any ink: :mod:`.frames`) in pixels of the image given. Functions are pure and take
 the dpi to turn millimetres into pixels; detection runs on a ≤150 dpi copy, so its cost does not grow with
 the dpi.
 """
@@ -20,7 +20,7 @@ import numpy as np
 from vn_dispatch_parser.config import LAYOUT
 from vn_dispatch_parser.core.types import BBox, InkMark
 
-__all__ = ["CHROMA_MIN", "color_masks", "find_ink_marks", "find_seals", "find_stamp_boxes", "has_color", "ink_layer",
+__all__ = ["CHROMA_MIN", "color_masks", "find_ink_marks", "find_seals", "has_color", "ink_layer",
            "mm_to_px", "remove_color_ink", "ring_score"]
 
 logger = logging.getLogger(__name__)
@@ -48,16 +48,6 @@ SEAL_SCORE_BLACK = 0.40
 #: turned grey is light (150–190 on white paper), and a fixed cut at 140 broke its rim into arcs (ring
 #: score 0.39 on samples/bundle_013 page 3; 0.95 with the rim whole), while print stays flat.
 SEAL_RING_CONTRAST = 45
-#: A stamp's rules are this much darker than the paper (grey levels, in the darkest channel): pale pink,
-#: violet and grey stamp frames are 50–90 below the paper, which a fixed threshold at 150 missed.
-STAMP_RULE_CONTRAST = 45
-#: Where no frame is found so, rules are looked for again as ink this much darker than the paper around
-#: them (the lightest grey within PAPER_AROUND_MM): on a dim, blurred photo of a page in shadow a violet
-#: stamp's rules are 30-40 below the paper beside them and the paper itself is darker than the page's.
-STAMP_RULE_FAINT = 28
-PAPER_AROUND_MM = 4.0
-#: Tilts (degrees) at which stamp rules are looked for.
-STAMP_TILTS = (-4.0, -2.0, 0.0, 2.0, 4.0)
 
 
 def mm_to_px(mm: float, dpi: float) -> float:
@@ -374,127 +364,3 @@ def find_seals(img: np.ndarray, dpi: float, page: int = 1) -> list[InkMark]:
     seals.sort(key=lambda m: -m.score)
     logger.debug("page %d: %d seals", page, len(seals))
     return seals
-
-
-def _rules(dark: np.ndarray, h_len: int, v_len: int) -> tuple[np.ndarray, np.ndarray]:
-    """Horizontal and vertical rules (0/255 masks) at least ``h_len`` / ``v_len`` long, found at each tilt of
-    :data:`STAMP_TILTS`: a stamp pressed by hand sits 1–4° off, and a 2 px rule tilted 3° leaves a straight
-    12 mm opening within 70 px."""
-    horiz, vert = np.zeros_like(dark), np.zeros_like(dark)
-    h, w = dark.shape
-    for tilt in STAMP_TILTS:
-        m = cv2.getRotationMatrix2D((w / 2, h / 2), tilt, 1.0)
-        turned = dark if tilt == 0 else cv2.warpAffine(dark, m, (w, h), flags=cv2.INTER_NEAREST)
-        found = [cv2.morphologyEx(turned, cv2.MORPH_OPEN, np.ones(k, np.uint8)) for k in ((1, h_len), (v_len, 1))]
-        if tilt:
-            back = cv2.invertAffineTransform(m)
-            found = [cv2.warpAffine(f, back, (w, h), flags=cv2.INTER_NEAREST) for f in found]
-        horiz, vert = cv2.bitwise_or(horiz, found[0]), cv2.bitwise_or(vert, found[1])
-    return horiz, vert
-
-
-def find_stamp_boxes(img: np.ndarray, dpi: float, page: int = 1) -> list[InkMark]:
-    """Find framed stamps (the ĐẾN stamp, in any ink, on colour, grey or bitonal scans) in the upper half of
-    a page.
-
-    Rules are ink :data:`STAMP_RULE_CONTRAST` darker than the paper in the darkest channel (horizontal
-    ≥ 12 mm, vertical ≥ 6 mm, by morphological opening at each tilt of :data:`STAMP_TILTS`); they are
-    grouped when closer than 4 mm (10 mm sideways). A group 25–95 × 10–60 mm with rules along three of its
-    four sides (45 % of each), one vertical, is a stamp: real stamps are broken (receiver line struck
-    through, dotted bottom line). When no group is one, a frame whose top and bottom wore into dashes is
-    looked for between two facing vertical rules (:func:`_paired_sides`). Body text has no vertical rules;
-    more than three boxes on a page are a table and give none.
-
-    Returns:
-        ``InkMark(kind="stamp", color="black")`` objects (the colour is not told apart here); the score is
-        the share of sides found.
-    """
-    small, factor = _downscale(img, dpi, DETECT_DPI)
-    top = small[: small.shape[0] // 2]
-    grey = top if top.ndim == 2 else top.min(axis=2)  # any ink is dark in its darkest channel
-    wd = dpi / factor
-    paper = float(np.percentile(grey, 75))
-    dark = cv2.threshold(grey, max(0.0, paper - STAMP_RULE_CONTRAST), 255, cv2.THRESH_BINARY_INV)[1]
-    boxes = _framed(dark, wd, factor, page)
-    if not boxes:  # a dim or blurred page: rules faint against the paper around them
-        around = cv2.dilate(grey, np.ones((int(mm_to_px(PAPER_AROUND_MM, wd)),) * 2, np.uint8))
-        faint = _at_least(cv2.subtract(around, grey), STAMP_RULE_FAINT)
-        boxes = _framed(faint, wd, factor, page)
-    return [] if len(boxes) > 3 else boxes
-
-
-def _framed(dark: np.ndarray, wd: float, factor: float, page: int) -> list[InkMark]:
-    """The stamp frames of a mask of dark ink at ``wd`` dpi (:func:`find_stamp_boxes`), in full-page pixels."""
-    horiz, vert = _rules(dark, int(mm_to_px(12, wd)), int(mm_to_px(6, wd)))
-    if not cv2.countNonZero(vert):
-        return []
-    rules, band = cv2.bitwise_or(horiz, vert), max(2, int(mm_to_px(4, wd)))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.dilate(rules, np.ones((band, int(mm_to_px(10, wd))), np.uint8)))
-    boxes: list[InkMark] = []
-    for i in range(1, n):
-        gx, gy, gw, gh, _ = stats[i]
-        pts = cv2.findNonZero(rules[gy : gy + gh, gx : gx + gw] & (labels[gy : gy + gh, gx : gx + gw] == i).astype(np.uint8))
-        if pts is None:
-            continue
-        x, y, w, h = cv2.boundingRect(pts)
-        x, y = x + gx, y + gy
-        if not (mm_to_px(25, wd) <= w <= mm_to_px(95, wd) and mm_to_px(10, wd) <= h <= mm_to_px(60, wd)):
-            continue
-        sides = [
-            horiz[y : y + band, x : x + w].max(0), horiz[y + h - band : y + h, x : x + w].max(0),
-            vert[y : y + h, x : x + band].max(1), vert[y : y + h, x + w - band : x + w].max(1),
-        ]  # fmt: skip
-        found = [float(sd.mean()) / 255 >= 0.45 for sd in sides]
-        if sum(found) >= 3 and (found[2] or found[3]):
-            box = BBox(int(x * factor), int(y * factor), int((x + w) * factor), int((y + h) * factor))
-            boxes.append(InkMark("stamp", "black", box, page, round(sum(found) / 4, 2)))
-    if not boxes:
-        boxes = [InkMark("stamp", "black", BBox(int(b.x0 * factor), int(b.y0 * factor), int(b.x1 * factor),
-                                                 int(b.y1 * factor)), page, 0.5) for b in _paired_sides(vert, dark, wd)]
-    return boxes
-
-
-def _vertical_lines(vert: np.ndarray, wd: float) -> list[tuple[int, int, int]]:
-    """The vertical rules of a mask as lines ``(x, y0, y1)``: pieces in one column (within 2 mm) with less
-    than 15 mm between them are one broken line."""
-    n, _, stats, _ = cv2.connectedComponentsWithStats(vert)
-    pieces = [(int(stats[i][0] + stats[i][2] // 2), int(stats[i][1]), int(stats[i][1] + stats[i][3])) for i in range(1, n)]
-    lines: list[list[int]] = []
-    for x, y0, y1 in sorted(pieces, key=lambda p: p[1]):
-        line = next((ln for ln in lines if abs(ln[0] - x) <= mm_to_px(2, wd) and y0 - ln[2] <= mm_to_px(15, wd)), None)
-        if line is None:
-            lines.append([x, y0, y1])
-        else:
-            line[2] = max(line[2], y1)
-    return [(x, y0, y1) for x, y0, y1 in lines]
-
-
-DASH_SIDE_COVER = 0.6
-"""Share of a worn frame's top and of its bottom covered by pieces of rule. Measured on samples/: 0.71–0.91
-on two worn ĐẾN frames of bitonal scans, 0.21–0.39 between the flanks of a seal ring with a signature over it."""
-DASH_MM = 1.5  # the shortest piece of a worn rule kept: letters' strokes across a text line are mostly shorter
-
-
-def _paired_sides(vert: np.ndarray, dark: np.ndarray, wd: float) -> list[BBox]:
-    """Frames whose top and bottom rules broke into dashes (a worn stamp, a bitonal scan eats thin lines):
-    two vertical rules 25–95 mm apart that face each other over most of their height, 10–60 mm tall, joined
-    along the top and along the bottom by horizontal pieces of ink (:data:`DASH_MM` long at least) for
-    :data:`DASH_SIDE_COVER` of the width. A seal's ring has vertical flanks but nothing straight joins them
-    across; a table has more than two such sides and is refused by the caller's count."""
-    lines = _vertical_lines(vert, wd)
-    band = max(2, int(mm_to_px(2, wd)))
-    dashes = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((1, max(3, int(mm_to_px(DASH_MM, wd)))), np.uint8))
-    out: list[BBox] = []
-    for i, (xa, a0, a1) in enumerate(lines):
-        for xb, b0, b1 in lines[i + 1:]:
-            left, right = min(xa, xb), max(xa, xb)
-            y0, y1 = min(a0, b0), max(a1, b1)
-            shared = min(a1, b1) - max(a0, b0)
-            if not (mm_to_px(25, wd) <= right - left <= mm_to_px(95, wd) and mm_to_px(10, wd) <= y1 - y0 <= mm_to_px(60, wd)):
-                continue
-            if shared < 0.6 * min(a1 - a0, b1 - b0) or min(a1 - a0, b1 - b0) < 0.5 * (y1 - y0):
-                continue
-            cover = [float(dashes[max(0, y - band): y + band, left:right].max(0).mean()) / 255 for y in (y0, y1)]
-            if min(cover) >= DASH_SIDE_COVER:
-                out.append(BBox(left, y0, right, y1))
-    return out

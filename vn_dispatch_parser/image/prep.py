@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from vn_dispatch_parser.core.types import InkMark, PageImage
-from vn_dispatch_parser.image import ink
+from vn_dispatch_parser.image import frames, ink
 from vn_dispatch_parser.image.perspective import straighten_sheet
 from vn_dispatch_parser.image.preprocess import OrientationFn, flatten_background, guess_dpi, prepare_for_ocr
 
@@ -55,7 +55,7 @@ def prepare_page(page: PageImage, *, osd: OrientationFn | None = None) -> Prepar
         marks += seals
         if info.color is not None:  # seal fragments are not hand-writing: keep them out
             marks += ink.find_ink_marks(info.color, info.dpi_out, page.page_no, exclude=[s.bbox for s in seals])
-        marks += ink.find_stamp_boxes(image, info.dpi_out, page.page_no)
+        marks += frames.find_stamp_boxes(image, info.dpi_out, page.page_no)
     # uneven paper is evened out for the OCR only: the marks' detectors and readers work on the page as
     # scanned (a grey seal's rim keeps its darkness there)
     ocr_image = grey if info.blank else flatten_background(grey, info.dpi_out)

@@ -17,7 +17,7 @@ from vn_dispatch_parser.config import CONF, LAYOUT
 from vn_dispatch_parser.core.normalize import fold, normalize_line
 from vn_dispatch_parser.core.tables import load
 from vn_dispatch_parser.core.types import BBox, InkMark, Layout, Line, Zone
-from vn_dispatch_parser.image import ink
+from vn_dispatch_parser.image import frames, ink
 from vn_dispatch_parser.ocr.engine import OcrEngine, recognize_at
 
 __all__ = ["framed_boxes", "grouped_ink", "incoming_stamp_box", "marks_vocabulary", "stamp_lines"]
@@ -150,7 +150,7 @@ def framed_boxes(img: np.ndarray, dpi: int) -> list[BBox]:
     small = cv2.resize(top, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else top
     small = small if small.ndim == 2 else small.min(axis=2)
     paper = float(np.percentile(small, 90))
-    dark = (small < paper - ink.STAMP_RULE_CONTRAST).astype(np.uint8)  # as the ĐẾN stamp's rules
+    dark = (small < paper - frames.STAMP_RULE_CONTRAST).astype(np.uint8)  # as the ĐẾN stamp's rules
     mm = dpi * f / 25.4
     contours, _ = cv2.findContours(dark, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
     found: list[tuple[int, BBox]] = []
