@@ -1217,3 +1217,37 @@ def test_a_place_cut_after_its_level_is_found(name: str, cut: str | None) -> Non
     from vn_dispatch_parser.document.checks import _cut_place
 
     assert _cut_place(name) == cut
+
+
+def test_a_stop_left_of_a_lost_prefix_flags_the_authority() -> None:  # class 5: a level of the block lost
+    lost = CONG_VAN_TEXT.replace("\nGIÁM ĐỐC\n", "\n. GIÁM ĐỐC\n", 1)  # "Q. GIÁM ĐỐC" read ". GIÁM ĐỐC"
+    assert lost != CONG_VAN_TEXT
+    doc = parse_text(lost).documents[0]
+    assert doc.signer_authority is None and doc.signer_position == "GIÁM ĐỐC"
+    assert {"signer_authority", "signer_position"} <= set(doc.needs_review)
+    whole = parse_text(CONG_VAN_TEXT).documents[0]
+    assert whole.signer_authority is None and "signer_authority" not in whole.needs_review
+
+
+def test_no_signature_block_read_leaves_the_authority_unknown() -> None:  # class 5: a block lost to the OCR
+    head, _, _ = CONG_VAN_TEXT.partition("GIÁM ĐỐC\nNguyễn")
+    doc = parse_text(head).documents[0]
+    assert doc.signer_position is None and "signer_authority" in doc.needs_review
+
+
+@pytest.mark.parametrize(("name", "doubted"), [
+    ("Đỗ Thành Cấn", [("Cấn", "Cẩn")]),  # a surname read for a given name one mark away
+    ("Cấn Văn Minh", []),  # the surname in its place
+    ("Nguyễn Thị Hà", []),  # a surname that is a common given name too
+])
+def test_a_surname_read_in_the_given_names_place_is_doubted(name: str, doubted: list[tuple[str, str]]) -> None:  # class 2
+    from vn_dispatch_parser.core.names import doubtful_words
+
+    assert doubtful_words(name) == doubted
+
+
+def test_a_subject_citing_a_document_on_its_own_line_is_whole() -> None:  # class 1: a subject cut silently
+    text = CONG_VAN_TEXT.replace("V/v chấn chỉnh thực thi công vụ\n",
+                                 "V/v triển khai thực hiện Kế hoạch\nSố 126/KH-UBND của UBND tỉnh\n", 1)
+    doc = parse_text(text).documents[0]
+    assert doc.subject == "triển khai thực hiện Kế hoạch Số 126/KH-UBND của UBND tỉnh"

@@ -141,10 +141,15 @@ def doubtful_words(name: str) -> list[tuple[str, str]]:
     """
     table = _name_words()
     out = []
-    for word in name.split(" ")[1:]:
-        if table.get(word, 0) > RARE_IN_NAMES or fold(word) in _surnames():
+    words = name.split(" ")
+    for i, word in enumerate(words[1:], 1):
+        given = i == len(words) - 1
+        if table.get(word, 0) > RARE_IN_NAMES or (fold(word) in _surnames() and (not given or word in table)):
             continue  # a surname is a common middle name ("Hà Thị Lê Vân", "Phùng Tô Long") the table lacks
-        common = [w for w in table if fold(w) == fold(word) and w != word and table[w] >= COMMON_IN_NAMES]
+        # a given name that no name of the table ends or goes through is doubted beside any that one does
+        # ("Cấn", a surname, for "Cẩn")
+        least = COMMON_IN_NAMES if word in table or not given else 1
+        common = [w for w in table if fold(w) == fold(word) and w != word and table[w] >= least]
         if common:
             out.append((word, max(common, key=lambda w: table[w])))
     return out

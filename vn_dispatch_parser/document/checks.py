@@ -148,6 +148,9 @@ def _body_checks(doc: Document, review: Reasons) -> None:
         review.add("incoming_stamp", f"the receiver's {odd[0]!r} is no word of a body's name: misread")
     if doc.signer_position and _FOR_SOMEONE.match(doc.signer_position.split(" / ")[-1]):
         review.add("signer_position", "ends with TM./KT./TL./TUQ.: the signer's own title under it may be lost")
+    if doc.signer_position and doc.signer_authority is None and (line := _stop_before_title(doc)):
+        review.flag(("signer_authority", "signer_position"),
+                    f"{line!r}: a stop before the title is what is left of a prefix (Q., KT.)")
     unknown = [s for s in (doc.signer_position or "").split(" / ") if s and not starts_with_title(s)]
     if unknown:  # on the visible sets, every such segment was misread ("GIAN ĐỐC SỞ TÀI CHÍNH", "IỆI É")
         review.add("signer_position", f"{unknown[0]!r} starts with no known title")
@@ -160,6 +163,21 @@ def _body_checks(doc: Document, review: Reasons) -> None:
             review.add(name, "an item starts in lower case: its first words may be lost")
         if any(item.count("(") != item.count(")") for item in getattr(doc, name)):  # "Bộ trưởng (để"
             review.add(name, "an item opens a bracket it does not close: its end may be lost or misread")
+
+
+_STOP_FIRST = regex.compile(r"^\s*[.,:;·]+\s*(\p{Lu}\p{L}*(?:\s+\p{Lu}\p{L}*)?)", regex.V1)
+
+
+def _stop_before_title(doc: Document) -> str | None:
+    """The line of the full text that holds the signer's first title after a lone stop (". GIÁM ĐỐC"): an
+    authority prefix (TM., KT., TL., TUQ., Q.) ends with a stop, and a title line starts with its first
+    letter (nd30.md §2.6), so a stop there is what the OCR kept of a prefix. None when there is no such line."""
+    first = fold(" ".join((doc.signer_position or "").split(" / ")[0].split()[:2]))
+    for line in doc.full_text.splitlines():
+        m = _STOP_FIRST.match(line)
+        if m and fold(m.group(1)) == first:
+            return line.strip()
+    return None
 
 
 def run(doc: Document, review: Reasons, *, has_header: bool) -> None:
@@ -195,6 +213,8 @@ def run(doc: Document, review: Reasons, *, has_header: bool) -> None:
         for name in ("recipients", "signer_position"):
             if not getattr(doc, name):
                 review.add(name, "not found")
+        if not doc.signer_position and not doc.signer_authority:  # no block read: no prefix is not "signed as head"
+            review.add("signer_authority", "the signature block's titles were not read")
         for name in (*_CORE, *_HEADER):
             if getattr(doc, name) in (None, "", []):
                 review.add(name, "not found")

@@ -75,8 +75,15 @@ def _no_text(text: str) -> bool:
 def _is_stop(text: str) -> bool:
     return bool(
         _STOP.match(text) or is_quoc_hieu(text) or is_tieu_ngu(text) or is_rule(text)
-        or DATE_ONLY_RE.search(text) or KINH_GUI.match(text) or SO_RE.match(text)
+        or DATE_ONLY_RE.search(text) or KINH_GUI.match(text) or _number_line(text)
     )
+
+
+def _number_line(text: str) -> bool:
+    """A header's "Số: N/KH" line: it holds the number and ký hiệu only (nd30.md §2.2), so a "Số 126/KH-UBND
+    của UBND tỉnh" followed by words in lower case is a cited document wrapped into the trích yếu."""
+    m = SO_RE.match(text)
+    return bool(m) and not regex.match(r"\s+\p{Ll}", text[m.end():], regex.V1)
 
 
 def vv_subject(lines: list[Line], idx: int) -> Hit | None:
