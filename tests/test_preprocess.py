@@ -176,6 +176,21 @@ def test_a_stamp_beside_the_pages_dark_edge_is_found() -> None:  # issue 12, cla
     assert len(boxes) == 1 and abs(boxes[0].bbox.width - px(50)) < px(4)
 
 
+def test_a_stamp_pressed_askew_is_found() -> None:  # issue 12, class 6: whole ĐẾN stamps missed
+    """A stamp pressed 8° off: its flanks are found at the rules' own tilts (up to 4°), its top and bottom only
+    once the page is turned (STAMP_TURNS)."""
+    img = text_page(lines=3)[..., 0].copy()
+    centre, size = (px(60), px(100)), (px(50), px(33))
+    corners = cv2.boxPoints((centre, size, 8.0)).astype(np.int32)
+    cv2.polylines(img, [corners], True, 0, 2)
+    boxes = frames.find_stamp_boxes(img, DPI)
+    x0, y0 = corners.min(0)
+    x1, y1 = corners.max(0)
+    assert len(boxes) == 1
+    b = boxes[0].bbox
+    assert abs(b.x0 - x0) < px(4) and abs(b.y0 - y0) < px(4) and abs(b.x1 - x1) < px(4) and abs(b.y1 - y1) < px(4)
+
+
 def test_a_frame_around_mostly_ink_is_no_stamp() -> None:  # issue 12: a deskewed scan's dark corner
     """Three rules around a block of ink (the dark band a page edge leaves where a scan was straightened) are
     no stamp: a stamp's frame holds paper with a few labels and figures."""

@@ -68,24 +68,55 @@ def find_stamp_boxes(img: np.ndarray, dpi: float, page: int = 1) -> list[InkMark
     wd = dpi / factor
     paper = float(np.percentile(grey, 75))
     dark = cv2.threshold(grey, max(0.0, paper - STAMP_RULE_CONTRAST), 255, cv2.THRESH_BINARY_INV)[1]
-    boxes = _framed(dark, wd, factor, page)
+    boxes, flanks = _framed(dark, wd, factor, page)
+    if not boxes and flanks:  # two flanks face each other but no frame joins them: a stamp pressed askew?
+        boxes = _turned_frames(dark, wd, factor, page)
     if not boxes:  # a dim or blurred page: rules faint against the paper around them
         around = cv2.dilate(grey, np.ones((int(mm_to_px(PAPER_AROUND_MM, wd)),) * 2, np.uint8))
         faint = _at_least(cv2.subtract(around, grey), STAMP_RULE_FAINT)
-        boxes = _framed(faint, wd, factor, page, worn=False)
+        boxes = _framed(faint, wd, factor, page, worn=False)[0]
     return [] if len(boxes) > 3 else boxes
 
 
-def _framed(dark: np.ndarray, wd: float, factor: float, page: int, *, worn: bool = True) -> list[InkMark]:
-    """The stamp frames of a mask of dark ink at ``wd`` dpi (:func:`find_stamp_boxes`), in full-page pixels;
-    ``worn``: a worn frame's top and bottom are looked for beyond its flanks (:data:`DASH_REACH_MM`), which a
-    mask of faint ink, where paper grain joins the strokes of text lines into short rules, cannot afford."""
+STAMP_TURNS = (6.0, -6.0, 9.0, -9.0)
+"""Turns (degrees) of the page at which a frame is looked for again when none was found but two flanks face
+each other: a stamp pressed by hand sits up to ~10° off, and past :data:`STAMP_TILTS`' 4° the rules of its
+top and bottom are no longer found (a synthetic page's stamp at 6.8°: flanks found, no frame)."""
+
+
+def _turned_frames(dark: np.ndarray, wd: float, factor: float, page: int) -> list[InkMark]:
+    """The frames found in ``dark`` turned by the first of :data:`STAMP_TURNS` that gives any, as the boxes
+    around them on the page as it is, in full-page pixels."""
+    h, w = dark.shape
+    for angle in STAMP_TURNS:
+        turn = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+        found = _framed(cv2.warpAffine(dark, turn, (w, h), flags=cv2.INTER_NEAREST), wd, 1.0, page)[0]
+        if not found:
+            continue
+        back = cv2.invertAffineTransform(turn)
+        out = []
+        for mark in found:
+            b = mark.bbox
+            corners = np.array([[[b.x0, b.y0], [b.x1, b.y0], [b.x0, b.y1], [b.x1, b.y1]]], np.float32)
+            pts = cv2.transform(corners, back)[0].clip(0, [w - 1, h - 1])
+            (x0, y0), (x1, y1) = pts.min(0), pts.max(0)
+            out.append(InkMark("stamp", "black", BBox(int(x0 * factor), int(y0 * factor), int(x1 * factor),
+                                                      int(y1 * factor)), page, mark.score))
+        return out
+    return []
+
+
+def _framed(dark: np.ndarray, wd: float, factor: float, page: int, *, worn: bool = True) -> tuple[list[InkMark], bool]:
+    """The stamp frames of a mask of dark ink at ``wd`` dpi (:func:`find_stamp_boxes`), in full-page pixels,
+    and whether two vertical rules face each other as a stamp's flanks do (:func:`_facing`); ``worn``: a worn
+    frame's top and bottom are looked for beyond its flanks (:data:`DASH_REACH_MM`), which a mask of faint
+    ink, where paper grain joins the strokes of text lines into short rules, cannot afford."""
     horiz, vert = _rules(dark, int(mm_to_px(12, wd)), int(mm_to_px(6, wd)))
     # a long rule beside a stamp (the page's dark edge) would join its group and make it too big to be one
     horiz = _shorter_than(horiz, mm_to_px(STAMP_MAX_MM[0], wd), axis=1)
     vert = _shorter_than(vert, mm_to_px(STAMP_MAX_MM[1], wd), axis=0)
     if not cv2.countNonZero(vert):
-        return []
+        return [], False
     rules, band = cv2.bitwise_or(horiz, vert), max(2, int(mm_to_px(4, wd)))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.dilate(rules, np.ones((band, int(mm_to_px(10, wd))), np.uint8)))
     boxes: list[InkMark] = []
@@ -110,7 +141,15 @@ def _framed(dark: np.ndarray, wd: float, factor: float, page: int, *, worn: bool
         boxes = [InkMark("stamp", "black", BBox(int(b.x0 * factor), int(b.y0 * factor), int(b.x1 * factor),
                                                  int(b.y1 * factor)), page, 0.5) for b in _paired_sides(vert, dark, wd, worn)
                  if _mostly_paper(dark, b.x0, b.y0, b.width, b.height, band)]
-    return boxes
+    return boxes, _facing(_vertical_lines(vert, wd), wd)
+
+
+def _facing(lines: list[tuple[int, int, int]], wd: float) -> bool:
+    """Whether two vertical rules of at least 10 mm stand 25–95 mm apart over half the shorter one's height."""
+    tall = [ln for ln in lines if ln[2] - ln[1] >= mm_to_px(10, wd)]
+    return any(mm_to_px(25, wd) <= abs(xa - xb) <= mm_to_px(STAMP_MAX_MM[0], wd)
+               and min(a1, b1) - max(a0, b0) >= 0.5 * min(a1 - a0, b1 - b0)
+               for i, (xa, a0, a1) in enumerate(tall) for xb, b0, b1 in tall[i + 1:])
 
 
 STAMP_INSIDE_INK = 0.5
