@@ -1189,6 +1189,7 @@ def test_a_list_item_with_an_unclosed_bracket_is_flagged() -> None:  # class 1: 
     ("Công điện số 771/CĐĐ-TTg ngày 19/12/2025", "771/CĐ-TTg"),  # the type code's letter read twice
     ("Quyết định số 05/QD-UBND ngày 02/01/2024", "05/QD-UBND"),  # as the citing text typed it (kept)
     ("Thông tư số 14/2024/TT-BNV ngày 07/7/2024", "14/2024/TT-BNV"),  # as printed
+    ("Nghị quyết số 81/N Q-CP ngày 5/2/2022", "81/NQ-CP"),  # a code split by a space the OCR put in
 ])
 def test_a_cited_symbols_type_code_is_the_cited_types(read: str, cited: str) -> None:  # class 3
     from vn_dispatch_parser.fields.references import find_references

@@ -210,9 +210,9 @@ def space_part_numbers(text: str) -> tuple[str, int]:
     return _NUMBERED.subn(r"\1 \2", text)
 
 
-_SPLIT_SYMBOL = regex.compile(r"(?<=\b\d+/(?:\d{4}/)?)\s+(?=\p{Lu}[\p{Lu}\d]*-\p{Lu})", regex.V1)
-"""A space OCR put after a slash inside a số, ký hiệu ("40/2022/ QĐ-UBND"): a ký hiệu is printed without
-spaces (nd30.md §2.3)."""
+_SPLIT_SYMBOL = regex.compile(r"(?<=\b\d+/(?:\d{4}/)?\p{Lu}{0,3})\s+(?=\p{Lu}[\p{Lu}\d]*-\p{Lu})", regex.V1)
+"""A space OCR put after a slash or inside the first code of a số, ký hiệu ("40/2022/ QĐ-UBND", "81/N Q-CP"): a
+ký hiệu is printed without spaces (nd30.md §2.3)."""
 _SPLIT_YEAR = regex.compile(r"\b(năm|Năm|NĂM)\s+(19|20)\s+(\d{2})\b", regex.V1)
 """A year after "năm" split in two by a space ("năm 20 18"): a year is printed as four digits."""
 
@@ -222,6 +222,8 @@ def join_split_numbers(text: str) -> tuple[str, int]:
 
     >>> join_split_numbers("thực hiện Quyết định số 40/2022/ QĐ-UBND; mùa mưa năm 20 18")
     ('thực hiện Quyết định số 40/2022/QĐ-UBND; mùa mưa năm 2018', 2)
+    >>> join_split_numbers("Nghị quyết số 81/N Q-CP ngày 5/2/2022")[0]
+    'Nghị quyết số 81/NQ-CP ngày 5/2/2022'
     """
     text, a = _SPLIT_SYMBOL.subn("", text)
     text, b = _SPLIT_YEAR.subn(r"\1 \2\3", text)

@@ -15,6 +15,7 @@ from typing import Any
 import regex
 
 from vn_dispatch_parser.core.normalize import fold
+from vn_dispatch_parser.core.orthography import join_split_numbers
 from vn_dispatch_parser.core.tables import doc_types, load
 from vn_dispatch_parser.core.vocab import NAM, NGAY, THANG, YEAR_GAP
 from vn_dispatch_parser.fields.dates import make_date
@@ -68,7 +69,7 @@ def find_references(text: str, exclude: set[str] | None = None) -> list[dict[str
     """All citations in ``text`` as dicts (type, number_symbol, date), first occurrence order."""
     out: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
-    flat = regex.sub(r"\s+", " ", text)
+    flat = join_split_numbers(regex.sub(r"\s+", " ", text))[0]  # "81/N Q-CP": a ký hiệu has no spaces
     for m in _pattern().finditer(flat):
         ns = canonical_symbol(m.group("ns"))
         if "/" not in ns:
