@@ -1252,3 +1252,8 @@ def test_a_subject_citing_a_document_on_its_own_line_is_whole() -> None:  # clas
                                  "V/v triển khai thực hiện Kế hoạch\nSố 126/KH-UBND của UBND tỉnh\n", 1)
     doc = parse_text(text).documents[0]
     assert doc.subject == "triển khai thực hiện Kế hoạch Số 126/KH-UBND của UBND tỉnh"
+
+
+def test_a_prefix_behind_a_scrap_is_the_authority() -> None:  # class 5: a level of the block lost
+    doc = parse_text(CONG_VAN_TEXT.replace("\nGIÁM ĐỐC\n", "\n: Q. GIÁM ĐỐC\n", 1)).documents[0]
+    assert (doc.signer_authority, doc.signer_position) == ("Q.", "Q. GIÁM ĐỐC")

@@ -288,6 +288,9 @@ def parse_signature(lines: list[Line]) -> Hit | None:
     segments, guessed_title, inferred = _repair_titles(segments)
     if inferred and authority is None:
         authority = inferred
+    if authority is None and segments and (lead := _PREFIX.match(segments[0])):
+        authority = _canonical_prefix(lead.group("p"))  # the first prefix is the authority, wherever it was read
+        # (": Q. GIÁM ĐỐC": a scrap before it kept the line from being read as a prefix line)
     position = " / ".join(s for s in segments if s) or None
     # a deputy's title line put back (_restore_deputy) caps the score: a person checks it
     cap = CONF.signer_title_put_back if len(segments) > read else 1.0
