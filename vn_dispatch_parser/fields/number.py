@@ -272,8 +272,7 @@ def misread_type_code(head: str, code: str) -> bool:
         return False
     same = fold(head) == fold(code) and "Đ" in code and "Đ" not in head.upper()
     ocr_slip = (len(head) == len(code) >= 2 and head.upper() != code.upper() and head[0].upper() == code[0].upper()
-                and sum(a != b for a, b in zip(head.upper().replace("I", "T").replace("L", "T"),
-                                               code.upper().replace("I", "T").replace("L", "T"), strict=True)) == 0)
+                and head.upper().replace("I", "T").replace("L", "T") == code.upper().replace("I", "T").replace("L", "T"))
     return same or ocr_slip or doubled_letter(head, code) or small_letter_lost(head, code)
 
 

@@ -4,6 +4,8 @@ layers are :mod:`vn_dispatch_parser.image.ink`'s."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import cv2
 import numpy as np
 
@@ -137,19 +139,31 @@ def _framed(dark: np.ndarray, wd: float, factor: float, page: int, *, worn: bool
         if sum(found) >= 3 and (found[2] or found[3]) and _mostly_paper(dark, x, y, w, h, band):
             box = BBox(int(x * factor), int(y * factor), int((x + w) * factor), int((y + h) * factor))
             boxes.append(InkMark("stamp", "black", box, page, round(sum(found) / 4, 2)))
-    if not boxes:
-        boxes = [InkMark("stamp", "black", BBox(int(b.x0 * factor), int(b.y0 * factor), int(b.x1 * factor),
-                                                 int(b.y1 * factor)), page, 0.5) for b in _paired_sides(vert, dark, wd, worn)
-                 if _mostly_paper(dark, b.x0, b.y0, b.width, b.height, band)]
-    return boxes, _facing(_vertical_lines(vert, wd), wd)
+    if boxes:
+        return boxes, False
+    lines = _vertical_lines(vert, wd)
+    boxes = [InkMark("stamp", "black", BBox(int(b.x0 * factor), int(b.y0 * factor), int(b.x1 * factor),
+                                             int(b.y1 * factor)), page, 0.5) for b in _paired_sides(lines, dark, wd, worn)
+             if _mostly_paper(dark, b.x0, b.y0, b.width, b.height, band)]
+    return boxes, _facing(lines, wd)
 
 
-def _facing(lines: list[tuple[int, int, int]], wd: float) -> bool:
+Flank = tuple[int, int, int]  # a vertical rule as (x, y0, y1)
+
+
+def _flank_pairs(lines: list[Flank], wd: float) -> Iterator[tuple[Flank, Flank]]:
+    """The pairs of vertical rules as far apart as a stamp's two flanks (25–95 mm), left one first."""
+    for i, a in enumerate(lines):
+        for b in lines[i + 1:]:
+            if mm_to_px(25, wd) <= abs(a[0] - b[0]) <= mm_to_px(STAMP_MAX_MM[0], wd):
+                yield (a, b) if a[0] <= b[0] else (b, a)
+
+
+def _facing(lines: list[Flank], wd: float) -> bool:
     """Whether two vertical rules of at least 10 mm stand 25–95 mm apart over half the shorter one's height."""
     tall = [ln for ln in lines if ln[2] - ln[1] >= mm_to_px(10, wd)]
-    return any(mm_to_px(25, wd) <= abs(xa - xb) <= mm_to_px(STAMP_MAX_MM[0], wd)
-               and min(a1, b1) - max(a0, b0) >= 0.5 * min(a1 - a0, b1 - b0)
-               for i, (xa, a0, a1) in enumerate(tall) for xb, b0, b1 in tall[i + 1:])
+    return any(min(a1, b1) - max(a0, b0) >= 0.5 * min(a1 - a0, b1 - b0)
+               for (_, a0, a1), (_, b0, b1) in _flank_pairs(tall, wd))
 
 
 STAMP_INSIDE_INK = 0.5
@@ -176,7 +190,7 @@ def _shorter_than(rules: np.ndarray, limit: float, axis: int) -> np.ndarray:
     return out
 
 
-def _vertical_lines(vert: np.ndarray, wd: float) -> list[tuple[int, int, int]]:
+def _vertical_lines(vert: np.ndarray, wd: float) -> list[Flank]:
     """The vertical rules of a mask as lines ``(x, y0, y1)``: pieces in one column (within 2 mm) with less
     than 15 mm between them are one broken line."""
     n, _, stats, _ = cv2.connectedComponentsWithStats(vert)
@@ -197,28 +211,25 @@ on two worn ĐẾN frames of bitonal scans, 0.21–0.39 between the flanks of a 
 DASH_MM = 1.5  # the shortest piece of a worn rule kept: letters' strokes across a text line are mostly shorter
 
 
-def _paired_sides(vert: np.ndarray, dark: np.ndarray, wd: float, worn: bool = True) -> list[BBox]:
+def _paired_sides(lines: list[Flank], dark: np.ndarray, wd: float, worn: bool = True) -> list[BBox]:
     """Frames whose top and bottom rules broke into dashes (a worn stamp, a bitonal scan eats thin lines):
-    two vertical rules 25–95 mm apart that face each other over most of their height, 10–60 mm tall, joined
-    along the top and along the bottom by horizontal pieces of ink (:data:`DASH_MM` long at least) for
-    :data:`DASH_SIDE_COVER` of the width. A seal's ring has vertical flanks but nothing straight joins them
-    across; a table has more than two such sides and is refused by the caller's count."""
-    lines = _vertical_lines(vert, wd)
+    two vertical rules of ``lines`` 25–95 mm apart that face each other over most of their height, 10–60 mm
+    tall, joined along the top and along the bottom by horizontal pieces of ink (:data:`DASH_MM` long at
+    least) for :data:`DASH_SIDE_COVER` of the width. A seal's ring has vertical flanks but nothing straight
+    joins them across; a table has more than two such sides and is refused by the caller's count."""
     band, reach = max(2, int(mm_to_px(2, wd))), int(mm_to_px(DASH_REACH_MM, wd)) if worn else 0
     dashes = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((1, max(3, int(mm_to_px(DASH_MM, wd)))), np.uint8))
     out: list[BBox] = []
-    for i, (xa, a0, a1) in enumerate(lines):
-        for xb, b0, b1 in lines[i + 1:]:
-            left, right = min(xa, xb), max(xa, xb)
-            y0, y1 = min(a0, b0), max(a1, b1)
-            shared = min(a1, b1) - max(a0, b0)
-            if not (mm_to_px(25, wd) <= right - left <= mm_to_px(STAMP_MAX_MM[0], wd) and mm_to_px(10, wd) <= y1 - y0 <= mm_to_px(STAMP_MAX_MM[1], wd)):
-                continue
-            if shared < 0.6 * min(a1 - a0, b1 - b0) or min(a1 - a0, b1 - b0) < 0.5 * (y1 - y0):
-                continue
-            top, bottom = (_dashed_side(dashes, y, r, band, left, right) for y, r in ((y0, -reach), (y1, reach)))
-            if top is not None and bottom is not None and bottom - top <= mm_to_px(STAMP_MAX_MM[1], wd):
-                out.append(BBox(left, top, right, bottom))
+    for (left, a0, a1), (right, b0, b1) in _flank_pairs(lines, wd):
+        y0, y1 = min(a0, b0), max(a1, b1)
+        shared = min(a1, b1) - max(a0, b0)
+        if not mm_to_px(10, wd) <= y1 - y0 <= mm_to_px(STAMP_MAX_MM[1], wd):
+            continue
+        if shared < 0.6 * min(a1 - a0, b1 - b0) or min(a1 - a0, b1 - b0) < 0.5 * (y1 - y0):
+            continue
+        top, bottom = (_dashed_side(dashes, y, r, band, left, right) for y, r in ((y0, -reach), (y1, reach)))
+        if top is not None and bottom is not None and bottom - top <= mm_to_px(STAMP_MAX_MM[1], wd):
+            out.append(BBox(left, top, right, bottom))
     return out
 
 

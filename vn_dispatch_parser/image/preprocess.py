@@ -264,16 +264,16 @@ def _orientation(grey100: np.ndarray, img: np.ndarray, use_osd: bool,
     vertical = sure_dir and direction < 1.0
     binary = cv2.rotate(base, cv2.ROTATE_90_CLOCKWISE) if vertical else base
     skew = _skew(binary, 10.0)  # a 180° turn keeps the skew; straighten before comparing line halves
-    unturned = None
+    scanned = binary
     if abs(skew) >= 0.3:  # the up/down test already suffers from 1–2°
-        unturned = _updown_ratio(binary)[0]
         binary = (rotate(255 - binary * 255, -skew) < 128).astype(np.uint8)
     ratio, lines = _updown_ratio(binary)
     sure_ud = lines >= 5 and max(ratio, 1 / ratio) >= UPDOWN_SURE
-    if sure_ud and unturned is not None and max(unturned, 1 / unturned) >= UPDOWN_SURE and (unturned < 1) != (ratio < 1):
-        # the page as scanned is as surely the other way up: a few lines of small print (a last page's Nơi
-        # nhận), whose ink shifts between bands when the skew of so little print is straightened
-        sure_ud = False
+    if sure_ud and binary is not scanned:
+        # not when the page as scanned is as surely the other way up: a few lines of small print (a last
+        # page's Nơi nhận), whose ink shifts between bands when the skew of so little print is straightened
+        unturned = _updown_ratio(scanned)[0]
+        sure_ud = max(unturned, 1 / unturned) < UPDOWN_SURE or (unturned < 1) == (ratio < 1)
     flip = ratio < 1.0 if (sure_ud or vertical) else False
     degrees = ((90 if vertical else 0) + (180 if flip else 0)) % 360
     if sure_dir and sure_ud:
