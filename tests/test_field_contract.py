@@ -130,6 +130,7 @@ CALLS: dict[str, tuple[Callable[[str], Any], Callable[[Any], bool]]] = {
     "number.symbol_agrees": (lambda s: number.symbol_agrees(s, s, [s]), lambda r: isinstance(r, bool)),
     "number.well_formed": (number.well_formed, lambda r: isinstance(r, bool)),
     "number.lost_small_letter": (number.lost_small_letter, lambda r: r is None or isinstance(r, str)),
+    "number.misread_small_letter_code": (number.misread_small_letter_code, lambda r: r is None or isinstance(r, str)),
     "number.misread_type_code": (lambda s: number.misread_type_code(s, "QĐ"), lambda r: isinstance(r, bool)),
     "number.small_letter_lost": (lambda s: number.small_letter_lost(s, "TTr"), lambda r: isinstance(r, bool)),
     "number.doubled_letter": (lambda s: number.doubled_letter(s, "CĐ"), lambda r: isinstance(r, bool)),

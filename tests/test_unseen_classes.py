@@ -1190,6 +1190,10 @@ def test_a_list_item_with_an_unclosed_bracket_is_flagged() -> None:  # class 1: 
     ("Quyết định số 05/QD-UBND ngày 02/01/2024", "05/QD-UBND"),  # as the citing text typed it (kept)
     ("Thông tư số 14/2024/TT-BNV ngày 07/7/2024", "14/2024/TT-BNV"),  # as printed
     ("Nghị quyết số 81/N Q-CP ngày 5/2/2022", "81/NQ-CP"),  # a code split by a space the OCR put in
+    ("Công điện số 904/CĐ-TTq ngày 02/6/2026", "904/CĐ-TTg"),  # a small-letter code's letter misread
+    ("Công điện số 790/CĐ-TTEg ngày 04/6/2023", "790/CĐ-TTg"),  # a stray capital read into it
+    ("Chương trình hành động số 147-CTIr/TU ngày 04/6/2023", "147-CTr/TU"),
+    ("Báo cáo số 12/BC-TTrB ngày 04/6/2023", "12/BC-TTrB"),  # a code of its own around TTr: kept
 ])
 def test_a_cited_symbols_type_code_is_the_cited_types(read: str, cited: str) -> None:  # class 3
     from vn_dispatch_parser.fields.references import find_references

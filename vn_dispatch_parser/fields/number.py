@@ -25,8 +25,8 @@ from vn_dispatch_parser.core.tables import dj_codes, load, type_by_code
 from vn_dispatch_parser.core.types import Hit, Line, Zone
 from vn_dispatch_parser.core.vocab import SO, SO_HEADER
 
-__all__ = ["canonical_symbol", "doubled_letter", "find_number", "lost_small_letter", "misread_type_code",
-           "parse_number_text", "small_letter_lost", "symbol_agrees", "well_formed"]
+__all__ = ["canonical_symbol", "doubled_letter", "find_number", "lost_small_letter", "misread_small_letter_code",
+           "misread_type_code", "parse_number_text", "small_letter_lost", "symbol_agrees", "well_formed"]
 
 _STAMP_NUMBER = regex.compile(rf"^\s*(?:Đ[ẾE]N\s*)?{SO}\s*[:.]?\s*\d{{1,6}}\s*$", regex.IGNORECASE)
 _ESIGN = regex.compile(r"\d{1,2}/\d{1,2}/\d{4}\s*;?\s*\d{1,2}:\d{2}")
@@ -225,6 +225,37 @@ def lost_small_letter(symbol: str) -> str | None:
                     a == b or (b.islower() and a.isupper()) for a, b in zip(g, code, strict=True)):
                 return g
     return None
+
+
+def _outline(ch: str) -> int:
+    """A small letter's outline: below the line (g j p q y), above it (b d f h k l t), or neither."""
+    return 1 if ch in "gjpqy" else 2 if ch in "bdfhklt" else 0
+
+
+def misread_small_letter_code(group: str) -> str | None:
+    """The code written with a small letter (TTg, TTr, CTr, QyĐ) that ``group``, holding a small letter yet
+    none of those codes, is one OCR slip away from: a small letter read as another ("TTq" for "TTg") or a
+    stray capital read into it ("TTEg", "CTIr"). Codes are capitals but for these few (nd30.md §4), so a small
+    letter in a group says it is one of them; None when no code, or more than one, is one edit away.
+
+    >>> misread_small_letter_code("TTq"), misread_small_letter_code("TTEg"), misread_small_letter_code("CTIr")
+    ('TTg', 'TTg', 'CTr')
+    >>> misread_small_letter_code("TTg"), misread_small_letter_code("UBND"), misread_small_letter_code("TTrB")
+    (None, None, None)
+    """
+    from rapidfuzz.distance import Levenshtein
+
+    codes = _small_letter_codes()
+    if len(group) < 3 or group in codes or not any(ch.islower() for ch in group):
+        return None
+    # a code with a unit's letters before or after it is a code of its own ("TTrB", "CTrTT"), not a slip
+    near = [c for c in codes if Levenshtein.distance(group, c) == 1 and not (c in group and len(group) > len(c))
+            and (len(group) <= len(c) or any(ch.isupper() and group[:i] + group[i + 1:] == c
+                                             for i, ch in enumerate(group)))]
+    if len(near) > 1 and len({len(c) for c in near}) == 1 and len(near[0]) == len(group):
+        # one letter read as another keeps its outline: a "q" is a misread "g" (both reach below the line), not "r"
+        near = [c for c in near if all(_outline(a) == _outline(b) for a, b in zip(group, c, strict=True))]
+    return near[0] if len(near) == 1 else None
 
 
 def symbol_agrees(symbol: str, doc_type: str | None, abbreviations: list[str]) -> bool:

@@ -19,7 +19,7 @@ from vn_dispatch_parser.core.orthography import join_split_numbers
 from vn_dispatch_parser.core.tables import doc_types, load
 from vn_dispatch_parser.core.vocab import NAM, NGAY, THANG, YEAR_GAP
 from vn_dispatch_parser.fields.dates import make_date
-from vn_dispatch_parser.fields.number import canonical_symbol, doubled_letter
+from vn_dispatch_parser.fields.number import canonical_symbol, doubled_letter, misread_small_letter_code
 
 __all__ = ["find_references"]
 
@@ -55,9 +55,12 @@ _NOT_NGAY = ("và", "của", "theo", "tại", "từ", "đến", "năm", "tháng"
 def _with_type_code(ns: str, typ: str) -> str:
     """A cited ký hiệu with its type code's letter read twice undone ("771/CĐĐ-TTg" of a Công điện →
     "771/CĐ-TTg"): the code group after the number (and year) names the type (nd30.md §2.2), and no code of a
-    type doubles a letter. Other differences are kept as printed: a cited "90/QD-TTg" is how the citing text
-    typed it (the seeds' and the house cases' convention), unlike the document's own ký hiệu
-    (:func:`~vn_dispatch_parser.fields.number.misread_type_code`)."""
+    type doubles a letter; and a group that is a small-letter code misread set right ("904/CĐ-TTq" →
+    "904/CĐ-TTg", :func:`~vn_dispatch_parser.fields.number.misread_small_letter_code`). Other differences are
+    kept as printed: a cited "90/QD-TTg" is how the citing text typed it (the seeds' and the house cases'
+    convention), unlike the document's own ký hiệu (:func:`~vn_dispatch_parser.fields.number.misread_type_code`).
+    """
+    ns = regex.sub(r"[^-/]+", lambda g: misread_small_letter_code(g.group(0)) or g.group(0), ns)
     code = next((t["code"] for t in doc_types() if fold(t["name"]) == fold(typ)), None)
     m = regex.match(r"^(\d+/(?:\d{4}/)?)([^-/]+)(-.*)$", ns)
     if code is None or m is None or not doubled_letter(m.group(2), code):
