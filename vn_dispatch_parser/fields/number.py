@@ -236,10 +236,12 @@ def misread_small_letter_code(group: str) -> str | None:
     """The code written with a small letter (TTg, TTr, CTr, QyĐ) that ``group``, holding a small letter yet
     none of those codes, is one OCR slip away from: a small letter read as another ("TTq" for "TTg") or a
     stray capital read into it ("TTEg", "CTIr"). Codes are capitals but for these few (nd30.md §4), so a small
-    letter in a group says it is one of them; None when no code, or more than one, is one edit away.
+    letter in a group says it is one of them; None when no code, or more than one, is one edit away. What was
+    read into a code is a capital or a marked letter (a speck read as a mark: "TTạg"), which no code holds; a
+    plain small letter more may be another code's.
 
-    >>> misread_small_letter_code("TTq"), misread_small_letter_code("TTEg"), misread_small_letter_code("CTIr")
-    ('TTg', 'TTg', 'CTr')
+    >>> [misread_small_letter_code(g) for g in ("TTq", "TTEg", "CTIr", "TTạg")]
+    ['TTg', 'TTg', 'CTr', 'TTg']
     >>> misread_small_letter_code("TTg"), misread_small_letter_code("UBND"), misread_small_letter_code("TTrB")
     (None, None, None)
     """
@@ -250,7 +252,7 @@ def misread_small_letter_code(group: str) -> str | None:
         return None
     # a code with a unit's letters before or after it is a code of its own ("TTrB", "CTrTT"), not a slip
     near = [c for c in codes if Levenshtein.distance(group, c) == 1 and not (c in group and len(group) > len(c))
-            and (len(group) <= len(c) or any(ch.isupper() and group[:i] + group[i + 1:] == c
+            and (len(group) <= len(c) or any((ch.isupper() or not ch.isascii()) and group[:i] + group[i + 1:] == c
                                              for i, ch in enumerate(group)))]
     if len(near) > 1 and len({len(c) for c in near}) == 1 and len(near[0]) == len(group):
         # one letter read as another keeps its outline: a "q" is a misread "g" (both reach below the line), not "r"
