@@ -1262,3 +1262,13 @@ def test_a_subject_citing_a_document_on_its_own_line_is_whole() -> None:  # clas
 def test_a_prefix_behind_a_scrap_is_the_authority() -> None:  # class 5: a level of the block lost
     doc = parse_text(CONG_VAN_TEXT.replace("\nGIÁM ĐỐC\n", "\n: Q. GIÁM ĐỐC\n", 1)).documents[0]
     assert (doc.signer_authority, doc.signer_position) == ("Q.", "Q. GIÁM ĐỐC")
+
+
+def test_den_stamp_lines_read_before_the_header_do_not_end_it() -> None:  # class 6: a stamp's lines, any words
+    from vn_dispatch_parser.core.types import Line, Zone
+    from vn_dispatch_parser.document.build import build_document
+
+    stamp = [Line(t, zone=Zone.INCOMING_STAMP) for t in ("l đạo của Ủy Da", "y 1/12/2017 của Chỉ", "",
+                                                             "Thực hiện cỉ", "3QĐ-UBND ngà")]
+    doc = build_document(stamp + [Line(t) for t in CONG_VAN_TEXT.splitlines()])
+    assert (doc.issuer, doc.number_symbol, str(doc.issued_date)) == ("SỞ Y TẾ", "1865/SYT-VP", "2025-06-18")

@@ -36,12 +36,16 @@ def header_end(lines: list[Line]) -> int:
     if not any(is_quoc_hieu(ln.text) or is_tieu_ngu(ln.text) or find_number([ln]) or find_place_date([ln])
                or match_heading(ln.text) for ln in top):
         return 0
+    seen = 0  # lines of the page's own print so far: a ĐẾN stamp's lines, read first, can hold any words
     for i, line in enumerate(top):
         t = line.text
-        if i > 2 and (match_heading(t) or KINH_GUI.match(t) or _BODY_START.match(t)):
+        if line.zone is Zone.INCOMING_STAMP:
+            continue
+        if seen > 2 and (match_heading(t) or KINH_GUI.match(t) or _BODY_START.match(t)):
             return i
-        if i > 4 and len(t) > 90 and not VV_RE.match(t) and not is_caps(t):
+        if seen > 4 and len(t) > 90 and not VV_RE.match(t) and not is_caps(t):
             return i
+        seen += 1
     return min(len(lines), HEADER_MAX)
 
 
