@@ -1264,6 +1264,22 @@ def test_a_prefix_behind_a_scrap_is_the_authority() -> None:  # class 5: a level
     assert (doc.signer_authority, doc.signer_position) == ("Q.", "Q. GIÁM ĐỐC")
 
 
+@pytest.mark.parametrize(("label", "found"), [
+    ("Ngài HH:", ["Như trên", "Thanh tra Sở", "Lưu: VT, VP"]),  # the bold italic label garbled past recognition
+    ("Nội dung:", ["Như trên", "Thanh tra Sở", "Lưu: VT, VP"]),
+])
+def test_a_list_filed_with_the_van_thu_is_the_noi_nhan_under_any_label(label: str, found: list[str]) -> None:  # class 6
+    text = CONG_VAN_TEXT.replace("Nơi nhận:\n- Như trên;\n", f"{label}\n- Như trên;\n- Thanh tra Sở;\n", 1)
+    doc = parse_text(text).documents[0]
+    assert doc.recipients == found
+
+
+def test_a_body_list_is_not_taken_for_the_noi_nhan() -> None:  # no filing item: a list of the body stays there
+    text = CONG_VAN_TEXT.replace("Nội dung công văn./.\nNơi nhận:\n- Như trên;\n- Lưu: VT, VP.\n",
+                                 "Nội dung công văn như sau:\n- Lưu ý: báo cáo đúng hạn;\n- Thực hiện./.\n", 1)
+    assert parse_text(text).documents[0].recipients == []
+
+
 def test_den_stamp_lines_read_before_the_header_do_not_end_it() -> None:  # class 6: a stamp's lines, any words
     from vn_dispatch_parser.core.types import Line, Zone
     from vn_dispatch_parser.document.build import build_document

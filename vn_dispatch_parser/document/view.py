@@ -213,7 +213,38 @@ def recipients_label(lines: list[Line], end: int) -> int | None:
                 lines.insert(first, Line(item, page=lines[first].page, zone=Zone.RECIPIENTS))
             lines.insert(first, Line("Nơi nhận:", page=lines[first].page, zone=Zone.RECIPIENTS))
             nn = first
+        if first is None:
+            nn = _label_above_filing(lines, end)
     return nn
+
+
+_FILING_ITEM = regex.compile(r"^\s*[-–+•~]\s*luu\s*[:;.,]?\s*(?:vt|van thu)")
+"""The last item of every Nơi nhận list, letters without marks: "- Lưu: VT, …" (the file copy, nd30.md §3.8);
+no other list of a document files a copy with the văn thư ("- Lưu ý:" is a note)."""
+LABEL_SHORT = 20
+"""At most this many characters on the line above a Nơi nhận list's first item for it to be the label, garbled
+("Ngài HH:" for the bold italic "Nơi nhận:"), and not a sentence of the body."""
+
+
+def _label_above_filing(lines: list[Line], end: int) -> int | None:
+    """The Nơi nhận label of a list the layout did not set apart (every line in the body) and whose label the OCR
+    garbled past recognition: the dash items ending in the filing item (:data:`_FILING_ITEM`), and the short
+    line ending in ":" just above the first of them, rewritten to the label in ``lines``; its index."""
+    last = next((i for i in range(len(lines) - 1, end - 1, -1) if _FILING_ITEM.match(fold(lines[i].text))), None)
+    if last is None:
+        return None
+    first = last
+    while first - 1 >= end and regex.match(r"^\s*[-–+•~]", lines[first - 1].text) or (
+            first - 1 >= end and lines[first - 1].text.strip() and len(lines[first - 1].text.strip()) <= 4):
+        first -= 1  # items, and the scraps of a seal or signature the OCR put between them ("t )")
+    label = first - 1
+    if label < end or first == last:
+        return None
+    t = lines[label].text.strip()
+    if not (t.endswith((":", ";")) and len(t) <= LABEL_SHORT) or regex.match(r"^\s*[-–+•~]", t):
+        return None
+    lines[label] = replace(lines[label], text="Nơi nhận:", zone=Zone.RECIPIENTS)
+    return label
 
 
 def signature_window(lines: list[Line], nn: int | None, end: int) -> list[Line]:
