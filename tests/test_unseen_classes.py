@@ -1288,3 +1288,14 @@ def test_den_stamp_lines_read_before_the_header_do_not_end_it() -> None:  # clas
                                                              "Thực hiện cỉ", "3QĐ-UBND ngà")]
     doc = build_document(stamp + [Line(t) for t in CONG_VAN_TEXT.splitlines()])
     assert (doc.issuer, doc.number_symbol, str(doc.issued_date)) == ("SỞ Y TẾ", "1865/SYT-VP", "2025-06-18")
+
+
+def test_a_garbled_noi_nhan_line_does_not_end_the_list_before_its_filing_item() -> None:  # class 6: seal ink
+    # the seal over the first items: a garbled line, then an item's end without its bullet
+    text = CONG_VAN_TEXT.replace("Nơi nhận:\n- Như trên;\n", "Nơi nhận:\nSE Š 6 EdiasitngĐ\nThanh tra Sở\n", 1)
+    doc = parse_text(text).documents[0]
+    assert doc.recipients[0] == "Như trên" and doc.recipients[-1] == "Lưu: VT, VP"  # "Như trên": after a Kính gửi
+    assert "recipients" in doc.needs_review
+    body = CONG_VAN_TEXT.replace("Nơi nhận:\n- Như trên;\n- Lưu: VT, VP.\n", "Nơi nhận:\nSE Š 6 EdiasitngĐ\n"
+                                 "Nội dung khác của trang sau, không phải danh sách.\n", 1)
+    assert parse_text(body).documents[0].recipients == []  # no filing item below: the list is over

@@ -253,6 +253,9 @@ class ConfRules:
     """A label with no item left after cleaning."""
     list_nhu_tren_inserted: float = 0.6
     """Nơi nhận's first item was lost under the seal and "Như trên" is put back: at most 0.6."""
+    list_item_garbled: float = 0.6
+    """A Nơi nhận line too garbled to be read as an item, above the list's filing item, was passed over: the
+    items read are kept, at most 0.6, so that a person reads the lost one."""
 
     # --- signer (fields/signer.py, extract.py, scan.py) ---
     signer_full: float = 0.9

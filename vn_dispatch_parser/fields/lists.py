@@ -210,7 +210,8 @@ def _line_kind(lines: list[Line], at: int, t: str, items: list[str], listed: lis
     """How the line ``lines[at]`` (its text ``t``) counts after a label whose list so far is ``items``, read
     from ``listed`` (the label's line first): "item" (a "- X" item), "bare" (an item whose bullet was lost),
     "more" (it continues the item above), "title" (a signature title with a speck for a bullet), "skip" (the
-    other column, the signature block, a garbled item), "scrap" (ink noise) or "end" (the list is over)."""
+    other column, the signature block, a garbled item), "scrap" (ink noise), "garbled" (a Nơi nhận line that is
+    no item, with the list's filing item still to come: passed over) or "end" (the list is over)."""
     line, noi = lines[at], pattern is NOI_NHAN
     if noi and _beside(line, listed):
         return "skip"  # the other column's text (the body's end, the signature) read between the items
@@ -234,7 +235,20 @@ def _line_kind(lines: list[Line], at: int, t: str, items: list[str], listed: lis
         # an item whose bullet the OCR lost still ends with its ";"; a garbled one is passed over: the items
         # below it are still the list's
         return "bare" if t.endswith(";") and not is_caps(t) and not _garbage(t, 0.5) else "skip"
+    if noi and not any(_LUU.match(i) for i in items) and _filing_follows(lines, at):
+        return "garbled"  # the list is not over before its filing item: seal or signature ink over an item
     return "end"
+
+
+FILING_REACH = 4
+"""Lines after a Nơi nhận line that cannot be read as an item looked at for the list's filing item."""
+
+
+def _filing_follows(lines: list[Line], at: int) -> bool:
+    """Whether one of the next :data:`FILING_REACH` lines with text is the list's filing item ("- Lưu: VT, …",
+    its last, nd30.md §3.8)."""
+    after = [ln.text.strip() for ln in lines[at + 1 :] if ln.text.strip()][:FILING_REACH]
+    return any(_LUU.match(_BULLET.sub("", t)) for t in after)
 
 
 def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], max_items: int = 40, *,
@@ -265,6 +279,7 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
     used: list[Line] = []
     skipped = 0
     scrap_first = False  # the first line after the label was a scrap
+    garbled = False  # a line above the filing item was passed over
     for at, line in enumerate(lines[idx + 1 :], idx + 1):
         t = line.text.strip()
         if not t:
@@ -289,6 +304,9 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
         if kind == "title":
             skipped += 1  # the signature block's title with a speck read as its bullet: no item
             continue
+        if kind == "garbled":
+            garbled = True
+            scrap_first = scrap_first or (not items and not raw[1:])
         if kind == "end":
             break
         if kind == "scrap":  # stray marks, page numbers, seal or stamp noise (over the first items, often)
@@ -302,6 +320,8 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
     cleaned = [i for i in cleaned if len(i) >= 4 and not (len(i) < 25 and _garbage(i, 0.67))
                or i.startswith(("Như", "Lưu"))]
     conf = (CONF.list_items if cleaned else CONF.list_empty) * line_conf(used or [lines[idx]])
+    if garbled:
+        conf = min(conf, CONF.list_item_garbled)
     if after_kinh_gui and pattern is NOI_NHAN and scrap_first and cleaned and not cleaned[0].startswith("Như"):
         cleaned.insert(0, "Như trên")
         conf = min(conf, CONF.list_nhu_tren_inserted)
