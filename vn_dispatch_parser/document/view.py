@@ -226,6 +226,14 @@ LABEL_SHORT = 20
 ("Ngài HH:" for the bold italic "Nơi nhận:"), and not a sentence of the body."""
 
 
+_DASH = regex.compile(r"^\s*[-–+•~]")
+
+
+def _in_list(text: str) -> bool:
+    """An item ("- …"), or a scrap of a seal or signature the OCR put between the items ("t )")."""
+    return bool(_DASH.match(text)) or 0 < len(text.strip()) <= 4
+
+
 def _label_above_filing(lines: list[Line], end: int) -> int | None:
     """The Nơi nhận label of a list the layout did not set apart (every line in the body) and whose label the OCR
     garbled past recognition: the dash items ending in the filing item (:data:`_FILING_ITEM`), and the short
@@ -234,14 +242,13 @@ def _label_above_filing(lines: list[Line], end: int) -> int | None:
     if last is None:
         return None
     first = last
-    while first - 1 >= end and regex.match(r"^\s*[-–+•~]", lines[first - 1].text) or (
-            first - 1 >= end and lines[first - 1].text.strip() and len(lines[first - 1].text.strip()) <= 4):
-        first -= 1  # items, and the scraps of a seal or signature the OCR put between them ("t )")
+    while first - 1 >= end and _in_list(lines[first - 1].text):
+        first -= 1
     label = first - 1
     if label < end or first == last:
         return None
     t = lines[label].text.strip()
-    if not (t.endswith((":", ";")) and len(t) <= LABEL_SHORT) or regex.match(r"^\s*[-–+•~]", t):
+    if not (t.endswith((":", ";")) and len(t) <= LABEL_SHORT) or _DASH.match(t):
         return None
     lines[label] = replace(lines[label], text="Nơi nhận:", zone=Zone.RECIPIENTS)
     return label

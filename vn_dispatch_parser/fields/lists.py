@@ -304,13 +304,11 @@ def items_after_label(lines: list[Line], idx: int, pattern: regex.Pattern[str], 
         if kind == "title":
             skipped += 1  # the signature block's title with a speck read as its bullet: no item
             continue
-        if kind == "garbled":
-            garbled = True
-            scrap_first = scrap_first or (not items and not raw[1:])
         if kind == "end":
             break
-        if kind == "scrap":  # stray marks, page numbers, seal or stamp noise (over the first items, often)
+        if kind in ("scrap", "garbled"):  # stray marks, page numbers, seal or stamp noise (over the first items, often)
             scrap_first = scrap_first or (not items and not raw[1:])
+            garbled = garbled or kind == "garbled"
         skipped += 1
         if skipped > 6:
             break

@@ -17,6 +17,7 @@ from __future__ import annotations
 from functools import cache
 
 import regex
+from rapidfuzz.distance import Levenshtein
 
 from vn_dispatch_parser.config import CONF
 from vn_dispatch_parser.core.lines import SO_RE
@@ -245,8 +246,6 @@ def misread_small_letter_code(group: str) -> str | None:
     >>> misread_small_letter_code("TTg"), misread_small_letter_code("UBND"), misread_small_letter_code("TTrB")
     (None, None, None)
     """
-    from rapidfuzz.distance import Levenshtein
-
     codes = _small_letter_codes()
     if len(group) < 3 or group in codes or not any(ch.islower() for ch in group):
         return None

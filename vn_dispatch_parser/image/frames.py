@@ -86,6 +86,11 @@ each other: a stamp pressed by hand sits up to ~10° off, and past :data:`STAMP_
 top and bottom are no longer found (a synthetic page's stamp at 6.8°: flanks found, no frame)."""
 
 
+def _on_page(x0: float, y0: float, x1: float, y1: float, factor: float) -> BBox:
+    """A box found on the detection copy, in full-page pixels."""
+    return BBox(int(x0 * factor), int(y0 * factor), int(x1 * factor), int(y1 * factor))
+
+
 def _turned_frames(dark: np.ndarray, wd: float, factor: float, page: int) -> list[InkMark]:
     """The frames found in ``dark`` turned by the first of :data:`STAMP_TURNS` that gives any, as the boxes
     around them on the page as it is, in full-page pixels."""
@@ -102,8 +107,7 @@ def _turned_frames(dark: np.ndarray, wd: float, factor: float, page: int) -> lis
             corners = np.array([[[b.x0, b.y0], [b.x1, b.y0], [b.x0, b.y1], [b.x1, b.y1]]], np.float32)
             pts = cv2.transform(corners, back)[0].clip(0, [w - 1, h - 1])
             (x0, y0), (x1, y1) = pts.min(0), pts.max(0)
-            out.append(InkMark("stamp", "black", BBox(int(x0 * factor), int(y0 * factor), int(x1 * factor),
-                                                      int(y1 * factor)), page, mark.score))
+            out.append(InkMark("stamp", "black", _on_page(x0, y0, x1, y1, factor), page, mark.score))
         return out
     return []
 
@@ -137,13 +141,12 @@ def _framed(dark: np.ndarray, wd: float, factor: float, page: int, *, worn: bool
         ]  # fmt: skip
         found = [float(sd.mean()) / 255 >= 0.45 for sd in sides]
         if sum(found) >= 3 and (found[2] or found[3]) and _mostly_paper(dark, x, y, w, h, band):
-            box = BBox(int(x * factor), int(y * factor), int((x + w) * factor), int((y + h) * factor))
-            boxes.append(InkMark("stamp", "black", box, page, round(sum(found) / 4, 2)))
+            boxes.append(InkMark("stamp", "black", _on_page(x, y, x + w, y + h, factor), page, round(sum(found) / 4, 2)))
     if boxes:
         return boxes, False
     lines = _vertical_lines(vert, wd)
-    boxes = [InkMark("stamp", "black", BBox(int(b.x0 * factor), int(b.y0 * factor), int(b.x1 * factor),
-                                             int(b.y1 * factor)), page, 0.5) for b in _paired_sides(lines, dark, wd, worn)
+    boxes = [InkMark("stamp", "black", _on_page(b.x0, b.y0, b.x1, b.y1, factor), page, 0.5)
+             for b in _paired_sides(lines, dark, wd, worn)
              if _mostly_paper(dark, b.x0, b.y0, b.width, b.height, band)]
     return boxes, _facing(lines, wd)
 
